@@ -1,0 +1,885 @@
+//! Brokers: replicas and their logs, the leader's side of replication (fetch handling, ISR changes,
+//! the high watermark, produce purgatory) and the follower's (fetching, divergence, truncation).
+//! Kafka's `Partition.scala`, `ReplicaManager` and `AbstractFetcherThread`, section 3 of the reference.
+
+use crate::journal::{JournalEntry, SimEvent};
+use crate::model::*;
+use crate::net::*;
+use crate::sim::{Sim, Topic};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BrokerStatus {
+    Running,
+    /// Controlled shutdown requested; still serving until the controller answers.
+    ShuttingDown,
+    /// Crashed (`broker kill`).
+    Dead,
+    /// Shut down cleanly (`broker stop`).
+    Stopped,
+}
+
+/// The leader's view of one follower (Kafka's `Replica` state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowerState {
+    /// The follower's LEO as of its last fetch; None until it fetches from this leader.
+    pub leo: Option<u64>,
+    pub last_fetch_ms: Millis,
+    pub last_caught_up_ms: Millis,
+    pub leader_leo_at_last_fetch: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Replica {
+    pub log: Log,
+    /// What this broker believes: the leader and its epoch, the ISR and partition epoch.
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: u32,
+    pub partition_epoch: u32,
+    pub replicas: Vec<BrokerId>,
+    pub isr: Vec<BrokerId>,
+    /// False after a restart until the controller's metadata arrives.
+    pub known: bool,
+    /// Leader only: follower states, the ISR change in flight, where this epoch started.
+    pub followers: BTreeMap<BrokerId, FollowerState>,
+    pub pending_isr: Option<Vec<BrokerId>>,
+    pub epoch_start_offset: u64,
+    /// Follower only: the fetch in flight, as (leader, leader epoch).
+    pub fetch_to: Option<(BrokerId, u32)>,
+}
+
+impl Replica {
+    fn new() -> Replica {
+        Replica {
+            log: Log::default(),
+            leader: None,
+            leader_epoch: 0,
+            partition_epoch: 0,
+            replicas: Vec::new(),
+            isr: Vec::new(),
+            known: false,
+            followers: BTreeMap::new(),
+            pending_isr: None,
+            epoch_start_offset: 0,
+            fetch_to: None,
+        }
+    }
+
+    /// After a restart nothing in memory survives but the log.
+    pub fn become_unknown(&mut self) {
+        self.known = false;
+        self.leader = None;
+        self.followers.clear();
+        self.pending_isr = None;
+        self.fetch_to = None;
+    }
+
+    pub fn is_leader(&self, me: BrokerId) -> bool {
+        self.known && self.leader == Some(me)
+    }
+
+    /// ISR plus the additions in flight: Kafka's "maximal ISR".
+    pub fn maximal_isr(&self) -> Vec<BrokerId> {
+        let mut m = self.isr.clone();
+        if let Some(p) = &self.pending_isr {
+            for b in p {
+                if !m.contains(b) {
+                    m.push(*b);
+                }
+            }
+        }
+        m
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ParkedFetch {
+    pub tp: Tp,
+    pub follower: BrokerId,
+    pub fetch_offset: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PendingProduce {
+    pub tp: Tp,
+    pub producer: Node,
+    pub req: u64,
+    pub base_offset: u64,
+    /// The HW that completes it: last offset + 1.
+    pub required_hw: u64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Broker {
+    pub id: BrokerId,
+    pub status: BrokerStatus,
+    /// Bumped on every start and crash; timers of an earlier incarnation do nothing.
+    pub incarnation: u64,
+    /// Assigned by the controller at registration; 0 while unregistered.
+    pub broker_epoch: u64,
+    pub replicas: BTreeMap<Tp, Replica>,
+    /// The metadata cache that answers clients' Metadata requests.
+    pub metadata: BTreeMap<Tp, PartitionMeta>,
+    /// Brokers the metadata says are fenced or shutting down: not eligible for the ISR.
+    pub fenced_brokers: Vec<BrokerId>,
+    pub parked_fetches: BTreeMap<u64, ParkedFetch>,
+    pub purgatory: BTreeMap<u64, PendingProduce>,
+    next_id: u64,
+}
+
+impl Broker {
+    pub fn new(id: BrokerId) -> Broker {
+        Broker {
+            id,
+            status: BrokerStatus::Dead,
+            incarnation: 0,
+            broker_epoch: 0,
+            replicas: BTreeMap::new(),
+            metadata: BTreeMap::new(),
+            fenced_brokers: Vec::new(),
+            parked_fetches: BTreeMap::new(),
+            purgatory: BTreeMap::new(),
+            next_id: 0,
+        }
+    }
+
+    pub fn is_running(&self) -> bool {
+        matches!(self.status, BrokerStatus::Running | BrokerStatus::ShuttingDown)
+    }
+
+    fn next_id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+}
+
+/// What broker handlers need besides the broker itself.
+pub(crate) struct Ctx<'a> {
+    pub net: &'a mut Net,
+    pub cfg: &'a ClusterConfig,
+    pub topics: &'a [Topic],
+    pub journal: &'a mut Vec<JournalEntry>,
+}
+
+impl Ctx<'_> {
+    fn log(&mut self, event: SimEvent) {
+        self.journal.push(JournalEntry { at_ms: self.net.now, event });
+    }
+
+    fn effective_min_isr(&self, tp: Tp, replicas: usize) -> usize {
+        (self.topics[tp.topic as usize].config.min_insync_replicas as usize).min(replicas)
+    }
+}
+
+impl Broker {
+    /// Sends the next fetch for a follower replica, unless one is in flight.
+    fn send_fetch(&mut self, tp: Tp, cx: &mut Ctx) {
+        let me = self.id;
+        let Some(r) = self.replicas.get_mut(&tp) else {
+            return;
+        };
+        let Some(leader) = r.leader else { return };
+        if !r.known || leader == me || r.fetch_to.is_some() {
+            return;
+        }
+        r.fetch_to = Some((leader, r.leader_epoch));
+        let payload = Payload::Fetch {
+            tp,
+            fetch_offset: r.log.leo(),
+            last_fetched_epoch: r.log.latest_epoch(),
+            current_leader_epoch: r.leader_epoch,
+        };
+        cx.net.send(Node::Broker(me), Node::Broker(leader), payload);
+    }
+
+    fn fetch_response_for(&self, tp: Tp, fetch_offset: u64, cx: &Ctx) -> Payload {
+        let r = &self.replicas[&tp];
+        let records = r.log.read(fetch_offset, cx.cfg.max_records_per_fetch);
+        Payload::FetchResponse {
+            tp,
+            leader_epoch: r.leader_epoch,
+            result: Ok(FetchData { records, hw: r.log.hw, log_start: r.log.log_start, diverging: None }),
+        }
+    }
+
+    /// Answers every parked fetch of `tp` (new data arrived, or the HW moved).
+    fn wake_parked(&mut self, tp: Tp, cx: &mut Ctx) {
+        let ids: Vec<u64> = self.parked_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+        for id in ids {
+            let p = self.parked_fetches.remove(&id).expect("listed above");
+            let resp = self.fetch_response_for(tp, p.fetch_offset, cx);
+            cx.net.send(Node::Broker(self.id), Node::Broker(p.follower), resp);
+        }
+    }
+
+    /// Section 3.1: HW = min LEO over the maximal ISR (and caught-up followers), held while the ISR is
+    /// below the effective min ISR. Completes acks=all produces and wakes parked fetches when it moves.
+    fn maybe_advance_hw(&mut self, tp: Tp, cx: &mut Ctx) -> bool {
+        let me = self.id;
+        let Some(r) = self.replicas.get_mut(&tp) else {
+            return false;
+        };
+        if !r.is_leader(me) {
+            return false;
+        }
+        let min_isr = cx.effective_min_isr(tp, r.replicas.len());
+        if r.isr.len() < min_isr {
+            return false;
+        }
+        let now = cx.net.now;
+        let lag = cx.cfg.replica_lag_time_max_ms;
+        let leo = r.log.leo();
+        let mut hw = leo;
+        let maximal = r.maximal_isr();
+        for (&f, st) in &r.followers {
+            let caught_up = st.leo == Some(leo) || now.saturating_sub(st.last_caught_up_ms) <= lag;
+            let eligible = !self.fenced_brokers.contains(&f);
+            let counts = maximal.contains(&f) || (caught_up && eligible && st.leo.is_some());
+            if counts {
+                hw = hw.min(st.leo.unwrap_or(0));
+            }
+        }
+        if hw <= r.log.hw {
+            return false;
+        }
+        r.log.hw = hw;
+        let maximal_len = maximal.len();
+        // Complete acks=all produces the HW now covers.
+        let done: Vec<u64> =
+            self.purgatory.iter().filter(|(_, p)| p.tp == tp && p.required_hw <= hw).map(|(&id, _)| id).collect();
+        for id in done {
+            let p = self.purgatory.remove(&id).expect("listed above");
+            let result =
+                if maximal_len >= min_isr { Ok(p.base_offset) } else { Err(ErrorCode::NotEnoughReplicasAfterAppend) };
+            cx.net.send(Node::Broker(me), p.producer, Payload::ProduceResponse { req: p.req, tp, result });
+        }
+        self.wake_parked(tp, cx);
+        true
+    }
+
+    /// Section 3.3: add a follower back once it reached the HW and this epoch's start offset.
+    fn maybe_expand_isr(&mut self, tp: Tp, follower: BrokerId, cx: &mut Ctx) {
+        let me = self.id;
+        let r = self.replicas.get_mut(&tp).expect("leader has the replica");
+        if r.isr.contains(&follower) || r.pending_isr.is_some() {
+            return;
+        }
+        let Some(leo) = r.followers.get(&follower).and_then(|f| f.leo) else {
+            return;
+        };
+        if leo >= r.log.hw && leo >= r.epoch_start_offset {
+            let mut new_isr = r.isr.clone();
+            new_isr.push(follower);
+            let order = r.replicas.clone();
+            new_isr.sort_by_key(|b| order.iter().position(|x| x == b));
+            r.pending_isr = Some(new_isr.clone());
+            let payload = Payload::AlterPartition {
+                tp,
+                leader_epoch: r.leader_epoch,
+                partition_epoch: r.partition_epoch,
+                new_isr,
+            };
+            cx.net.send(Node::Broker(me), Node::Controller, payload);
+        }
+    }
+}
+
+impl Sim {
+    pub(crate) fn split_broker(&mut self, b: BrokerId) -> Option<(&mut Broker, Ctx<'_>)> {
+        let Sim { brokers, net, config, topics, journal, .. } = self;
+        let broker = brokers.get_mut(&b)?;
+        Some((broker, Ctx { net, cfg: config, topics, journal }))
+    }
+
+    pub(crate) fn send_heartbeat(&mut self, b: BrokerId) {
+        let epoch = self.brokers[&b].broker_epoch;
+        self.net.send(Node::Broker(b), Node::Controller, Payload::BrokerHeartbeat { broker_epoch: epoch });
+    }
+
+    pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
+        let Some(br) = self.brokers.get(&b) else {
+            return;
+        };
+        if br.incarnation != incarnation || !br.is_running() {
+            return;
+        }
+        self.send_heartbeat(b);
+        self.net.timer(self.config.broker_heartbeat_interval_ms, Timer::BrokerHeartbeat { broker: b, incarnation });
+    }
+
+    pub(crate) fn broker_handle(&mut self, b: BrokerId, msg: Message) {
+        let from = msg.from;
+        match msg.payload {
+            Payload::BrokerHeartbeatResponse { broker_epoch, .. } => {
+                let br = self.brokers.get_mut(&b).expect("running broker");
+                br.broker_epoch = broker_epoch;
+            }
+            Payload::MetadataUpdate { partitions, fenced } => {
+                self.brokers.get_mut(&b).expect("running broker").fenced_brokers = fenced;
+                self.on_metadata_update(b, partitions)
+            }
+            Payload::AlterPartitionResponse { tp, result } => self.on_alter_partition_response(b, tp, result),
+            Payload::ControlledShutdownResponse { .. } => {
+                let br = self.brokers.get_mut(&b).expect("running broker");
+                br.status = BrokerStatus::Stopped;
+                br.incarnation += 1;
+                br.parked_fetches.clear();
+                br.purgatory.clear();
+                self.log_event(SimEvent::BrokerStopped { broker: b });
+            }
+            Payload::Fetch { tp, fetch_offset, last_fetched_epoch, current_leader_epoch } => {
+                let Node::Broker(follower) = from else { return };
+                self.on_fetch(b, follower, tp, fetch_offset, last_fetched_epoch, current_leader_epoch)
+            }
+            Payload::FetchResponse { tp, leader_epoch, result } => {
+                let Node::Broker(leader) = from else { return };
+                self.on_fetch_response(b, leader, tp, leader_epoch, result)
+            }
+            Payload::Produce { req, tp, acks, timeout_ms, batch } => {
+                self.on_produce(b, from, req, tp, acks, timeout_ms, batch)
+            }
+            Payload::Metadata => {
+                let br = &self.brokers[&b];
+                let leaders = br.metadata.iter().map(|(&tp, m)| (tp, m.leader, m.leader_epoch)).collect();
+                self.net.send(Node::Broker(b), from, Payload::MetadataResponse { leaders });
+            }
+            Payload::Disconnected { tp: Some(tp), .. } => {
+                // Our fetch hit a crashed leader: back off, then fetch again (metadata may have moved).
+                let Some((br, cx)) = self.split_broker(b) else {
+                    return;
+                };
+                if let Some(r) = br.replicas.get_mut(&tp) {
+                    r.fetch_to = None;
+                    let inc = br.incarnation;
+                    cx.net
+                        .timer(cx.cfg.replica_fetch_backoff_ms, Timer::FetchRetry { broker: b, incarnation: inc, tp });
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn on_metadata_update(&mut self, b: BrokerId, parts: Vec<(Tp, PartitionMeta)>) {
+        let Some((br, mut cx)) = self.split_broker(b) else {
+            return;
+        };
+        let now = cx.net.now;
+        for (tp, meta) in parts {
+            br.metadata.insert(tp, meta.clone());
+            if !meta.replicas.contains(&b) {
+                continue;
+            }
+            let r = br.replicas.entry(tp).or_insert_with(Replica::new);
+            if r.known && meta.leader_epoch < r.leader_epoch {
+                continue; // stale
+            }
+            let was_leader = r.is_leader(b);
+            if meta.leader == Some(b) {
+                if !was_leader || meta.leader_epoch > r.leader_epoch {
+                    // Become leader: stamp the new epoch at our LEO; followers in the ISR count as
+                    // caught up as of now (Replica.resetReplicaState).
+                    r.known = true;
+                    r.leader = Some(b);
+                    r.leader_epoch = meta.leader_epoch;
+                    r.partition_epoch = meta.partition_epoch;
+                    r.replicas = meta.replicas.clone();
+                    r.isr = meta.isr.clone();
+                    r.pending_isr = None;
+                    r.fetch_to = None;
+                    let leo = r.log.leo();
+                    r.log.assign_epoch(meta.leader_epoch, leo);
+                    r.epoch_start_offset = leo;
+                    r.followers = meta
+                        .replicas
+                        .iter()
+                        .filter(|&&f| f != b)
+                        .map(|&f| {
+                            let caught_up = if meta.isr.contains(&f) { now } else { 0 };
+                            (
+                                f,
+                                FollowerState {
+                                    leo: None,
+                                    last_fetch_ms: 0,
+                                    last_caught_up_ms: caught_up,
+                                    leader_leo_at_last_fetch: 0,
+                                },
+                            )
+                        })
+                        .collect();
+                } else if meta.partition_epoch >= r.partition_epoch {
+                    r.isr = meta.isr.clone();
+                    r.partition_epoch = meta.partition_epoch;
+                    if r.pending_isr.as_ref() == Some(&meta.isr) {
+                        r.pending_isr = None;
+                    }
+                }
+                br.maybe_advance_hw(tp, &mut cx);
+            } else {
+                if was_leader {
+                    // Learned that someone else leads: fail what waited on our HW.
+                    let failed: Vec<u64> = br.purgatory.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+                    for id in failed {
+                        let p = br.purgatory.remove(&id).expect("listed");
+                        cx.net.send(
+                            Node::Broker(b),
+                            p.producer,
+                            Payload::ProduceResponse { req: p.req, tp, result: Err(ErrorCode::NotLeaderOrFollower) },
+                        );
+                    }
+                    br.parked_fetches.retain(|_, p| p.tp != tp);
+                    cx.log(SimEvent::LeaderDemoted {
+                        broker: b,
+                        tp,
+                        new_leader: meta.leader,
+                        epoch: meta.leader_epoch,
+                    });
+                }
+                let r = br.replicas.get_mut(&tp).expect("inserted above");
+                let leader_changed = r.leader != meta.leader || r.leader_epoch != meta.leader_epoch || !r.known;
+                r.known = true;
+                r.leader = meta.leader;
+                r.leader_epoch = meta.leader_epoch;
+                r.partition_epoch = meta.partition_epoch;
+                r.replicas = meta.replicas.clone();
+                r.isr = meta.isr.clone();
+                r.followers.clear();
+                r.pending_isr = None;
+                if leader_changed {
+                    r.fetch_to = None; // a response from the old leader will be ignored
+                }
+                br.send_fetch(tp, &mut cx);
+            }
+        }
+    }
+
+    fn on_alter_partition_response(&mut self, b: BrokerId, tp: Tp, result: Result<PartitionMeta, ErrorCode>) {
+        let Some((br, mut cx)) = self.split_broker(b) else {
+            return;
+        };
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            return;
+        };
+        r.pending_isr = None;
+        if let Ok(meta) = result {
+            if meta.leader_epoch == r.leader_epoch && meta.partition_epoch > r.partition_epoch {
+                r.isr = meta.isr;
+                r.partition_epoch = meta.partition_epoch;
+            }
+        }
+        br.maybe_advance_hw(tp, &mut cx);
+    }
+
+    fn on_fetch(
+        &mut self,
+        b: BrokerId,
+        follower: BrokerId,
+        tp: Tp,
+        fetch_offset: u64,
+        last_fetched_epoch: Option<u32>,
+        current_leader_epoch: u32,
+    ) {
+        let Some((br, mut cx)) = self.split_broker(b) else {
+            return;
+        };
+        let me = Node::Broker(b);
+        let to = Node::Broker(follower);
+        let error = |e: ErrorCode, epoch: u32| Payload::FetchResponse { tp, leader_epoch: epoch, result: Err(e) };
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            cx.net.send(me, to, error(ErrorCode::NotLeaderOrFollower, current_leader_epoch));
+            return;
+        };
+        if current_leader_epoch < r.leader_epoch {
+            cx.net.send(me, to, error(ErrorCode::FencedLeaderEpoch, current_leader_epoch));
+            return;
+        }
+        if current_leader_epoch > r.leader_epoch {
+            cx.net.send(me, to, error(ErrorCode::UnknownLeaderEpoch, current_leader_epoch));
+            return;
+        }
+        if !r.is_leader(b) {
+            cx.net.send(me, to, error(ErrorCode::NotLeaderOrFollower, current_leader_epoch));
+            return;
+        }
+        // Section 3.4: does the follower's log diverge from ours?
+        let diverging = match last_fetched_epoch {
+            Some(lfe) => match r.log.end_offset_for_epoch(lfe) {
+                Some((e, end)) if e < lfe || end < fetch_offset => Some((e, end)),
+                Some(_) => None,
+                None => Some((0, r.log.log_start)),
+            },
+            None => None,
+        };
+        let leo = r.log.leo();
+        let diverging = diverging.or(if fetch_offset > leo { r.log.latest_epoch().map(|e| (e, leo)) } else { None });
+        if let Some(d) = diverging {
+            let data = FetchData { records: Vec::new(), hw: r.log.hw, log_start: r.log.log_start, diverging: Some(d) };
+            cx.net.send(me, to, Payload::FetchResponse { tp, leader_epoch: r.leader_epoch, result: Ok(data) });
+            return;
+        }
+        // Replica.updateFetchStateOrThrow: track the follower's LEO and when it was last caught up.
+        let now = cx.net.now;
+        if let Some(st) = r.followers.get_mut(&follower) {
+            if fetch_offset >= leo {
+                st.last_caught_up_ms = now;
+            } else if fetch_offset >= st.leader_leo_at_last_fetch {
+                st.last_caught_up_ms = st.last_caught_up_ms.max(st.last_fetch_ms);
+            }
+            st.leo = Some(fetch_offset);
+            st.last_fetch_ms = now;
+            st.leader_leo_at_last_fetch = leo;
+        }
+        br.maybe_expand_isr(tp, follower, &mut cx);
+        let hw_moved = br.maybe_advance_hw(tp, &mut cx);
+        let r = &br.replicas[&tp];
+        if fetch_offset < leo || fetch_offset < r.log.log_start || hw_moved {
+            let resp = br.fetch_response_for(tp, fetch_offset, &cx);
+            cx.net.send(me, to, resp);
+        } else {
+            // Long poll: park until data arrives or replica.fetch.wait.max.ms passes.
+            let id = br.next_id();
+            br.parked_fetches.insert(id, ParkedFetch { tp, follower, fetch_offset });
+            let inc = br.incarnation;
+            cx.net.timer(
+                cx.cfg.replica_fetch_wait_max_ms,
+                Timer::FetchWait { broker: b, incarnation: inc, tp, follower, id },
+            );
+        }
+    }
+
+    pub(crate) fn on_fetch_wait(&mut self, b: BrokerId, incarnation: u64, tp: Tp, follower: BrokerId, id: u64) {
+        let Some((br, cx)) = self.split_broker(b) else {
+            return;
+        };
+        if br.incarnation != incarnation {
+            return;
+        }
+        if let Some(p) = br.parked_fetches.remove(&id) {
+            let resp = br.fetch_response_for(tp, p.fetch_offset, &cx);
+            cx.net.send(Node::Broker(b), Node::Broker(follower), resp);
+        }
+    }
+
+    fn on_fetch_response(
+        &mut self,
+        b: BrokerId,
+        leader: BrokerId,
+        tp: Tp,
+        leader_epoch: u32,
+        result: Result<FetchData, ErrorCode>,
+    ) {
+        let Some((br, mut cx)) = self.split_broker(b) else {
+            return;
+        };
+        let Some(r) = br.replicas.get_mut(&tp) else {
+            return;
+        };
+        if r.fetch_to != Some((leader, leader_epoch)) {
+            return; // an answer to a fetch we no longer care about
+        }
+        r.fetch_to = None;
+        let data = match result {
+            Ok(d) => d,
+            Err(_) => {
+                let inc = br.incarnation;
+                cx.net.timer(cx.cfg.replica_fetch_backoff_ms, Timer::FetchRetry { broker: b, incarnation: inc, tp });
+                return;
+            }
+        };
+        if let Some((epoch, end)) = data.diverging {
+            // AbstractFetcherThread.getOffsetTruncationState.
+            let leo = r.log.leo();
+            let target = match r.log.end_offset_for_epoch(epoch) {
+                None => end.min(leo),
+                Some((fe, fend)) if fe != epoch => fend.min(leo),
+                Some((_, fend)) => end.min(fend).min(leo),
+            };
+            let removed = r.log.truncate_to(target);
+            if !removed.is_empty() {
+                cx.log(SimEvent::Truncated {
+                    broker: b,
+                    tp,
+                    from_leo: leo,
+                    to: target,
+                    lost: removed.iter().map(|rec| rec.id).collect(),
+                });
+            } else if target >= leo && r.log.latest_epoch().is_some_and(|e| e > epoch) {
+                // Nothing left to cut but our last epoch is still ahead: forget it so the next
+                // fetch does not loop on the same divergence.
+                r.log.epochs.retain(|&(e, _)| e <= epoch);
+            }
+        } else if data.log_start > r.log.leo() {
+            // Our whole log is older than the leader's log start: start over there.
+            let leo = r.log.leo();
+            let removed = r.log.truncate_to(r.log.log_start);
+            r.log.log_start = data.log_start;
+            r.log.hw = data.log_start;
+            r.log.epochs.clear();
+            if !removed.is_empty() {
+                cx.log(SimEvent::Truncated { broker: b, tp, from_leo: leo, to: data.log_start, lost: Vec::new() });
+            }
+        } else {
+            append_replicated(&mut r.log, &data.records);
+            let hw = data.hw.min(r.log.leo());
+            r.log.hw = r.log.hw.max(hw);
+            if data.log_start > r.log.log_start {
+                r.log.delete_before(data.log_start);
+            }
+        }
+        br.send_fetch(tp, &mut cx);
+    }
+
+    pub(crate) fn on_fetch_retry(&mut self, b: BrokerId, incarnation: u64, tp: Tp) {
+        let Some((br, mut cx)) = self.split_broker(b) else {
+            return;
+        };
+        if br.incarnation == incarnation && br.is_running() {
+            br.send_fetch(tp, &mut cx);
+        }
+    }
+
+    pub(crate) fn on_isr_expiration(&mut self, b: BrokerId, incarnation: u64) {
+        let Some((br, cx)) = self.split_broker(b) else {
+            return;
+        };
+        if br.incarnation != incarnation || !br.is_running() {
+            return;
+        }
+        let now = cx.net.now;
+        let lag = cx.cfg.replica_lag_time_max_ms;
+        for (&tp, r) in br.replicas.iter_mut() {
+            if !r.is_leader(b) || r.pending_isr.is_some() {
+                continue;
+            }
+            let leo = r.log.leo();
+            let out_of_sync: Vec<BrokerId> = r
+                .isr
+                .iter()
+                .copied()
+                .filter(|&f| f != b)
+                .filter(|f| {
+                    r.followers
+                        .get(f)
+                        .is_some_and(|st| st.leo != Some(leo) && now.saturating_sub(st.last_caught_up_ms) > lag)
+                })
+                .collect();
+            if out_of_sync.is_empty() {
+                continue;
+            }
+            let new_isr: Vec<BrokerId> = r.isr.iter().copied().filter(|f| !out_of_sync.contains(f)).collect();
+            r.pending_isr = Some(new_isr.clone());
+            let payload = Payload::AlterPartition {
+                tp,
+                leader_epoch: r.leader_epoch,
+                partition_epoch: r.partition_epoch,
+                new_isr,
+            };
+            cx.net.send(Node::Broker(b), Node::Controller, payload);
+        }
+        cx.net.timer(lag / 2, Timer::IsrExpiration { broker: b, incarnation });
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_produce(
+        &mut self,
+        b: BrokerId,
+        from: Node,
+        req: u64,
+        tp: Tp,
+        acks: Acks,
+        timeout_ms: Millis,
+        batch: ProduceBatch,
+    ) {
+        let Some((br, mut cx)) = self.split_broker(b) else {
+            return;
+        };
+        let me = Node::Broker(b);
+        let reply = |cx: &mut Ctx, result: Result<u64, ErrorCode>| {
+            if acks != Acks::Zero {
+                cx.net.send(me, from, Payload::ProduceResponse { req, tp, result });
+            }
+        };
+        let Some(r) = br.replicas.get_mut(&tp).filter(|r| r.is_leader(b)) else {
+            reply(&mut cx, Err(ErrorCode::NotLeaderOrFollower));
+            return;
+        };
+        let min_isr = cx.effective_min_isr(tp, r.replicas.len());
+        if acks == Acks::All && r.isr.len() < min_isr {
+            reply(&mut cx, Err(ErrorCode::NotEnoughReplicas));
+            return;
+        }
+        let n = batch.records.len() as i32;
+        let (base_offset, last_offset) = match check_producer_state(&r.log, &batch) {
+            Err(e) => {
+                reply(&mut cx, Err(e));
+                return;
+            }
+            Ok(Some(dup)) => (dup.first_offset, dup.last_offset),
+            Ok(None) => {
+                let base = r.log.leo();
+                let now = cx.net.now;
+                for (i, rec) in batch.records.iter().enumerate() {
+                    let mut rec = *rec;
+                    rec.offset = base + i as u64;
+                    rec.epoch = r.leader_epoch;
+                    rec.append_ms = now;
+                    rec.producer_id = batch.producer_id;
+                    rec.producer_epoch = batch.producer_epoch;
+                    rec.sequence = batch.base_sequence.wrapping_add(i as i32);
+                    rec.last_in_batch = i as i32 == n - 1;
+                    r.log.append(rec);
+                }
+                let last = base + n as u64 - 1;
+                if let Some(pid) = batch.producer_id {
+                    let meta = BatchMeta {
+                        first_seq: batch.base_sequence,
+                        last_seq: batch.base_sequence.wrapping_add(n - 1),
+                        first_offset: base,
+                        last_offset: last,
+                    };
+                    r.log.note_batch(pid, batch.producer_epoch, meta);
+                }
+                (base, last)
+            }
+        };
+        match acks {
+            Acks::Zero => {}
+            Acks::One => reply(&mut cx, Ok(base_offset)),
+            Acks::All => {
+                let id = br.next_id();
+                br.purgatory
+                    .insert(id, PendingProduce { tp, producer: from, req, base_offset, required_hw: last_offset + 1 });
+                let inc = br.incarnation;
+                cx.net.timer(timeout_ms, Timer::ProduceWait { broker: b, incarnation: inc, id });
+            }
+        }
+        br.wake_parked(tp, &mut cx);
+        // A single-replica ISR commits at once; so does a duplicate already below the HW.
+        if !br.maybe_advance_hw(tp, &mut cx) {
+            complete_if_committed(br, tp, &mut cx);
+        }
+    }
+
+    pub(crate) fn on_produce_wait(&mut self, b: BrokerId, incarnation: u64, id: u64) {
+        let Some((br, cx)) = self.split_broker(b) else {
+            return;
+        };
+        if br.incarnation != incarnation {
+            return;
+        }
+        if let Some(p) = br.purgatory.remove(&id) {
+            let payload = Payload::ProduceResponse { req: p.req, tp: p.tp, result: Err(ErrorCode::RequestTimedOut) };
+            cx.net.send(Node::Broker(b), p.producer, payload);
+        }
+    }
+
+    pub(crate) fn on_retention_check(&mut self, b: BrokerId, incarnation: u64) {
+        let Some((br, mut cx)) = self.split_broker(b) else {
+            return;
+        };
+        if br.incarnation != incarnation || !br.is_running() {
+            return;
+        }
+        let now = cx.net.now;
+        for (&tp, r) in br.replicas.iter_mut() {
+            if !r.is_leader(b) {
+                continue; // followers follow the leader's log start offset
+            }
+            let c = &cx.topics[tp.topic as usize].config;
+            let mut new_start = r.log.log_start;
+            if c.retention_ms >= 0 {
+                let horizon = now.saturating_sub(c.retention_ms as u64);
+                new_start =
+                    r.log.records.iter().find(|rec| rec.append_ms >= horizon).map_or(r.log.leo(), |rec| rec.offset);
+            }
+            if c.retention_bytes >= 0 {
+                let keep = (c.retention_bytes as u64 / RECORD_BYTES) as usize;
+                if r.log.records.len() > keep {
+                    new_start = new_start.max(r.log.leo() - keep as u64);
+                }
+            }
+            if r.log.delete_before(new_start) > 0 {
+                let start = r.log.log_start;
+                cx.log(SimEvent::RetentionDeleted { broker: b, tp, new_log_start: start });
+            }
+        }
+        let every = cx.cfg.log_retention_check_interval_ms;
+        cx.net.timer(every, Timer::RetentionCheck { broker: b, incarnation });
+    }
+}
+
+/// Size a record counts for in `retention.bytes` (the model does not serialize records).
+pub const RECORD_BYTES: u64 = 100;
+
+/// Answers acks=all produces whose offsets are already below the HW (duplicates of committed data).
+fn complete_if_committed(br: &mut Broker, tp: Tp, cx: &mut Ctx) {
+    let hw = br.replicas[&tp].log.hw;
+    let done: Vec<u64> =
+        br.purgatory.iter().filter(|(_, p)| p.tp == tp && p.required_hw <= hw).map(|(&id, _)| id).collect();
+    for id in done {
+        let p = br.purgatory.remove(&id).expect("listed");
+        let payload = Payload::ProduceResponse { req: p.req, tp, result: Ok(p.base_offset) };
+        cx.net.send(Node::Broker(br.id), p.producer, payload);
+    }
+}
+
+/// Section 5.2, in Kafka's order: duplicate, epoch, sequence. `Ok(Some(batch))` is a duplicate of a
+/// cached batch (nothing is appended; the original offsets are returned).
+pub fn check_producer_state(log: &Log, batch: &ProduceBatch) -> Result<Option<BatchMeta>, ErrorCode> {
+    let Some(pid) = batch.producer_id else {
+        return Ok(None);
+    };
+    let Some(entry) = log.producers.get(&pid) else {
+        return Ok(None);
+    };
+    let n = batch.records.len() as i32;
+    let first = batch.base_sequence;
+    let last = first.wrapping_add(n - 1);
+    if entry.epoch == batch.producer_epoch {
+        if let Some(dup) = entry.batches.iter().find(|m| m.first_seq == first && m.last_seq == last) {
+            return Ok(Some(*dup));
+        }
+    }
+    if batch.producer_epoch < entry.epoch {
+        return Err(ErrorCode::InvalidProducerEpoch);
+    }
+    if batch.producer_epoch > entry.epoch {
+        return if first == 0 { Ok(None) } else { Err(ErrorCode::OutOfOrderSequenceNumber) };
+    }
+    let Some(prev) = entry.batches.back() else {
+        return Ok(None);
+    };
+    let expected = if prev.last_seq == i32::MAX { 0 } else { prev.last_seq + 1 };
+    if first == expected {
+        Ok(None)
+    } else {
+        Err(ErrorCode::OutOfOrderSequenceNumber)
+    }
+}
+
+/// A follower appends what the leader sent, keeping its producer-state cache as the leader does.
+fn append_replicated(log: &mut Log, records: &[Record]) {
+    let mut i = 0;
+    while i < records.len() {
+        let first = records[i];
+        if first.offset != log.leo() {
+            // Overlap with what we have (cannot happen with one fetch in flight); skip safely.
+            i += 1;
+            continue;
+        }
+        let j = batch_end(records, i);
+        for rec in &records[i..=j] {
+            log.append(*rec);
+        }
+        if let Some(pid) = first.producer_id {
+            let meta = BatchMeta {
+                first_seq: first.sequence,
+                last_seq: records[j].sequence,
+                first_offset: first.offset,
+                last_offset: records[j].offset,
+            };
+            log.note_batch(pid, first.producer_epoch, meta);
+        }
+        i = j + 1;
+    }
+}

@@ -1,0 +1,727 @@
+//! The command language (shared/command-language.md): one parser for scripts, the console, clicks,
+//! share links and tests. Parsing never panics and never touches the model; a parse error names
+//! the line and column and what was expected.
+
+use crate::controller::ElectionType;
+use crate::model::Millis;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Command {
+    Seed(u64),
+    Cluster {
+        brokers: u32,
+    },
+    TopicsCreate {
+        topic: String,
+        partitions: Option<u32>,
+        replication_factor: Option<u32>,
+        assignment: Option<Vec<Vec<u32>>>,
+        configs: Vec<(String, String)>,
+    },
+    TopicsDescribe {
+        topic: Option<String>,
+    },
+    TopicsAlter {
+        topic: String,
+        partitions: u32,
+    },
+    TopicsList,
+    ConfigsAlter {
+        topic: String,
+        configs: Vec<(String, String)>,
+    },
+    LeaderElection {
+        election: ElectionType,
+        topic: String,
+        partition: Option<u32>,
+    },
+    ConsoleConsumer {
+        topic: String,
+        from_beginning: bool,
+        max_messages: Option<u64>,
+        print_partition: bool,
+        print_offset: bool,
+        print_key: bool,
+        read_committed: bool,
+    },
+    GetOffsets {
+        topic: String,
+        time: i64,
+    },
+    BrokerKill(u32),
+    BrokerStart(u32),
+    BrokerStop(u32),
+    BrokerIsolate(u32),
+    BrokerHeal(u32),
+    ProducerStart {
+        name: String,
+        topic: Option<String>,
+        rate: u32,
+        keys: Option<Vec<String>>,
+        props: Vec<(String, String)>,
+    },
+    ProducerStop(String),
+    ProducerKill(String),
+    Produce {
+        topic: String,
+        key: Option<String>,
+        value: Option<String>,
+        partition: Option<u32>,
+        count: u32,
+        producer: Option<String>,
+        wait: bool,
+    },
+    Network {
+        latency_ms: Millis,
+        jitter_ms: Option<Millis>,
+    },
+    Advance(Millis),
+    Step,
+    Help,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseError {
+    pub line: usize,
+    pub col: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}, col {}: {}", self.line, self.col, self.message)
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// A script line that parsed: the command and the text as written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScriptLine {
+    pub line: usize,
+    pub text: String,
+    pub command: Command,
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    text: String,
+    col: usize,
+}
+
+/// Splits a line into words: whitespace separates, single or double quotes group, `#` outside
+/// quotes at the start of a word ends the line.
+fn tokenize(line: &str) -> Result<Vec<Token>, (usize, String)> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if chars[i] == '#' {
+            break;
+        }
+        let start = i;
+        let mut text = String::new();
+        while i < chars.len() && !chars[i].is_whitespace() {
+            let c = chars[i];
+            if c == '"' || c == '\'' {
+                let open = i;
+                i += 1;
+                while i < chars.len() && chars[i] != c {
+                    text.push(chars[i]);
+                    i += 1;
+                }
+                if i >= chars.len() {
+                    return Err((open + 1, format!("unclosed quote {c}")));
+                }
+                i += 1;
+            } else {
+                text.push(c);
+                i += 1;
+            }
+        }
+        out.push(Token { text, col: start + 1 });
+    }
+    Ok(out)
+}
+
+/// Parses a whole script. Nothing runs unless every line parses.
+pub fn parse_script(src: &str) -> Result<Vec<ScriptLine>, ParseError> {
+    let mut out = Vec::new();
+    for (i, raw) in src.lines().enumerate() {
+        let line = i + 1;
+        if let Some(command) = parse_line(raw).map_err(|(col, message)| ParseError { line, col, message })? {
+            out.push(ScriptLine { line, text: raw.trim().to_string(), command });
+        }
+    }
+    Ok(out)
+}
+
+/// Parses one line: `Ok(None)` for blank lines and comments; `Err((column, message))` otherwise.
+pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
+    let tokens = tokenize(line)?;
+    let Some(first) = tokens.first() else {
+        return Ok(None);
+    };
+    let mut name = first.text.as_str();
+    name = name.strip_prefix("bin/").unwrap_or(name);
+    name = name.strip_suffix(".sh").unwrap_or(name);
+    let mut args = Args::new(&tokens[1..], first.col + first.text.chars().count(), name);
+    let cmd = match name {
+        "seed" => Command::Seed(args.positional_num("a seed (a whole number)")?),
+        "cluster" => {
+            let opts = args.options(&[("--brokers", true)])?;
+            let n: u32 = opts.required_num("--brokers")?;
+            if n == 0 || n > 64 {
+                return Err((opts.col_of("--brokers"), "--brokers takes a number from 1 to 64".into()));
+            }
+            Command::Cluster { brokers: n }
+        }
+        "kafka-topics" => parse_topics(&mut args)?,
+        "kafka-configs" => {
+            let o = args.options(&[
+                ("--alter", false),
+                ("--entity-type", true),
+                ("--entity-name", true),
+                ("--add-config", true),
+            ])?;
+            if !o.flag("--alter") {
+                return Err((args.end_col, "kafka-configs: only --alter is supported (with --add-config)".into()));
+            }
+            match o.value("--entity-type") {
+                Some("topics") => {}
+                Some(other) => {
+                    return Err((
+                        o.col_of("--entity-type"),
+                        format!("entity type `{other}` is not modelled; use topics"),
+                    ))
+                }
+                None => return Err((args.end_col, "missing --entity-type topics".into())),
+            }
+            let topic = o.required("--entity-name")?.to_string();
+            let raw = o.required("--add-config")?;
+            let mut configs = Vec::new();
+            for kv in raw.split(',') {
+                configs.push(split_kv(kv).map_err(|m| (o.col_of("--add-config"), m))?);
+            }
+            Command::ConfigsAlter { topic, configs }
+        }
+        "kafka-leader-election" => {
+            let o = args.options(&[
+                ("--election-type", true),
+                ("--topic", true),
+                ("--partition", true),
+                ("--all-topic-partitions", false),
+            ])?;
+            let election = match o.required("--election-type")? {
+                "preferred" | "PREFERRED" => ElectionType::Preferred,
+                "unclean" | "UNCLEAN" => ElectionType::Unclean,
+                other => {
+                    return Err((
+                        o.col_of("--election-type"),
+                        format!("unknown election type `{other}`: use preferred or unclean"),
+                    ))
+                }
+            };
+            let topic = o.required("--topic")?.to_string();
+            let partition = o.num_opt("--partition")?;
+            Command::LeaderElection { election, topic, partition }
+        }
+        "kafka-console-consumer" => {
+            let o = args.options(&[
+                ("--topic", true),
+                ("--group", true),
+                ("--from-beginning", false),
+                ("--max-messages", true),
+                ("--property", true),
+                ("--isolation-level", true),
+            ])?;
+            if o.value("--group").is_some() {
+                return Err((
+                    o.col_of("--group"),
+                    "consumer groups are not modelled yet in this version; omit --group to read without a group".into(),
+                ));
+            }
+            let mut print = (false, false, false);
+            for (v, col) in o.values("--property") {
+                let (k, val) = split_kv(v).map_err(|m| (col, m))?;
+                let on = match val.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err((col, format!("property {k} takes true or false"))),
+                };
+                match k.as_str() {
+                    "print.partition" => print.0 = on,
+                    "print.offset" => print.1 = on,
+                    "print.key" => print.2 = on,
+                    "print.value" | "print.timestamp" => {}
+                    _ => {
+                        return Err((col, format!("unknown property `{k}` (print.partition, print.offset, print.key)")))
+                    }
+                }
+            }
+            let read_committed = match o.value("--isolation-level") {
+                None | Some("read_uncommitted") => false,
+                Some("read_committed") => true,
+                Some(other) => {
+                    return Err((o.col_of("--isolation-level"), format!("unknown isolation level `{other}`")))
+                }
+            };
+            Command::ConsoleConsumer {
+                topic: o.required("--topic")?.to_string(),
+                from_beginning: o.flag("--from-beginning"),
+                max_messages: o.num_opt("--max-messages")?,
+                print_partition: print.0,
+                print_offset: print.1,
+                print_key: print.2,
+                read_committed,
+            }
+        }
+        "kafka-get-offsets" => {
+            let o = args.options(&[("--topic", true), ("--time", true)])?;
+            let time = match o.value("--time") {
+                None | Some("-1") | Some("latest") => -1,
+                Some("-2") | Some("earliest") => -2,
+                Some(other) => {
+                    return Err((
+                        o.col_of("--time"),
+                        format!("--time takes -1 (latest) or -2 (earliest), not `{other}`"),
+                    ))
+                }
+            };
+            Command::GetOffsets { topic: o.required("--topic")?.to_string(), time }
+        }
+        "broker" => {
+            let verb = args.word(&["kill", "start", "stop", "isolate", "heal"])?;
+            let id: u32 = args.positional_num("a broker id")?;
+            match verb.as_str() {
+                "kill" => Command::BrokerKill(id),
+                "start" => Command::BrokerStart(id),
+                "stop" => Command::BrokerStop(id),
+                "isolate" => Command::BrokerIsolate(id),
+                _ => Command::BrokerHeal(id),
+            }
+        }
+        "producer" => {
+            let verb = args.word(&["start", "stop", "kill"])?;
+            let name = args.positional("a producer name")?;
+            match verb.as_str() {
+                "start" => {
+                    let o = args.options(&[
+                        ("--topic", true),
+                        ("--rate", true),
+                        ("--keys", true),
+                        ("--producer-property", true),
+                    ])?;
+                    let rate = match o.value("--rate") {
+                        None => 0,
+                        Some(r) => parse_rate(r).map_err(|m| (o.col_of("--rate"), m))?,
+                    };
+                    if rate > 0 && o.value("--topic").is_none() {
+                        return Err((o.col_of("--rate"), "--rate needs --topic".into()));
+                    }
+                    let keys = match o.value("--keys") {
+                        None | Some("none") => None,
+                        Some(k) => Some(k.split(',').map(|s| s.to_string()).collect()),
+                    };
+                    let mut props = Vec::new();
+                    for (v, col) in o.values("--producer-property") {
+                        props.push(split_kv(v).map_err(|m| (col, m))?);
+                    }
+                    Command::ProducerStart { name, topic: o.value("--topic").map(String::from), rate, keys, props }
+                }
+                "stop" => Command::ProducerStop(name),
+                _ => Command::ProducerKill(name),
+            }
+        }
+        "produce" => {
+            let o = args.options(&[
+                ("--topic", true),
+                ("--key", true),
+                ("--value", true),
+                ("--partition", true),
+                ("--count", true),
+                ("--producer", true),
+                ("--async", false),
+            ])?;
+            let count = o.num_opt("--count")?.unwrap_or(1);
+            if count == 0 || count > 100_000 {
+                return Err((o.col_of("--count"), "--count takes a number from 1 to 100000".into()));
+            }
+            Command::Produce {
+                topic: o.required("--topic")?.to_string(),
+                key: o.value("--key").map(String::from),
+                value: o.value("--value").map(String::from),
+                partition: o.num_opt("--partition")?,
+                count,
+                producer: o.value("--producer").map(String::from),
+                wait: !o.flag("--async"),
+            }
+        }
+        "network" => {
+            let o = args.options(&[("--latency", true), ("--jitter", true)])?;
+            let latency_ms = parse_duration(o.required("--latency")?).map_err(|m| (o.col_of("--latency"), m))?;
+            let jitter_ms = match o.value("--jitter") {
+                Some(j) => Some(parse_duration(j).map_err(|m| (o.col_of("--jitter"), m))?),
+                None => None,
+            };
+            if latency_ms > 10_000 {
+                return Err((o.col_of("--latency"), "--latency is at most 10s".into()));
+            }
+            Command::Network { latency_ms, jitter_ms }
+        }
+        "advance" => {
+            let (text, col) = args.positional_tok("a duration like 500ms, 10s or 2m")?;
+            let ms = parse_duration(&text).map_err(|m| (col, m))?;
+            if ms > 24 * 3_600_000 {
+                return Err((col, "advance at most 24h at a time".into()));
+            }
+            Command::Advance(ms)
+        }
+        "step" => Command::Step,
+        "help" => Command::Help,
+        other => {
+            let known = [
+                "kafka-topics",
+                "kafka-configs",
+                "kafka-leader-election",
+                "kafka-console-consumer",
+                "kafka-get-offsets",
+                "broker",
+                "producer",
+                "produce",
+                "advance",
+                "step",
+                "seed",
+                "cluster",
+                "network",
+                "help",
+            ];
+            let hint = suggest(other, &known).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+            return Err((first.col, format!("unknown command `{other}`{hint}; type `help` for the list")));
+        }
+    };
+    args.finish()?;
+    Ok(Some(cmd))
+}
+
+fn parse_topics(args: &mut Args) -> Result<Command, (usize, String)> {
+    let o = args.options(&[
+        ("--create", false),
+        ("--describe", false),
+        ("--alter", false),
+        ("--list", false),
+        ("--topic", true),
+        ("--partitions", true),
+        ("--replication-factor", true),
+        ("--replica-assignment", true),
+        ("--config", true),
+    ])?;
+    let actions: Vec<&str> =
+        ["--create", "--describe", "--alter", "--list"].into_iter().filter(|a| o.flag(a)).collect();
+    if actions.len() != 1 {
+        return Err((args.end_col, "kafka-topics needs exactly one of --create, --describe, --alter, --list".into()));
+    }
+    match actions[0] {
+        "--create" => {
+            let topic = o.required("--topic")?.to_string();
+            let assignment = match o.value("--replica-assignment") {
+                None => None,
+                Some(raw) => {
+                    let col = o.col_of("--replica-assignment");
+                    let mut parts = Vec::new();
+                    for p in raw.split(',') {
+                        let mut replicas = Vec::new();
+                        for b in p.split(':') {
+                            replicas.push(b.trim().parse::<u32>().map_err(|_| {
+                                (
+                                    col,
+                                    format!(
+                                        "--replica-assignment: `{b}` is not a broker id (expected e.g. 1:2:3,2:3:1)"
+                                    ),
+                                )
+                            })?);
+                        }
+                        parts.push(replicas);
+                    }
+                    Some(parts)
+                }
+            };
+            let partitions = o.num_opt("--partitions")?;
+            let replication_factor = o.num_opt("--replication-factor")?;
+            if assignment.is_some() && (partitions.is_some() || replication_factor.is_some()) {
+                return Err((
+                    o.col_of("--replica-assignment"),
+                    "Option \"[replica-assignment]\" can't be used with option \"[partitions]\" or \"[replication-factor]\"".into(),
+                ));
+            }
+            if assignment.is_none() && (partitions.is_none() || replication_factor.is_none()) {
+                return Err((
+                    args.end_col,
+                    "kafka-topics --create needs --partitions and --replication-factor (or --replica-assignment)"
+                        .into(),
+                ));
+            }
+            if partitions.is_some_and(|p| p > 1000) {
+                return Err((o.col_of("--partitions"), "kafkascope models at most 1000 partitions per topic".into()));
+            }
+            let mut configs = Vec::new();
+            for (v, col) in o.values("--config") {
+                configs.push(split_kv(v).map_err(|m| (col, m))?);
+            }
+            Ok(Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs })
+        }
+        "--describe" => Ok(Command::TopicsDescribe { topic: o.value("--topic").map(String::from) }),
+        "--alter" => {
+            let partitions: u32 = o.required_num("--partitions")?;
+            if partitions > 1000 {
+                return Err((o.col_of("--partitions"), "kafkascope models at most 1000 partitions per topic".into()));
+            }
+            Ok(Command::TopicsAlter { topic: o.required("--topic")?.to_string(), partitions })
+        }
+        _ => Ok(Command::TopicsList),
+    }
+}
+
+/// `500ms`, `10s`, `2m`, `1h`.
+pub fn parse_duration(s: &str) -> Result<Millis, String> {
+    let err = || format!("`{s}` is not a duration: expected a number and a unit, like 500ms, 10s or 2m");
+    let (num, mult) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1000)
+    } else if let Some(n) = s.strip_suffix('m') {
+        (n, 60_000)
+    } else if let Some(n) = s.strip_suffix('h') {
+        (n, 3_600_000)
+    } else {
+        return Err(err());
+    };
+    let n: u64 = num.parse().map_err(|_| err())?;
+    n.checked_mul(mult).ok_or_else(err)
+}
+
+/// `5/s` or `5`: records per second.
+fn parse_rate(s: &str) -> Result<u32, String> {
+    let n = s.strip_suffix("/s").unwrap_or(s);
+    match n.parse::<u32>() {
+        Ok(r) if r <= 10_000_000 => Ok(r),
+        _ => Err(format!("`{s}` is not a rate: expected records per second, like 5/s")),
+    }
+}
+
+fn split_kv(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.trim().to_string(), v.trim().to_string())),
+        _ => Err(format!("`{s}` is not KEY=VALUE")),
+    }
+}
+
+/// The closest known word within edit distance 3, for "did you mean".
+pub fn suggest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known.iter().map(|k| (edit_distance(word, k), *k)).filter(|(d, _)| *d <= 3).min_by_key(|(d, _)| *d).map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// A cursor over a command's words.
+struct Args<'a> {
+    tokens: &'a [Token],
+    pos: usize,
+    end_col: usize,
+    tool: &'a str,
+}
+
+struct Opts {
+    found: Vec<(String, Option<String>, usize)>,
+    end_col: usize,
+}
+
+impl<'a> Args<'a> {
+    fn new(tokens: &'a [Token], end_col: usize, tool: &'a str) -> Args<'a> {
+        let end_col = tokens.last().map_or(end_col, |t| t.col + t.text.chars().count());
+        Args { tokens, pos: 0, end_col, tool }
+    }
+
+    fn positional_tok(&mut self, what: &str) -> Result<(String, usize), (usize, String)> {
+        match self.tokens.get(self.pos) {
+            Some(t) if !t.text.starts_with("--") => {
+                self.pos += 1;
+                Ok((t.text.clone(), t.col))
+            }
+            Some(t) => Err((t.col, format!("expected {what}, found `{}`", t.text))),
+            None => Err((self.end_col + 1, format!("expected {what}"))),
+        }
+    }
+
+    fn positional(&mut self, what: &str) -> Result<String, (usize, String)> {
+        self.positional_tok(what).map(|(t, _)| t)
+    }
+
+    fn positional_num<T: std::str::FromStr>(&mut self, what: &str) -> Result<T, (usize, String)> {
+        let (t, col) = self.positional_tok(what)?;
+        t.parse().map_err(|_| (col, format!("expected {what}, found `{t}`")))
+    }
+
+    fn word(&mut self, allowed: &[&str]) -> Result<String, (usize, String)> {
+        let list = allowed.join(", ");
+        let (t, col) = self.positional_tok(&format!("one of: {list}"))?;
+        if allowed.contains(&t.as_str()) {
+            Ok(t)
+        } else {
+            let hint = suggest(&t, allowed).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+            Err((col, format!("unknown {} action `{t}`{hint}; expected one of: {list}", self.tool)))
+        }
+    }
+
+    /// Reads `--name [value]` pairs to the end. `--bootstrap-server X` is accepted and ignored.
+    fn options(&mut self, spec: &[(&str, bool)]) -> Result<Opts, (usize, String)> {
+        let mut found = Vec::new();
+        while let Some(t) = self.tokens.get(self.pos) {
+            self.pos += 1;
+            let (name, inline) = match t.text.split_once('=') {
+                Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+                _ => (t.text.clone(), None),
+            };
+            if name == "--bootstrap-server" {
+                if inline.is_none() {
+                    self.pos += 1;
+                }
+                continue;
+            }
+            if !name.starts_with("--") {
+                return Err((t.col, format!("unexpected `{}`: options start with --", t.text)));
+            }
+            let Some(&(_, takes_value)) = spec.iter().find(|(n, _)| *n == name) else {
+                let names: Vec<&str> = spec.iter().map(|(n, _)| *n).collect();
+                let hint = suggest(&name, &names).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+                return Err((t.col, format!("unknown option `{name}` for {}{hint}", self.tool)));
+            };
+            let value = if takes_value {
+                match inline {
+                    Some(v) => Some(v),
+                    None => match self.tokens.get(self.pos) {
+                        Some(v) if !v.text.starts_with("--") || v.text.parse::<i64>().is_ok() => {
+                            self.pos += 1;
+                            Some(v.text.clone())
+                        }
+                        _ => return Err((t.col + t.text.chars().count() + 1, format!("option {name} needs a value"))),
+                    },
+                }
+            } else {
+                if inline.is_some() {
+                    return Err((t.col, format!("option {name} takes no value")));
+                }
+                None
+            };
+            found.push((name, value, t.col));
+        }
+        Ok(Opts { found, end_col: self.end_col })
+    }
+
+    fn finish(&self) -> Result<(), (usize, String)> {
+        match self.tokens.get(self.pos) {
+            Some(t) => Err((t.col, format!("unexpected `{}`", t.text))),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Opts {
+    fn flag(&self, name: &str) -> bool {
+        self.found.iter().any(|(n, _, _)| n == name)
+    }
+
+    fn value(&self, name: &str) -> Option<&str> {
+        self.found.iter().rev().find(|(n, _, _)| n == name).and_then(|(_, v, _)| v.as_deref())
+    }
+
+    fn values(&self, name: &str) -> Vec<(&str, usize)> {
+        self.found.iter().filter(|(n, _, _)| n == name).filter_map(|(_, v, c)| v.as_deref().map(|v| (v, *c))).collect()
+    }
+
+    fn col_of(&self, name: &str) -> usize {
+        self.found.iter().find(|(n, _, _)| n == name).map_or(self.end_col, |(_, _, c)| *c)
+    }
+
+    fn required(&self, name: &str) -> Result<&str, (usize, String)> {
+        self.value(name).ok_or_else(|| (self.end_col + 1, format!("missing required option {name}")))
+    }
+
+    fn required_num<T: std::str::FromStr>(&self, name: &str) -> Result<T, (usize, String)> {
+        let v = self.required(name)?;
+        v.parse().map_err(|_| (self.col_of(name), format!("{name} takes a whole number, not `{v}`")))
+    }
+
+    fn num_opt<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, (usize, String)> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(v) => {
+                v.parse().map(Some).map_err(|_| (self.col_of(name), format!("{name} takes a whole number, not `{v}`")))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_kafka_tool_forms() {
+        let c = parse_line("bin/kafka-topics.sh --bootstrap-server localhost:9092 --create --topic orders --partitions 3 --replication-factor 3 --config min.insync.replicas=2")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            c,
+            Command::TopicsCreate {
+                topic: "orders".into(),
+                partitions: Some(3),
+                replication_factor: Some(3),
+                assignment: None,
+                configs: vec![("min.insync.replicas".into(), "2".into())],
+            }
+        );
+        let c = parse_line("kafka-topics --create --topic t --replica-assignment 2:1:3,1:3:2").unwrap().unwrap();
+        assert!(
+            matches!(c, Command::TopicsCreate { assignment: Some(a), .. } if a == vec![vec![2, 1, 3], vec![1, 3, 2]])
+        );
+        assert_eq!(parse_line("advance 2m").unwrap(), Some(Command::Advance(120_000)));
+        assert_eq!(parse_line("  # just a comment").unwrap(), None);
+        assert_eq!(parse_line("broker kill 2 # crash it").unwrap(), Some(Command::BrokerKill(2)));
+    }
+
+    #[test]
+    fn errors_name_column_and_suggest() {
+        let e = parse_script("seed 1\nkafka-topics --create --topic orders --partitons 3").unwrap_err();
+        assert_eq!(e.line, 2);
+        assert_eq!(e.col, 38);
+        assert_eq!(
+            e.to_string(),
+            "line 2, col 38: unknown option `--partitons` for kafka-topics (did you mean `--partitions`?)"
+        );
+        let e = parse_line("brokr kill 1").unwrap_err();
+        assert!(e.1.contains("did you mean `broker`"), "{}", e.1);
+        let e = parse_line("advance 10").unwrap_err();
+        assert!(e.1.contains("like 500ms"), "{}", e.1);
+        assert!(parse_line("produce --topic 'unterminated").is_err());
+    }
+}

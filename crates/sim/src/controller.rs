@@ -1,0 +1,400 @@
+//! The KRaft controller: broker registration and liveness by heartbeats, fencing, partition
+//! metadata, leader election (section 3.6) and ISR changes (AlterPartition).
+//!
+//! Simplification (said in the UI's help): the controller quorum is one always-available node; its
+//! own Raft replication and failover are not modelled. Brokers get metadata changes pushed as
+//! messages instead of fetching the metadata log.
+
+use crate::journal::SimEvent;
+use crate::model::*;
+use crate::net::*;
+use crate::sim::Sim;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub broker_epoch: u64,
+    pub fenced: bool,
+    pub last_heartbeat_ms: Millis,
+    pub in_controlled_shutdown: bool,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Controller {
+    pub brokers: BTreeMap<BrokerId, Registration>,
+    pub partitions: BTreeMap<Tp, PartitionMeta>,
+    next_broker_epoch: u64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ElectionType {
+    Online,
+    Preferred,
+    Unclean,
+}
+
+/// `PartitionChangeBuilder.electLeader()`: the new leader, and whether the choice was unclean.
+pub fn elect_leader(
+    election: ElectionType,
+    replicas: &[BrokerId],
+    isr: &[BrokerId],
+    current: Option<BrokerId>,
+    acceptable: impl Fn(BrokerId) -> bool,
+) -> (Option<BrokerId>, bool) {
+    let valid = |b: BrokerId| isr.contains(&b) && acceptable(b);
+    let current_valid = current.filter(|&c| valid(c));
+    let first_valid = replicas.iter().copied().find(|&b| valid(b));
+    match election {
+        ElectionType::Preferred => {
+            let preferred = replicas.first().copied().filter(|&p| valid(p));
+            (preferred.or(current_valid).or(first_valid), false)
+        }
+        ElectionType::Online => (current_valid.or(first_valid), false),
+        ElectionType::Unclean => match current_valid.or(first_valid) {
+            Some(b) => (Some(b), false),
+            None => match replicas.iter().copied().find(|&b| acceptable(b)) {
+                Some(b) => (Some(b), true),
+                None => (None, false),
+            },
+        },
+    }
+}
+
+impl Sim {
+    fn acceptable(&self, b: BrokerId) -> bool {
+        self.controller.brokers.get(&b).is_some_and(|r| !r.fenced && !r.in_controlled_shutdown)
+    }
+
+    /// Sends changed partitions to every unfenced broker.
+    fn broadcast(&mut self, parts: Vec<(Tp, PartitionMeta)>) {
+        if parts.is_empty() {
+            return;
+        }
+        let targets: Vec<BrokerId> =
+            self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect();
+        let fenced = self.fenced_brokers();
+        for b in targets {
+            let payload = Payload::MetadataUpdate { partitions: parts.clone(), fenced: fenced.clone() };
+            self.net.send(Node::Controller, Node::Broker(b), payload);
+        }
+    }
+
+    /// Brokers that may not join an ISR (fenced or shutting down), as the metadata image says.
+    fn fenced_brokers(&self) -> Vec<BrokerId> {
+        self.controller.brokers.iter().filter(|(_, r)| r.fenced || r.in_controlled_shutdown).map(|(&b, _)| b).collect()
+    }
+
+    /// Applies a new ISR and (re)elects with `election`, bumping epochs as KRaft does. Returns the
+    /// new state when anything changed.
+    fn change_partition(
+        &mut self,
+        tp: Tp,
+        new_isr: Vec<BrokerId>,
+        election: ElectionType,
+        reason: &str,
+    ) -> Option<PartitionMeta> {
+        let old = self.controller.partitions.get(&tp)?.clone();
+        let unclean_ok = self.topics[tp.topic as usize].config.unclean_leader_election_enable;
+        let (mut leader, mut unclean) =
+            elect_leader(election, &old.replicas, &new_isr, old.leader, |b| self.acceptable(b));
+        if leader.is_none() && unclean_ok && election == ElectionType::Online {
+            (leader, unclean) =
+                elect_leader(ElectionType::Unclean, &old.replicas, &new_isr, old.leader, |b| self.acceptable(b));
+        }
+        let mut isr = new_isr;
+        if unclean {
+            // The unclean leader becomes the whole ISR; its log is now the truth.
+            isr = vec![leader.expect("unclean election chose a leader")];
+        }
+        if isr.is_empty() {
+            // KRaft never empties the ISR: the last member stays, leaderless, until it returns.
+            isr = old.isr.clone();
+        }
+        if leader == old.leader && isr == old.isr {
+            return None;
+        }
+        let mut meta = old.clone();
+        meta.isr = isr.clone();
+        meta.partition_epoch += 1;
+        if leader != old.leader {
+            meta.leader = leader;
+            meta.leader_epoch += 1;
+            self.log_event(SimEvent::LeaderChanged {
+                tp,
+                from: old.leader,
+                to: leader,
+                epoch: meta.leader_epoch,
+                isr: isr.clone(),
+                unclean,
+                reason: reason.to_string(),
+            });
+        }
+        let removed: Vec<BrokerId> = old.isr.iter().copied().filter(|b| !isr.contains(b)).collect();
+        if !removed.is_empty() {
+            self.log_event(SimEvent::IsrShrunk { tp, removed, isr: isr.clone(), by_controller: true });
+        }
+        self.controller.partitions.insert(tp, meta.clone());
+        Some(meta)
+    }
+
+    pub(crate) fn controller_create_partitions(&mut self, topic: TopicId, from: u32, assignment: Vec<Vec<BrokerId>>) {
+        let mut changed = Vec::new();
+        for (i, replicas) in assignment.into_iter().enumerate() {
+            let tp = Tp { topic, partition: from + i as u32 };
+            let isr: Vec<BrokerId> = replicas.iter().copied().filter(|&b| self.acceptable(b)).collect();
+            let (leader, _) = elect_leader(ElectionType::Online, &replicas, &isr, None, |b| self.acceptable(b));
+            let isr = if isr.is_empty() { replicas.clone() } else { isr };
+            let meta = PartitionMeta { replicas, isr, leader, leader_epoch: 0, partition_epoch: 0 };
+            self.controller.partitions.insert(tp, meta.clone());
+            changed.push((tp, meta));
+        }
+        self.broadcast(changed);
+    }
+
+    /// Partitions without a leader get another chance (a broker returned, or unclean election was
+    /// switched on).
+    pub(crate) fn controller_retry_offline(&mut self) {
+        let offline: Vec<(Tp, Vec<BrokerId>)> = self
+            .controller
+            .partitions
+            .iter()
+            .filter(|(_, m)| m.leader.is_none())
+            .map(|(&tp, m)| (tp, m.isr.clone()))
+            .collect();
+        let mut changed = Vec::new();
+        for (tp, isr) in offline {
+            if let Some(meta) = self.change_partition(tp, isr, ElectionType::Online, "a replica became available") {
+                changed.push((tp, meta));
+            }
+        }
+        self.broadcast(changed);
+    }
+
+    /// Removes `b` from every ISR and moves its leaderships (fencing, controlled shutdown).
+    fn move_away_from(&mut self, b: BrokerId, reason: &str) -> Vec<(Tp, PartitionMeta)> {
+        let affected: Vec<(Tp, Vec<BrokerId>)> = self
+            .controller
+            .partitions
+            .iter()
+            .filter(|(_, m)| m.isr.contains(&b) || m.leader == Some(b))
+            .map(|(&tp, m)| (tp, m.isr.iter().copied().filter(|&x| x != b).collect()))
+            .collect();
+        let mut changed = Vec::new();
+        for (tp, isr) in affected {
+            if let Some(meta) = self.change_partition(tp, isr, ElectionType::Online, reason) {
+                changed.push((tp, meta));
+            }
+        }
+        changed
+    }
+
+    fn fence(&mut self, b: BrokerId, silent_ms: Millis, controlled: bool) {
+        let reg = self.controller.brokers.get_mut(&b).expect("registered");
+        reg.fenced = true;
+        self.log_event(SimEvent::BrokerFenced { broker: b, silent_ms, controlled });
+        let reason = if controlled { format!("broker {b} shut down") } else { format!("broker {b} was fenced") };
+        let mut changed = self.move_away_from(b, &reason);
+        if changed.is_empty() {
+            // Nothing moved, but brokers must still learn that `b` is fenced (ISR eligibility).
+            if let Some((&tp, m)) = self.controller.partitions.iter().next() {
+                changed.push((tp, m.clone()));
+            }
+        }
+        self.broadcast(changed);
+    }
+
+    pub(crate) fn controller_session_check(&mut self, b: BrokerId) {
+        let now = self.net.now;
+        let timeout = self.config.broker_session_timeout_ms;
+        let Some(reg) = self.controller.brokers.get(&b) else {
+            return;
+        };
+        if !reg.fenced && now >= reg.last_heartbeat_ms + timeout {
+            let silent = now - reg.last_heartbeat_ms;
+            self.fence(b, silent, false);
+        }
+    }
+
+    pub(crate) fn controller_handle(&mut self, msg: Message) {
+        let Node::Broker(b) = msg.from else { return };
+        let now = self.net.now;
+        match msg.payload {
+            Payload::BrokerHeartbeat { broker_epoch } => {
+                let current = self.controller.brokers.get(&b).map(|r| r.broker_epoch);
+                if current != Some(broker_epoch) || broker_epoch == 0 {
+                    // A (re)registration. A restarted broker lost its memory: take it out of every
+                    // ISR first (as KRaft does after an unclean shutdown), then let it catch up.
+                    if self.controller.brokers.get(&b).is_some_and(|r| !r.fenced) {
+                        self.fence(b, 0, false);
+                    }
+                    self.controller.next_broker_epoch += 1;
+                    let epoch = self.controller.next_broker_epoch;
+                    self.controller.brokers.insert(
+                        b,
+                        Registration {
+                            broker_epoch: epoch,
+                            fenced: false,
+                            last_heartbeat_ms: now,
+                            in_controlled_shutdown: false,
+                        },
+                    );
+                    self.log_event(SimEvent::BrokerRegistered { broker: b, broker_epoch: epoch });
+                    // Give it the whole metadata image, then retry offline partitions.
+                    let image: Vec<(Tp, PartitionMeta)> =
+                        self.controller.partitions.iter().map(|(&tp, m)| (tp, m.clone())).collect();
+                    if !image.is_empty() {
+                        let fenced = self.fenced_brokers();
+                        self.net.send(
+                            Node::Controller,
+                            Node::Broker(b),
+                            Payload::MetadataUpdate { partitions: image, fenced },
+                        );
+                    }
+                    self.controller_retry_offline();
+                }
+                let reg = self.controller.brokers.get_mut(&b).expect("registered above");
+                if reg.in_controlled_shutdown {
+                    return;
+                }
+                reg.last_heartbeat_ms = now;
+                let epoch = reg.broker_epoch;
+                let fenced = reg.fenced;
+                self.net.send(
+                    Node::Controller,
+                    Node::Broker(b),
+                    Payload::BrokerHeartbeatResponse { broker_epoch: epoch, fenced },
+                );
+                let timeout = self.config.broker_session_timeout_ms;
+                self.net.timer(timeout, Timer::SessionCheck { broker: b });
+            }
+            Payload::AlterPartition { tp, leader_epoch, partition_epoch, new_isr } => {
+                let result = self.alter_partition(b, tp, leader_epoch, partition_epoch, new_isr);
+                self.net.send(
+                    Node::Controller,
+                    Node::Broker(b),
+                    Payload::AlterPartitionResponse { tp, result: result.clone() },
+                );
+                if let Ok(meta) = result {
+                    self.broadcast(vec![(tp, meta)]);
+                }
+            }
+            Payload::ControlledShutdown { .. } => {
+                if let Some(reg) = self.controller.brokers.get_mut(&b) {
+                    reg.in_controlled_shutdown = true;
+                }
+                let changed = self.move_away_from(b, &format!("broker {b} is shutting down"));
+                self.broadcast(changed);
+                if self.controller.brokers.get(&b).is_some_and(|r| !r.fenced) {
+                    self.fence(b, 0, true);
+                }
+                self.net.send(
+                    Node::Controller,
+                    Node::Broker(b),
+                    Payload::ControlledShutdownResponse { remaining_leaderships: 0 },
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn alter_partition(
+        &mut self,
+        b: BrokerId,
+        tp: Tp,
+        leader_epoch: u32,
+        partition_epoch: u32,
+        new_isr: Vec<BrokerId>,
+    ) -> Result<PartitionMeta, ErrorCode> {
+        let Some(meta) = self.controller.partitions.get(&tp) else {
+            return Err(ErrorCode::UnknownTopicOrPartition);
+        };
+        if meta.leader != Some(b) || meta.leader_epoch != leader_epoch {
+            return Err(ErrorCode::FencedLeaderEpoch);
+        }
+        if meta.partition_epoch != partition_epoch {
+            return Err(ErrorCode::InvalidUpdateVersion);
+        }
+        if new_isr.iter().any(|&x| !meta.isr.contains(&x) && !self.acceptable(x)) {
+            return Err(ErrorCode::IneligibleReplica);
+        }
+        if new_isr.is_empty() || !new_isr.contains(&b) {
+            return Err(ErrorCode::InvalidUpdateVersion);
+        }
+        let old = meta.clone();
+        let mut meta = old.clone();
+        meta.isr = new_isr.clone();
+        meta.partition_epoch += 1;
+        let added: Vec<BrokerId> = new_isr.iter().copied().filter(|x| !old.isr.contains(x)).collect();
+        let removed: Vec<BrokerId> = old.isr.iter().copied().filter(|x| !new_isr.contains(x)).collect();
+        if !added.is_empty() {
+            self.log_event(SimEvent::IsrExpanded { tp, added, isr: new_isr.clone() });
+        }
+        if !removed.is_empty() {
+            self.log_event(SimEvent::IsrShrunk { tp, removed, isr: new_isr.clone(), by_controller: false });
+        }
+        self.controller.partitions.insert(tp, meta.clone());
+        Ok(meta)
+    }
+
+    /// `kafka-leader-election --election-type preferred|unclean`.
+    pub fn elect_leaders(&mut self, tps: &[Tp], election: ElectionType) -> Vec<(Tp, Result<(), String>)> {
+        let mut changed = Vec::new();
+        let mut results = Vec::new();
+        for &tp in tps {
+            let meta = self.controller.partitions[&tp].clone();
+            let before = meta.leader;
+            let reason = match election {
+                ElectionType::Preferred => "preferred leader election",
+                ElectionType::Unclean => "unclean leader election (requested)",
+                ElectionType::Online => "leader election",
+            };
+            match self.change_partition(tp, meta.isr.clone(), election, reason) {
+                Some(m) => {
+                    changed.push((tp, m));
+                    results.push((tp, Ok(())));
+                }
+                None => {
+                    let why = match (election, before) {
+                        (ElectionType::Preferred, Some(l)) if meta.replicas.first() == Some(&l) => {
+                            "ElectionNotNeededException: Leader election not needed for topic partition.".to_string()
+                        }
+                        (ElectionType::Unclean, Some(_)) => {
+                            "ElectionNotNeededException: Leader election not needed for topic partition.".to_string()
+                        }
+                        _ => "PreferredLeaderNotAvailableException: Failed to elect leader for partition.".to_string(),
+                    };
+                    results.push((tp, Err(why)));
+                }
+            }
+        }
+        self.broadcast(changed);
+        results
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `PartitionChangeBuilderTest.testElectLeader`, row by row (reference section 3.6).
+    #[test]
+    fn elect_leader_matches_kafka_table() {
+        use ElectionType::*;
+        let foo_ok = |b: BrokerId| b != 3;
+        let all_ok = |_: BrokerId| true;
+        let foo = [2, 1, 3];
+        assert_eq!(elect_leader(Preferred, &foo, &[2, 1, 3], Some(1), foo_ok), (Some(2), false));
+        assert_eq!(elect_leader(Online, &foo, &[2, 1, 3], Some(1), foo_ok), (Some(1), false));
+        assert_eq!(elect_leader(Unclean, &foo, &[2, 1, 3], Some(1), foo_ok), (Some(1), false));
+        assert_eq!(elect_leader(Online, &foo, &[1, 3], Some(1), foo_ok), (Some(1), false));
+        assert_eq!(elect_leader(Unclean, &foo, &[1, 3], Some(1), foo_ok), (Some(1), false));
+        assert_eq!(elect_leader(Online, &foo, &[3], Some(1), foo_ok), (None, false));
+        assert_eq!(elect_leader(Unclean, &foo, &[3], Some(1), foo_ok), (Some(2), true));
+        assert_eq!(elect_leader(Unclean, &[2, 1, 3, 4], &[4], Some(1), foo_ok), (Some(4), false));
+        let baz = [2, 1, 3];
+        assert_eq!(elect_leader(Preferred, &baz, &[1, 3], Some(3), all_ok), (Some(3), false));
+        assert_eq!(elect_leader(Online, &baz, &[1, 3], Some(3), all_ok), (Some(3), false));
+        assert_eq!(elect_leader(Unclean, &baz, &[1, 3], Some(3), all_ok), (Some(3), false));
+    }
+}

@@ -1,0 +1,484 @@
+//! Applying commands to the model and printing Kafka's output formats. A `Session` is what the
+//! headless runner, the console and the UI's clicks all drive.
+
+use crate::command::{parse_script, Command, ParseError, ScriptLine};
+use crate::controller::ElectionType;
+use crate::journal::format_time;
+use crate::ledger::Delivery;
+use crate::model::*;
+use crate::net::{Event, Payload, Timer};
+use crate::producer::{producer_config, KeySpec};
+use crate::sim::Sim;
+
+pub const DEFAULT_SEED: u64 = 1;
+pub const DEFAULT_BROKERS: u32 = 3;
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub sim: Sim,
+    /// Journal entries already shown.
+    pub journal_seen: usize,
+    /// Whether any command other than `seed`/`cluster` ran (they must come first).
+    started: bool,
+    brokers: u32,
+}
+
+/// What one command printed. `error` is set when it did not apply (the model is unchanged).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Output {
+    pub lines: Vec<String>,
+    pub error: bool,
+}
+
+impl Output {
+    fn err(msg: impl Into<String>) -> Output {
+        Output { lines: vec![msg.into()], error: true }
+    }
+}
+
+impl Session {
+    pub fn new(seed: u64) -> Session {
+        Session::with_brokers(seed, DEFAULT_BROKERS)
+    }
+
+    pub fn with_brokers(seed: u64, brokers: u32) -> Session {
+        let sim = Sim::with_brokers(seed, brokers);
+        let seen = sim.journal.len();
+        Session { sim, journal_seen: seen, started: false, brokers }
+    }
+
+    /// Runs a whole script and returns the runner's output, or the parse error (nothing ran).
+    pub fn run_script(src: &str) -> Result<String, ParseError> {
+        let lines = parse_script(src)?;
+        let seed = match lines.first() {
+            Some(ScriptLine { command: Command::Seed(s), .. }) => *s,
+            _ => DEFAULT_SEED,
+        };
+        let mut session = Session::new(seed);
+        let mut out = String::new();
+        for l in &lines {
+            out.push_str("> ");
+            out.push_str(&l.text);
+            out.push('\n');
+            let o = session.execute(&l.command);
+            for line in o.lines {
+                out.push_str(&line);
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+
+    /// Applies one command; its output lines are followed by the narration of what happened.
+    pub fn execute(&mut self, cmd: &Command) -> Output {
+        let mut out = self.apply(cmd);
+        if !matches!(cmd, Command::Seed(_) | Command::Cluster { .. } | Command::Help) {
+            self.started = true;
+        }
+        for e in &self.sim.journal[self.journal_seen..] {
+            out.lines.push(format!("[{}] {}", format_time(e.at_ms), self.sim.describe(e)));
+        }
+        self.journal_seen = self.sim.journal.len();
+        out
+    }
+
+    fn topic_id(&self, name: &str, tool: &str) -> Result<TopicId, Output> {
+        self.sim.topic_by_name(name).ok_or_else(|| match tool {
+            "topics" => {
+                Output::err(format!("Error while executing topic command : Topic '{name}' does not exist as expected"))
+            }
+            "configs" => Output::err(format!("Error while executing config command : Topic '{name}' does not exist.")),
+            _ => Output::err(format!("Error: Topic {name} does not exist (kafkascope does not auto-create topics).")),
+        })
+    }
+
+    fn apply(&mut self, cmd: &Command) -> Output {
+        match self.apply_inner(cmd) {
+            Ok(lines) => Output { lines, error: false },
+            Err(o) => o,
+        }
+    }
+
+    fn apply_inner(&mut self, cmd: &Command) -> Result<Vec<String>, Output> {
+        let sim = &mut self.sim;
+        let e = |r: Result<(), String>| r.map_err(Output::err);
+        match cmd {
+            Command::Seed(s) => {
+                if self.started {
+                    return Err(Output::err("Error: `seed` must come before any other command."));
+                }
+                *self = Session::with_brokers(*s, self.brokers);
+                Ok(vec![])
+            }
+            Command::Cluster { brokers } => {
+                if self.started {
+                    return Err(Output::err("Error: `cluster` must come before any other command (after `seed`)."));
+                }
+                let seed = sim.seed;
+                *self = Session::with_brokers(seed, *brokers);
+                Ok(vec![])
+            }
+            Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs } => {
+                e(sim.create_topic(
+                    topic,
+                    partitions.unwrap_or(0),
+                    replication_factor.unwrap_or(0),
+                    assignment.clone(),
+                    configs,
+                ))?;
+                Ok(vec![format!("Created topic {topic}.")])
+            }
+            Command::TopicsDescribe { topic } => {
+                let ids: Vec<TopicId> = match topic {
+                    Some(name) => vec![self.topic_id(name, "topics")?],
+                    None => (0..self.sim.topics.len() as TopicId).collect(),
+                };
+                Ok(ids.into_iter().flat_map(|t| describe_topic(&self.sim, t)).collect())
+            }
+            Command::TopicsList => {
+                let mut names: Vec<String> = sim.topics.iter().map(|t| t.name.clone()).collect();
+                names.sort();
+                Ok(names)
+            }
+            Command::TopicsAlter { topic, partitions } => {
+                let t = self.topic_id(topic, "topics")?;
+                e(self.sim.add_partitions(t, *partitions))?;
+                Ok(vec![])
+            }
+            Command::ConfigsAlter { topic, configs } => {
+                let t = self.topic_id(topic, "configs")?;
+                self.sim
+                    .alter_topic_config(t, configs)
+                    .map_err(|m| Output::err(format!("Error while executing config command : {m}")))?;
+                Ok(vec![format!("Completed updating config for topic {topic}.")])
+            }
+            Command::LeaderElection { election, topic, partition } => {
+                let t = self.topic_id(topic, "election")?;
+                let n = self.sim.topic(t).partitions;
+                if let Some(p) = partition {
+                    if *p >= n {
+                        return Err(Output::err(format!("Error: partition {topic}-{p} does not exist.")));
+                    }
+                }
+                let tps: Vec<Tp> = match partition {
+                    Some(p) => vec![Tp { topic: t, partition: *p }],
+                    None => (0..n).map(|p| Tp { topic: t, partition: p }).collect(),
+                };
+                let kind = match election {
+                    ElectionType::Preferred => "PREFERRED",
+                    ElectionType::Unclean => "UNCLEAN",
+                    ElectionType::Online => "ONLINE",
+                };
+                let results = self.sim.elect_leaders(&tps, *election);
+                let ok: Vec<String> =
+                    results.iter().filter(|(_, r)| r.is_ok()).map(|(tp, _)| self.sim.tp_name(*tp)).collect();
+                let mut lines = Vec::new();
+                if !ok.is_empty() {
+                    lines.push(format!(
+                        "Successfully completed leader election ({kind}) for partitions {}",
+                        ok.join(", ")
+                    ));
+                }
+                for (tp, r) in &results {
+                    if let Err(why) = r {
+                        lines.push(format!(
+                            "Error completing leader election ({kind}) for partition: {}: org.apache.kafka.common.errors.{why}",
+                            self.sim.tp_name(*tp)
+                        ));
+                    }
+                }
+                Ok(lines)
+            }
+            Command::ConsoleConsumer {
+                topic,
+                from_beginning,
+                max_messages,
+                print_partition,
+                print_offset,
+                print_key,
+                read_committed: _,
+            } => {
+                let t = self.topic_id(topic, "consumer")?;
+                Ok(console_consume(
+                    &self.sim,
+                    t,
+                    *from_beginning,
+                    *max_messages,
+                    (*print_partition, *print_offset, *print_key),
+                ))
+            }
+            Command::GetOffsets { topic, time } => {
+                let t = self.topic_id(topic, "offsets")?;
+                let mut lines = Vec::new();
+                for p in 0..self.sim.topic(t).partitions {
+                    let tp = Tp { topic: t, partition: p };
+                    match serving_log(&self.sim, tp) {
+                        Some(log) => {
+                            let off = if *time == -2 { log.log_start } else { log.hw };
+                            lines.push(format!("{topic}:{p}:{off}"));
+                        }
+                        None => lines.push(format!("Error: {topic}-{p} has no leader (LEADER_NOT_AVAILABLE).")),
+                    }
+                }
+                Ok(lines)
+            }
+            Command::BrokerKill(b) => e(sim.kill_broker(*b)).map(|_| vec![]),
+            Command::BrokerStart(b) => e(sim.start_broker(*b)).map(|_| vec![]),
+            Command::BrokerStop(b) => e(sim.stop_broker(*b)).map(|_| vec![]),
+            Command::BrokerIsolate(b) => e(sim.isolate_broker(*b)).map(|_| vec![]),
+            Command::BrokerHeal(b) => e(sim.heal_broker(*b)).map(|_| vec![]),
+            Command::ProducerStart { name, topic, rate, keys, props } => {
+                let topic = match topic {
+                    Some(t) => Some(self.topic_id(t, "producer")?),
+                    None => None,
+                };
+                let config = producer_config(props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let keys = match keys {
+                    None => KeySpec::Null,
+                    Some(ks) => KeySpec::Keys(ks.iter().map(|k| self.sim.interner.intern(k)).collect()),
+                };
+                e(self.sim.start_producer(name, topic, *rate, keys, config).map(|_| ()))?;
+                Ok(vec![])
+            }
+            Command::ProducerStop(name) | Command::ProducerKill(name) => {
+                let idx = sim
+                    .producer_by_name(name)
+                    .ok_or_else(|| Output::err(format!("Error: no producer named {name}.")))?;
+                e(sim.stop_producer(idx, matches!(cmd, Command::ProducerKill(_))))?;
+                Ok(vec![])
+            }
+            Command::Produce { topic, key, value, partition, count, producer, wait } => {
+                let t = self.topic_id(topic, "produce")?;
+                let parts = self.sim.topic(t).partitions;
+                if let Some(p) = partition.filter(|&p| p >= parts) {
+                    return Err(Output::err(format!(
+                        "Error: partition {p} does not exist: topic {topic} has partitions 0..{}.",
+                        parts - 1
+                    )));
+                }
+                let idx = match producer {
+                    Some(name) => self
+                        .sim
+                        .producer_by_name(name)
+                        .ok_or_else(|| Output::err(format!("Error: no producer named {name}.")))?,
+                    None => self.sim.default_producer(),
+                };
+                let ids = e(self.sim.produce(idx, t, key.as_deref(), value.as_deref(), *partition, *count).map(|_| ()))
+                    .map(|_| ());
+                ids?;
+                if !*wait {
+                    return Ok(vec![]);
+                }
+                // Like send().get(): run virtual time until each record is acked or failed.
+                let first = self.sim.ledger.entries.len() - *count as usize;
+                let cfg = &self.sim.producers[idx as usize].config;
+                let deadline = self.sim.now() + cfg.delivery_timeout_ms + cfg.request_timeout_ms;
+                let pending = |s: &Sim| s.ledger.entries[first..].iter().any(|e| e.state == Delivery::Pending);
+                while pending(&self.sim) && self.sim.now() <= deadline {
+                    if self.sim.step().is_none() {
+                        break;
+                    }
+                }
+                Ok(self.sim.ledger.entries[first..]
+                    .iter()
+                    .map(|e| match e.state {
+                        Delivery::Acked { offset } => format!(
+                            "Partition:{}\tOffset:{}",
+                            e.tp.partition,
+                            offset.map_or("-1".to_string(), |o| o.to_string())
+                        ),
+                        Delivery::Failed(err) => format!("Error: {}", err.name()),
+                        Delivery::Pending => "Error: REQUEST_TIMED_OUT".to_string(),
+                    })
+                    .collect())
+            }
+            Command::Network { latency_ms, jitter_ms } => {
+                let jitter = jitter_ms.unwrap_or(latency_ms / 5);
+                sim.set_network_latency(*latency_ms, jitter);
+                Ok(vec![])
+            }
+            Command::Advance(ms) => {
+                sim.run_for(*ms);
+                Ok(vec![])
+            }
+            Command::Step => {
+                let what = sim.net.queue.first_key_value().map(|(_, ev)| describe_queued(sim, ev));
+                match (sim.step(), what) {
+                    (Some(t), Some(what)) => Ok(vec![format!("[{}] {what}", format_time(t))]),
+                    _ => Ok(vec!["Nothing is scheduled.".to_string()]),
+                }
+            }
+            Command::Help => Ok(HELP.lines().map(String::from).collect()),
+        }
+    }
+}
+
+/// The log that serves clients for `tp`: the current leader's, per the controller.
+pub fn serving_log(sim: &Sim, tp: Tp) -> Option<&Log> {
+    let leader = sim.partition(tp)?.leader?;
+    sim.replica_log(leader, tp)
+}
+
+fn describe_topic(sim: &Sim, t: TopicId) -> Vec<String> {
+    let topic = sim.topic(t);
+    let configs: Vec<String> = topic.overrides.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let mut lines = vec![format!(
+        "Topic: {}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}",
+        topic.name,
+        topic.topic_id,
+        topic.partitions,
+        topic.replication_factor,
+        configs.join(",")
+    )];
+    for p in 0..topic.partitions {
+        let Some(m) = sim.partition(Tp { topic: t, partition: p }) else {
+            continue;
+        };
+        let ids = |v: &[BrokerId]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
+        lines.push(format!(
+            "\tTopic: {}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}",
+            topic.name,
+            m.leader.map_or("none".to_string(), |l| l.to_string()),
+            ids(&m.replicas),
+            ids(&m.isr)
+        ));
+    }
+    lines
+}
+
+fn console_consume(
+    sim: &Sim,
+    t: TopicId,
+    from_beginning: bool,
+    max: Option<u64>,
+    print: (bool, bool, bool),
+) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut n = 0u64;
+    let limit = max.unwrap_or(u64::MAX);
+    if from_beginning {
+        'outer: for p in 0..sim.topic(t).partitions {
+            let Some(log) = serving_log(sim, Tp { topic: t, partition: p }) else {
+                continue;
+            };
+            for rec in log.records.iter().take_while(|r| r.offset < log.hw) {
+                if n >= limit {
+                    break 'outer;
+                }
+                let mut fields = Vec::new();
+                if print.0 {
+                    fields.push(format!("Partition:{p}"));
+                }
+                if print.1 {
+                    fields.push(format!("Offset:{}", rec.offset));
+                }
+                if print.2 {
+                    fields.push(rec.key.map_or("null".to_string(), |k| sim.interner.get(k).to_string()));
+                }
+                fields.push(value_text(sim, rec.value));
+                lines.push(fields.join("\t"));
+                n += 1;
+            }
+        }
+    }
+    lines.push(format!("Processed a total of {n} messages"));
+    lines
+}
+
+pub fn value_text(sim: &Sim, v: Value) -> String {
+    match v {
+        Value::Text(s) => sim.interner.get(s).to_string(),
+        Value::Numbered(n) => format!("msg-{n}"),
+    }
+}
+
+fn node_name(n: Node) -> String {
+    match n {
+        Node::Controller => "controller".into(),
+        Node::Broker(b) => format!("broker {b}"),
+        Node::Producer(p) => format!("producer #{p}"),
+    }
+}
+
+/// One line about a queued event, for `step`.
+fn describe_queued(sim: &Sim, ev: &Event) -> String {
+    match ev {
+        Event::Deliver(m) => {
+            let tp = m.payload.tp().map(|tp| format!(" ({})", sim.tp_name(tp))).unwrap_or_default();
+            let extra = match &m.payload {
+                Payload::Produce { batch, .. } => format!(", {} record(s)", batch.records.len()),
+                Payload::FetchResponse { result: Ok(d), .. } => {
+                    format!(", {} record(s), HW {}", d.records.len(), d.hw)
+                }
+                Payload::Fetch { fetch_offset, .. } => format!(", from offset {fetch_offset}"),
+                _ => String::new(),
+            };
+            format!("{} delivered: {} → {}{tp}{extra}", m.payload.kind().label(), node_name(m.from), node_name(m.to))
+        }
+        Event::Timer(t) => match t {
+            Timer::BrokerHeartbeat { broker, .. } => format!("broker {broker} heartbeat timer"),
+            Timer::SessionCheck { broker } => {
+                format!("controller checks broker {broker}'s session")
+            }
+            Timer::FetchWait { broker, follower, .. } => {
+                format!("broker {broker}: a parked fetch from broker {follower} waited replica.fetch.wait.max.ms")
+            }
+            Timer::IsrExpiration { broker, .. } => format!("broker {broker}: ISR expiration check"),
+            Timer::FetchRetry { broker, .. } => {
+                format!("broker {broker}: fetch retry after backoff")
+            }
+            Timer::ProduceWait { broker, .. } => {
+                format!("broker {broker}: a produce request timed out in purgatory")
+            }
+            Timer::RetentionCheck { broker, .. } => format!("broker {broker}: retention check"),
+            Timer::ProducerTick { producer, .. } => {
+                format!("producer {} makes records", sim.producers[*producer as usize].name)
+            }
+            Timer::RequestTimeout { producer, .. } => {
+                format!("producer {}: request.timeout.ms check", sim.producers[*producer as usize].name)
+            }
+            Timer::ProducerWake { producer, .. } => {
+                format!("producer {} wakes to send", sim.producers[*producer as usize].name)
+            }
+        },
+    }
+}
+
+pub const HELP: &str = "\
+kafkascope commands (one per line; # starts a comment)
+
+Kafka's tools (bin/ prefix, .sh suffix and --bootstrap-server are accepted and ignored):
+  kafka-topics --create --topic T --partitions N --replication-factor R [--config K=V]...
+  kafka-topics --create --topic T --replica-assignment 2:1:3,1:3:2 [--config K=V]...
+  kafka-topics --describe [--topic T] | --list | --alter --topic T --partitions N
+  kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]
+      topic configs: min.insync.replicas (1), unclean.leader.election.enable (false),
+                     retention.ms (604800000), retention.bytes (-1)
+  kafka-leader-election --election-type preferred|unclean --topic T [--partition P]
+  kafka-console-consumer --topic T [--from-beginning] [--max-messages N]
+      [--property print.partition=true] [--property print.offset=true] [--property print.key=true]
+  kafka-get-offsets --topic T [--time -1|-2]      (-1: high watermark, what clients see as the end; -2: log start)
+
+Simulator verbs:
+  seed N                       same seed + same commands = same run
+  cluster --brokers N          start with N brokers (default 3)
+  broker kill|start|stop|isolate|heal B
+  producer start NAME [--topic T] [--rate R/s] [--keys K1,K2|none] [--producer-property K=V]...
+      producer configs: acks (all), enable.idempotence (true), max.in.flight.requests.per.connection (5),
+      retries (2147483647), retry.backoff.ms (100), delivery.timeout.ms (120000),
+      request.timeout.ms (30000), linger.ms (0), batch.size (16384)
+  producer stop|kill NAME
+  produce --topic T [--key K] [--value V] [--partition P] [--count N] [--producer NAME] [--async]
+  network --latency 10ms [--jitter 2ms]    one-way latency of every link (simulator knob)
+  advance 500ms|10s|2m         run virtual time
+  step                         run to the next event and say what it was
+  help
+
+What the model simplifies:
+  - The KRaft controller quorum is one node that never fails; brokers get metadata pushed to them.
+  - Records are counted, not serialized: retention.bytes counts 100 bytes per record, and logs are
+    deleted record by record rather than by segment.
+  - Every append is on disk at once (no page-cache loss on a crash).
+  - A follower fetches each partition separately (Kafka batches partitions per leader in one request).
+  - `broker isolate` cuts a broker off from the controller and the other brokers but not from clients.
+";

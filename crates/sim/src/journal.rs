@@ -1,0 +1,223 @@
+//! Significant things that happened, in order, with their virtual time: the narration pane, the
+//! runner's output between commands and the exported trace all read this.
+
+use crate::model::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SimEvent {
+    BrokerKilled {
+        broker: BrokerId,
+    },
+    BrokerStarted {
+        broker: BrokerId,
+    },
+    BrokerShutdownRequested {
+        broker: BrokerId,
+    },
+    BrokerStopped {
+        broker: BrokerId,
+    },
+    BrokerIsolated {
+        broker: BrokerId,
+    },
+    BrokerHealed {
+        broker: BrokerId,
+    },
+    /// The controller fenced a broker that missed its session (or finished a controlled shutdown).
+    BrokerFenced {
+        broker: BrokerId,
+        silent_ms: Millis,
+        controlled: bool,
+    },
+    BrokerRegistered {
+        broker: BrokerId,
+        broker_epoch: u64,
+    },
+    TopicCreated {
+        topic: TopicId,
+    },
+    PartitionsAdded {
+        topic: TopicId,
+        from: u32,
+        to: u32,
+    },
+    LeaderChanged {
+        tp: Tp,
+        from: Option<BrokerId>,
+        to: Option<BrokerId>,
+        epoch: u32,
+        isr: Vec<BrokerId>,
+        unclean: bool,
+        reason: String,
+    },
+    IsrShrunk {
+        tp: Tp,
+        removed: Vec<BrokerId>,
+        isr: Vec<BrokerId>,
+        by_controller: bool,
+    },
+    IsrExpanded {
+        tp: Tp,
+        added: Vec<BrokerId>,
+        isr: Vec<BrokerId>,
+    },
+    /// A broker learned it is no longer the leader (its metadata caught up).
+    LeaderDemoted {
+        broker: BrokerId,
+        tp: Tp,
+        new_leader: Option<BrokerId>,
+        epoch: u32,
+    },
+    /// A follower cut its log back to match the leader (diverging epoch, section 3.4).
+    Truncated {
+        broker: BrokerId,
+        tp: Tp,
+        from_leo: u64,
+        to: u64,
+        lost: Vec<RecordId>,
+    },
+    /// Acked records that no live copy holds any more.
+    RecordsLost {
+        tp: Tp,
+        ids: Vec<RecordId>,
+        why: String,
+    },
+    ProducerFailed {
+        producer: ProducerIdx,
+        tp: Tp,
+        count: u32,
+        error: ErrorCode,
+    },
+    ProducerStarted {
+        producer: ProducerIdx,
+    },
+    ProducerStopped {
+        producer: ProducerIdx,
+        killed: bool,
+    },
+    ConfigChanged {
+        what: String,
+    },
+    RetentionDeleted {
+        broker: BrokerId,
+        tp: Tp,
+        new_log_start: u64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub at_ms: Millis,
+    pub event: SimEvent,
+}
+
+/// `mm:ss.mmm` (or `h:mm:ss.mmm`) for printing virtual time.
+pub fn format_time(ms: Millis) -> String {
+    let h = ms / 3_600_000;
+    let m = (ms / 60_000) % 60;
+    let s = (ms / 1000) % 60;
+    let milli = ms % 1000;
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}.{milli:03}")
+    } else {
+        format!("{m:02}:{s:02}.{milli:03}")
+    }
+}
+
+pub fn join_ids(ids: &[BrokerId]) -> String {
+    ids.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",")
+}
+
+impl crate::sim::Sim {
+    /// Plain-words narration of one journal entry.
+    pub fn describe(&self, e: &JournalEntry) -> String {
+        let tp = |tp: &Tp| self.tp_name(*tp);
+        let b_or_none = |b: &Option<BrokerId>| b.map_or("none".to_string(), |b| b.to_string());
+        let silent = self.config.broker_session_timeout_ms;
+        match &e.event {
+            SimEvent::BrokerKilled { broker } => format!(
+                "Broker {broker} crashed. It stops heartbeating; the controller will fence it after broker.session.timeout.ms ({silent} ms)."
+            ),
+            SimEvent::BrokerStarted { broker } => format!("Broker {broker} started and is registering with the controller."),
+            SimEvent::BrokerShutdownRequested { broker } => {
+                format!("Broker {broker} began a controlled shutdown: it asks the controller to move its leaderships first.")
+            }
+            SimEvent::BrokerStopped { broker } => format!("Broker {broker} shut down cleanly."),
+            SimEvent::BrokerIsolated { broker } => format!(
+                "Broker {broker} is cut off from the controller and the other brokers (clients can still reach it)."
+            ),
+            SimEvent::BrokerHealed { broker } => format!("Broker {broker}'s network links are restored."),
+            SimEvent::BrokerFenced { broker, silent_ms, controlled } => {
+                if *controlled {
+                    format!("Controller fenced broker {broker} at the end of its controlled shutdown.")
+                } else if *silent_ms == 0 {
+                    format!("Controller fenced broker {broker}'s previous incarnation: it re-registered after a restart.")
+                } else {
+                    format!("Controller fenced broker {broker}: no heartbeat for {silent_ms} ms (broker.session.timeout.ms = {silent}).")
+                }
+            }
+            SimEvent::BrokerRegistered { broker, broker_epoch } => {
+                format!("Controller registered broker {broker} (broker epoch {broker_epoch}); it is unfenced.")
+            }
+            SimEvent::TopicCreated { topic } => {
+                let t = self.topic(*topic);
+                format!("Topic {} created: {} partitions, replication factor {}.", t.name, t.partitions, t.replication_factor)
+            }
+            SimEvent::PartitionsAdded { topic, from, to } => {
+                format!("Topic {} grew from {from} to {to} partitions.", self.topic(*topic).name)
+            }
+            SimEvent::LeaderChanged { tp: t, from, to, epoch, isr, unclean, reason } => match to {
+                None => format!(
+                    "{} is OFFLINE: no in-sync replica is alive ({reason}). Leader {} → none, epoch {epoch}; ISR stays {}.",
+                    tp(t),
+                    b_or_none(from),
+                    join_ids(isr)
+                ),
+                Some(l) if *unclean => format!(
+                    "{}: UNCLEAN election made broker {l} leader (epoch {epoch}); it was not in sync, so acked records it lacks are lost.",
+                    tp(t)
+                ),
+                Some(l) => format!(
+                    "{}: leader {} → {l} (epoch {epoch}) because {reason}; ISR {}.",
+                    tp(t),
+                    b_or_none(from),
+                    join_ids(isr)
+                ),
+            },
+            SimEvent::IsrShrunk { tp: t, removed, isr, by_controller } => {
+                let who = if *by_controller { "controller" } else { "leader" };
+                format!("{}: ISR shrank to {} (the {who} removed {}).", tp(t), join_ids(isr), join_ids(removed))
+            }
+            SimEvent::IsrExpanded { tp: t, added, isr } => {
+                format!("{}: broker {} caught up and rejoined the ISR ({}).", tp(t), join_ids(added), join_ids(isr))
+            }
+            SimEvent::LeaderDemoted { broker, tp: t, new_leader, epoch } => format!(
+                "Broker {broker} learned it no longer leads {} (now {} at epoch {epoch}).",
+                tp(t),
+                b_or_none(new_leader)
+            ),
+            SimEvent::Truncated { broker, tp: t, from_leo, to, lost } => format!(
+                "Broker {broker} truncated {} from offset {from_leo} to {to}: {} record(s) the leader does not have were removed.",
+                tp(t),
+                lost.len().max((*from_leo - *to) as usize)
+            ),
+            SimEvent::RecordsLost { tp: t, ids, why } => format!("{}: {} acked record(s) lost ({why}).", tp(t), ids.len()),
+            SimEvent::ProducerFailed { producer, tp: t, count, error } => format!(
+                "Producer {} gave up on {count} record(s) for {}: {}.",
+                self.producers[*producer as usize].name,
+                tp(t),
+                error.name()
+            ),
+            SimEvent::ProducerStarted { producer } => format!("Producer {} started.", self.producers[*producer as usize].name),
+            SimEvent::ProducerStopped { producer, killed } => {
+                let how = if *killed { "crashed" } else { "closed" };
+                format!("Producer {} {how}.", self.producers[*producer as usize].name)
+            }
+            SimEvent::ConfigChanged { what } => format!("Config changed: {what}."),
+            SimEvent::RetentionDeleted { broker, tp: t, new_log_start } => {
+                format!("Broker {broker} deleted old records of {} (retention); log start offset is now {new_log_start}.", tp(t))
+            }
+        }
+    }
+}

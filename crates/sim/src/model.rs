@@ -1,0 +1,458 @@
+//! The nouns of the model: ids, records, logs, configuration. No behaviour beyond what keeps a log
+//! consistent with itself; the protocols live in `broker`, `controller` and `producer`.
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Virtual time in milliseconds since the session started.
+pub type Millis = u64;
+pub type BrokerId = u32;
+/// Index into `Sim::topics`.
+pub type TopicId = u32;
+/// Index into `Sim::producers`.
+pub type ProducerIdx = u32;
+
+/// A topic partition. Ordered by topic index then partition, which is creation order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Tp {
+    pub topic: TopicId,
+    pub partition: u32,
+}
+
+/// An endpoint of a network message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Node {
+    /// The active KRaft controller (modelled as a dedicated, always-available controller quorum).
+    Controller,
+    Broker(BrokerId),
+    Producer(ProducerIdx),
+}
+
+/// An interned string (keys and values), so records stay `Copy` and cheap to snapshot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Sym(pub u32);
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Interner {
+    strings: Vec<String>,
+    index: BTreeMap<String, u32>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &str) -> Sym {
+        if let Some(&i) = self.index.get(s) {
+            return Sym(i);
+        }
+        let i = self.strings.len() as u32;
+        self.strings.push(s.to_string());
+        self.index.insert(s.to_string(), i);
+        Sym(i)
+    }
+
+    pub fn get(&self, sym: Sym) -> &str {
+        &self.strings[sym.0 as usize]
+    }
+}
+
+/// A record's value: text the user typed, or the generated `msg-N` of a rate-driven producer
+/// (kept as a number so millions of records need no strings).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Value {
+    Text(Sym),
+    Numbered(u64),
+}
+
+/// Identity of one record the user or a producer created, across retries and copies (the ledger key).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RecordId(pub u64);
+
+/// A record as stored in a replica's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    pub offset: u64,
+    /// Leader epoch of the batch that wrote it.
+    pub epoch: u32,
+    pub key: Option<Sym>,
+    pub value: Value,
+    pub id: RecordId,
+    /// Idempotent producer id and the record's sequence number, when the producer is idempotent.
+    pub producer_id: Option<u64>,
+    pub producer_epoch: u16,
+    pub sequence: i32,
+    /// Whether this record closes its producer batch (batch boundaries matter for deduplication).
+    pub last_in_batch: bool,
+    /// When the leader appended it (LogAppendTime), for time-based retention.
+    pub append_ms: Millis,
+}
+
+/// One entry of the producer-state cache that the broker keeps per producer id (section 5.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchMeta {
+    pub first_seq: i32,
+    pub last_seq: i32,
+    pub first_offset: u64,
+    pub last_offset: u64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerStateEntry {
+    pub epoch: u16,
+    /// The last `NUM_BATCHES_TO_RETAIN` (5) batches, oldest first.
+    pub batches: VecDeque<BatchMeta>,
+}
+
+pub const NUM_BATCHES_TO_RETAIN: usize = 5;
+
+/// An append-only log with its offsets. `records` holds offsets `log_start .. leo()` contiguously.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Log {
+    pub records: VecDeque<Record>,
+    pub log_start: u64,
+    pub hw: u64,
+    /// Leader-epoch cache: (epoch, start offset), increasing in both.
+    pub epochs: Vec<(u32, u64)>,
+    pub producers: BTreeMap<u64, ProducerStateEntry>,
+}
+
+impl Log {
+    pub fn leo(&self) -> u64 {
+        self.log_start + self.records.len() as u64
+    }
+
+    pub fn latest_epoch(&self) -> Option<u32> {
+        self.epochs.last().map(|&(e, _)| e)
+    }
+
+    /// Records `from .. leo`, at most `max` of them.
+    pub fn read(&self, from: u64, max: usize) -> Vec<Record> {
+        if from < self.log_start || from >= self.leo() {
+            return Vec::new();
+        }
+        let start = (from - self.log_start) as usize;
+        let mut out: Vec<Record> = self.records.range(start..).take(max.max(1)).copied().collect();
+        // Never split a producer batch: Kafka returns whole batches.
+        let mut next = start + out.len();
+        while out.last().is_some_and(|r| !r.last_in_batch) && next < self.records.len() {
+            out.push(self.records[next]);
+            next += 1;
+        }
+        out
+    }
+
+    pub fn get(&self, offset: u64) -> Option<&Record> {
+        if offset < self.log_start {
+            return None;
+        }
+        self.records.get((offset - self.log_start) as usize)
+    }
+
+    /// Appends a record that already carries its offset and epoch. Keeps the epoch cache and the
+    /// producer-state cache in step, on leaders and followers alike.
+    pub fn append(&mut self, rec: Record) {
+        assert_eq!(rec.offset, self.leo(), "offsets are contiguous");
+        if self.latest_epoch().is_none_or(|e| rec.epoch > e) {
+            self.epochs.push((rec.epoch, rec.offset));
+        }
+        self.records.push_back(rec);
+    }
+
+    /// Records a batch in the producer-state cache (called once per appended batch).
+    pub fn note_batch(&mut self, pid: u64, epoch: u16, meta: BatchMeta) {
+        let entry = self.producers.entry(pid).or_default();
+        if entry.epoch != epoch {
+            entry.epoch = epoch;
+            entry.batches.clear();
+        }
+        entry.batches.push_back(meta);
+        while entry.batches.len() > NUM_BATCHES_TO_RETAIN {
+            entry.batches.pop_front();
+        }
+    }
+
+    /// Removes every record at or above `offset`, the epochs that started there and the producer
+    /// state they built; the HW never stays above the LEO.
+    pub fn truncate_to(&mut self, offset: u64) -> Vec<Record> {
+        let offset = offset.max(self.log_start);
+        if offset >= self.leo() {
+            return Vec::new();
+        }
+        let keep = (offset - self.log_start) as usize;
+        let removed: Vec<Record> = self.records.drain(keep..).collect();
+        self.epochs.retain(|&(_, start)| start < offset);
+        self.hw = self.hw.min(offset);
+        self.rebuild_producer_state();
+        removed
+    }
+
+    fn rebuild_producer_state(&mut self) {
+        self.producers.clear();
+        let mut i = 0;
+        let recs: Vec<Record> = self.records.iter().copied().collect();
+        while i < recs.len() {
+            let r = recs[i];
+            let Some(pid) = r.producer_id else {
+                i += 1;
+                continue;
+            };
+            let j = batch_end(&recs, i);
+            let meta = BatchMeta {
+                first_seq: r.sequence,
+                last_seq: recs[j].sequence,
+                first_offset: r.offset,
+                last_offset: recs[j].offset,
+            };
+            self.note_batch(pid, r.producer_epoch, meta);
+            i = j + 1;
+        }
+    }
+
+    /// Records that `epoch` starts at `start` (a new leader stamps its epoch at its LEO). Entries at
+    /// or after `start` hold no records and are replaced, as Kafka's `LeaderEpochFileCache.assign`.
+    pub fn assign_epoch(&mut self, epoch: u32, start: u64) {
+        if self.latest_epoch().is_some_and(|e| e >= epoch) {
+            return;
+        }
+        while self.epochs.last().is_some_and(|&(_, s)| s >= start) {
+            self.epochs.pop();
+        }
+        self.epochs.push((epoch, start));
+    }
+
+    /// The largest epoch ≤ `epoch` in this log and the offset where it ends (the start of the next
+    /// epoch, or the LEO): Kafka's `endOffsetForEpoch`.
+    pub fn end_offset_for_epoch(&self, epoch: u32) -> Option<(u32, u64)> {
+        let idx = self.epochs.iter().rposition(|&(e, _)| e <= epoch)?;
+        let end = self.epochs.get(idx + 1).map(|&(_, s)| s).unwrap_or(self.leo());
+        Some((self.epochs[idx].0, end))
+    }
+
+    /// Deletes records from the front (retention) up to `new_start`, never past the HW.
+    pub fn delete_before(&mut self, new_start: u64) -> usize {
+        let new_start = new_start.min(self.hw).min(self.leo());
+        if new_start <= self.log_start {
+            return 0;
+        }
+        let n = (new_start - self.log_start) as usize;
+        self.records.drain(..n);
+        self.log_start = new_start;
+        // Keep the epoch that covers the new start.
+        while self.epochs.len() >= 2 && self.epochs[1].1 <= new_start {
+            self.epochs.remove(0);
+        }
+        n
+    }
+}
+
+/// Index of the last record of the batch that starts at `records[i]`.
+pub fn batch_end(records: &[Record], i: usize) -> usize {
+    let mut j = i;
+    while !records[j].last_in_batch && j + 1 < records.len() {
+        j += 1;
+    }
+    j
+}
+
+/// `acks`: 0, 1 or all (-1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Acks {
+    Zero,
+    One,
+    All,
+}
+
+impl Acks {
+    pub fn name(self) -> &'static str {
+        match self {
+            Acks::Zero => "0",
+            Acks::One => "1",
+            Acks::All => "all",
+        }
+    }
+}
+
+/// Topic-level configuration (Kafka's names and defaults).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopicConfig {
+    pub min_insync_replicas: u32,
+    pub unclean_leader_election_enable: bool,
+    /// `retention.ms`; -1 keeps forever.
+    pub retention_ms: i64,
+    /// `retention.bytes` per partition; -1 means no size limit. Record size is modelled as key + value +
+    /// a fixed 70-byte record-batch overhead share.
+    pub retention_bytes: i64,
+}
+
+impl Default for TopicConfig {
+    fn default() -> Self {
+        TopicConfig {
+            min_insync_replicas: 1,
+            unclean_leader_election_enable: false,
+            retention_ms: 604_800_000,
+            retention_bytes: -1,
+        }
+    }
+}
+
+/// Broker and controller settings that the model uses (Kafka's names and defaults).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterConfig {
+    pub broker_heartbeat_interval_ms: Millis,
+    pub broker_session_timeout_ms: Millis,
+    pub replica_lag_time_max_ms: Millis,
+    pub replica_fetch_wait_max_ms: Millis,
+    pub replica_fetch_backoff_ms: Millis,
+    /// Records a follower fetch or a produce batch carries at most (stands in for byte limits).
+    pub max_records_per_fetch: usize,
+    /// Simulator knob: one-way network latency and its jitter.
+    pub network_latency_ms: Millis,
+    pub network_jitter_ms: Millis,
+    /// How often brokers apply retention (`log.retention.check.interval.ms`, default 5 minutes).
+    pub log_retention_check_interval_ms: Millis,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig {
+            broker_heartbeat_interval_ms: 2000,
+            broker_session_timeout_ms: 9000,
+            replica_lag_time_max_ms: 30000,
+            replica_fetch_wait_max_ms: 500,
+            replica_fetch_backoff_ms: 1000,
+            max_records_per_fetch: 1000,
+            network_latency_ms: 10,
+            network_jitter_ms: 2,
+            log_retention_check_interval_ms: 300_000,
+        }
+    }
+}
+
+/// Producer settings (Kafka's names and defaults, section 5.1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProducerConfig {
+    pub acks: Acks,
+    pub enable_idempotence: bool,
+    pub max_in_flight: u32,
+    pub retries: u32,
+    pub retry_backoff_ms: Millis,
+    pub delivery_timeout_ms: Millis,
+    pub request_timeout_ms: Millis,
+    pub linger_ms: Millis,
+    pub batch_size: u32,
+}
+
+impl Default for ProducerConfig {
+    fn default() -> Self {
+        ProducerConfig {
+            acks: Acks::All,
+            enable_idempotence: true,
+            max_in_flight: 5,
+            retries: i32::MAX as u32,
+            retry_backoff_ms: 100,
+            delivery_timeout_ms: 120_000,
+            request_timeout_ms: 30_000,
+            linger_ms: 0,
+            batch_size: 16384,
+        }
+    }
+}
+
+/// Kafka error codes the model can return, by Kafka's names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ErrorCode {
+    NotLeaderOrFollower,
+    NotEnoughReplicas,
+    NotEnoughReplicasAfterAppend,
+    RequestTimedOut,
+    NetworkException,
+    OutOfOrderSequenceNumber,
+    InvalidProducerEpoch,
+    FencedLeaderEpoch,
+    UnknownLeaderEpoch,
+    UnknownTopicOrPartition,
+    InvalidUpdateVersion,
+    IneligibleReplica,
+    StaleBrokerEpoch,
+}
+
+impl ErrorCode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ErrorCode::NotLeaderOrFollower => "NOT_LEADER_OR_FOLLOWER",
+            ErrorCode::NotEnoughReplicas => "NOT_ENOUGH_REPLICAS",
+            ErrorCode::NotEnoughReplicasAfterAppend => "NOT_ENOUGH_REPLICAS_AFTER_APPEND",
+            ErrorCode::RequestTimedOut => "REQUEST_TIMED_OUT",
+            ErrorCode::NetworkException => "NETWORK_EXCEPTION",
+            ErrorCode::OutOfOrderSequenceNumber => "OUT_OF_ORDER_SEQUENCE_NUMBER",
+            ErrorCode::InvalidProducerEpoch => "INVALID_PRODUCER_EPOCH",
+            ErrorCode::FencedLeaderEpoch => "FENCED_LEADER_EPOCH",
+            ErrorCode::UnknownLeaderEpoch => "UNKNOWN_LEADER_EPOCH",
+            ErrorCode::UnknownTopicOrPartition => "UNKNOWN_TOPIC_OR_PARTITION",
+            ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
+            ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
+            ErrorCode::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
+        }
+    }
+
+    /// Whether a producer retries on this error (Kafka's RetriableException subclasses).
+    pub fn retriable(self) -> bool {
+        matches!(
+            self,
+            ErrorCode::NotLeaderOrFollower
+                | ErrorCode::NotEnoughReplicas
+                | ErrorCode::NotEnoughReplicasAfterAppend
+                | ErrorCode::RequestTimedOut
+                | ErrorCode::NetworkException
+                | ErrorCode::FencedLeaderEpoch
+                | ErrorCode::UnknownLeaderEpoch
+                | ErrorCode::UnknownTopicOrPartition
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rec(offset: u64, epoch: u32) -> Record {
+        Record {
+            offset,
+            epoch,
+            key: None,
+            value: Value::Numbered(offset),
+            id: RecordId(offset),
+            producer_id: None,
+            producer_epoch: 0,
+            sequence: 0,
+            last_in_batch: true,
+            append_ms: 0,
+        }
+    }
+
+    #[test]
+    fn epoch_cache_and_end_offsets() {
+        let mut log = Log::default();
+        for (o, e) in [(0, 0), (1, 2), (2, 4)] {
+            log.append(rec(o, e));
+        }
+        assert_eq!(log.epochs, vec![(0, 0), (2, 1), (4, 2)]);
+        assert_eq!(log.end_offset_for_epoch(4), Some((4, 3)));
+        assert_eq!(log.end_offset_for_epoch(3), Some((2, 2)));
+        assert_eq!(log.end_offset_for_epoch(1), Some((0, 1)));
+        log.truncate_to(2);
+        assert_eq!(log.leo(), 2);
+        assert_eq!(log.latest_epoch(), Some(2));
+    }
+
+    #[test]
+    fn retention_never_passes_the_high_watermark() {
+        let mut log = Log::default();
+        for o in 0..10 {
+            log.append(rec(o, 0));
+        }
+        log.hw = 4;
+        assert_eq!(log.delete_before(8), 4);
+        assert_eq!(log.log_start, 4);
+        assert_eq!(log.read(4, 2).iter().map(|r| r.offset).collect::<Vec<_>>(), vec![4, 5]);
+        assert!(log.read(3, 2).is_empty());
+    }
+}

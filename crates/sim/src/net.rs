@@ -1,0 +1,346 @@
+//! The network and the clock: every exchange between nodes is a `Message` with a send time and a
+//! delivery time, queued with the timers in one ordered event queue. The view draws the messages in
+//! flight from here; the handlers in `broker`, `controller` and `producer` consume them.
+
+use crate::model::*;
+use crate::rng::Rng;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Partition state as the controller publishes it (KRaft's PartitionRecord / PartitionChangeRecord).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionMeta {
+    pub replicas: Vec<BrokerId>,
+    pub isr: Vec<BrokerId>,
+    pub leader: Option<BrokerId>,
+    pub leader_epoch: u32,
+    pub partition_epoch: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Payload {
+    /// Broker → controller every `broker.heartbeat.interval.ms`; carries the broker's epoch
+    /// (0 asks to register anew after a restart).
+    BrokerHeartbeat {
+        broker_epoch: u64,
+    },
+    BrokerHeartbeatResponse {
+        broker_epoch: u64,
+        fenced: bool,
+    },
+    /// Controller → brokers: partition metadata changes (KRaft brokers replay the metadata log;
+    /// modelled as a push of the changed partitions).
+    MetadataUpdate {
+        partitions: Vec<(Tp, PartitionMeta)>,
+        fenced: Vec<BrokerId>,
+    },
+    /// Leader → controller: propose a new ISR.
+    AlterPartition {
+        tp: Tp,
+        leader_epoch: u32,
+        partition_epoch: u32,
+        new_isr: Vec<BrokerId>,
+    },
+    AlterPartitionResponse {
+        tp: Tp,
+        result: Result<PartitionMeta, ErrorCode>,
+    },
+    ControlledShutdown {
+        broker_epoch: u64,
+    },
+    ControlledShutdownResponse {
+        remaining_leaderships: u32,
+    },
+    /// Follower → leader.
+    Fetch {
+        tp: Tp,
+        fetch_offset: u64,
+        last_fetched_epoch: Option<u32>,
+        current_leader_epoch: u32,
+    },
+    FetchResponse {
+        tp: Tp,
+        leader_epoch: u32,
+        result: Result<FetchData, ErrorCode>,
+    },
+    /// Producer → leader: one batch for one partition.
+    Produce {
+        req: u64,
+        tp: Tp,
+        acks: Acks,
+        timeout_ms: Millis,
+        batch: ProduceBatch,
+    },
+    ProduceResponse {
+        req: u64,
+        tp: Tp,
+        result: Result<u64, ErrorCode>,
+    },
+    Metadata,
+    MetadataResponse {
+        leaders: Vec<(Tp, Option<BrokerId>, u32)>,
+    },
+    /// The connection was refused (the peer process is down): the sender learns at once, as from a
+    /// TCP reset. Carries the request id when it was a request.
+    Disconnected {
+        req: Option<u64>,
+        tp: Option<Tp>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FetchData {
+    pub records: Vec<Record>,
+    pub hw: u64,
+    pub log_start: u64,
+    /// Set when the follower's log diverged: (epoch, end offset) on the leader (section 3.4).
+    pub diverging: Option<(u32, u64)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProduceBatch {
+    pub records: Vec<Record>,
+    pub producer_id: Option<u64>,
+    pub producer_epoch: u16,
+    pub base_sequence: i32,
+}
+
+/// What a message is, for the legend and the filter in the view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum MessageKind {
+    Produce,
+    ProduceAck,
+    Fetch,
+    FetchData,
+    Heartbeat,
+    Metadata,
+    IsrChange,
+    Shutdown,
+    Disconnect,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 9] = [
+        MessageKind::Produce,
+        MessageKind::ProduceAck,
+        MessageKind::Fetch,
+        MessageKind::FetchData,
+        MessageKind::Heartbeat,
+        MessageKind::Metadata,
+        MessageKind::IsrChange,
+        MessageKind::Shutdown,
+        MessageKind::Disconnect,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            MessageKind::Produce => "produce request",
+            MessageKind::ProduceAck => "produce response (ack)",
+            MessageKind::Fetch => "follower fetch",
+            MessageKind::FetchData => "fetch response (replication)",
+            MessageKind::Heartbeat => "broker heartbeat",
+            MessageKind::Metadata => "metadata",
+            MessageKind::IsrChange => "ISR change (AlterPartition)",
+            MessageKind::Shutdown => "controlled shutdown",
+            MessageKind::Disconnect => "connection refused",
+        }
+    }
+}
+
+impl Payload {
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Payload::BrokerHeartbeat { .. } | Payload::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
+            Payload::MetadataUpdate { .. } | Payload::Metadata | Payload::MetadataResponse { .. } => {
+                MessageKind::Metadata
+            }
+            Payload::AlterPartition { .. } | Payload::AlterPartitionResponse { .. } => MessageKind::IsrChange,
+            Payload::ControlledShutdown { .. } | Payload::ControlledShutdownResponse { .. } => MessageKind::Shutdown,
+            Payload::Fetch { .. } => MessageKind::Fetch,
+            Payload::FetchResponse { .. } => MessageKind::FetchData,
+            Payload::Produce { .. } => MessageKind::Produce,
+            Payload::ProduceResponse { .. } => MessageKind::ProduceAck,
+            Payload::Disconnected { .. } => MessageKind::Disconnect,
+        }
+    }
+
+    /// The partition a message is about, if any (the view labels the dot with it).
+    pub fn tp(&self) -> Option<Tp> {
+        match self {
+            Payload::AlterPartition { tp, .. }
+            | Payload::AlterPartitionResponse { tp, .. }
+            | Payload::Fetch { tp, .. }
+            | Payload::FetchResponse { tp, .. }
+            | Payload::Produce { tp, .. }
+            | Payload::ProduceResponse { tp, .. } => Some(*tp),
+            Payload::Disconnected { tp, .. } => *tp,
+            _ => None,
+        }
+    }
+
+    /// Records carried (produce batches and replication), for drawing their colours.
+    pub fn records(&self) -> &[Record] {
+        match self {
+            Payload::Produce { batch, .. } => &batch.records,
+            Payload::FetchResponse { result: Ok(d), .. } => &d.records,
+            _ => &[],
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    pub id: u64,
+    pub from: Node,
+    pub to: Node,
+    pub sent_ms: Millis,
+    pub deliver_ms: Millis,
+    pub payload: Payload,
+}
+
+/// Timers: things a node does by itself at a time. Each carries the incarnation of its owner so a
+/// timer set before a crash does nothing after the restart.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Timer {
+    BrokerHeartbeat {
+        broker: BrokerId,
+        incarnation: u64,
+    },
+    /// Controller: has `broker` missed its session?
+    SessionCheck {
+        broker: BrokerId,
+    },
+    /// Leader: a parked follower fetch has waited `replica.fetch.wait.max.ms`.
+    FetchWait {
+        broker: BrokerId,
+        incarnation: u64,
+        tp: Tp,
+        follower: BrokerId,
+        id: u64,
+    },
+    /// Leader: the `isr-expiration` task, every `replica.lag.time.max.ms / 2`.
+    IsrExpiration {
+        broker: BrokerId,
+        incarnation: u64,
+    },
+    /// Follower: fetch again after an error backoff.
+    FetchRetry {
+        broker: BrokerId,
+        incarnation: u64,
+        tp: Tp,
+    },
+    /// Leader: an acks=all produce waiting in purgatory timed out.
+    ProduceWait {
+        broker: BrokerId,
+        incarnation: u64,
+        id: u64,
+    },
+    /// Broker: apply retention (`log.retention.check.interval.ms`).
+    RetentionCheck {
+        broker: BrokerId,
+        incarnation: u64,
+    },
+    /// Producer: the rate tick that makes new records.
+    ProducerTick {
+        producer: ProducerIdx,
+        incarnation: u64,
+    },
+    /// Producer: a request got no answer within `request.timeout.ms`.
+    RequestTimeout {
+        producer: ProducerIdx,
+        incarnation: u64,
+        req: u64,
+    },
+    /// Producer: try to send again (after retry backoff or linger).
+    ProducerWake {
+        producer: ProducerIdx,
+        incarnation: u64,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Event {
+    Deliver(Message),
+    Timer(Timer),
+}
+
+/// A message that never arrived (its link was cut), kept briefly so the view can fade it out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dropped {
+    pub message: Message,
+    pub dropped_ms: Millis,
+}
+
+/// Clock, randomness and the event queue. Handlers get `&mut Net` next to the node they update.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Net {
+    pub now: Millis,
+    pub rng: Rng,
+    /// Ordered by (time, insertion sequence): ties resolve in the order things were scheduled.
+    pub queue: BTreeMap<(Millis, u64), Event>,
+    seq: u64,
+    next_msg_id: u64,
+    pub latency_ms: Millis,
+    pub jitter_ms: Millis,
+    /// Brokers whose links are cut (`broker isolate`).
+    pub isolated: BTreeSet<BrokerId>,
+    pub dropped: Vec<Dropped>,
+    /// Messages sent so far, by kind (statistics and benches).
+    pub sent: u64,
+}
+
+impl Net {
+    pub fn new(seed: u64, latency_ms: Millis, jitter_ms: Millis) -> Net {
+        Net {
+            now: 0,
+            rng: Rng::new(seed),
+            queue: BTreeMap::new(),
+            seq: 0,
+            next_msg_id: 1,
+            latency_ms,
+            jitter_ms,
+            isolated: BTreeSet::new(),
+            dropped: Vec::new(),
+            sent: 0,
+        }
+    }
+
+    pub fn schedule(&mut self, at: Millis, event: Event) {
+        let at = at.max(self.now);
+        self.seq += 1;
+        self.queue.insert((at, self.seq), event);
+    }
+
+    pub fn timer(&mut self, after_ms: Millis, timer: Timer) {
+        self.schedule(self.now + after_ms, Event::Timer(timer));
+    }
+
+    /// Whether the link between two nodes is cut. An isolated broker loses its links to the
+    /// controller and to other brokers; clients still reach it (the zombie-leader case).
+    pub fn link_cut(&self, a: Node, b: Node) -> bool {
+        let iso = |n: Node| matches!(n, Node::Broker(id) if self.isolated.contains(&id));
+        let server = |n: Node| matches!(n, Node::Broker(_) | Node::Controller);
+        (iso(a) && server(b)) || (iso(b) && server(a))
+    }
+
+    pub fn send(&mut self, from: Node, to: Node, payload: Payload) {
+        let jitter = if self.jitter_ms > 0 { self.rng.below(self.jitter_ms + 1) } else { 0 };
+        let deliver = self.now + self.latency_ms.max(1) + jitter;
+        let id = self.next_msg_id;
+        self.next_msg_id += 1;
+        self.sent += 1;
+        let msg = Message { id, from, to, sent_ms: self.now, deliver_ms: deliver, payload };
+        self.schedule(deliver, Event::Deliver(msg));
+    }
+
+    pub fn in_flight(&self) -> impl Iterator<Item = &Message> {
+        self.queue.values().filter_map(|e| match e {
+            Event::Deliver(m) => Some(m),
+            Event::Timer(_) => None,
+        })
+    }
+
+    pub fn next_event_time(&self) -> Option<Millis> {
+        self.queue.keys().next().map(|&(t, _)| t)
+    }
+}

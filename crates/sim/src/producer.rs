@@ -1,0 +1,711 @@
+//! Producers: the partitioner (murmur2 for keys, sticky for null keys), the record accumulator,
+//! sending with `max.in.flight.requests.per.connection`, retries with backoff and
+//! `delivery.timeout.ms`, metadata refresh, and idempotent sequence numbers (sections 1, 5, 6).
+
+use crate::journal::SimEvent;
+use crate::ledger::{Delivery, LedgerEntry};
+use crate::model::*;
+use crate::murmur::partition_for_key;
+use crate::net::*;
+use crate::sim::{ActionResult, Sim};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ClientStatus {
+    Running,
+    /// Closed: makes no new records, finishes what it has.
+    Stopped,
+    /// Crashed: everything unsent or unacknowledged is gone with it.
+    Dead,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KeySpec {
+    /// Null keys: the sticky partitioner spreads them.
+    Null,
+    /// Each record takes one of these keys, drawn by the seeded RNG.
+    Keys(Vec<Sym>),
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct QueuedBatch {
+    pub tp: Tp,
+    pub records: Vec<Record>,
+    /// Assigned when first sent by an idempotent producer; kept across retries.
+    pub base_sequence: Option<i32>,
+    pub attempts: u32,
+    pub created_ms: Millis,
+    pub ready_ms: Millis,
+    pub last_error: Option<ErrorCode>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InFlight {
+    pub broker: BrokerId,
+    pub batch: QueuedBatch,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Producer {
+    pub name: String,
+    pub config: ProducerConfig,
+    pub status: ClientStatus,
+    pub incarnation: u64,
+    pub topic: Option<TopicId>,
+    pub rate_per_s: u32,
+    pub keys: KeySpec,
+    pub producer_id: Option<u64>,
+    pub producer_epoch: u16,
+    pub next_seq: BTreeMap<Tp, i32>,
+    /// Metadata cache: leader per partition (None: unknown or offline).
+    pub leaders: BTreeMap<Tp, Option<BrokerId>>,
+    pub metadata_sent_ms: Option<Millis>,
+    metadata_cursor: usize,
+    pub queues: BTreeMap<Tp, VecDeque<QueuedBatch>>,
+    pub in_flight: BTreeMap<u64, InFlight>,
+    /// Sticky partition per topic and the bytes produced to it so far.
+    pub sticky: BTreeMap<TopicId, (u32, u64)>,
+    next_req: u64,
+    tick_carry: u64,
+    wake_at: Option<Millis>,
+}
+
+impl Producer {
+    pub fn is_running(&self) -> bool {
+        self.status != ClientStatus::Dead
+    }
+
+    fn in_flight_to(&self, b: BrokerId) -> u32 {
+        self.in_flight.values().filter(|f| f.broker == b).count() as u32
+    }
+
+    /// Records queued or in flight (not yet acknowledged or failed).
+    pub fn outstanding(&self) -> usize {
+        self.queues.values().flatten().map(|b| b.records.len()).sum::<usize>()
+            + self.in_flight.values().map(|f| f.batch.records.len()).sum::<usize>()
+    }
+}
+
+/// Builds a producer config from `--producer-property K=V` pairs with Kafka's rules (section 5.1):
+/// idempotence set explicitly with conflicting settings is an error; by default it is silently off.
+pub fn producer_config(props: &[(String, String)]) -> Result<ProducerConfig, String> {
+    let mut c = ProducerConfig::default();
+    let mut idempotence_explicit = false;
+    for (k, v) in props {
+        let bad = || format!("Invalid value {v} for configuration {k}");
+        let num = |v: &str| v.parse::<u64>().map_err(|_| bad());
+        match k.as_str() {
+            "acks" => {
+                c.acks = match v.as_str() {
+                    "0" => Acks::Zero,
+                    "1" => Acks::One,
+                    "all" | "-1" => Acks::All,
+                    _ => {
+                        return Err(format!(
+                            "Invalid value {v} for configuration acks: String must be one of: all, -1, 0, 1"
+                        ))
+                    }
+                }
+            }
+            "enable.idempotence" => {
+                c.enable_idempotence = match v.as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(format!(
+                            "Invalid value {v} for configuration {k}: Expected value to be either true or false"
+                        ))
+                    }
+                };
+                idempotence_explicit = true;
+            }
+            "max.in.flight.requests.per.connection" => {
+                c.max_in_flight = num(v)? as u32;
+                if c.max_in_flight == 0 {
+                    return Err(format!("Invalid value {v} for configuration {k}: Value must be at least 1"));
+                }
+            }
+            "retries" => c.retries = num(v)?.min(i32::MAX as u64) as u32,
+            "retry.backoff.ms" => c.retry_backoff_ms = num(v)?,
+            "delivery.timeout.ms" => c.delivery_timeout_ms = num(v)?,
+            "request.timeout.ms" => c.request_timeout_ms = num(v)?,
+            "linger.ms" => c.linger_ms = num(v)?,
+            "batch.size" => c.batch_size = num(v)? as u32,
+            "transactional.id" => {
+                return Err("transactional.id: transactions are not modelled yet in this version of kafkascope.".into())
+            }
+            _ => return Err(format!("Unknown producer config: {k}")),
+        }
+    }
+    if c.enable_idempotence {
+        let conflict = if c.max_in_flight > 5 {
+            Some("Must set max.in.flight.requests.per.connection to at most 5 when using the idempotent producer.")
+        } else if c.retries == 0 {
+            Some("Must set retries to non-zero when using the idempotent producer.")
+        } else if c.acks != Acks::All {
+            Some("Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.")
+        } else {
+            None
+        };
+        if let Some(msg) = conflict {
+            if idempotence_explicit {
+                return Err(msg.to_string());
+            }
+            c.enable_idempotence = false;
+        }
+    }
+    Ok(c)
+}
+
+/// Bytes a record counts for in the sticky partitioner (a DefaultRecord's approximate size).
+fn record_size(rec: &Record, interner: &Interner) -> u64 {
+    let key = rec.key.map_or(0, |k| interner.get(k).len());
+    let value = match rec.value {
+        Value::Text(s) => interner.get(s).len(),
+        Value::Numbered(n) => 4 + n.to_string().len(),
+    };
+    (10 + key + value) as u64
+}
+
+/// Records per produce batch at most (stands in for `batch.size` bytes).
+const MAX_BATCH_RECORDS: usize = 500;
+
+impl Sim {
+    pub fn start_producer(
+        &mut self,
+        name: &str,
+        topic: Option<TopicId>,
+        rate_per_s: u32,
+        keys: KeySpec,
+        config: ProducerConfig,
+    ) -> ActionResult<ProducerIdx> {
+        if let Some(i) = self.producer_by_name(name) {
+            if self.producers[i as usize].status == ClientStatus::Running {
+                return Err(format!("Error: producer {name} is already running."));
+            }
+        }
+        let pid = if config.enable_idempotence {
+            self.next_producer_id += 1;
+            Some(self.next_producer_id - 1)
+        } else {
+            None
+        };
+        let producer = Producer {
+            name: name.to_string(),
+            config,
+            status: ClientStatus::Running,
+            incarnation: 1,
+            topic,
+            rate_per_s,
+            keys,
+            producer_id: pid,
+            producer_epoch: 0,
+            next_seq: BTreeMap::new(),
+            leaders: BTreeMap::new(),
+            metadata_sent_ms: None,
+            metadata_cursor: 0,
+            queues: BTreeMap::new(),
+            in_flight: BTreeMap::new(),
+            sticky: BTreeMap::new(),
+            next_req: 0,
+            tick_carry: 0,
+            wake_at: None,
+        };
+        let idx = match self.producer_by_name(name) {
+            Some(i) => {
+                let inc = self.producers[i as usize].incarnation + 1;
+                self.producers[i as usize] = Producer { incarnation: inc, ..producer };
+                i
+            }
+            None => {
+                self.producers.push(producer);
+                (self.producers.len() - 1) as ProducerIdx
+            }
+        };
+        self.log_event(SimEvent::ProducerStarted { producer: idx });
+        self.request_metadata(idx);
+        if topic.is_some() && rate_per_s > 0 {
+            let inc = self.producers[idx as usize].incarnation;
+            let every = tick_interval_ms(rate_per_s);
+            self.net.timer(every, Timer::ProducerTick { producer: idx, incarnation: inc });
+        }
+        Ok(idx)
+    }
+
+    pub fn stop_producer(&mut self, idx: ProducerIdx, kill: bool) -> ActionResult {
+        let p = &mut self.producers[idx as usize];
+        if p.status != ClientStatus::Running {
+            return Err(format!("Error: producer {} is not running.", p.name));
+        }
+        if kill {
+            p.status = ClientStatus::Dead;
+            p.incarnation += 1;
+            p.queues.clear();
+            p.in_flight.clear();
+        } else {
+            p.status = ClientStatus::Stopped;
+        }
+        self.log_event(SimEvent::ProducerStopped { producer: idx, killed: kill });
+        Ok(())
+    }
+
+    /// The producer `produce` uses when none is named: Kafka's defaults.
+    pub fn default_producer(&mut self) -> ProducerIdx {
+        const NAME: &str = "console-producer";
+        match self.producer_by_name(NAME) {
+            Some(i) if self.producers[i as usize].status == ClientStatus::Running => i,
+            _ => self
+                .start_producer(NAME, None, 0, KeySpec::Null, ProducerConfig::default())
+                .expect("the default producer starts"),
+        }
+    }
+
+    /// Hands records to a producer, as `send()` does. Returns their ledger ids.
+    pub fn produce(
+        &mut self,
+        idx: ProducerIdx,
+        topic: TopicId,
+        key: Option<&str>,
+        value: Option<&str>,
+        partition: Option<u32>,
+        count: u32,
+    ) -> ActionResult<Vec<RecordId>> {
+        let parts = self.topics[topic as usize].partitions;
+        if let Some(p) = partition {
+            if p >= parts {
+                return Err(format!(
+                    "Error: partition {p} does not exist: topic {} has partitions 0..{}.",
+                    self.topics[topic as usize].name,
+                    parts - 1
+                ));
+            }
+        }
+        if self.producers[idx as usize].status != ClientStatus::Running {
+            return Err(format!("Error: producer {} is not running.", self.producers[idx as usize].name));
+        }
+        let key = key.map(|k| self.interner.intern(k));
+        let value = value.map(|v| Value::Text(self.interner.intern(v)));
+        let mut ids = Vec::with_capacity(count as usize);
+        for _ in 0..count {
+            ids.push(self.make_record(idx, topic, key, value, partition));
+        }
+        self.drain(idx);
+        Ok(ids)
+    }
+
+    fn make_record(
+        &mut self,
+        idx: ProducerIdx,
+        topic: TopicId,
+        key: Option<Sym>,
+        value: Option<Value>,
+        partition: Option<u32>,
+    ) -> RecordId {
+        let id = self.ledger.next_id();
+        let value = value.unwrap_or(Value::Numbered(id.0));
+        let mut rec = Record {
+            offset: 0,
+            epoch: 0,
+            key,
+            value,
+            id,
+            producer_id: None,
+            producer_epoch: 0,
+            sequence: 0,
+            last_in_batch: false,
+            append_ms: 0,
+        };
+        let size = record_size(&rec, &self.interner);
+        let partition = match (partition, key) {
+            (Some(p), _) => p,
+            (None, Some(k)) => partition_for_key(self.interner.get(k), self.topics[topic as usize].partitions),
+            (None, None) => self.sticky_partition(idx, topic, size),
+        };
+        let tp = Tp { topic, partition };
+        let now = self.net.now;
+        self.ledger.push(LedgerEntry { producer: idx, tp, key, value, created_ms: now, state: Delivery::Pending });
+        rec.id = id;
+        let p = &mut self.producers[idx as usize];
+        let q = p.queues.entry(tp).or_default();
+        match q.back_mut() {
+            Some(b) if b.attempts == 0 && b.base_sequence.is_none() && b.records.len() < MAX_BATCH_RECORDS => {
+                b.records.push(rec)
+            }
+            _ => q.push_back(QueuedBatch {
+                tp,
+                records: vec![rec],
+                base_sequence: None,
+                attempts: 0,
+                created_ms: now,
+                ready_ms: now,
+                last_error: None,
+            }),
+        }
+        id
+    }
+
+    /// KIP-794's built-in sticky partitioner: stay on one partition until `batch.size` bytes went to
+    /// it, then pick another among partitions with a leader, weighted against long queues.
+    fn sticky_partition(&mut self, idx: ProducerIdx, topic: TopicId, size: u64) -> u32 {
+        let parts = self.topics[topic as usize].partitions;
+        let p = &self.producers[idx as usize];
+        let batch_size = p.config.batch_size as u64;
+        if parts == 1 {
+            return 0;
+        }
+        if let Some(&(part, bytes)) = p.sticky.get(&topic) {
+            if bytes < batch_size {
+                self.producers[idx as usize].sticky.insert(topic, (part, bytes + size));
+                return part;
+            }
+        }
+        let queue_len = |part: u32| p.queues.get(&Tp { topic, partition: part }).map_or(0, |q| q.len()) as u64;
+        let mut candidates: Vec<u32> =
+            (0..parts).filter(|&part| matches!(p.leaders.get(&Tp { topic, partition: part }), Some(Some(_)))).collect();
+        if candidates.is_empty() {
+            candidates = (0..parts).collect();
+        }
+        let max_q = candidates.iter().map(|&c| queue_len(c)).max().unwrap_or(0);
+        let weights: Vec<u64> = candidates.iter().map(|&c| max_q + 1 - queue_len(c)).collect();
+        let total: u64 = weights.iter().sum();
+        let mut pick = self.net.rng.below(total);
+        let mut chosen = candidates[0];
+        for (c, w) in candidates.iter().zip(&weights) {
+            if pick < *w {
+                chosen = *c;
+                break;
+            }
+            pick -= w;
+        }
+        self.producers[idx as usize].sticky.insert(topic, (chosen, size));
+        chosen
+    }
+
+    fn request_metadata(&mut self, idx: ProducerIdx) {
+        let now = self.net.now;
+        let p = &self.producers[idx as usize];
+        if p.status == ClientStatus::Dead {
+            return;
+        }
+        if p.metadata_sent_ms.is_some_and(|t| now < t + p.config.request_timeout_ms) {
+            return;
+        }
+        // The bootstrap list is every broker the cluster was ever given; try them in turn.
+        let ids: Vec<BrokerId> = self.brokers.keys().copied().collect();
+        if ids.is_empty() {
+            return;
+        }
+        let p = &mut self.producers[idx as usize];
+        let b = ids[p.metadata_cursor % ids.len()];
+        p.metadata_sent_ms = Some(now);
+        self.net.send(Node::Producer(idx), Node::Broker(b), Payload::Metadata);
+    }
+
+    fn schedule_wake(&mut self, idx: ProducerIdx, at: Millis) {
+        let p = &mut self.producers[idx as usize];
+        if p.wake_at.is_some_and(|w| w <= at && w > self.net.now) {
+            return;
+        }
+        p.wake_at = Some(at);
+        let inc = p.incarnation;
+        self.net.schedule(at, Event::Timer(Timer::ProducerWake { producer: idx, incarnation: inc }));
+    }
+
+    /// Sends every batch that may go now.
+    pub(crate) fn drain(&mut self, idx: ProducerIdx) {
+        let now = self.net.now;
+        let mut need_metadata = false;
+        let mut next_wake: Option<Millis> = None;
+        let tps: Vec<Tp> = self.producers[idx as usize].queues.keys().copied().collect();
+        for tp in tps {
+            loop {
+                let p = &mut self.producers[idx as usize];
+                if p.status == ClientStatus::Dead {
+                    return;
+                }
+                let Some(front) = p.queues.get(&tp).and_then(|q| q.front()) else {
+                    break;
+                };
+                let leader = match p.leaders.get(&tp) {
+                    Some(Some(l)) => *l,
+                    _ => {
+                        need_metadata = true;
+                        break;
+                    }
+                };
+                let linger_until = front.created_ms + p.config.linger_ms;
+                let wait_until = if front.attempts == 0 && front.records.len() < MAX_BATCH_RECORDS {
+                    front.ready_ms.max(linger_until)
+                } else {
+                    front.ready_ms
+                };
+                if wait_until > now {
+                    next_wake = Some(next_wake.map_or(wait_until, |w: Millis| w.min(wait_until)));
+                    break;
+                }
+                if p.in_flight_to(leader) >= p.config.max_in_flight {
+                    break;
+                }
+                let mut batch = p.queues.get_mut(&tp).and_then(|q| q.pop_front()).expect("front exists");
+                if p.queues.get(&tp).is_some_and(|q| q.is_empty()) {
+                    p.queues.remove(&tp);
+                }
+                if p.producer_id.is_some() && batch.base_sequence.is_none() {
+                    let seq = p.next_seq.entry(tp).or_insert(0);
+                    batch.base_sequence = Some(*seq);
+                    *seq = seq.wrapping_add(batch.records.len() as i32);
+                }
+                let n = batch.records.len();
+                for (i, r) in batch.records.iter_mut().enumerate() {
+                    r.last_in_batch = i + 1 == n;
+                }
+                p.next_req += 1;
+                let req = p.next_req;
+                let payload = Payload::Produce {
+                    req,
+                    tp,
+                    acks: p.config.acks,
+                    timeout_ms: p.config.request_timeout_ms,
+                    batch: ProduceBatch {
+                        records: batch.records.clone(),
+                        producer_id: p.producer_id,
+                        producer_epoch: p.producer_epoch,
+                        base_sequence: batch.base_sequence.unwrap_or(-1),
+                    },
+                };
+                let acks = p.config.acks;
+                let timeout = p.config.request_timeout_ms;
+                let inc = p.incarnation;
+                if acks == Acks::Zero {
+                    // Fire and forget: "acked" the moment it leaves, offset unknown (-1).
+                    for r in &batch.records {
+                        self.ledger.resolve(r.id, Delivery::Acked { offset: None });
+                    }
+                } else {
+                    p.in_flight.insert(req, InFlight { broker: leader, batch });
+                    self.net.timer(timeout, Timer::RequestTimeout { producer: idx, incarnation: inc, req });
+                }
+                self.net.send(Node::Producer(idx), Node::Broker(leader), payload);
+            }
+        }
+        if need_metadata {
+            self.request_metadata(idx);
+        }
+        if let Some(w) = next_wake {
+            self.schedule_wake(idx, w);
+        }
+    }
+
+    pub(crate) fn producer_handle(&mut self, idx: ProducerIdx, msg: Message) {
+        let from = msg.from;
+        match msg.payload {
+            Payload::MetadataResponse { leaders } => {
+                let p = &mut self.producers[idx as usize];
+                p.metadata_sent_ms = None;
+                for (tp, leader, _) in leaders {
+                    p.leaders.insert(tp, leader);
+                }
+                self.drain(idx);
+            }
+            Payload::ProduceResponse { req, tp: _, result } => {
+                let Some(f) = self.producers[idx as usize].in_flight.remove(&req) else {
+                    return;
+                };
+                match result {
+                    Ok(base) => {
+                        for (i, r) in f.batch.records.iter().enumerate() {
+                            self.ledger.resolve(r.id, Delivery::Acked { offset: Some(base + i as u64) });
+                        }
+                        self.drain(idx);
+                    }
+                    Err(e) => self.batch_failed(idx, f.batch, e),
+                }
+            }
+            Payload::Disconnected { req: Some(req), .. } => {
+                if let Some(f) = self.producers[idx as usize].in_flight.remove(&req) {
+                    self.batch_failed(idx, f.batch, ErrorCode::NetworkException);
+                }
+            }
+            Payload::Disconnected { req: None, .. } => {
+                // The metadata request hit a dead broker: try the next bootstrap server.
+                let p = &mut self.producers[idx as usize];
+                p.metadata_sent_ms = None;
+                p.metadata_cursor += 1;
+                if let Node::Broker(b) = from {
+                    for l in p.leaders.values_mut() {
+                        if *l == Some(b) {
+                            *l = None;
+                        }
+                    }
+                }
+                self.request_metadata(idx);
+            }
+            _ => {}
+        }
+    }
+
+    fn batch_failed(&mut self, idx: ProducerIdx, mut batch: QueuedBatch, error: ErrorCode) {
+        let now = self.net.now;
+        let tp = batch.tp;
+        let p = &mut self.producers[idx as usize];
+        if matches!(
+            error,
+            ErrorCode::NotLeaderOrFollower
+                | ErrorCode::NetworkException
+                | ErrorCode::RequestTimedOut
+                | ErrorCode::FencedLeaderEpoch
+                | ErrorCode::UnknownLeaderEpoch
+                | ErrorCode::UnknownTopicOrPartition
+        ) {
+            p.leaders.insert(tp, None);
+            p.metadata_cursor += 1;
+        }
+        // An idempotent batch whose predecessor is being retried gets OUT_OF_ORDER_SEQUENCE: it
+        // simply waits its turn.
+        let earlier_pending = batch.base_sequence.is_some_and(|seq| {
+            p.queues.get(&tp).into_iter().flatten().any(|b| b.base_sequence.is_some_and(|s| s < seq))
+                || p.in_flight.values().any(|f| f.batch.tp == tp && f.batch.base_sequence.is_some_and(|s| s < seq))
+        });
+        let retriable = error.retriable() || (error == ErrorCode::OutOfOrderSequenceNumber && earlier_pending);
+        let expired = now >= batch.created_ms + p.config.delivery_timeout_ms;
+        batch.last_error = Some(error);
+        if retriable && batch.attempts < p.config.retries && !expired && p.status != ClientStatus::Dead {
+            batch.attempts += 1;
+            batch.ready_ms = now + p.config.retry_backoff_ms;
+            let q = p.queues.entry(tp).or_default();
+            // Keep sequence order: a retried batch goes before later ones.
+            let pos = q
+                .iter()
+                .position(|b| match (b.base_sequence, batch.base_sequence) {
+                    (Some(s), Some(mine)) => s > mine,
+                    (None, _) => true,
+                    _ => false,
+                })
+                .unwrap_or(q.len());
+            q.insert(pos, batch);
+            self.request_metadata(idx);
+            let wake = now + self.producers[idx as usize].config.retry_backoff_ms;
+            self.schedule_wake(idx, wake);
+            return;
+        }
+        let count = batch.records.len() as u32;
+        for r in &batch.records {
+            self.ledger.resolve(r.id, Delivery::Failed(error));
+        }
+        let p = &mut self.producers[idx as usize];
+        if p.producer_id.is_some() {
+            // The sequence is broken for this partition: bump the epoch and start over (KIP-360).
+            p.producer_epoch = p.producer_epoch.wrapping_add(1);
+            p.next_seq.clear();
+            for q in p.queues.values_mut() {
+                for b in q.iter_mut() {
+                    b.base_sequence = None;
+                }
+            }
+        }
+        self.log_event(SimEvent::ProducerFailed { producer: idx, tp, count, error });
+        self.drain(idx);
+    }
+
+    pub(crate) fn on_request_timeout(&mut self, idx: ProducerIdx, incarnation: u64, req: u64) {
+        let p = &mut self.producers[idx as usize];
+        if p.incarnation != incarnation {
+            return;
+        }
+        if let Some(f) = p.in_flight.remove(&req) {
+            self.batch_failed(idx, f.batch, ErrorCode::RequestTimedOut);
+        }
+    }
+
+    pub(crate) fn on_producer_wake(&mut self, idx: ProducerIdx, incarnation: u64) {
+        let p = &mut self.producers[idx as usize];
+        if p.incarnation != incarnation || p.status == ClientStatus::Dead {
+            return;
+        }
+        if p.wake_at.is_some_and(|w| w <= self.net.now) {
+            p.wake_at = None;
+        }
+        // Batches that waited past delivery.timeout.ms fail without another try.
+        let now = self.net.now;
+        let timeout = p.config.delivery_timeout_ms;
+        let mut expired = Vec::new();
+        for q in p.queues.values_mut() {
+            while let Some(pos) = q.iter().position(|b| now >= b.created_ms + timeout) {
+                expired.push(q.remove(pos).expect("found"));
+            }
+        }
+        p.queues.retain(|_, q| !q.is_empty());
+        for b in expired {
+            let err = b.last_error.unwrap_or(ErrorCode::RequestTimedOut);
+            let tp = b.tp;
+            let count = b.records.len() as u32;
+            for r in &b.records {
+                self.ledger.resolve(r.id, Delivery::Failed(err));
+            }
+            self.log_event(SimEvent::ProducerFailed { producer: idx, tp, count, error: err });
+        }
+        self.drain(idx);
+        // Still waiting on metadata: ask again after a backoff.
+        let p = &self.producers[idx as usize];
+        if !p.queues.is_empty() {
+            let at = now + p.config.retry_backoff_ms.max(1);
+            self.request_metadata(idx);
+            self.schedule_wake(idx, at);
+        }
+    }
+
+    pub(crate) fn on_producer_tick(&mut self, idx: ProducerIdx, incarnation: u64) {
+        let p = &mut self.producers[idx as usize];
+        if p.incarnation != incarnation || p.status != ClientStatus::Running {
+            return;
+        }
+        let Some(topic) = p.topic else { return };
+        let every = tick_interval_ms(p.rate_per_s);
+        p.tick_carry += p.rate_per_s as u64 * every;
+        let n = p.tick_carry / 1000;
+        p.tick_carry %= 1000;
+        for _ in 0..n {
+            let p = &self.producers[idx as usize];
+            let key = match &p.keys {
+                KeySpec::Null => None,
+                KeySpec::Keys(ks) => {
+                    let len = ks.len() as u64;
+                    let ks = ks.clone();
+                    Some(ks[self.net.rng.below(len) as usize])
+                }
+            };
+            self.make_record(idx, topic, key, None, None);
+        }
+        self.drain(idx);
+        self.net.timer(every, Timer::ProducerTick { producer: idx, incarnation });
+    }
+}
+
+/// Tick often enough for smooth output, at most every millisecond.
+fn tick_interval_ms(rate_per_s: u32) -> Millis {
+    (1000 / rate_per_s.max(1) as u64).clamp(1, 1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn props(kv: &[(&str, &str)]) -> Vec<(String, String)> {
+        kv.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn idempotence_rules_follow_kafka() {
+        assert!(producer_config(&[]).unwrap().enable_idempotence);
+        // Only the default: silently disabled.
+        assert!(!producer_config(&props(&[("acks", "1")])).unwrap().enable_idempotence);
+        // Explicit: a ConfigException.
+        let e = producer_config(&props(&[("acks", "1"), ("enable.idempotence", "true")])).unwrap_err();
+        assert!(e.starts_with("Must set acks to all"), "{e}");
+        let e =
+            producer_config(&props(&[("max.in.flight.requests.per.connection", "6"), ("enable.idempotence", "true")]))
+                .unwrap_err();
+        assert!(e.contains("at most 5"), "{e}");
+    }
+}

@@ -1,0 +1,514 @@
+//! The simulation: all state, the event loop, and the user-level actions (kill, start, create a
+//! topic, produce) that commands map to. Protocol handlers live in `broker`, `controller` and
+//! `producer` as further `impl Sim` blocks.
+
+use crate::broker::{Broker, BrokerStatus};
+use crate::controller::Controller;
+use crate::journal::{JournalEntry, SimEvent};
+use crate::ledger::Ledger;
+use crate::model::*;
+use crate::net::*;
+use crate::producer::Producer;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Topic {
+    pub name: String,
+    /// Kafka's base64 topic id, drawn from the seeded RNG.
+    pub topic_id: String,
+    pub partitions: u32,
+    pub replication_factor: u32,
+    pub config: TopicConfig,
+    /// Config keys set explicitly (printed by `--describe`).
+    pub overrides: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Sim {
+    pub seed: u64,
+    pub net: Net,
+    pub config: ClusterConfig,
+    pub controller: Controller,
+    pub brokers: std::collections::BTreeMap<BrokerId, Broker>,
+    pub topics: Vec<Topic>,
+    pub producers: Vec<Producer>,
+    pub interner: Interner,
+    pub ledger: Ledger,
+    pub journal: Vec<JournalEntry>,
+    /// Next idempotent producer id (allocated by the cluster; modelled as a counter).
+    pub next_producer_id: u64,
+}
+
+/// Why a user action could not apply. The state is unchanged when one is returned.
+pub type ActionResult<T = ()> = Result<T, String>;
+
+impl Sim {
+    /// An empty cluster: no brokers, no topics. Use `with_brokers` for the default 3-broker cluster.
+    pub fn new(seed: u64) -> Sim {
+        let config = ClusterConfig::default();
+        Sim {
+            seed,
+            net: Net::new(seed, config.network_latency_ms, config.network_jitter_ms),
+            config,
+            controller: Controller::default(),
+            brokers: Default::default(),
+            topics: Vec::new(),
+            producers: Vec::new(),
+            interner: Interner::default(),
+            ledger: Ledger::default(),
+            journal: Vec::new(),
+            next_producer_id: 0,
+        }
+    }
+
+    /// A cluster of brokers 1..=n that have registered with the controller (as after a cold start).
+    pub fn with_brokers(seed: u64, n: u32) -> Sim {
+        let mut sim = Sim::new(seed);
+        for b in 1..=n {
+            sim.start_broker(b).expect("fresh broker ids start");
+        }
+        // Let registrations land so the cluster is ready, as a running cluster would be.
+        sim.run_for(100);
+        sim
+    }
+
+    pub fn now(&self) -> Millis {
+        self.net.now
+    }
+
+    pub(crate) fn log_event(&mut self, event: SimEvent) {
+        self.journal.push(JournalEntry { at_ms: self.net.now, event });
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // The event loop
+
+    /// Runs every event due up to and including `t`, then sets the clock to `t`.
+    pub fn run_until(&mut self, t: Millis) {
+        while let Some(first) = self.net.queue.first_key_value() {
+            if first.0 .0 > t {
+                break;
+            }
+            self.step_one();
+        }
+        self.net.now = self.net.now.max(t);
+        self.prune_dropped();
+    }
+
+    pub fn run_for(&mut self, ms: Millis) {
+        self.run_until(self.net.now + ms);
+    }
+
+    /// Runs the next event (the clock jumps to it). Returns its time, or None when nothing is queued.
+    pub fn step(&mut self) -> Option<Millis> {
+        let t = self.net.next_event_time()?;
+        self.step_one();
+        self.prune_dropped();
+        Some(t)
+    }
+
+    fn step_one(&mut self) {
+        let Some(((at, _), event)) = self.net.queue.pop_first() else {
+            return;
+        };
+        debug_assert!(at >= self.net.now, "time never goes backwards");
+        self.net.now = at;
+        match event {
+            Event::Deliver(msg) => self.deliver(msg),
+            Event::Timer(t) => self.on_timer(t),
+        }
+    }
+
+    fn prune_dropped(&mut self) {
+        let now = self.net.now;
+        let keep_ms = 2 * (self.net.latency_ms + self.net.jitter_ms).max(50);
+        self.net.dropped.retain(|d| d.dropped_ms + keep_ms > now);
+    }
+
+    fn node_down(&self, node: Node) -> bool {
+        match node {
+            Node::Controller => false,
+            Node::Broker(b) => self.brokers.get(&b).is_none_or(|br| !br.is_running()),
+            Node::Producer(p) => self.producers.get(p as usize).is_none_or(|pr| !pr.is_running()),
+        }
+    }
+
+    fn deliver(&mut self, msg: Message) {
+        if self.node_down(msg.from) && !matches!(msg.payload, Payload::Disconnected { .. }) {
+            // The sender died after sending: its connection closed and the request went nowhere.
+            // (Responses already on the wire are still delivered; requests from a dead client are not.)
+            if matches!(msg.from, Node::Producer(_)) {
+                return;
+            }
+        }
+        if self.net.link_cut(msg.from, msg.to) {
+            let now = self.net.now;
+            self.net.dropped.push(Dropped { message: msg, dropped_ms: now });
+            return;
+        }
+        if self.node_down(msg.to) {
+            // A crashed process refuses connections: clients and followers learn at once.
+            let bounce = match &msg.payload {
+                Payload::Produce { req, tp, .. } => Some(Payload::Disconnected { req: Some(*req), tp: Some(*tp) }),
+                Payload::Metadata => Some(Payload::Disconnected { req: None, tp: None }),
+                Payload::Fetch { tp, .. } => Some(Payload::Disconnected { req: None, tp: Some(*tp) }),
+                _ => None,
+            };
+            if let Some(p) = bounce {
+                if !self.node_down(msg.from) {
+                    self.net.send(msg.to, msg.from, p);
+                }
+            }
+            return;
+        }
+        match msg.to {
+            Node::Controller => self.controller_handle(msg),
+            Node::Broker(b) => self.broker_handle(b, msg),
+            Node::Producer(p) => self.producer_handle(p, msg),
+        }
+    }
+
+    fn on_timer(&mut self, t: Timer) {
+        match t {
+            Timer::BrokerHeartbeat { broker, incarnation } => self.on_heartbeat_timer(broker, incarnation),
+            Timer::SessionCheck { broker } => self.controller_session_check(broker),
+            Timer::FetchWait { broker, incarnation, tp, follower, id } => {
+                self.on_fetch_wait(broker, incarnation, tp, follower, id)
+            }
+            Timer::IsrExpiration { broker, incarnation } => self.on_isr_expiration(broker, incarnation),
+            Timer::FetchRetry { broker, incarnation, tp } => self.on_fetch_retry(broker, incarnation, tp),
+            Timer::ProduceWait { broker, incarnation, id } => self.on_produce_wait(broker, incarnation, id),
+            Timer::RetentionCheck { broker, incarnation } => self.on_retention_check(broker, incarnation),
+            Timer::ProducerTick { producer, incarnation } => self.on_producer_tick(producer, incarnation),
+            Timer::RequestTimeout { producer, incarnation, req } => self.on_request_timeout(producer, incarnation, req),
+            Timer::ProducerWake { producer, incarnation } => self.on_producer_wake(producer, incarnation),
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Lookups
+
+    pub fn topic_by_name(&self, name: &str) -> Option<TopicId> {
+        self.topics.iter().position(|t| t.name == name).map(|i| i as TopicId)
+    }
+
+    pub fn topic(&self, id: TopicId) -> &Topic {
+        &self.topics[id as usize]
+    }
+
+    pub fn tp_name(&self, tp: Tp) -> String {
+        format!("{}-{}", self.topics[tp.topic as usize].name, tp.partition)
+    }
+
+    pub fn producer_by_name(&self, name: &str) -> Option<ProducerIdx> {
+        self.producers.iter().position(|p| p.name == name).map(|i| i as ProducerIdx)
+    }
+
+    /// Partition metadata as the controller has it (the source of truth for `--describe`).
+    pub fn partition(&self, tp: Tp) -> Option<&PartitionMeta> {
+        self.controller.partitions.get(&tp)
+    }
+
+    /// The log of `tp` on broker `b`, if `b` hosts a replica.
+    pub fn replica_log(&self, b: BrokerId, tp: Tp) -> Option<&Log> {
+        self.brokers.get(&b)?.replicas.get(&tp).map(|r| &r.log)
+    }
+
+    pub fn live_broker_ids(&self) -> Vec<BrokerId> {
+        self.brokers.values().filter(|b| b.is_running()).map(|b| b.id).collect()
+    }
+
+    /// Brokers the controller considers registered and unfenced: where new replicas may go.
+    pub fn usable_broker_ids(&self) -> Vec<BrokerId> {
+        self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect()
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Broker actions
+
+    /// Starts a broker: restarts a dead or stopped one (its logs survive), or adds a new one.
+    pub fn start_broker(&mut self, id: BrokerId) -> ActionResult {
+        if id == 0 {
+            return Err("Error: broker ids start at 1 in kafkascope.".into());
+        }
+        if self.brokers.get(&id).is_some_and(|b| b.is_running()) {
+            return Err(format!("Error: broker {id} is already running."));
+        }
+        let broker = self.brokers.entry(id).or_insert_with(|| Broker::new(id));
+        broker.status = BrokerStatus::Running;
+        broker.incarnation += 1;
+        broker.broker_epoch = 0;
+        broker.parked_fetches.clear();
+        broker.purgatory.clear();
+        for r in broker.replicas.values_mut() {
+            r.become_unknown();
+        }
+        let inc = broker.incarnation;
+        self.log_event(SimEvent::BrokerStarted { broker: id });
+        self.send_heartbeat(id);
+        let cfg = &self.config;
+        self.net.timer(cfg.broker_heartbeat_interval_ms, Timer::BrokerHeartbeat { broker: id, incarnation: inc });
+        self.net.timer(cfg.replica_lag_time_max_ms / 2, Timer::IsrExpiration { broker: id, incarnation: inc });
+        self.net.timer(cfg.log_retention_check_interval_ms, Timer::RetentionCheck { broker: id, incarnation: inc });
+        Ok(())
+    }
+
+    /// Crashes a broker: no clean shutdown. The controller notices after `broker.session.timeout.ms`.
+    pub fn kill_broker(&mut self, id: BrokerId) -> ActionResult {
+        let Some(b) = self.brokers.get_mut(&id) else {
+            return Err(format!("Error: broker {id} does not exist."));
+        };
+        if !b.is_running() {
+            return Err(format!("Error: broker {id} is not running (start it with `broker start {id}`)."));
+        }
+        b.status = BrokerStatus::Dead;
+        b.incarnation += 1;
+        b.parked_fetches.clear();
+        b.purgatory.clear();
+        self.log_event(SimEvent::BrokerKilled { broker: id });
+        Ok(())
+    }
+
+    /// Controlled shutdown: the broker asks the controller to move its leaderships away, then stops.
+    pub fn stop_broker(&mut self, id: BrokerId) -> ActionResult {
+        let Some(b) = self.brokers.get_mut(&id) else {
+            return Err(format!("Error: broker {id} does not exist."));
+        };
+        if b.status != BrokerStatus::Running {
+            return Err(format!("Error: broker {id} is not running."));
+        }
+        b.status = BrokerStatus::ShuttingDown;
+        let epoch = b.broker_epoch;
+        self.log_event(SimEvent::BrokerShutdownRequested { broker: id });
+        self.net.send(Node::Broker(id), Node::Controller, Payload::ControlledShutdown { broker_epoch: epoch });
+        Ok(())
+    }
+
+    pub fn isolate_broker(&mut self, id: BrokerId) -> ActionResult {
+        if !self.brokers.contains_key(&id) {
+            return Err(format!("Error: broker {id} does not exist."));
+        }
+        if !self.net.isolated.insert(id) {
+            return Err(format!("Error: broker {id} is already isolated."));
+        }
+        self.log_event(SimEvent::BrokerIsolated { broker: id });
+        Ok(())
+    }
+
+    pub fn heal_broker(&mut self, id: BrokerId) -> ActionResult {
+        if !self.net.isolated.remove(&id) {
+            return Err(format!("Error: broker {id} is not isolated."));
+        }
+        self.log_event(SimEvent::BrokerHealed { broker: id });
+        Ok(())
+    }
+
+    // ----------------------------------------------------------------------------------------
+    // Topics
+
+    /// `kafka-topics --create`. `assignment` overrides Kafka's replica placement.
+    pub fn create_topic(
+        &mut self,
+        name: &str,
+        partitions: u32,
+        replication_factor: u32,
+        assignment: Option<Vec<Vec<BrokerId>>>,
+        configs: &[(String, String)],
+    ) -> ActionResult {
+        if let Err(e) = validate_topic_name(name) {
+            return Err(format!("Error while executing topic command : {e}"));
+        }
+        if self.topic_by_name(name).is_some() {
+            return Err(format!("Error while executing topic command : Topic '{name}' already exists."));
+        }
+        let mut config = TopicConfig::default();
+        for (k, v) in configs {
+            apply_topic_config(&mut config, k, v).map_err(|e| format!("Error while executing topic command : {e}"))?;
+        }
+        let usable = self.usable_broker_ids();
+        let assignment = match assignment {
+            Some(a) => {
+                for replicas in &a {
+                    let mut seen = replicas.clone();
+                    seen.sort();
+                    seen.dedup();
+                    if seen.len() != replicas.len() {
+                        return Err("Error while executing topic command : Duplicate brokers not allowed in replica assignment.".into());
+                    }
+                    if let Some(b) = replicas.iter().find(|b| !self.controller.brokers.contains_key(b)) {
+                        return Err(format!(
+                            "Error while executing topic command : Unknown broker {b} in replica assignment."
+                        ));
+                    }
+                }
+                if a.iter().any(|r| r.len() != a[0].len()) {
+                    return Err("Error while executing topic command : Partition replica lists may not contain different numbers of replicas.".into());
+                }
+                a
+            }
+            None => {
+                if partitions == 0 {
+                    return Err(
+                        "Error while executing topic command : Number of partitions must be larger than 0.".into()
+                    );
+                }
+                if replication_factor == 0 {
+                    return Err(
+                        "Error while executing topic command : Replication factor must be larger than 0.".into()
+                    );
+                }
+                if replication_factor as usize > usable.len() {
+                    return Err(format!(
+                        "Error while executing topic command : Replication factor: {replication_factor} larger than available brokers: {}.",
+                        usable.len()
+                    ));
+                }
+                assign_replicas(&usable, partitions, replication_factor, &mut self.net.rng)
+            }
+        };
+        let topic_id = self.net.rng.uuid_like();
+        let id = self.topics.len() as TopicId;
+        self.topics.push(Topic {
+            name: name.to_string(),
+            topic_id,
+            partitions: assignment.len() as u32,
+            replication_factor: assignment[0].len() as u32,
+            config,
+            overrides: configs.to_vec(),
+        });
+        self.log_event(SimEvent::TopicCreated { topic: id });
+        self.controller_create_partitions(id, 0, assignment);
+        Ok(())
+    }
+
+    pub fn add_partitions(&mut self, topic: TopicId, new_count: u32) -> ActionResult {
+        let t = &self.topics[topic as usize];
+        if new_count <= t.partitions {
+            return Err(format!(
+                "Error while executing topic command : Topic currently has {} partitions, which is higher than the requested {new_count}.",
+                t.partitions
+            ));
+        }
+        let usable = self.usable_broker_ids();
+        let rf = t.replication_factor;
+        if rf as usize > usable.len() {
+            return Err(format!(
+                "Error while executing topic command : Replication factor: {rf} larger than available brokers: {}.",
+                usable.len()
+            ));
+        }
+        let from = t.partitions;
+        let all = assign_replicas(&usable, new_count, rf, &mut self.net.rng);
+        let added: Vec<Vec<BrokerId>> = all.into_iter().skip(from as usize).collect();
+        self.topics[topic as usize].partitions = new_count;
+        self.log_event(SimEvent::PartitionsAdded { topic, from, to: new_count });
+        self.controller_create_partitions(topic, from, added);
+        Ok(())
+    }
+
+    pub fn alter_topic_config(&mut self, topic: TopicId, configs: &[(String, String)]) -> ActionResult {
+        let mut config = self.topics[topic as usize].config.clone();
+        for (k, v) in configs {
+            apply_topic_config(&mut config, k, v)?;
+        }
+        let t = &mut self.topics[topic as usize];
+        t.config = config;
+        for (k, v) in configs {
+            t.overrides.retain(|(ok, _)| ok != k);
+            t.overrides.push((k.clone(), v.clone()));
+        }
+        let what = format!(
+            "topic {}: {}",
+            t.name,
+            configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+        );
+        self.log_event(SimEvent::ConfigChanged { what });
+        // An unclean-election switch can bring offline partitions back at once.
+        self.controller_retry_offline();
+        Ok(())
+    }
+
+    pub fn set_network_latency(&mut self, latency_ms: Millis, jitter_ms: Millis) {
+        self.config.network_latency_ms = latency_ms;
+        self.config.network_jitter_ms = jitter_ms;
+        self.net.latency_ms = latency_ms;
+        self.net.jitter_ms = jitter_ms;
+        self.log_event(SimEvent::ConfigChanged { what: format!("network latency {latency_ms} ms ± {jitter_ms} ms") });
+    }
+}
+
+/// Kafka's topic-name rule (`Topic.validate`).
+fn validate_topic_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("Topic name is illegal, it can't be empty".into());
+    }
+    if name == "." || name == ".." {
+        return Err("Topic name cannot be \".\" or \"..\"".into());
+    }
+    if name.len() > 249 {
+        return Err("Topic name is illegal, it can't be longer than 249 characters".into());
+    }
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-') {
+        return Err(format!(
+            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
+        ));
+    }
+    Ok(())
+}
+
+/// Applies one topic config, with Kafka's validation wording.
+pub fn apply_topic_config(c: &mut TopicConfig, key: &str, value: &str) -> Result<(), String> {
+    let bad = || format!("Invalid value {value} for configuration {key}");
+    match key {
+        "min.insync.replicas" => {
+            let n: u32 = value.parse().map_err(|_| bad())?;
+            if n < 1 {
+                return Err(format!("Invalid value {value} for configuration {key}: Value must be at least 1"));
+            }
+            c.min_insync_replicas = n;
+        }
+        "unclean.leader.election.enable" => {
+            c.unclean_leader_election_enable = match value {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(format!(
+                        "Invalid value {value} for configuration {key}: Expected value to be either true or false"
+                    ))
+                }
+            }
+        }
+        "retention.ms" => c.retention_ms = value.parse().map_err(|_| bad())?,
+        "retention.bytes" => c.retention_bytes = value.parse().map_err(|_| bad())?,
+        _ => return Err(format!("Unknown topic config name: {key}")),
+    }
+    Ok(())
+}
+
+/// Kafka's rack-unaware replica placement (`AdminUtils.assignReplicasToBrokersRackUnaware`), with
+/// the random start index and replica shift drawn from the seeded RNG.
+pub fn assign_replicas(
+    brokers: &[BrokerId],
+    partitions: u32,
+    rf: u32,
+    rng: &mut crate::rng::Rng,
+) -> Vec<Vec<BrokerId>> {
+    let n = brokers.len();
+    assert!(n > 0 && rf as usize <= n);
+    let start_index = rng.below(n as u64) as usize;
+    let mut next_replica_shift = rng.below(n as u64) as usize;
+    let mut out = Vec::with_capacity(partitions as usize);
+    for p in 0..partitions as usize {
+        if p > 0 && p % n == 0 {
+            next_replica_shift += 1;
+        }
+        let first = (p + start_index) % n;
+        let mut replicas = vec![brokers[first]];
+        for j in 0..rf as usize - 1 {
+            let shift = 1 + (next_replica_shift + j) % (n - 1).max(1);
+            replicas.push(brokers[(first + shift) % n]);
+        }
+        out.push(replicas);
+    }
+    out
+}
