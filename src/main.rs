@@ -1,1 +1,5 @@
-fn main() {}
+//! The wasm entry point Trunk builds: everything lives in the library (`src/lib.rs`).
+
+fn main() {
+    kafkascope::start();
+}

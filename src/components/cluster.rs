@@ -1,0 +1,332 @@
+//! The cluster picture: controller, brokers (columns), partition replicas (rows) as append-only
+//! logs, producers, and the messages in flight. A pure function of the model and the virtual time
+//! on screen.
+
+use crate::geometry::*;
+use crate::state::Model;
+use kafkascope_sim::broker::BrokerStatus;
+use kafkascope_sim::exec::value_text;
+use kafkascope_sim::model::{BrokerId, Node, Record, Tp};
+use kafkascope_sim::net::{Message, MessageKind, Payload};
+use kafkascope_sim::producer::{ClientStatus, KeySpec};
+use kafkascope_sim::Sim;
+use yew::prelude::*;
+
+/// Okabe–Ito, colour-blind safe; grey is reserved for null keys.
+pub const KEY_COLOURS: [&str; 7] = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"];
+pub const NULL_KEY_COLOUR: &str = "#9a9a9a";
+
+pub fn key_colour(rec: &Record) -> &'static str {
+    match rec.key {
+        Some(k) => KEY_COLOURS[k.0 as usize % KEY_COLOURS.len()],
+        None => NULL_KEY_COLOUR,
+    }
+}
+
+fn key_letter(sim: &Sim, rec: &Record) -> String {
+    match rec.key {
+        Some(k) => sim.interner.get(k).chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default(),
+        None => "∅".into(),
+    }
+}
+
+/// What a broker looks like from outside: for drawing and for `data-state`.
+pub fn broker_state(sim: &Sim, b: BrokerId) -> &'static str {
+    let Some(br) = sim.brokers.get(&b) else { return "dead" };
+    match br.status {
+        BrokerStatus::Dead => "dead",
+        BrokerStatus::Stopped => "stopped",
+        BrokerStatus::Running | BrokerStatus::ShuttingDown => {
+            if sim.controller.brokers.get(&b).is_none_or(|r| r.fenced) {
+                "fenced"
+            } else {
+                "alive"
+            }
+        }
+    }
+}
+
+pub fn layout(sim: &Sim) -> Layout {
+    let mut rows = Vec::new();
+    for (t, topic) in sim.topics.iter().enumerate() {
+        for p in 0..topic.partitions {
+            rows.push(Tp { topic: t as u32, partition: p });
+        }
+    }
+    Layout { brokers: sim.brokers.keys().copied().collect(), rows, producers: sim.producers.len() }
+}
+
+pub fn view(model: &Model, on_broker: Callback<BrokerId>) -> Html {
+    let sim = &model.session.sim;
+    let lay = layout(sim);
+    let now = model.now_ms();
+    let (w, h) = (lay.width(), lay.height());
+    html! {
+        <svg id="cluster" class="cluster" viewBox={format!("0 0 {w:.0} {h:.0}")} role="group"
+             aria-label="Cluster: controller, brokers as columns, partitions as rows">
+            <defs>
+                <pattern id="uncommitted" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                    <rect width="6" height="6" fill="var(--hatch-bg)" />
+                    <line x1="0" y1="0" x2="0" y2="6" stroke="var(--hatch)" stroke-width="2.5" />
+                </pattern>
+            </defs>
+            { controller_view(sim, &lay) }
+            { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp)) }
+            { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, on_broker.clone())) }
+            { for (0..sim.producers.len()).map(|i| producer_view(sim, &lay, i)) }
+            <g class="messages" aria-hidden="true">
+                { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(sim, &lay, m, now, 1.0)) }
+                { for sim.net.dropped.iter().filter(|d| !model.hidden.contains(&d.message.payload.kind())).map(|d| {
+                    let age = (now - d.dropped_ms as f64).max(0.0);
+                    let fade = (1.0 - age / 200.0).clamp(0.0, 1.0);
+                    message_view(sim, &lay, &d.message, d.dropped_ms as f64, fade * 0.8)
+                }) }
+            </g>
+        </svg>
+    }
+}
+
+fn controller_view(sim: &Sim, lay: &Layout) -> Html {
+    let (x, y, w, h) = lay.controller_box();
+    let fenced: Vec<String> =
+        sim.controller.brokers.iter().filter(|(_, r)| r.fenced).map(|(b, _)| b.to_string()).collect();
+    let status =
+        if fenced.is_empty() { "all brokers registered".to_string() } else { format!("fenced: {}", fenced.join(", ")) };
+    html! {
+        <g class="controller" aria-label={format!("KRaft controller; {status}")}>
+            <title>{"The KRaft controller: tracks broker liveness by heartbeats, fences silent brokers after broker.session.timeout.ms, elects partition leaders and commits ISR changes."}</title>
+            <rect x={x.to_string()} y={y.to_string()} width={w.to_string()} height={h.to_string()} rx="8" />
+            <text x={(x + w / 2.0).to_string()} y={(y + 17.0).to_string()} class="title" text-anchor="middle">{"★ KRaft controller"}</text>
+            <text x={(x + w / 2.0).to_string()} y={(y + 32.0).to_string()} class="sub" text-anchor="middle">{status}</text>
+        </g>
+    }
+}
+
+fn row_label(sim: &Sim, lay: &Layout, tp: Tp) -> Html {
+    let y = lay.row_y(tp).unwrap_or(0.0);
+    let meta = sim.partition(tp);
+    let offline = meta.is_some_and(|m| m.leader.is_none());
+    let epoch = meta.map_or(0, |m| m.leader_epoch);
+    html! {
+        <g class={classes!("row-label", offline.then_some("offline"))}>
+            <text x={LABEL_X.to_string()} y={(y + 30.0).to_string()} class="tp">{sim.tp_name(tp)}</text>
+            <text x={LABEL_X.to_string()} y={(y + 46.0).to_string()} class="sub">
+                { if offline { "OFFLINE".to_string() } else { format!("epoch {epoch}") } }
+            </text>
+        </g>
+    }
+}
+
+fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, on_broker: Callback<BrokerId>) -> Html {
+    let x = lay.col_x(b).unwrap_or(0.0);
+    let state = broker_state(sim, b);
+    let isolated = sim.net.isolated.contains(&b);
+    let action = if matches!(state, "dead" | "stopped") { "restart" } else { "kill" };
+    let label = format!("Broker {b}, {state}{}. Activate to {action} it.", if isolated { ", isolated" } else { "" });
+    let onclick = {
+        let cb = on_broker.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(b))
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on_broker.emit(b);
+        }
+    });
+    let leads = sim.controller.partitions.values().filter(|m| m.leader == Some(b)).count();
+    let sub = match state {
+        "dead" => "✕ crashed: click to restart".to_string(),
+        "stopped" => "stopped: click to restart".to_string(),
+        "fenced" => "fenced by the controller".to_string(),
+        _ => format!("leads {leads} · click to kill"),
+    };
+    let col_h = lay.height() - BROKER_Y - 4.0;
+    html! {
+        <>
+            <rect class={classes!("column", state)} x={x.to_string()} y={BROKER_Y.to_string()} width={COL_W.to_string()} height={col_h.to_string()} rx="10" />
+            <g class={classes!("broker", state, isolated.then_some("isolated"))} data-broker={b.to_string()} data-state={state}
+               data-isolated={isolated.to_string()} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
+                <title>{"A broker stores partition replicas. Click to crash it (kill) or to restart it."}</title>
+                <rect x={(x + 6.0).to_string()} y={(BROKER_Y + 6.0).to_string()} width={(COL_W - 12.0).to_string()} height={(BROKER_H - 12.0).to_string()} rx="7" />
+                <text x={(x + COL_W / 2.0).to_string()} y={(BROKER_Y + 24.0).to_string()} class="title" text-anchor="middle">
+                    { format!("Broker {b}{}", if isolated { " ⚡ isolated" } else { "" }) }
+                </text>
+                <text x={(x + COL_W / 2.0).to_string()} y={(BROKER_Y + 39.0).to_string()} class="sub" text-anchor="middle">{sub}</text>
+            </g>
+            { for lay.rows.iter().filter_map(|&tp| replica_view(sim, lay, b, tp, x)) }
+        </>
+    }
+}
+
+fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Option<Html> {
+    let meta = sim.partition(tp)?;
+    if !meta.replicas.contains(&b) {
+        return None;
+    }
+    let log = sim.replica_log(b, tp);
+    let y = lay.row_y(tp)?;
+    let leader = meta.leader == Some(b);
+    let in_isr = meta.isr.contains(&b);
+    let down = !matches!(broker_state(sim, b), "alive");
+    let max_leo = meta.replicas.iter().filter_map(|&r| sim.replica_log(r, tp)).map(|l| l.leo()).max().unwrap_or(0);
+    let start = Layout::window_start(max_leo);
+    let cell_x = col_x + 6.0;
+    let (cw, ch) = (COL_W - 12.0, ROW_H - 8.0);
+    let role = if leader { "leader" } else { "follower" };
+    let (leo, hw, log_start) = log.map_or((0, 0, 0), |l| (l.leo(), l.hw, l.log_start));
+    let preferred = meta.replicas.first() == Some(&b);
+    let badge = match (leader, in_isr) {
+        (true, _) => format!("★ leader · epoch {}", meta.leader_epoch),
+        (false, true) => "follower · in sync".to_string(),
+        (false, false) => "follower · OUT of ISR".to_string(),
+    };
+    let label = format!(
+        "{} replica on broker {b}: {role}, {}in the ISR; log end offset {leo}, high watermark {hw}",
+        sim.tp_name(tp),
+        if in_isr { "" } else { "not " }
+    );
+    let slots_y = y + 24.0;
+    let hw_x = (hw >= start && hw <= start + SLOTS).then(|| Layout::slot_x(cell_x, hw - start) - SLOT_GAP / 2.0);
+    let leo_x = (leo >= start && leo < start + SLOTS).then(|| Layout::slot_x(cell_x, leo - start));
+    html! {
+        <g class={classes!("replica", role, (!in_isr).then_some("out-of-isr"), down.then_some("down"))}
+           data-topic={sim.topic(tp.topic).name.clone()} data-partition={tp.partition.to_string()} data-broker={b.to_string()}
+           data-role={role} data-isr={in_isr.to_string()} data-leo={leo.to_string()} data-hw={hw.to_string()}
+           aria-label={label}>
+            <rect class="cell" x={cell_x.to_string()} y={(y + 2.0).to_string()} width={cw.to_string()} height={ch.to_string()} rx="6" />
+            <text x={(cell_x + 10.0).to_string()} y={(y + 16.0).to_string()} class="badge">
+                { badge }{ if preferred { " · preferred" } else { "" } }
+            </text>
+            <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
+                { format!("HW {hw} · LEO {leo}") }
+            </text>
+            { for (0..SLOTS).map(|i| {
+                let off = start + i;
+                let sx = Layout::slot_x(cell_x, i);
+                let rec = log.and_then(|l| l.get(off));
+                let deleted = off < log_start;
+                let (fill, letter, title, committed) = match rec {
+                    Some(r) => (key_colour(r).to_string(), key_letter(sim, r), format!(
+                        "offset {off}, key {}, value {}, leader epoch {}",
+                        r.key.map_or("null".to_string(), |k| sim.interner.get(k).to_string()),
+                        value_text(sim, r.value),
+                        r.epoch
+                    ), off < hw),
+                    None => (String::new(), String::new(), if deleted { format!("offset {off}: deleted by retention") } else { format!("offset {off}: empty") }, true),
+                };
+                html! {
+                    <g class={classes!("slot", rec.is_some().then_some("filled"), deleted.then_some("deleted"))} key={off.to_string()}>
+                        <title>{title}</title>
+                        if rec.is_some() {
+                            <rect class="rec" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" fill={fill} />
+                            if !committed {
+                                <rect class="uncommitted" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" />
+                            }
+                            <text class="key" x={(sx + SLOT_W / 2.0).to_string()} y={(slots_y + 16.5).to_string()} text-anchor="middle">{letter}</text>
+                        } else {
+                            <rect class="empty" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" />
+                        }
+                        <text class="off" x={(sx + SLOT_W / 2.0).to_string()} y={(slots_y + SLOT_W + 10.0).to_string()} text-anchor="middle">{off.to_string()}</text>
+                    </g>
+                }
+            }) }
+            if let Some(hx) = hw_x {
+                <g class="hw-marker">
+                    <line x1={hx.to_string()} y1={(slots_y - 4.0).to_string()} x2={hx.to_string()} y2={(slots_y + SLOT_W + 4.0).to_string()} />
+                    <title>{format!("High watermark {hw}: records before it are on every in-sync replica (committed) and visible to consumers.")}</title>
+                </g>
+            }
+            if let Some(lx) = leo_x {
+                <rect class="leo-marker" x={lx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3">
+                    <title>{format!("Log end offset {leo}: where the next record will be appended.")}</title>
+                </rect>
+            }
+        </g>
+    }
+    .into()
+}
+
+fn producer_view(sim: &Sim, lay: &Layout, i: usize) -> Html {
+    let p = &sim.producers[i];
+    let y = lay.producer_y(i);
+    let status = match p.status {
+        ClientStatus::Running => "running",
+        ClientStatus::Stopped => "closed",
+        ClientStatus::Dead => "crashed",
+    };
+    let topic = p.topic.map(|t| sim.topic(t).name.clone()).unwrap_or_else(|| "—".into());
+    let keys = match &p.keys {
+        KeySpec::Null => "null keys (sticky)".to_string(),
+        KeySpec::Keys(ks) => format!("{} keys", ks.len()),
+    };
+    let lines = [
+        format!("acks={}", p.config.acks.name()),
+        format!("idempotence={}", p.config.enable_idempotence),
+        format!(
+            "{} → {topic}, {keys}",
+            if p.rate_per_s > 0 { format!("{}/s", p.rate_per_s) } else { "on demand".into() }
+        ),
+        format!("in flight {} · queued {}", p.in_flight.len(), p.queues.values().map(|q| q.len()).sum::<usize>()),
+    ];
+    html! {
+        <g class={classes!("producer", status)} data-producer={p.name.clone()} aria-label={format!("Producer {}, {status}", p.name)}>
+            <title>{"A producer sends records to the leader of their partition: keyed records go to murmur2(key) mod partitions; with acks=all it waits until every in-sync replica has them."}</title>
+            <rect x={PRODUCER_X.to_string()} y={y.to_string()} width={PRODUCER_W.to_string()} height={PRODUCER_H.to_string()} rx="8" />
+            <text x={(PRODUCER_X + 10.0).to_string()} y={(y + 18.0).to_string()} class="title">{format!("Producer {}", p.name)}</text>
+            { for lines.iter().enumerate().map(|(j, l)| html! {
+                <text x={(PRODUCER_X + 10.0).to_string()} y={(y + 36.0 + j as f64 * 14.0).to_string()} class="sub">{l.clone()}</text>
+            }) }
+        </g>
+    }
+}
+
+pub fn kind_class(k: MessageKind) -> &'static str {
+    match k {
+        MessageKind::Produce => "m-produce",
+        MessageKind::ProduceAck => "m-ack",
+        MessageKind::Fetch => "m-fetch",
+        MessageKind::FetchData => "m-data",
+        MessageKind::Heartbeat => "m-heartbeat",
+        MessageKind::Metadata => "m-metadata",
+        MessageKind::IsrChange => "m-isr",
+        MessageKind::Shutdown => "m-shutdown",
+        MessageKind::Disconnect => "m-disconnect",
+    }
+}
+
+fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64) -> Html {
+    let kind = m.payload.kind();
+    let tp = m.payload.tp();
+    let to_ctrl = matches!(m.to, Node::Controller) || matches!(m.from, Node::Controller);
+    let (Some(a), Some(b)) = (lay.anchor(m.from, tp, to_ctrl), lay.anchor(m.to, tp, to_ctrl)) else {
+        return Html::default();
+    };
+    let t = progress(m.sent_ms, m.deliver_ms, now);
+    let p = along(a, b, t);
+    let records = m.payload.records();
+    let fill = records.first().map(key_colour);
+    let cls = classes!("msg", kind_class(kind));
+    let op = format!("{opacity:.2}");
+    let label = match &m.payload {
+        Payload::FetchResponse { result: Ok(d), .. } if d.records.len() > 1 => Some(d.records.len().to_string()),
+        Payload::Produce { batch, .. } if batch.records.len() > 1 => Some(batch.records.len().to_string()),
+        _ => None,
+    };
+    let _ = sim;
+    match kind {
+        MessageKind::IsrChange | MessageKind::Shutdown => html! {
+            <rect class={cls} x={(p.x - 5.0).to_string()} y={(p.y - 5.0).to_string()} width="10" height="10" opacity={op} />
+        },
+        MessageKind::Disconnect => html! {
+            <text class={cls} x={p.x.to_string()} y={(p.y + 5.0).to_string()} text-anchor="middle" opacity={op}>{"✕"}</text>
+        },
+        _ => html! {
+            <g class={cls} opacity={op}>
+                <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if records.is_empty() { "4" } else { "6.5" }} style={fill.map(|f| format!("fill:{f}"))} />
+                if let Some(l) = label {
+                    <text x={p.x.to_string()} y={(p.y - 9.0).to_string()} text-anchor="middle" class="count">{l}</text>
+                }
+            </g>
+        },
+    }
+}

@@ -1,0 +1,5 @@
+//! View functions: `cluster` draws the SVG picture, `panels` the controls, legend, narration and
+//! console. Each is a pure function of `state::Model`.
+
+pub mod cluster;
+pub mod panels;

@@ -1,0 +1,14 @@
+//! kafkascope: the Yew app. The cluster model is the `kafkascope-sim` crate; this crate owns
+//! wall-clock time, pixels and input (see ARCHITECTURE.md).
+
+pub mod app;
+pub mod components;
+pub mod geometry;
+pub mod panic;
+pub mod state;
+
+/// Mounts the app on the page's body, with the panic panel installed first.
+pub fn start() {
+    panic::install();
+    yew::Renderer::<app::App>::new().render();
+}

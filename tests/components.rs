@@ -1,0 +1,83 @@
+//! Yew component tests, run in headless Chromium by wasm-bindgen-test (scripts/test.sh, step
+//! `wasm`). They mount the real App and act on it as a user would.
+#![cfg(target_arch = "wasm32")]
+
+use kafkascope::app::App;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, MouseEvent, MouseEventInit};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn mount() -> Element {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    yew::Renderer::<App>::with_root(root.clone()).render();
+    root
+}
+
+fn click(el: &Element) {
+    let init = MouseEventInit::new();
+    init.set_bubbles(true);
+    let ev = MouseEvent::new_with_mouse_event_init_dict("click", &init).unwrap();
+    el.dispatch_event(&ev).unwrap();
+}
+
+fn attr(root: &Element, selector: &str, name: &str) -> Option<String> {
+    root.query_selector(selector).unwrap()?.get_attribute(name)
+}
+
+#[wasm_bindgen_test]
+async fn draws_the_default_cluster() {
+    let root = mount();
+    yew::scheduler::flush().await;
+    let brokers = root.query_selector_all("svg#cluster g.broker").unwrap();
+    assert_eq!(brokers.length(), 3, "three brokers");
+    let replicas = root.query_selector_all("g.replica[data-topic=\"orders\"]").unwrap();
+    assert_eq!(replicas.length(), 9, "orders: 3 partitions x replication factor 3");
+    let leaders = root.query_selector_all("g.replica[data-topic=\"orders\"][data-role=\"leader\"]").unwrap();
+    assert_eq!(leaders.length(), 3, "one leader per partition");
+    assert_eq!(attr(&root, "#play", "aria-pressed").as_deref(), Some("true"), "the app starts playing");
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn clicking_a_broker_kills_it_and_logs_the_command() {
+    let root = mount();
+    yew::scheduler::flush().await;
+    let b2 = root.query_selector("g.broker[data-broker=\"2\"]").unwrap().expect("broker 2 drawn");
+    click(&b2);
+    yew::scheduler::flush().await;
+    assert_eq!(attr(&root, "g.broker[data-broker=\"2\"]", "data-state").as_deref(), Some("dead"));
+    let log = root.query_selector(".console-log").unwrap().unwrap().text_content().unwrap_or_default();
+    assert!(log.contains("> broker kill 2"), "the click shows as its command: {log}");
+    // Clicking again restarts it.
+    click(&root.query_selector("g.broker[data-broker=\"2\"]").unwrap().unwrap());
+    yew::scheduler::flush().await;
+    assert_ne!(attr(&root, "g.broker[data-broker=\"2\"]", "data-state").as_deref(), Some("dead"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn console_rejects_a_bad_command_with_a_message() {
+    let root = mount();
+    yew::scheduler::flush().await;
+    let input: web_sys::HtmlInputElement = root.query_selector("#console-input").unwrap().unwrap().dyn_into().unwrap();
+    input.set_value("kafka-topics --create --topic orders --partitons 3");
+    let form = root.query_selector(".console form").unwrap().unwrap();
+    let ev = web_sys::Event::new_with_event_init_dict("submit", &{
+        let i = web_sys::EventInit::new();
+        i.set_bubbles(true);
+        i.set_cancelable(true);
+        i
+    })
+    .unwrap();
+    form.dispatch_event(&ev).unwrap();
+    yew::scheduler::flush().await;
+    let err = root.query_selector(".console .entry.error").unwrap().expect("an error entry");
+    let text = err.text_content().unwrap_or_default();
+    assert!(text.contains("did you mean `--partitions`"), "{text}");
+    assert_eq!(root.query_selector_all("svg#cluster g.broker").unwrap().length(), 3, "the page still works");
+    root.remove();
+}
