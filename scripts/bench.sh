@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The bench command:
-#   1. the simulation benchmark (native, optimised): kafkascope-bench from crates/sim
+#   1. the simulation benchmark (native, optimised): the kafkascope-bench crate (crates/bench)
 #   2. the release bundle: builds dist/ with trunk and prints each .wasm/.js/.css file's size,
 #      raw and gzip -9 (what a browser downloads from a server that compresses).
 set -euo pipefail
@@ -12,7 +12,7 @@ source "$here/env.sh"
 cd "$ROOT"
 
 say "simulation benchmark"
-cargo run -p kafkascope-sim --profile native --bin kafkascope-bench
+cargo run -q -p kafkascope-bench --profile native
 
 trunk_release_build
 

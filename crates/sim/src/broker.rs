@@ -45,8 +45,11 @@ pub struct Replica {
     pub followers: BTreeMap<BrokerId, FollowerState>,
     pub pending_isr: Option<Vec<BrokerId>>,
     pub epoch_start_offset: u64,
-    /// Follower only: the fetch in flight, as (leader, leader epoch).
+    /// Follower only: the fetch in flight, as (leader, leader epoch), and its sequence number.
     pub fetch_to: Option<(BrokerId, u32)>,
+    pub fetch_seq: u64,
+    /// Leader only: when the ISR change in flight was proposed (it is re-proposed if lost).
+    pub pending_isr_ms: Millis,
 }
 
 impl Replica {
@@ -63,6 +66,8 @@ impl Replica {
             pending_isr: None,
             epoch_start_offset: 0,
             fetch_to: None,
+            fetch_seq: 0,
+            pending_isr_ms: 0,
         }
     }
 
@@ -123,6 +128,8 @@ pub struct Broker {
     pub metadata: BTreeMap<Tp, PartitionMeta>,
     /// Brokers the metadata says are fenced or shutting down: not eligible for the ISR.
     pub fenced_brokers: Vec<BrokerId>,
+    /// The metadata version applied last (see `Payload::MetadataUpdate`).
+    pub metadata_version: u64,
     pub parked_fetches: BTreeMap<u64, ParkedFetch>,
     pub purgatory: BTreeMap<u64, PendingProduce>,
     next_id: u64,
@@ -138,6 +145,7 @@ impl Broker {
             replicas: BTreeMap::new(),
             metadata: BTreeMap::new(),
             fenced_brokers: Vec::new(),
+            metadata_version: 0,
             parked_fetches: BTreeMap::new(),
             purgatory: BTreeMap::new(),
             next_id: 0,
@@ -184,6 +192,10 @@ impl Broker {
             return;
         }
         r.fetch_to = Some((leader, r.leader_epoch));
+        r.fetch_seq += 1;
+        let timeout = cx.cfg.replica_fetch_wait_max_ms + cx.cfg.replica_socket_timeout_ms;
+        let timer = Timer::FetchTimeout { broker: me, incarnation: self.incarnation, tp, seq: r.fetch_seq };
+        cx.net.timer(timeout, timer);
         let payload = Payload::Fetch {
             tp,
             fetch_offset: r.log.leo(),
@@ -262,6 +274,9 @@ impl Broker {
     fn maybe_expand_isr(&mut self, tp: Tp, follower: BrokerId, cx: &mut Ctx) {
         let me = self.id;
         let r = self.replicas.get_mut(&tp).expect("leader has the replica");
+        if r.pending_isr.is_some() && cx.net.now >= r.pending_isr_ms + ALTER_PARTITION_TIMEOUT_MS {
+            r.pending_isr = None; // lost on the way: propose again
+        }
         if r.isr.contains(&follower) || r.pending_isr.is_some() {
             return;
         }
@@ -274,6 +289,7 @@ impl Broker {
             let order = r.replicas.clone();
             new_isr.sort_by_key(|b| order.iter().position(|x| x == b));
             r.pending_isr = Some(new_isr.clone());
+            r.pending_isr_ms = cx.net.now;
             let payload = Payload::AlterPartition {
                 tp,
                 leader_epoch: r.leader_epoch,
@@ -293,8 +309,9 @@ impl Sim {
     }
 
     pub(crate) fn send_heartbeat(&mut self, b: BrokerId) {
-        let epoch = self.brokers[&b].broker_epoch;
-        self.net.send(Node::Broker(b), Node::Controller, Payload::BrokerHeartbeat { broker_epoch: epoch });
+        let br = &self.brokers[&b];
+        let payload = Payload::BrokerHeartbeat { broker_epoch: br.broker_epoch, metadata_version: br.metadata_version };
+        self.net.send(Node::Broker(b), Node::Controller, payload);
     }
 
     pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
@@ -315,8 +332,15 @@ impl Sim {
                 let br = self.brokers.get_mut(&b).expect("running broker");
                 br.broker_epoch = broker_epoch;
             }
-            Payload::MetadataUpdate { partitions, fenced } => {
-                self.brokers.get_mut(&b).expect("running broker").fenced_brokers = fenced;
+            Payload::MetadataUpdate { partitions, fenced, version, full } => {
+                let br = self.brokers.get_mut(&b).expect("running broker");
+                // Apply in log order; a gap waits for the image the next heartbeat brings.
+                let in_order = version == br.metadata_version + 1;
+                if !(in_order || (full && version >= br.metadata_version)) {
+                    return;
+                }
+                br.metadata_version = version;
+                br.fenced_brokers = fenced;
                 self.on_metadata_update(b, partitions)
             }
             Payload::AlterPartitionResponse { tp, result } => self.on_alter_partition_response(b, tp, result),
@@ -501,17 +525,17 @@ impl Sim {
             cx.net.send(me, to, error(ErrorCode::NotLeaderOrFollower, current_leader_epoch));
             return;
         }
-        // Section 3.4: does the follower's log diverge from ours?
+        // Section 3.4 (Partition.readRecords): does the follower's log diverge from ours?
+        let leo = r.log.leo();
         let diverging = match last_fetched_epoch {
             Some(lfe) => match r.log.end_offset_for_epoch(lfe) {
-                Some((e, end)) if e < lfe || end < fetch_offset => Some((e, end)),
+                None => Some(None),
+                Some((e, end)) if e < lfe || end < fetch_offset => Some(Some((e, end))),
                 Some(_) => None,
-                None => Some((0, r.log.log_start)),
             },
+            None if fetch_offset > leo => Some(Some((r.leader_epoch, leo))),
             None => None,
         };
-        let leo = r.log.leo();
-        let diverging = diverging.or(if fetch_offset > leo { r.log.latest_epoch().map(|e| (e, leo)) } else { None });
         if let Some(d) = diverging {
             let data = FetchData { records: Vec::new(), hw: r.log.hw, log_start: r.log.log_start, diverging: Some(d) };
             cx.net.send(me, to, Payload::FetchResponse { tp, leader_epoch: r.leader_epoch, result: Ok(data) });
@@ -586,13 +610,17 @@ impl Sim {
                 return;
             }
         };
-        if let Some((epoch, end)) = data.diverging {
+        if let Some(diverging) = data.diverging {
             // AbstractFetcherThread.getOffsetTruncationState.
             let leo = r.log.leo();
-            let target = match r.log.end_offset_for_epoch(epoch) {
-                None => end.min(leo),
-                Some((fe, fend)) if fe != epoch => fend.min(leo),
-                Some((_, fend)) => end.min(fend).min(leo),
+            let target = match diverging {
+                None => r.log.hw, // the leader knows no such epoch: fall back to our high watermark
+                Some((epoch, end)) => match r.log.end_offset_for_epoch(epoch) {
+                    None => end.min(leo),
+                    // We don't know the leader's epoch: cut to where ours below it ends, ask again.
+                    Some((fe, fend)) if fe != epoch => fend.min(leo),
+                    Some((_, fend)) => end.min(fend).min(leo),
+                },
             };
             let removed = r.log.truncate_to(target);
             if !removed.is_empty() {
@@ -603,10 +631,6 @@ impl Sim {
                     to: target,
                     lost: removed.iter().map(|rec| rec.id).collect(),
                 });
-            } else if target >= leo && r.log.latest_epoch().is_some_and(|e| e > epoch) {
-                // Nothing left to cut but our last epoch is still ahead: forget it so the next
-                // fetch does not loop on the same divergence.
-                r.log.epochs.retain(|&(e, _)| e <= epoch);
             }
         } else if data.log_start > r.log.leo() {
             // Our whole log is older than the leader's log start: start over there.
@@ -629,6 +653,18 @@ impl Sim {
         br.send_fetch(tp, &mut cx);
     }
 
+    pub(crate) fn on_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, tp: Tp, seq: u64) {
+        let Some((br, mut cx)) = self.split_broker(b) else { return };
+        if br.incarnation != incarnation || !br.is_running() {
+            return;
+        }
+        let Some(r) = br.replicas.get_mut(&tp) else { return };
+        if r.fetch_to.is_some() && r.fetch_seq == seq {
+            r.fetch_to = None; // the request or its answer was lost: ask again
+            br.send_fetch(tp, &mut cx);
+        }
+    }
+
     pub(crate) fn on_fetch_retry(&mut self, b: BrokerId, incarnation: u64, tp: Tp) {
         let Some((br, mut cx)) = self.split_broker(b) else {
             return;
@@ -648,6 +684,9 @@ impl Sim {
         let now = cx.net.now;
         let lag = cx.cfg.replica_lag_time_max_ms;
         for (&tp, r) in br.replicas.iter_mut() {
+            if r.pending_isr.is_some() && now >= r.pending_isr_ms + ALTER_PARTITION_TIMEOUT_MS {
+                r.pending_isr = None; // lost on the way: propose again
+            }
             if !r.is_leader(b) || r.pending_isr.is_some() {
                 continue;
             }
@@ -668,6 +707,7 @@ impl Sim {
             }
             let new_isr: Vec<BrokerId> = r.isr.iter().copied().filter(|f| !out_of_sync.contains(f)).collect();
             r.pending_isr = Some(new_isr.clone());
+            r.pending_isr_ms = cx.net.now;
             let payload = Payload::AlterPartition {
                 tp,
                 leader_epoch: r.leader_epoch,
@@ -807,6 +847,10 @@ impl Sim {
         cx.net.timer(every, Timer::RetentionCheck { broker: b, incarnation });
     }
 }
+
+/// How long a leader waits for the controller to answer an AlterPartition before proposing again
+/// (the broker-to-controller request timeout).
+const ALTER_PARTITION_TIMEOUT_MS: Millis = 5_000;
 
 /// Size a record counts for in `retention.bytes` (the model does not serialize records).
 pub const RECORD_BYTES: u64 = 100;

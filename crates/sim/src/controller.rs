@@ -25,6 +25,8 @@ pub struct Controller {
     pub brokers: BTreeMap<BrokerId, Registration>,
     pub partitions: BTreeMap<Tp, PartitionMeta>,
     next_broker_epoch: u64,
+    /// Metadata log position: bumped by every published change.
+    pub metadata_version: u64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,8 +76,11 @@ impl Sim {
         let targets: Vec<BrokerId> =
             self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect();
         let fenced = self.fenced_brokers();
+        self.controller.metadata_version += 1;
+        let version = self.controller.metadata_version;
         for b in targets {
-            let payload = Payload::MetadataUpdate { partitions: parts.clone(), fenced: fenced.clone() };
+            let payload =
+                Payload::MetadataUpdate { partitions: parts.clone(), fenced: fenced.clone(), version, full: false };
             self.net.send(Node::Controller, Node::Broker(b), payload);
         }
     }
@@ -204,6 +209,22 @@ impl Sim {
         self.broadcast(changed);
     }
 
+    /// Gives a (re)joining broker the whole metadata image, then retries offline partitions.
+    fn send_image_and_retry(&mut self, b: BrokerId) {
+        self.send_image(b);
+        self.controller_retry_offline();
+    }
+
+    /// The whole metadata image, for a broker that joins or fell behind.
+    fn send_image(&mut self, b: BrokerId) {
+        let image: Vec<(Tp, PartitionMeta)> =
+            self.controller.partitions.iter().map(|(&tp, m)| (tp, m.clone())).collect();
+        let fenced = self.fenced_brokers();
+        let version = self.controller.metadata_version;
+        let payload = Payload::MetadataUpdate { partitions: image, fenced, version, full: true };
+        self.net.send(Node::Controller, Node::Broker(b), payload);
+    }
+
     pub(crate) fn controller_session_check(&mut self, b: BrokerId) {
         let now = self.net.now;
         let timeout = self.config.broker_session_timeout_ms;
@@ -220,7 +241,7 @@ impl Sim {
         let Node::Broker(b) = msg.from else { return };
         let now = self.net.now;
         match msg.payload {
-            Payload::BrokerHeartbeat { broker_epoch } => {
+            Payload::BrokerHeartbeat { broker_epoch, metadata_version } => {
                 let current = self.controller.brokers.get(&b).map(|r| r.broker_epoch);
                 if current != Some(broker_epoch) || broker_epoch == 0 {
                     // A (re)registration. A restarted broker lost its memory: take it out of every
@@ -240,18 +261,16 @@ impl Sim {
                         },
                     );
                     self.log_event(SimEvent::BrokerRegistered { broker: b, broker_epoch: epoch });
-                    // Give it the whole metadata image, then retry offline partitions.
-                    let image: Vec<(Tp, PartitionMeta)> =
-                        self.controller.partitions.iter().map(|(&tp, m)| (tp, m.clone())).collect();
-                    if !image.is_empty() {
-                        let fenced = self.fenced_brokers();
-                        self.net.send(
-                            Node::Controller,
-                            Node::Broker(b),
-                            Payload::MetadataUpdate { partitions: image, fenced },
-                        );
-                    }
-                    self.controller_retry_offline();
+                    self.send_image_and_retry(b);
+                } else if self.controller.brokers.get(&b).is_some_and(|r| r.fenced && !r.in_controlled_shutdown) {
+                    // A fenced broker that heartbeats again (its network came back) is unfenced.
+                    let reg = self.controller.brokers.get_mut(&b).expect("checked");
+                    reg.fenced = false;
+                    self.log_event(SimEvent::BrokerUnfenced { broker: b });
+                    self.send_image_and_retry(b);
+                } else if metadata_version < self.controller.metadata_version {
+                    // It missed updates (its links were cut): it catches up from the image.
+                    self.send_image(b);
                 }
                 let reg = self.controller.brokers.get_mut(&b).expect("registered above");
                 if reg.in_controlled_shutdown {

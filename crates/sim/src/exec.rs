@@ -424,6 +424,9 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
                 format!("broker {broker}: a parked fetch from broker {follower} waited replica.fetch.wait.max.ms")
             }
             Timer::IsrExpiration { broker, .. } => format!("broker {broker}: ISR expiration check"),
+            Timer::FetchTimeout { broker, .. } => {
+                format!("broker {broker}: replica.socket.timeout.ms check of a fetch")
+            }
             Timer::FetchRetry { broker, .. } => {
                 format!("broker {broker}: fetch retry after backoff")
             }

@@ -34,6 +34,10 @@ pub enum SimEvent {
         broker: BrokerId,
         broker_epoch: u64,
     },
+    /// A fenced broker heartbeated again and the controller let it back in.
+    BrokerUnfenced {
+        broker: BrokerId,
+    },
     TopicCreated {
         topic: TopicId,
     },
@@ -159,6 +163,9 @@ impl crate::sim::Sim {
             }
             SimEvent::BrokerRegistered { broker, broker_epoch } => {
                 format!("Controller registered broker {broker} (broker epoch {broker_epoch}); it is unfenced.")
+            }
+            SimEvent::BrokerUnfenced { broker } => {
+                format!("Broker {broker} is heartbeating again; the controller unfenced it.")
             }
             SimEvent::TopicCreated { topic } => {
                 let t = self.topic(*topic);

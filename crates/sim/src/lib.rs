@@ -8,6 +8,7 @@ pub mod broker;
 pub mod command;
 pub mod controller;
 pub mod exec;
+pub mod invariants;
 pub mod journal;
 pub mod ledger;
 pub mod model;

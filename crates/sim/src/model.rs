@@ -174,6 +174,10 @@ impl Log {
     pub fn truncate_to(&mut self, offset: u64) -> Vec<Record> {
         let offset = offset.max(self.log_start);
         if offset >= self.leo() {
+            // Nothing to cut, but epochs that start at the end hold no records: drop them too.
+            if offset == self.leo() {
+                self.epochs.retain(|&(_, start)| start < offset);
+            }
             return Vec::new();
         }
         let keep = (offset - self.log_start) as usize;
@@ -218,12 +222,19 @@ impl Log {
         self.epochs.push((epoch, start));
     }
 
-    /// The largest epoch ≤ `epoch` in this log and the offset where it ends (the start of the next
-    /// epoch, or the LEO): Kafka's `endOffsetForEpoch`.
+    /// Kafka's `LeaderEpochFileCache.endOffsetFor`: the largest epoch ≤ `epoch` and the start offset
+    /// of the next higher epoch (the LEO when `epoch` is the latest). `None` is Kafka's
+    /// UNDEFINED_EPOCH_OFFSET: no higher epoch is known. When `epoch` is older than every cached
+    /// epoch, the answer is `epoch` itself with the first cached start offset.
     pub fn end_offset_for_epoch(&self, epoch: u32) -> Option<(u32, u64)> {
-        let idx = self.epochs.iter().rposition(|&(e, _)| e <= epoch)?;
-        let end = self.epochs.get(idx + 1).map(|&(_, s)| s).unwrap_or(self.leo());
-        Some((self.epochs[idx].0, end))
+        if self.latest_epoch() == Some(epoch) {
+            return Some((epoch, self.leo()));
+        }
+        let &(_, higher_start) = self.epochs.iter().find(|&&(e, _)| e > epoch)?;
+        match self.epochs.iter().rev().find(|&&(e, _)| e <= epoch) {
+            None => Some((epoch, higher_start)),
+            Some(&(floor, _)) => Some((floor, higher_start)),
+        }
     }
 
     /// Deletes records from the front (retention) up to `new_start`, never past the HW.
@@ -301,6 +312,8 @@ pub struct ClusterConfig {
     pub replica_lag_time_max_ms: Millis,
     pub replica_fetch_wait_max_ms: Millis,
     pub replica_fetch_backoff_ms: Millis,
+    /// `replica.socket.timeout.ms`: a follower re-sends a fetch that got no answer in this time.
+    pub replica_socket_timeout_ms: Millis,
     /// Records a follower fetch or a produce batch carries at most (stands in for byte limits).
     pub max_records_per_fetch: usize,
     /// Simulator knob: one-way network latency and its jitter.
@@ -318,6 +331,7 @@ impl Default for ClusterConfig {
             replica_lag_time_max_ms: 30000,
             replica_fetch_wait_max_ms: 500,
             replica_fetch_backoff_ms: 1000,
+            replica_socket_timeout_ms: 30_000,
             max_records_per_fetch: 1000,
             network_latency_ms: 10,
             network_jitter_ms: 2,
@@ -438,6 +452,7 @@ mod tests {
         assert_eq!(log.end_offset_for_epoch(4), Some((4, 3)));
         assert_eq!(log.end_offset_for_epoch(3), Some((2, 2)));
         assert_eq!(log.end_offset_for_epoch(1), Some((0, 1)));
+        assert_eq!(log.end_offset_for_epoch(7), None, "no higher epoch: undefined");
         log.truncate_to(2);
         assert_eq!(log.leo(), 2);
         assert_eq!(log.latest_epoch(), Some(2));

@@ -23,6 +23,8 @@ pub enum Payload {
     /// (0 asks to register anew after a restart).
     BrokerHeartbeat {
         broker_epoch: u64,
+        /// The last metadata version this broker applied; a broker behind gets the whole image.
+        metadata_version: u64,
     },
     BrokerHeartbeatResponse {
         broker_epoch: u64,
@@ -33,6 +35,10 @@ pub enum Payload {
     MetadataUpdate {
         partitions: Vec<(Tp, PartitionMeta)>,
         fenced: Vec<BrokerId>,
+        /// Position in the metadata log; `full` images replace everything (a broker that missed an
+        /// update catches up from the image, as a KRaft broker replays the log).
+        version: u64,
+        full: bool,
     },
     /// Leader → controller: propose a new ISR.
     AlterPartition {
@@ -93,8 +99,9 @@ pub struct FetchData {
     pub records: Vec<Record>,
     pub hw: u64,
     pub log_start: u64,
-    /// Set when the follower's log diverged: (epoch, end offset) on the leader (section 3.4).
-    pub diverging: Option<(u32, u64)>,
+    /// Set when the follower's log diverged: (epoch, end offset) on the leader (section 3.4);
+    /// `None` inside means Kafka's UNDEFINED epoch and offset.
+    pub diverging: Option<Option<(u32, u64)>>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,6 +230,13 @@ pub enum Timer {
         broker: BrokerId,
         incarnation: u64,
     },
+    /// Follower: no answer to a fetch within `replica.socket.timeout.ms`: send it again.
+    FetchTimeout {
+        broker: BrokerId,
+        incarnation: u64,
+        tp: Tp,
+        seq: u64,
+    },
     /// Follower: fetch again after an error backoff.
     FetchRetry {
         broker: BrokerId,
@@ -285,6 +299,9 @@ pub struct Net {
     /// Brokers whose links are cut (`broker isolate`).
     pub isolated: BTreeSet<BrokerId>,
     pub dropped: Vec<Dropped>,
+    /// When the last message on each directed link is delivered: links are FIFO, like the TCP
+    /// connections they stand for, so a later message never overtakes an earlier one.
+    last_delivery: BTreeMap<(Node, Node), Millis>,
     /// Messages sent so far, by kind (statistics and benches).
     pub sent: u64,
 }
@@ -301,6 +318,7 @@ impl Net {
             jitter_ms,
             isolated: BTreeSet::new(),
             dropped: Vec::new(),
+            last_delivery: BTreeMap::new(),
             sent: 0,
         }
     }
@@ -325,7 +343,10 @@ impl Net {
 
     pub fn send(&mut self, from: Node, to: Node, payload: Payload) {
         let jitter = if self.jitter_ms > 0 { self.rng.below(self.jitter_ms + 1) } else { 0 };
-        let deliver = self.now + self.latency_ms.max(1) + jitter;
+        let mut deliver = self.now + self.latency_ms.max(1) + jitter;
+        let last = self.last_delivery.entry((from, to)).or_insert(0);
+        deliver = deliver.max(*last);
+        *last = deliver;
         let id = self.next_msg_id;
         self.next_msg_id += 1;
         self.sent += 1;

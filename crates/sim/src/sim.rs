@@ -177,6 +177,7 @@ impl Sim {
             }
             Timer::IsrExpiration { broker, incarnation } => self.on_isr_expiration(broker, incarnation),
             Timer::FetchRetry { broker, incarnation, tp } => self.on_fetch_retry(broker, incarnation, tp),
+            Timer::FetchTimeout { broker, incarnation, tp, seq } => self.on_fetch_timeout(broker, incarnation, tp, seq),
             Timer::ProduceWait { broker, incarnation, id } => self.on_produce_wait(broker, incarnation, id),
             Timer::RetentionCheck { broker, incarnation } => self.on_retention_check(broker, incarnation),
             Timer::ProducerTick { producer, incarnation } => self.on_producer_tick(producer, incarnation),

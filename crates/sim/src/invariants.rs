@@ -1,0 +1,136 @@
+//! What must always hold, checked after every step by the tests (and available to any caller).
+//! Each failure names the broken invariant; the property tests add the seed and the script.
+
+use crate::ledger::{Audit, Delivery};
+use crate::model::*;
+use crate::sim::Sim;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// State the checker keeps between steps, for the invariants that speak about history.
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    /// Which broker led each (partition, leader epoch): at most one may.
+    leaders: BTreeMap<(Tp, u32), BrokerId>,
+    /// The HW last seen on each (partition, leader broker, epoch).
+    hw: BTreeMap<(Tp, BrokerId, u32), u64>,
+}
+
+impl Checker {
+    pub fn check(&mut self, sim: &Sim) -> Result<(), String> {
+        for (&b, broker) in &sim.brokers {
+            for (&tp, r) in &broker.replicas {
+                let log = &r.log;
+                let name = || format!("{} on broker {b}", sim.tp_name(tp));
+                // Offsets are contiguous and increasing; epochs never go down along the log.
+                let mut prev_epoch = 0;
+                for (i, rec) in log.records.iter().enumerate() {
+                    if rec.offset != log.log_start + i as u64 {
+                        return Err(format!(
+                            "offsets not contiguous in {}: index {i} holds offset {}",
+                            name(),
+                            rec.offset
+                        ));
+                    }
+                    if rec.epoch < prev_epoch {
+                        return Err(format!("leader epochs go backwards in {} at offset {}", name(), rec.offset));
+                    }
+                    prev_epoch = rec.epoch;
+                }
+                if log.hw > log.leo() {
+                    return Err(format!("HW {} above LEO {} in {}", log.hw, log.leo(), name()));
+                }
+                if log.epochs.windows(2).any(|w| w[0].0 >= w[1].0 || w[0].1 > w[1].1) {
+                    return Err(format!("epoch cache not increasing in {}: {:?}", name(), log.epochs));
+                }
+                if !r.is_leader(b) || !broker.is_running() {
+                    continue;
+                }
+                // At most one leader per partition per epoch.
+                match self.leaders.insert((tp, r.leader_epoch), b) {
+                    Some(other) if other != b => {
+                        return Err(format!(
+                            "two leaders for {} in epoch {}: brokers {other} and {b}",
+                            sim.tp_name(tp),
+                            r.leader_epoch
+                        ))
+                    }
+                    _ => {}
+                }
+                // The HW never goes back on a stable leader.
+                let key = (tp, b, r.leader_epoch);
+                if let Some(&before) = self.hw.get(&key) {
+                    if log.hw < before {
+                        return Err(format!(
+                            "HW of {} went back from {before} to {} (epoch {})",
+                            name(),
+                            log.hw,
+                            r.leader_epoch
+                        ));
+                    }
+                }
+                self.hw.insert(key, log.hw);
+                // Everything below the HW is on every member of the ISR the leader acts on.
+                if sim.partition(tp).is_some_and(|m| m.leader == Some(b) && m.leader_epoch == r.leader_epoch) {
+                    for &f in &r.isr {
+                        if let Some(flog) = sim.replica_log(f, tp) {
+                            if flog.leo() < log.hw {
+                                return Err(format!(
+                                    "{}: HW {} is above the LEO {} of ISR member {f}",
+                                    name(),
+                                    log.hw,
+                                    flog.leo()
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Sim {
+    /// Compares the ledger with the logs: which acked records no serving replica holds (lost) and
+    /// which appear more than once (duplicated). A partition without a leader is judged by the
+    /// longest log among its ISR members, since one of them will lead again.
+    pub fn audit(&self) -> Audit {
+        let mut audit = Audit { acked: self.ledger.acked, failed: self.ledger.failed, ..Audit::default() };
+        let mut present: BTreeMap<Tp, BTreeSet<RecordId>> = BTreeMap::new();
+        let mut log_starts: BTreeMap<Tp, u64> = BTreeMap::new();
+        for (&tp, meta) in &self.controller.partitions {
+            let serving = match meta.leader {
+                Some(l) => self.replica_log(l, tp),
+                None => meta.isr.iter().filter_map(|&b| self.replica_log(b, tp)).max_by_key(|l| l.leo()),
+            };
+            let Some(log) = serving else { continue };
+            let mut seen = BTreeSet::new();
+            for rec in &log.records {
+                if !seen.insert(rec.id) {
+                    audit.duplicated.push(rec.id);
+                }
+            }
+            present.insert(tp, seen);
+            log_starts.insert(tp, log.log_start);
+        }
+        for (i, e) in self.ledger.entries.iter().enumerate() {
+            let id = RecordId(i as u64);
+            match e.state {
+                Delivery::Pending => audit.pending += 1,
+                Delivery::Failed(_) => {}
+                Delivery::Acked { offset } => {
+                    let start = log_starts.get(&e.tp).copied().unwrap_or(0);
+                    if offset.is_some_and(|o| o < start) {
+                        continue; // deleted by retention: not a loss
+                    }
+                    if !present.get(&e.tp).is_some_and(|s| s.contains(&id)) {
+                        audit.lost.push(id);
+                    }
+                }
+            }
+        }
+        audit.duplicated.sort();
+        audit.duplicated.dedup();
+        audit
+    }
+}
