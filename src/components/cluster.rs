@@ -107,11 +107,16 @@ fn row_label(sim: &Sim, lay: &Layout, tp: Tp) -> Html {
     let meta = sim.partition(tp);
     let offline = meta.is_some_and(|m| m.leader.is_none());
     let epoch = meta.map_or(0, |m| m.leader_epoch);
+    let preferred = meta.and_then(|m| m.replicas.first()).map_or(String::new(), |p| format!("preferred {p}"));
     html! {
         <g class={classes!("row-label", offline.then_some("offline"))}>
-            <text x={LABEL_X.to_string()} y={(y + 30.0).to_string()} class="tp">{sim.tp_name(tp)}</text>
-            <text x={LABEL_X.to_string()} y={(y + 46.0).to_string()} class="sub">
+            <text x={LABEL_X.to_string()} y={(y + 24.0).to_string()} class="tp">{sim.tp_name(tp)}</text>
+            <text x={LABEL_X.to_string()} y={(y + 40.0).to_string()} class="sub">
                 { if offline { "OFFLINE".to_string() } else { format!("epoch {epoch}") } }
+            </text>
+            <text x={LABEL_X.to_string()} y={(y + 54.0).to_string()} class="sub">
+                <title>{"The preferred leader is the first replica in the assignment; a preferred-leader election moves leadership back to it."}</title>
+                { preferred }
             </text>
         </g>
     }
@@ -174,11 +179,10 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
     let (cw, ch) = (COL_W - 12.0, ROW_H - 8.0);
     let role = if leader { "leader" } else { "follower" };
     let (leo, hw, log_start) = log.map_or((0, 0, 0), |l| (l.leo(), l.hw, l.log_start));
-    let preferred = meta.replicas.first() == Some(&b);
     let badge = match (leader, in_isr) {
         (true, _) => format!("★ leader · epoch {}", meta.leader_epoch),
         (false, true) => "follower · in sync".to_string(),
-        (false, false) => "follower · OUT of ISR".to_string(),
+        (false, false) => "follower · out of ISR".to_string(),
     };
     let label = format!(
         "{} replica on broker {b}: {role}, {}in the ISR; log end offset {leo}, high watermark {hw}",
@@ -195,7 +199,7 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
            aria-label={label}>
             <rect class="cell" x={cell_x.to_string()} y={(y + 2.0).to_string()} width={cw.to_string()} height={ch.to_string()} rx="6" />
             <text x={(cell_x + 10.0).to_string()} y={(y + 16.0).to_string()} class="badge">
-                { badge }{ if preferred { " · preferred" } else { "" } }
+                { badge }
             </text>
             <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
                 { format!("HW {hw} · LEO {leo}") }

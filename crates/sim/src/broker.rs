@@ -310,7 +310,11 @@ impl Sim {
 
     pub(crate) fn send_heartbeat(&mut self, b: BrokerId) {
         let br = &self.brokers[&b];
-        let payload = Payload::BrokerHeartbeat { broker_epoch: br.broker_epoch, metadata_version: br.metadata_version };
+        let payload = Payload::BrokerHeartbeat {
+            broker_epoch: br.broker_epoch,
+            metadata_version: br.metadata_version,
+            want_shutdown: br.status == BrokerStatus::ShuttingDown,
+        };
         self.net.send(Node::Broker(b), Node::Controller, payload);
     }
 
@@ -328,9 +332,16 @@ impl Sim {
     pub(crate) fn broker_handle(&mut self, b: BrokerId, msg: Message) {
         let from = msg.from;
         match msg.payload {
-            Payload::BrokerHeartbeatResponse { broker_epoch, .. } => {
+            Payload::BrokerHeartbeatResponse { broker_epoch, should_shutdown, .. } => {
                 let br = self.brokers.get_mut(&b).expect("running broker");
                 br.broker_epoch = broker_epoch;
+                if should_shutdown && br.status == BrokerStatus::ShuttingDown {
+                    br.status = BrokerStatus::Stopped;
+                    br.incarnation += 1;
+                    br.parked_fetches.clear();
+                    br.purgatory.clear();
+                    self.log_event(SimEvent::BrokerStopped { broker: b });
+                }
             }
             Payload::MetadataUpdate { partitions, fenced, version, full } => {
                 let br = self.brokers.get_mut(&b).expect("running broker");
@@ -344,14 +355,6 @@ impl Sim {
                 self.on_metadata_update(b, partitions)
             }
             Payload::AlterPartitionResponse { tp, result } => self.on_alter_partition_response(b, tp, result),
-            Payload::ControlledShutdownResponse { .. } => {
-                let br = self.brokers.get_mut(&b).expect("running broker");
-                br.status = BrokerStatus::Stopped;
-                br.incarnation += 1;
-                br.parked_fetches.clear();
-                br.purgatory.clear();
-                self.log_event(SimEvent::BrokerStopped { broker: b });
-            }
             Payload::Fetch { tp, fetch_offset, last_fetched_epoch, current_leader_epoch } => {
                 let Node::Broker(follower) = from else { return };
                 self.on_fetch(b, follower, tp, fetch_offset, last_fetched_epoch, current_leader_epoch)
@@ -373,7 +376,9 @@ impl Sim {
                 let Some((br, cx)) = self.split_broker(b) else {
                     return;
                 };
-                if let Some(r) = br.replicas.get_mut(&tp) {
+                let Node::Broker(dead) = from else { return };
+                // Only if that fetch is still the one we wait for (we may have moved on).
+                if let Some(r) = br.replicas.get_mut(&tp).filter(|r| r.fetch_to.is_some_and(|(l, _)| l == dead)) {
                     r.fetch_to = None;
                     let inc = br.incarnation;
                     cx.net

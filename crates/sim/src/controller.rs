@@ -241,7 +241,7 @@ impl Sim {
         let Node::Broker(b) = msg.from else { return };
         let now = self.net.now;
         match msg.payload {
-            Payload::BrokerHeartbeat { broker_epoch, metadata_version } => {
+            Payload::BrokerHeartbeat { broker_epoch, metadata_version, want_shutdown } => {
                 let current = self.controller.brokers.get(&b).map(|r| r.broker_epoch);
                 if current != Some(broker_epoch) || broker_epoch == 0 {
                     // A (re)registration. A restarted broker lost its memory: take it out of every
@@ -251,17 +251,18 @@ impl Sim {
                     }
                     self.controller.next_broker_epoch += 1;
                     let epoch = self.controller.next_broker_epoch;
-                    self.controller.brokers.insert(
-                        b,
-                        Registration {
-                            broker_epoch: epoch,
-                            fenced: false,
-                            last_heartbeat_ms: now,
-                            in_controlled_shutdown: false,
-                        },
-                    );
+                    let reg = Registration {
+                        broker_epoch: epoch,
+                        fenced: false,
+                        last_heartbeat_ms: now,
+                        in_controlled_shutdown: false,
+                    };
+                    self.controller.brokers.insert(b, reg);
                     self.log_event(SimEvent::BrokerRegistered { broker: b, broker_epoch: epoch });
                     self.send_image_and_retry(b);
+                } else if want_shutdown {
+                    // Controlled shutdown: move its leaderships and ISR memberships away, fence it,
+                    // then tell it to stop. Repeated heartbeats get the same answer.
                 } else if self.controller.brokers.get(&b).is_some_and(|r| r.fenced && !r.in_controlled_shutdown) {
                     // A fenced broker that heartbeats again (its network came back) is unfenced.
                     let reg = self.controller.brokers.get_mut(&b).expect("checked");
@@ -272,18 +273,30 @@ impl Sim {
                     // It missed updates (its links were cut): it catches up from the image.
                     self.send_image(b);
                 }
-                let reg = self.controller.brokers.get_mut(&b).expect("registered above");
-                if reg.in_controlled_shutdown {
+                if want_shutdown {
+                    let reg = self.controller.brokers.get_mut(&b).expect("registered above");
+                    let epoch = reg.broker_epoch;
+                    if !reg.in_controlled_shutdown {
+                        reg.in_controlled_shutdown = true;
+                        let changed = self.move_away_from(b, &format!("broker {b} is shutting down"));
+                        self.broadcast(changed);
+                        if self.controller.brokers.get(&b).is_some_and(|r| !r.fenced) {
+                            self.fence(b, 0, true);
+                        }
+                    }
+                    let payload =
+                        Payload::BrokerHeartbeatResponse { broker_epoch: epoch, fenced: true, should_shutdown: true };
+                    self.net.send(Node::Controller, Node::Broker(b), payload);
                     return;
                 }
+                let reg = self.controller.brokers.get_mut(&b).expect("registered above");
                 reg.last_heartbeat_ms = now;
-                let epoch = reg.broker_epoch;
-                let fenced = reg.fenced;
-                self.net.send(
-                    Node::Controller,
-                    Node::Broker(b),
-                    Payload::BrokerHeartbeatResponse { broker_epoch: epoch, fenced },
-                );
+                let payload = Payload::BrokerHeartbeatResponse {
+                    broker_epoch: reg.broker_epoch,
+                    fenced: reg.fenced,
+                    should_shutdown: false,
+                };
+                self.net.send(Node::Controller, Node::Broker(b), payload);
                 let timeout = self.config.broker_session_timeout_ms;
                 self.net.timer(timeout, Timer::SessionCheck { broker: b });
             }
@@ -297,21 +310,6 @@ impl Sim {
                 if let Ok(meta) = result {
                     self.broadcast(vec![(tp, meta)]);
                 }
-            }
-            Payload::ControlledShutdown { .. } => {
-                if let Some(reg) = self.controller.brokers.get_mut(&b) {
-                    reg.in_controlled_shutdown = true;
-                }
-                let changed = self.move_away_from(b, &format!("broker {b} is shutting down"));
-                self.broadcast(changed);
-                if self.controller.brokers.get(&b).is_some_and(|r| !r.fenced) {
-                    self.fence(b, 0, true);
-                }
-                self.net.send(
-                    Node::Controller,
-                    Node::Broker(b),
-                    Payload::ControlledShutdownResponse { remaining_leaderships: 0 },
-                );
             }
             _ => {}
         }

@@ -25,10 +25,14 @@ pub enum Payload {
         broker_epoch: u64,
         /// The last metadata version this broker applied; a broker behind gets the whole image.
         metadata_version: u64,
+        /// KRaft's controlled shutdown: the broker asks, in every heartbeat, to be let go.
+        want_shutdown: bool,
     },
     BrokerHeartbeatResponse {
         broker_epoch: u64,
         fenced: bool,
+        /// The controller moved this broker's leaderships away: it may stop now.
+        should_shutdown: bool,
     },
     /// Controller → brokers: partition metadata changes (KRaft brokers replay the metadata log;
     /// modelled as a push of the changed partitions).
@@ -50,12 +54,6 @@ pub enum Payload {
     AlterPartitionResponse {
         tp: Tp,
         result: Result<PartitionMeta, ErrorCode>,
-    },
-    ControlledShutdown {
-        broker_epoch: u64,
-    },
-    ControlledShutdownResponse {
-        remaining_leaderships: u32,
     },
     /// Follower → leader.
     Fetch {
@@ -157,12 +155,13 @@ impl MessageKind {
 impl Payload {
     pub fn kind(&self) -> MessageKind {
         match self {
+            Payload::BrokerHeartbeat { want_shutdown: true, .. }
+            | Payload::BrokerHeartbeatResponse { should_shutdown: true, .. } => MessageKind::Shutdown,
             Payload::BrokerHeartbeat { .. } | Payload::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
             Payload::MetadataUpdate { .. } | Payload::Metadata | Payload::MetadataResponse { .. } => {
                 MessageKind::Metadata
             }
             Payload::AlterPartition { .. } | Payload::AlterPartitionResponse { .. } => MessageKind::IsrChange,
-            Payload::ControlledShutdown { .. } | Payload::ControlledShutdownResponse { .. } => MessageKind::Shutdown,
             Payload::Fetch { .. } => MessageKind::Fetch,
             Payload::FetchResponse { .. } => MessageKind::FetchData,
             Payload::Produce { .. } => MessageKind::Produce,

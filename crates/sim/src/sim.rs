@@ -279,9 +279,9 @@ impl Sim {
             return Err(format!("Error: broker {id} is not running."));
         }
         b.status = BrokerStatus::ShuttingDown;
-        let epoch = b.broker_epoch;
         self.log_event(SimEvent::BrokerShutdownRequested { broker: id });
-        self.net.send(Node::Broker(id), Node::Controller, Payload::ControlledShutdown { broker_epoch: epoch });
+        // KRaft: the request rides on the heartbeat, repeated every interval until answered.
+        self.send_heartbeat(id);
         Ok(())
     }
 

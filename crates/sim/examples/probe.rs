@@ -1,0 +1,34 @@
+use kafkascope_sim::{parse_script, Session};
+fn main() {
+    let src = std::fs::read_to_string(std::env::args().nth(1).unwrap()).unwrap();
+    let lines = parse_script(&src).unwrap();
+    let mut s = Session::new(1);
+    for l in &lines {
+        let o = s.execute(&l.command);
+        println!("> {}", l.text);
+        for x in o.lines {
+            println!("{x}");
+        }
+    }
+    let sim = &s.sim;
+    for (&tp, m) in &sim.controller.partitions {
+        println!("{} leader {:?} e{} isr {:?}", sim.tp_name(tp), m.leader, m.leader_epoch, m.isr);
+        for &b in &m.replicas {
+            let br = &sim.brokers[&b];
+            if let Some(r) = br.replicas.get(&tp) {
+                println!(
+                    "   b{b} {:?} leo {} hw {} believes leader {:?} e{} fetch_to {:?} epochs {:?} mv {}",
+                    br.status,
+                    r.log.leo(),
+                    r.log.hw,
+                    r.leader,
+                    r.leader_epoch,
+                    r.fetch_to,
+                    r.log.epochs,
+                    br.metadata_version
+                );
+            }
+        }
+    }
+    println!("controller mv {}", sim.controller.metadata_version);
+}
