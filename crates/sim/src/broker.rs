@@ -530,17 +530,8 @@ impl Sim {
             cx.net.send(me, to, error(ErrorCode::NotLeaderOrFollower, current_leader_epoch));
             return;
         }
-        // Section 3.4 (Partition.readRecords): does the follower's log diverge from ours?
         let leo = r.log.leo();
-        let diverging = match last_fetched_epoch {
-            Some(lfe) => match r.log.end_offset_for_epoch(lfe) {
-                None => Some(None),
-                Some((e, end)) if e < lfe || end < fetch_offset => Some(Some((e, end))),
-                Some(_) => None,
-            },
-            None if fetch_offset > leo => Some(Some((r.leader_epoch, leo))),
-            None => None,
-        };
+        let diverging = diverging_epoch(&r.log, r.leader_epoch, fetch_offset, last_fetched_epoch);
         if let Some(d) = diverging {
             let data = FetchData { records: Vec::new(), hw: r.log.hw, log_start: r.log.log_start, diverging: Some(d) };
             cx.net.send(me, to, Payload::FetchResponse { tp, leader_epoch: r.leader_epoch, result: Ok(data) });
@@ -616,17 +607,8 @@ impl Sim {
             }
         };
         if let Some(diverging) = data.diverging {
-            // AbstractFetcherThread.getOffsetTruncationState.
             let leo = r.log.leo();
-            let target = match diverging {
-                None => r.log.hw, // the leader knows no such epoch: fall back to our high watermark
-                Some((epoch, end)) => match r.log.end_offset_for_epoch(epoch) {
-                    None => end.min(leo),
-                    // We don't know the leader's epoch: cut to where ours below it ends, ask again.
-                    Some((fe, fend)) if fe != epoch => fend.min(leo),
-                    Some((_, fend)) => end.min(fend).min(leo),
-                },
-            };
+            let target = truncation_offset(&r.log, diverging);
             let removed = r.log.truncate_to(target);
             if !removed.is_empty() {
                 cx.log(SimEvent::Truncated {
@@ -906,6 +888,41 @@ pub fn check_producer_state(log: &Log, batch: &ProduceBatch) -> Result<Option<Ba
     }
 }
 
+/// Section 3.4, the leader's side (`Partition.readRecords`): does a follower fetching at
+/// `fetch_offset`, whose last record has `last_fetched_epoch`, diverge from this log? `Some(None)` is
+/// a divergence with Kafka's UNDEFINED epoch and offset.
+pub fn diverging_epoch(
+    log: &Log,
+    leader_epoch: u32,
+    fetch_offset: u64,
+    last_fetched_epoch: Option<u32>,
+) -> Option<Option<(u32, u64)>> {
+    match last_fetched_epoch {
+        Some(lfe) => match log.end_offset_for_epoch(lfe) {
+            None => Some(None),
+            Some((e, end)) if e < lfe || end < fetch_offset => Some(Some((e, end))),
+            Some(_) => None,
+        },
+        None if fetch_offset > log.leo() => Some(Some((leader_epoch, log.leo()))),
+        None => None,
+    }
+}
+
+/// Section 3.4, the follower's side (`AbstractFetcherThread.getOffsetTruncationState`): where to
+/// cut the log after the leader reported a divergence.
+pub fn truncation_offset(log: &Log, diverging: Option<(u32, u64)>) -> u64 {
+    let leo = log.leo();
+    match diverging {
+        None => log.hw, // the leader knows no such epoch: fall back to our high watermark
+        Some((epoch, end)) => match log.end_offset_for_epoch(epoch) {
+            None => end.min(leo),
+            // We don't know the leader's epoch: cut to where ours below it ends, and ask again.
+            Some((fe, fend)) if fe != epoch => fend.min(leo),
+            Some((_, fend)) => end.min(fend).min(leo),
+        },
+    }
+}
+
 /// A follower appends what the leader sent, keeping its producer-state cache as the leader does.
 fn append_replicated(log: &mut Log, records: &[Record]) {
     let mut i = 0;
@@ -930,5 +947,175 @@ fn append_replicated(log: &mut Log, records: &[Record]) {
             log.note_batch(pid, first.producer_epoch, meta);
         }
         i = j + 1;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn log_of(entries: &[(u32, &str)]) -> (Log, Interner) {
+        let mut interner = Interner::default();
+        let mut log = Log::default();
+        for (i, &(epoch, v)) in entries.iter().enumerate() {
+            log.append(Record {
+                offset: i as u64,
+                epoch,
+                key: None,
+                value: Value::Text(interner.intern(v)),
+                id: RecordId(i as u64),
+                producer_id: None,
+                producer_epoch: 0,
+                sequence: 0,
+                last_in_batch: true,
+                append_ms: 0,
+            });
+        }
+        (log, interner)
+    }
+
+    /// `AbstractFetcherThreadTest.testDivergingEpochs` (reference section 3.4).
+    #[test]
+    fn diverging_epochs_truncate_the_follower_then_it_converges() {
+        let (mut follower, fi) = log_of(&[(0, "a"), (2, "b"), (4, "c")]);
+        let (leader, li) = log_of(&[(0, "a"), (2, "b"), (5, "d")]);
+        // Fetch at offset 3 with lastFetchedEpoch 4: the leader answers divergingEpoch (2, 2).
+        let d = diverging_epoch(&leader, 5, follower.leo(), follower.latest_epoch());
+        assert_eq!(d, Some(Some((2, 2))));
+        let target = truncation_offset(&follower, d.unwrap());
+        assert_eq!(target, 2);
+        follower.truncate_to(target);
+        assert_eq!(follower.leo(), 2, "\"c\" is removed");
+        assert_eq!(follower.latest_epoch(), Some(2), "lastFetchedEpoch becomes 2");
+        // The next fetch does not diverge and brings "d".
+        assert_eq!(diverging_epoch(&leader, 5, follower.leo(), follower.latest_epoch()), None);
+        append_replicated(&mut follower, &leader.read(2, 10));
+        assert_eq!(follower.latest_epoch(), Some(5));
+        let values = |l: &Log, i: &Interner| {
+            l.records
+                .iter()
+                .map(|r| match r.value {
+                    Value::Text(s) => i.get(s).to_string(),
+                    _ => String::new(),
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(values(&follower, &fi.clone()).len(), 3);
+        assert_eq!(values(&leader, &li), vec!["a", "b", "d"]);
+        assert_eq!(follower.records.iter().map(|r| r.epoch).collect::<Vec<_>>(), vec![0, 2, 5]);
+    }
+
+    /// `testTruncation`: follower at epochs 0/2/4, leader at 1/3/5; the follower converges.
+    #[test]
+    fn truncation_converges_across_disjoint_epochs() {
+        let (mut follower, _) = log_of(&[(0, "a"), (2, "b"), (4, "c")]);
+        let (leader, _) = log_of(&[(1, "x"), (3, "y"), (5, "z")]);
+        for _ in 0..5 {
+            match diverging_epoch(&leader, 5, follower.leo(), follower.latest_epoch()) {
+                Some(d) => {
+                    let t = truncation_offset(&follower, d);
+                    follower.truncate_to(t);
+                }
+                None => {
+                    let recs = leader.read(follower.leo(), 10);
+                    if recs.is_empty() {
+                        break;
+                    }
+                    append_replicated(&mut follower, &recs);
+                }
+            }
+        }
+        assert_eq!(
+            follower.records.iter().map(|r| (r.offset, r.epoch)).collect::<Vec<_>>(),
+            vec![(0, 1), (1, 3), (2, 5)]
+        );
+    }
+
+    fn batch(pid: u64, epoch: u16, first: i32, n: usize) -> ProduceBatch {
+        let rec = Record {
+            offset: 0,
+            epoch: 0,
+            key: None,
+            value: Value::Numbered(0),
+            id: RecordId(0),
+            producer_id: Some(pid),
+            producer_epoch: epoch,
+            sequence: first,
+            last_in_batch: false,
+            append_ms: 0,
+        };
+        ProduceBatch { records: vec![rec; n], producer_id: Some(pid), producer_epoch: epoch, base_sequence: first }
+    }
+
+    /// Appends as the leader does after `check_producer_state` says "new".
+    fn append(log: &mut Log, b: &ProduceBatch) -> Result<(u64, u64), ErrorCode> {
+        if let Some(dup) = check_producer_state(log, b)? {
+            return Ok((dup.first_offset, dup.last_offset));
+        }
+        let base = log.leo();
+        let n = b.records.len();
+        for (i, r) in b.records.iter().enumerate() {
+            let mut r = *r;
+            r.offset = base + i as u64;
+            r.sequence = b.base_sequence + i as i32;
+            r.last_in_batch = i + 1 == n;
+            log.append(r);
+        }
+        let last = base + n as u64 - 1;
+        let meta = BatchMeta {
+            first_seq: b.base_sequence,
+            last_seq: b.base_sequence + n as i32 - 1,
+            first_offset: base,
+            last_offset: last,
+        };
+        log.note_batch(b.producer_id.unwrap(), b.producer_epoch, meta);
+        Ok((base, last))
+    }
+
+    /// `UnifiedLogTest.testDuplicateAppends` (reference section 5.2), step by step.
+    #[test]
+    fn duplicate_appends_follow_kafka() {
+        let mut log = Log::default();
+        for seq in 0..6 {
+            assert_eq!(append(&mut log, &batch(1, 0, seq, 1)), Ok((seq as u64, seq as u64)));
+        }
+        assert_eq!(append(&mut log, &batch(1, 0, 6, 3)), Ok((6, 8)));
+        assert_eq!(append(&mut log, &batch(1, 0, 6, 3)), Ok((6, 8)), "duplicate: original offsets, nothing appended");
+        assert_eq!(log.leo(), 9);
+        assert_eq!(append(&mut log, &batch(1, 0, 7, 2)), Err(ErrorCode::OutOfOrderSequenceNumber), "partial overlap");
+        assert_eq!(append(&mut log, &batch(1, 0, 2, 1)), Ok((2, 2)), "among the last 5 batches");
+        assert_eq!(
+            append(&mut log, &batch(1, 0, 1, 1)),
+            Err(ErrorCode::OutOfOrderSequenceNumber),
+            "older than the last 5"
+        );
+        let first = append(&mut log, &batch(1, 0, 9, 1));
+        assert_eq!(first, Ok((9, 9)));
+        assert_eq!(append(&mut log, &batch(1, 0, 9, 1)), first);
+        assert_eq!(log.leo(), 10);
+    }
+
+    /// `ProducerStateManagerTest.testBasicIdMapping` and the wrap-around cases.
+    #[test]
+    fn producer_epochs_and_sequences() {
+        let mut log = Log::default();
+        append(&mut log, &batch(7, 0, 0, 1)).unwrap();
+        append(&mut log, &batch(7, 0, 1, 1)).unwrap();
+        assert_eq!(append(&mut log, &batch(7, 0, 5, 1)), Err(ErrorCode::OutOfOrderSequenceNumber));
+        assert_eq!(
+            append(&mut log, &batch(7, 1, 3, 1)),
+            Err(ErrorCode::OutOfOrderSequenceNumber),
+            "new epoch starts at 0"
+        );
+        append(&mut log, &batch(7, 1, 0, 1)).unwrap();
+        assert_eq!(append(&mut log, &batch(7, 0, 2, 1)), Err(ErrorCode::InvalidProducerEpoch));
+        // Wrap-around: after i32::MAX the next sequence is 0.
+        let mut log = Log::default();
+        let mut b = batch(9, 0, i32::MAX, 1);
+        b.records[0].sequence = i32::MAX;
+        log.append(Record { offset: 0, last_in_batch: true, ..b.records[0] });
+        log.note_batch(9, 0, BatchMeta { first_seq: i32::MAX, last_seq: i32::MAX, first_offset: 0, last_offset: 0 });
+        assert_eq!(check_producer_state(&log, &batch(9, 0, 1, 1)), Err(ErrorCode::OutOfOrderSequenceNumber));
+        assert_eq!(check_producer_state(&log, &batch(9, 0, 0, 1)), Ok(None));
     }
 }

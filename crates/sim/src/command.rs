@@ -32,6 +32,10 @@ pub enum Command {
         topic: String,
         configs: Vec<(String, String)>,
     },
+    /// `kafka-configs --alter --entity-type brokers --entity-default --add-config K=V`.
+    BrokerConfigsAlter {
+        configs: Vec<(String, String)>,
+    },
     LeaderElection {
         election: ElectionType,
         topic: String,
@@ -76,10 +80,21 @@ pub enum Command {
     Network {
         latency_ms: Millis,
         jitter_ms: Option<Millis>,
+        /// Only this link (both directions), between two brokers or a broker and `controller`.
+        link: Option<(LinkEnd, LinkEnd)>,
     },
     Advance(Millis),
     Step,
+    /// Prints the ledger's counters: acked, failed, pending, lost, duplicated.
+    Ledger,
     Help,
+}
+
+/// One end of a network link named in `network --link A:B`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkEnd {
+    Broker(u32),
+    Controller,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,28 +203,36 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 ("--alter", false),
                 ("--entity-type", true),
                 ("--entity-name", true),
+                ("--entity-default", false),
                 ("--add-config", true),
             ])?;
             if !o.flag("--alter") {
                 return Err((args.end_col, "kafka-configs: only --alter is supported (with --add-config)".into()));
             }
-            match o.value("--entity-type") {
-                Some("topics") => {}
-                Some(other) => {
-                    return Err((
-                        o.col_of("--entity-type"),
-                        format!("entity type `{other}` is not modelled; use topics"),
-                    ))
-                }
-                None => return Err((args.end_col, "missing --entity-type topics".into())),
-            }
-            let topic = o.required("--entity-name")?.to_string();
             let raw = o.required("--add-config")?;
             let mut configs = Vec::new();
             for kv in raw.split(',') {
                 configs.push(split_kv(kv).map_err(|m| (o.col_of("--add-config"), m))?);
             }
-            Command::ConfigsAlter { topic, configs }
+            match o.value("--entity-type") {
+                Some("topics") => Command::ConfigsAlter { topic: o.required("--entity-name")?.to_string(), configs },
+                Some("brokers") => {
+                    if !o.flag("--entity-default") && o.value("--entity-name").is_none() {
+                        return Err((
+                            args.end_col,
+                            "brokers: give --entity-default (the model's brokers share one config)".into(),
+                        ));
+                    }
+                    Command::BrokerConfigsAlter { configs }
+                }
+                Some(other) => {
+                    return Err((
+                        o.col_of("--entity-type"),
+                        format!("entity type `{other}` is not modelled; use topics or brokers"),
+                    ))
+                }
+                None => return Err((args.end_col, "missing --entity-type topics|brokers".into())),
+            }
         }
         "kafka-leader-election" => {
             let o = args.options(&[
@@ -364,7 +387,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             }
         }
         "network" => {
-            let o = args.options(&[("--latency", true), ("--jitter", true)])?;
+            let o = args.options(&[("--latency", true), ("--jitter", true), ("--link", true)])?;
             let latency_ms = parse_duration(o.required("--latency")?).map_err(|m| (o.col_of("--latency"), m))?;
             let jitter_ms = match o.value("--jitter") {
                 Some(j) => Some(parse_duration(j).map_err(|m| (o.col_of("--jitter"), m))?),
@@ -373,7 +396,27 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             if latency_ms > 10_000 {
                 return Err((o.col_of("--latency"), "--latency is at most 10s".into()));
             }
-            Command::Network { latency_ms, jitter_ms }
+            let link = match o.value("--link") {
+                None => None,
+                Some(spec) => {
+                    let col = o.col_of("--link");
+                    let end = |s: &str| match s {
+                        "controller" => Ok(LinkEnd::Controller),
+                        _ => s.parse().map(LinkEnd::Broker).map_err(|_| {
+                            (col, format!("--link takes A:B with broker ids or `controller` (e.g. 1:2), not `{spec}`"))
+                        }),
+                    };
+                    let Some((a, b)) = spec.split_once(':') else {
+                        return Err((col, format!("--link takes A:B, e.g. 1:2 or 1:controller, not `{spec}`")));
+                    };
+                    let (a, b) = (end(a)?, end(b)?);
+                    if a == b {
+                        return Err((col, "--link needs two different ends".into()));
+                    }
+                    Some((a, b))
+                }
+            };
+            Command::Network { latency_ms, jitter_ms, link }
         }
         "advance" => {
             let (text, col) = args.positional_tok("a duration like 500ms, 10s or 2m")?;
@@ -384,6 +427,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             Command::Advance(ms)
         }
         "step" => Command::Step,
+        "ledger" => Command::Ledger,
         "help" => Command::Help,
         other => {
             let known = [
@@ -397,6 +441,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 "produce",
                 "advance",
                 "step",
+                "ledger",
                 "seed",
                 "cluster",
                 "network",

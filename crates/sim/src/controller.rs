@@ -209,6 +209,39 @@ impl Sim {
         self.broadcast(changed);
     }
 
+    /// `auto.leader.rebalance.enable`: every `leader.imbalance.check.interval.seconds`, brokers whose
+    /// share of "preferred but not leading" partitions is above
+    /// `leader.imbalance.per.broker.percentage` get their preferred leaderships back.
+    pub(crate) fn controller_leader_imbalance_check(&mut self) {
+        let every = self.config.leader_imbalance_check_interval_ms;
+        self.net.timer(every, Timer::LeaderImbalanceCheck);
+        if !self.config.auto_leader_rebalance_enable {
+            return;
+        }
+        let mut preferred: BTreeMap<BrokerId, (u32, Vec<Tp>)> = BTreeMap::new();
+        for (&tp, m) in &self.controller.partitions {
+            let Some(&p) = m.replicas.first() else { continue };
+            let e = preferred.entry(p).or_default();
+            e.0 += 1;
+            if m.leader != Some(p) && m.isr.contains(&p) && self.acceptable(p) {
+                e.1.push(tp);
+            }
+        }
+        let pct = self.config.leader_imbalance_per_broker_percentage as u64;
+        let tps: Vec<Tp> = preferred
+            .into_values()
+            .filter(|(total, off)| !off.is_empty() && off.len() as u64 * 100 > pct * *total as u64)
+            .flat_map(|(_, off)| off)
+            .collect();
+        if !tps.is_empty() {
+            self.elect_leaders_with_reason(
+                &tps,
+                ElectionType::Preferred,
+                "the leader imbalance check (auto.leader.rebalance.enable) found it away from its preferred replica",
+            );
+        }
+    }
+
     /// Gives a (re)joining broker the whole metadata image, then retries offline partitions.
     fn send_image_and_retry(&mut self, b: BrokerId) {
         self.send_image(b);
@@ -356,16 +389,25 @@ impl Sim {
 
     /// `kafka-leader-election --election-type preferred|unclean`.
     pub fn elect_leaders(&mut self, tps: &[Tp], election: ElectionType) -> Vec<(Tp, Result<(), String>)> {
+        let reason = match election {
+            ElectionType::Preferred => "of a preferred leader election",
+            ElectionType::Unclean => "of an unclean leader election (requested)",
+            ElectionType::Online => "of a leader election",
+        };
+        self.elect_leaders_with_reason(tps, election, reason)
+    }
+
+    fn elect_leaders_with_reason(
+        &mut self,
+        tps: &[Tp],
+        election: ElectionType,
+        reason: &str,
+    ) -> Vec<(Tp, Result<(), String>)> {
         let mut changed = Vec::new();
         let mut results = Vec::new();
         for &tp in tps {
             let meta = self.controller.partitions[&tp].clone();
             let before = meta.leader;
-            let reason = match election {
-                ElectionType::Preferred => "preferred leader election",
-                ElectionType::Unclean => "unclean leader election (requested)",
-                ElectionType::Online => "leader election",
-            };
             match self.change_partition(tp, meta.isr.clone(), election, reason) {
                 Some(m) => {
                     changed.push((tp, m));

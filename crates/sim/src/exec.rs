@@ -1,7 +1,7 @@
 //! Applying commands to the model and printing Kafka's output formats. A `Session` is what the
 //! headless runner, the console and the UI's clicks all drive.
 
-use crate::command::{parse_script, Command, ParseError, ScriptLine};
+use crate::command::{parse_script, Command, LinkEnd, ParseError, ScriptLine};
 use crate::controller::ElectionType;
 use crate::journal::format_time;
 use crate::ledger::Delivery;
@@ -144,6 +144,12 @@ impl Session {
                 let t = self.topic_id(topic, "topics")?;
                 e(self.sim.add_partitions(t, *partitions))?;
                 Ok(vec![])
+            }
+            Command::BrokerConfigsAlter { configs } => {
+                self.sim
+                    .alter_cluster_config(configs)
+                    .map_err(|m| Output::err(format!("Error while executing config command : {m}")))?;
+                Ok(vec!["Completed updating default config for brokers in the cluster.".to_string()])
             }
             Command::ConfigsAlter { topic, configs } => {
                 let t = self.topic_id(topic, "configs")?;
@@ -292,9 +298,18 @@ impl Session {
                     })
                     .collect())
             }
-            Command::Network { latency_ms, jitter_ms } => {
+            Command::Network { latency_ms, jitter_ms, link } => {
                 let jitter = jitter_ms.unwrap_or(latency_ms / 5);
-                sim.set_network_latency(*latency_ms, jitter);
+                match link {
+                    None => sim.set_network_latency(*latency_ms, jitter),
+                    Some((a, b)) => {
+                        let node = |e: &LinkEnd| match e {
+                            LinkEnd::Broker(id) => Node::Broker(*id),
+                            LinkEnd::Controller => Node::Controller,
+                        };
+                        e(sim.set_link_latency(node(a), node(b), *latency_ms, jitter))?;
+                    }
+                }
                 Ok(vec![])
             }
             Command::Advance(ms) => {
@@ -308,9 +323,44 @@ impl Session {
                     _ => Ok(vec!["Nothing is scheduled.".to_string()]),
                 }
             }
+            Command::Ledger => Ok(ledger_lines(&self.sim)),
             Command::Help => Ok(HELP.lines().map(String::from).collect()),
         }
     }
+}
+
+/// `ledger`: what became of every record producers were given, checked against the logs.
+fn ledger_lines(sim: &Sim) -> Vec<String> {
+    let a = sim.audit();
+    let mut lines = vec![format!(
+        "acked {}  failed {}  pending {}  lost {}  duplicated {}",
+        a.acked,
+        a.failed,
+        a.pending,
+        a.lost.len(),
+        a.duplicated.len()
+    )];
+    let describe = |id: &RecordId| {
+        let e = sim.ledger.get(*id);
+        let offset = match e.state {
+            Delivery::Acked { offset: Some(o) } => format!("acked at offset {o}"),
+            Delivery::Acked { offset: None } => "sent with acks=0".to_string(),
+            _ => "not acked".to_string(),
+        };
+        format!(
+            "{} key {} value {} ({offset})",
+            sim.tp_name(e.tp),
+            e.key.map_or("null".to_string(), |k| sim.interner.get(k).to_string()),
+            value_text(sim, e.value)
+        )
+    };
+    for id in a.lost.iter().take(20) {
+        lines.push(format!("  lost: {}", describe(id)));
+    }
+    for id in a.duplicated.iter().take(20) {
+        lines.push(format!("  duplicated: {}", describe(id)));
+    }
+    lines
 }
 
 /// The log that serves clients for `tp`: the current leader's, per the controller.
@@ -417,6 +467,9 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
         }
         Event::Timer(t) => match t {
             Timer::BrokerHeartbeat { broker, .. } => format!("broker {broker} heartbeat timer"),
+            Timer::LeaderImbalanceCheck => {
+                "controller checks leader imbalance (auto.leader.rebalance.enable)".to_string()
+            }
             Timer::SessionCheck { broker } => {
                 format!("controller checks broker {broker}'s session")
             }
@@ -457,6 +510,11 @@ Kafka's tools (bin/ prefix, .sh suffix and --bootstrap-server are accepted and i
   kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]
       topic configs: min.insync.replicas (1), unclean.leader.election.enable (false),
                      retention.ms (604800000), retention.bytes (-1)
+  kafka-configs --alter --entity-type brokers --entity-default --add-config K=V[,K=V]
+      cluster configs: broker.session.timeout.ms (9000), broker.heartbeat.interval.ms (2000),
+                       replica.lag.time.max.ms (30000), replica.fetch.wait.max.ms (500),
+                       auto.leader.rebalance.enable (true), leader.imbalance.check.interval.seconds (300),
+                       leader.imbalance.per.broker.percentage (10)
   kafka-leader-election --election-type preferred|unclean --topic T [--partition P]
   kafka-console-consumer --topic T [--from-beginning] [--max-messages N]
       [--property print.partition=true] [--property print.offset=true] [--property print.key=true]
@@ -472,9 +530,13 @@ Simulator verbs:
       request.timeout.ms (30000), linger.ms (0), batch.size (16384)
   producer stop|kill NAME
   produce --topic T [--key K] [--value V] [--partition P] [--count N] [--producer NAME] [--async]
-  network --latency 10ms [--jitter 2ms]    one-way latency of every link (simulator knob)
+  network --latency 10ms [--jitter 2ms] [--link A:B]
+                               one-way latency of every link, or of one link between brokers
+                               (or a broker and `controller`), both ways (simulator knob)
   advance 500ms|10s|2m         run virtual time
   step                         run to the next event and say what it was
+  ledger                       records acked, failed, pending, lost (gone from every serving copy)
+                               and duplicated (in a log twice), checked against the logs
   help
 
 What the model simplifies:

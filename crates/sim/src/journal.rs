@@ -141,7 +141,7 @@ impl crate::sim::Sim {
         let silent = self.config.broker_session_timeout_ms;
         match &e.event {
             SimEvent::BrokerKilled { broker } => format!(
-                "Broker {broker} crashed. It stops heartbeating; the controller will fence it after broker.session.timeout.ms ({silent} ms)."
+                "Broker {broker} crashed: what it was sending is lost and it stops heartbeating; the controller will fence it after broker.session.timeout.ms ({silent} ms)."
             ),
             SimEvent::BrokerStarted { broker } => format!("Broker {broker} started and is registering with the controller."),
             SimEvent::BrokerShutdownRequested { broker } => {

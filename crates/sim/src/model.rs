@@ -319,6 +319,9 @@ pub struct ClusterConfig {
     /// Simulator knob: one-way network latency and its jitter.
     pub network_latency_ms: Millis,
     pub network_jitter_ms: Millis,
+    pub auto_leader_rebalance_enable: bool,
+    pub leader_imbalance_check_interval_ms: Millis,
+    pub leader_imbalance_per_broker_percentage: u32,
     /// How often brokers apply retention (`log.retention.check.interval.ms`, default 5 minutes).
     pub log_retention_check_interval_ms: Millis,
 }
@@ -336,6 +339,9 @@ impl Default for ClusterConfig {
             network_latency_ms: 10,
             network_jitter_ms: 2,
             log_retention_check_interval_ms: 300_000,
+            auto_leader_rebalance_enable: true,
+            leader_imbalance_check_interval_ms: 300_000,
+            leader_imbalance_per_broker_percentage: 10,
         }
     }
 }

@@ -212,6 +212,8 @@ pub enum Timer {
         broker: BrokerId,
         incarnation: u64,
     },
+    /// Controller: `auto.leader.rebalance.enable`'s periodic check.
+    LeaderImbalanceCheck,
     /// Controller: has `broker` missed its session?
     SessionCheck {
         broker: BrokerId,
@@ -295,6 +297,8 @@ pub struct Net {
     next_msg_id: u64,
     pub latency_ms: Millis,
     pub jitter_ms: Millis,
+    /// Per-link overrides (latency, jitter), stored with the smaller node first.
+    pub link_latency: BTreeMap<(Node, Node), (Millis, Millis)>,
     /// Brokers whose links are cut (`broker isolate`).
     pub isolated: BTreeSet<BrokerId>,
     pub dropped: Vec<Dropped>,
@@ -315,6 +319,7 @@ impl Net {
             next_msg_id: 1,
             latency_ms,
             jitter_ms,
+            link_latency: BTreeMap::new(),
             isolated: BTreeSet::new(),
             dropped: Vec::new(),
             last_delivery: BTreeMap::new(),
@@ -341,8 +346,10 @@ impl Net {
     }
 
     pub fn send(&mut self, from: Node, to: Node, payload: Payload) {
-        let jitter = if self.jitter_ms > 0 { self.rng.below(self.jitter_ms + 1) } else { 0 };
-        let mut deliver = self.now + self.latency_ms.max(1) + jitter;
+        let key = if from <= to { (from, to) } else { (to, from) };
+        let (latency, jitter_max) = self.link_latency.get(&key).copied().unwrap_or((self.latency_ms, self.jitter_ms));
+        let jitter = if jitter_max > 0 { self.rng.below(jitter_max + 1) } else { 0 };
+        let mut deliver = self.now + latency.max(1) + jitter;
         let last = self.last_delivery.entry((from, to)).or_insert(0);
         deliver = deliver.max(*last);
         *last = deliver;

@@ -61,6 +61,8 @@ pub struct Producer {
     /// Metadata cache: leader per partition (None: unknown or offline).
     pub leaders: BTreeMap<Tp, Option<BrokerId>>,
     pub metadata_sent_ms: Option<Millis>,
+    /// When the last metadata answer (or refusal) came.
+    pub metadata_answered_ms: Option<Millis>,
     metadata_cursor: usize,
     pub queues: BTreeMap<Tp, VecDeque<QueuedBatch>>,
     pub in_flight: BTreeMap<u64, InFlight>,
@@ -204,6 +206,7 @@ impl Sim {
             next_seq: BTreeMap::new(),
             leaders: BTreeMap::new(),
             metadata_sent_ms: None,
+            metadata_answered_ms: None,
             metadata_cursor: 0,
             queues: BTreeMap::new(),
             in_flight: BTreeMap::new(),
@@ -391,6 +394,14 @@ impl Sim {
         if p.metadata_sent_ms.is_some_and(|t| now < t + p.config.request_timeout_ms) {
             return;
         }
+        // Metadata refreshes are spaced by retry.backoff.ms, as the Java client does.
+        if let Some(last) = p.metadata_answered_ms {
+            let next = last + p.config.retry_backoff_ms;
+            if now < next {
+                self.schedule_wake(idx, next);
+                return;
+            }
+        }
         // The bootstrap list is every broker the cluster was ever given; try them in turn.
         let ids: Vec<BrokerId> = self.brokers.keys().copied().collect();
         if ids.is_empty() {
@@ -503,8 +514,14 @@ impl Sim {
             Payload::MetadataResponse { leaders } => {
                 let p = &mut self.producers[idx as usize];
                 p.metadata_sent_ms = None;
+                p.metadata_answered_ms = Some(self.net.now);
                 for (tp, leader, _) in leaders {
                     p.leaders.insert(tp, leader);
+                }
+                // A broker whose answer leaves us without a leader we need may be stale: ask
+                // another one next time.
+                if p.queues.keys().any(|tp| !matches!(p.leaders.get(tp), Some(Some(_)))) {
+                    p.metadata_cursor += 1;
                 }
                 self.drain(idx);
             }
@@ -531,6 +548,7 @@ impl Sim {
                 // The metadata request hit a dead broker: try the next bootstrap server.
                 let p = &mut self.producers[idx as usize];
                 p.metadata_sent_ms = None;
+                p.metadata_answered_ms = Some(self.net.now);
                 p.metadata_cursor += 1;
                 if let Node::Broker(b) = from {
                     for l in p.leaders.values_mut() {

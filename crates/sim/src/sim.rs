@@ -46,7 +46,7 @@ impl Sim {
     /// An empty cluster: no brokers, no topics. Use `with_brokers` for the default 3-broker cluster.
     pub fn new(seed: u64) -> Sim {
         let config = ClusterConfig::default();
-        Sim {
+        let mut sim = Sim {
             seed,
             net: Net::new(seed, config.network_latency_ms, config.network_jitter_ms),
             config,
@@ -58,7 +58,40 @@ impl Sim {
             ledger: Ledger::default(),
             journal: Vec::new(),
             next_producer_id: 0,
+        };
+        let every = sim.config.leader_imbalance_check_interval_ms;
+        sim.net.timer(every, Timer::LeaderImbalanceCheck);
+        sim
+    }
+
+    /// `kafka-configs --entity-type brokers --entity-default`: the model's cluster-wide settings.
+    pub fn alter_cluster_config(&mut self, configs: &[(String, String)]) -> ActionResult {
+        let mut c = self.config.clone();
+        for (k, v) in configs {
+            let bad = || format!("Invalid value {v} for configuration {k}");
+            let num = || v.parse::<u64>().map_err(|_| bad());
+            match k.as_str() {
+                "broker.session.timeout.ms" => c.broker_session_timeout_ms = num()?.max(1),
+                "broker.heartbeat.interval.ms" => c.broker_heartbeat_interval_ms = num()?.max(1),
+                "replica.lag.time.max.ms" => c.replica_lag_time_max_ms = num()?.max(2),
+                "replica.fetch.wait.max.ms" => c.replica_fetch_wait_max_ms = num()?.max(1),
+                "auto.leader.rebalance.enable" => {
+                    c.auto_leader_rebalance_enable = v.parse().map_err(|_| bad())?;
+                }
+                "leader.imbalance.check.interval.seconds" => {
+                    c.leader_imbalance_check_interval_ms = num()?.max(1) * 1000
+                }
+                "leader.imbalance.per.broker.percentage" => c.leader_imbalance_per_broker_percentage = num()? as u32,
+                _ => return Err(format!("Unknown or unmodelled broker config: {k}")),
+            }
         }
+        if c.broker_heartbeat_interval_ms >= c.broker_session_timeout_ms {
+            return Err("broker.heartbeat.interval.ms must be lower than broker.session.timeout.ms".into());
+        }
+        let what = configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+        self.config = c;
+        self.log_event(SimEvent::ConfigChanged { what: format!("brokers: {what}") });
+        Ok(())
     }
 
     /// A cluster of brokers 1..=n that have registered with the controller (as after a cold start).
@@ -172,6 +205,7 @@ impl Sim {
         match t {
             Timer::BrokerHeartbeat { broker, incarnation } => self.on_heartbeat_timer(broker, incarnation),
             Timer::SessionCheck { broker } => self.controller_session_check(broker),
+            Timer::LeaderImbalanceCheck => self.controller_leader_imbalance_check(),
             Timer::FetchWait { broker, incarnation, tp, follower, id } => {
                 self.on_fetch_wait(broker, incarnation, tp, follower, id)
             }
@@ -266,6 +300,20 @@ impl Sim {
         b.incarnation += 1;
         b.parked_fetches.clear();
         b.purgatory.clear();
+        // The machine is gone: what it was still sending never arrives.
+        let now = self.net.now;
+        let lost: Vec<(Millis, u64)> = self
+            .net
+            .queue
+            .iter()
+            .filter(|(_, e)| matches!(e, Event::Deliver(m) if m.from == Node::Broker(id)))
+            .map(|(&k, _)| k)
+            .collect();
+        for k in lost {
+            if let Some(Event::Deliver(message)) = self.net.queue.remove(&k) {
+                self.net.dropped.push(Dropped { message, dropped_ms: now });
+            }
+        }
         self.log_event(SimEvent::BrokerKilled { broker: id });
         Ok(())
     }
@@ -426,6 +474,27 @@ impl Sim {
         self.log_event(SimEvent::ConfigChanged { what });
         // An unclean-election switch can bring offline partitions back at once.
         self.controller_retry_offline();
+        Ok(())
+    }
+
+    pub fn set_link_latency(&mut self, a: Node, b: Node, latency_ms: Millis, jitter_ms: Millis) -> ActionResult {
+        for n in [a, b] {
+            if let Node::Broker(id) = n {
+                if !self.brokers.contains_key(&id) {
+                    return Err(format!("Error: broker {id} does not exist."));
+                }
+            }
+        }
+        let key = if a <= b { (a, b) } else { (b, a) };
+        self.net.link_latency.insert(key, (latency_ms, jitter_ms));
+        let name = |n: Node| match n {
+            Node::Broker(id) => format!("broker {id}"),
+            Node::Controller => "the controller".to_string(),
+            Node::Producer(p) => format!("producer {p}"),
+        };
+        self.log_event(SimEvent::ConfigChanged {
+            what: format!("latency between {} and {} {latency_ms} ms ± {jitter_ms} ms", name(a), name(b)),
+        });
         Ok(())
     }
 
