@@ -70,7 +70,8 @@ pub struct Producer {
     pub sticky: BTreeMap<TopicId, (u32, u64)>,
     next_req: u64,
     tick_carry: u64,
-    wake_at: Option<Millis>,
+    /// Times a `ProducerWake` is scheduled for (each once).
+    wakes: std::collections::BTreeSet<Millis>,
 }
 
 impl Producer {
@@ -213,7 +214,7 @@ impl Sim {
             sticky: BTreeMap::new(),
             next_req: 0,
             tick_carry: 0,
-            wake_at: None,
+            wakes: Default::default(),
         };
         let idx = match self.producer_by_name(name) {
             Some(i) => {
@@ -391,10 +392,18 @@ impl Sim {
         if p.status == ClientStatus::Dead {
             return;
         }
-        if p.metadata_sent_ms.is_some_and(|t| now < t + p.config.request_timeout_ms) {
-            return;
+        if let Some(sent) = p.metadata_sent_ms {
+            let deadline = sent + p.config.request_timeout_ms;
+            if now < deadline {
+                // One metadata request at a time; if it is lost, try again at its deadline.
+                self.schedule_wake(idx, deadline);
+                return;
+            }
+            // No answer in request.timeout.ms: that broker is unreachable; ask the next one.
+            self.producers[idx as usize].metadata_cursor += 1;
         }
         // Metadata refreshes are spaced by retry.backoff.ms, as the Java client does.
+        let p = &self.producers[idx as usize];
         if let Some(last) = p.metadata_answered_ms {
             let next = last + p.config.retry_backoff_ms;
             if now < next {
@@ -410,15 +419,18 @@ impl Sim {
         let p = &mut self.producers[idx as usize];
         let b = ids[p.metadata_cursor % ids.len()];
         p.metadata_sent_ms = Some(now);
+        let deadline = now + p.config.request_timeout_ms;
         self.net.send(Node::Producer(idx), Node::Broker(b), Payload::Metadata);
+        // If the answer never comes, look again at the deadline.
+        self.schedule_wake(idx, deadline);
     }
 
     fn schedule_wake(&mut self, idx: ProducerIdx, at: Millis) {
+        let at = at.max(self.net.now);
         let p = &mut self.producers[idx as usize];
-        if p.wake_at.is_some_and(|w| w <= at && w > self.net.now) {
+        if !p.wakes.insert(at) {
             return;
         }
-        p.wake_at = Some(at);
         let inc = p.incarnation;
         self.net.schedule(at, Event::Timer(Timer::ProducerWake { producer: idx, incarnation: inc }));
     }
@@ -505,6 +517,12 @@ impl Sim {
         }
         if let Some(w) = next_wake {
             self.schedule_wake(idx, w);
+        }
+        // Whatever still waits must fail on time if it never gets out.
+        let p = &self.producers[idx as usize];
+        let timeout = p.config.delivery_timeout_ms;
+        if let Some(oldest) = p.queues.values().filter_map(|q| q.front()).map(|b| b.created_ms).min() {
+            self.schedule_wake(idx, oldest + timeout);
         }
     }
 
@@ -641,9 +659,8 @@ impl Sim {
         if p.incarnation != incarnation || p.status == ClientStatus::Dead {
             return;
         }
-        if p.wake_at.is_some_and(|w| w <= self.net.now) {
-            p.wake_at = None;
-        }
+        let now = self.net.now;
+        p.wakes.retain(|&w| w > now);
         // Batches that waited past delivery.timeout.ms fail without another try.
         let now = self.net.now;
         let timeout = p.config.delivery_timeout_ms;
@@ -664,13 +681,6 @@ impl Sim {
             self.log_event(SimEvent::ProducerFailed { producer: idx, tp, count, error: err });
         }
         self.drain(idx);
-        // Still waiting on metadata: ask again after a backoff.
-        let p = &self.producers[idx as usize];
-        if !p.queues.is_empty() {
-            let at = now + p.config.retry_backoff_ms.max(1);
-            self.request_metadata(idx);
-            self.schedule_wake(idx, at);
-        }
     }
 
     pub(crate) fn on_producer_tick(&mut self, idx: ProducerIdx, incarnation: u64) {
