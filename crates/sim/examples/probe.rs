@@ -32,9 +32,29 @@ fn main() {
     }
     println!("controller mv {}", sim.controller.metadata_version);
     for p in &sim.producers {
-        println!("producer {} {:?} leaders {:?} queues {:?} inflight {:?} md_sent {:?} md_ans {:?}", p.name, p.status, p.leaders, p.queues.iter().map(|(tp, q)| (tp, q.len(), q.front().map(|b| (b.ready_ms, b.attempts, b.last_error)))).collect::<Vec<_>>(), p.in_flight.keys().collect::<Vec<_>>(), p.metadata_sent_ms, p.metadata_answered_ms);
+        println!(
+            "producer {} {:?} leaders {:?} queues {:?} inflight {:?} md_sent {:?} md_ans {:?}",
+            p.name,
+            p.status,
+            p.leaders,
+            p.queues
+                .iter()
+                .map(|(tp, q)| (tp, q.len(), q.front().map(|b| (b.ready_ms, b.attempts, b.last_error))))
+                .collect::<Vec<_>>(),
+            p.in_flight.keys().collect::<Vec<_>>(),
+            p.metadata_sent_ms,
+            p.metadata_answered_ms
+        );
     }
-    let q: Vec<_> = sim.net.queue.iter().filter(|(_, e)| matches!(e, kafkascope_sim::net::Event::Timer(kafkascope_sim::net::Timer::ProducerWake{..}))).map(|(k, _)| *k).collect();
+    let q: Vec<_> = sim
+        .net
+        .queue
+        .iter()
+        .filter(|(_, e)| {
+            matches!(e, kafkascope_sim::net::Event::Timer(kafkascope_sim::net::Timer::ProducerWake { .. }))
+        })
+        .map(|(k, _)| *k)
+        .collect();
     println!("producer wakes queued: {q:?}");
 }
 #[allow(dead_code)]

@@ -21,6 +21,29 @@ pub struct Session {
     /// Whether any command other than `seed`/`cluster` ran (they must come first).
     started: bool,
     brokers: u32,
+    /// Every command applied after `seed`/`cluster`, with the virtual time it was applied at:
+    /// with the seed and broker count, this reproduces the session exactly (`Trace`).
+    pub history: Vec<TimedCommand>,
+}
+
+/// A command and the exact point it was applied at: the virtual time and how many events had been
+/// dispatched (a command can fall between two events of the same millisecond).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TimedCommand {
+    pub at_ms: Millis,
+    pub events: u64,
+    pub command: Command,
+}
+
+/// A session, exportable as JSON and replayable: seed, cluster size, the timed command log, and
+/// (for checking a replay and for reading) the journal it produced.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Trace {
+    pub seed: u64,
+    pub brokers: u32,
+    pub commands: Vec<TimedCommand>,
+    pub end_ms: Millis,
+    pub journal: Vec<crate::journal::JournalEntry>,
 }
 
 /// What one command printed. `error` is set when it did not apply (the model is unchanged).
@@ -44,7 +67,21 @@ impl Session {
     pub fn with_brokers(seed: u64, brokers: u32) -> Session {
         let sim = Sim::with_brokers(seed, brokers);
         let seen = sim.journal.len();
-        Session { sim, journal_seen: seen, started: false, brokers }
+        Session { sim, journal_seen: seen, started: false, brokers, history: Vec::new() }
+    }
+
+    /// Runs a whole script silently and returns the session (for traces and tests).
+    pub fn run_script_session(src: &str) -> Result<Session, ParseError> {
+        let lines = parse_script(src)?;
+        let seed = match lines.first() {
+            Some(ScriptLine { command: Command::Seed(s), .. }) => *s,
+            _ => DEFAULT_SEED,
+        };
+        let mut session = Session::new(seed);
+        for l in &lines {
+            session.execute(&l.command);
+        }
+        Ok(session)
     }
 
     /// Runs a whole script and returns the runner's output, or the parse error (nothing ran).
@@ -71,15 +108,45 @@ impl Session {
 
     /// Applies one command; its output lines are followed by the narration of what happened.
     pub fn execute(&mut self, cmd: &Command) -> Output {
+        let at_ms = self.sim.now();
+        let events = self.sim.net.processed;
         let mut out = self.apply(cmd);
         if !matches!(cmd, Command::Seed(_) | Command::Cluster { .. } | Command::Help) {
             self.started = true;
+            self.history.push(TimedCommand { at_ms, events, command: cmd.clone() });
         }
         for e in &self.sim.journal[self.journal_seen..] {
             out.lines.push(format!("[{}] {}", format_time(e.at_ms), self.sim.describe(e)));
         }
         self.journal_seen = self.sim.journal.len();
         out
+    }
+
+    pub fn trace(&self) -> Trace {
+        Trace {
+            seed: self.sim.seed,
+            brokers: self.brokers,
+            commands: self.history.clone(),
+            end_ms: self.sim.now(),
+            journal: self.sim.journal.clone(),
+        }
+    }
+
+    /// Rebuilds a session from a trace's seed and commands, up to `until` (or the trace's end).
+    /// The result is the same state, event for event: the model is deterministic.
+    pub fn replay(trace: &Trace, until: Option<Millis>) -> Session {
+        let until = until.unwrap_or(trace.end_ms);
+        let mut s = Session::with_brokers(trace.seed, trace.brokers);
+        for c in &trace.commands {
+            if c.at_ms > until {
+                break;
+            }
+            s.sim.run_to_point(c.events, c.at_ms);
+            s.execute(&c.command);
+        }
+        s.sim.run_until(until.max(s.sim.now()));
+        s.journal_seen = s.sim.journal.len();
+        s
     }
 
     fn topic_id(&self, name: &str, tool: &str) -> Result<TopicId, Output> {

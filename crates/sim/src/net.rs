@@ -305,8 +305,10 @@ pub struct Net {
     /// When the last message on each directed link is delivered: links are FIFO, like the TCP
     /// connections they stand for, so a later message never overtakes an earlier one.
     last_delivery: BTreeMap<(Node, Node), Millis>,
-    /// Messages sent so far, by kind (statistics and benches).
+    /// Messages sent so far (statistics and benches).
     pub sent: u64,
+    /// Events dispatched so far: with the clock, the exact point a command was applied at.
+    pub processed: u64,
 }
 
 impl Net {
@@ -324,6 +326,7 @@ impl Net {
             dropped: Vec::new(),
             last_delivery: BTreeMap::new(),
             sent: 0,
+            processed: 0,
         }
     }
 

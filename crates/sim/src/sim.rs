@@ -128,6 +128,15 @@ impl Sim {
         self.prune_dropped();
     }
 
+    /// Replays to an exact point: until `events` have been dispatched, then the clock to `at`.
+    pub fn run_to_point(&mut self, events: u64, at: Millis) {
+        while self.net.processed < events && self.net.next_event_time().is_some_and(|t| t <= at) {
+            self.step_one();
+        }
+        self.net.now = self.net.now.max(at);
+        self.prune_dropped();
+    }
+
     pub fn run_for(&mut self, ms: Millis) {
         self.run_until(self.net.now + ms);
     }
@@ -146,6 +155,7 @@ impl Sim {
         };
         debug_assert!(at >= self.net.now, "time never goes backwards");
         self.net.now = at;
+        self.net.processed += 1;
         match event {
             Event::Deliver(msg) => self.deliver(msg),
             Event::Timer(t) => self.on_timer(t),

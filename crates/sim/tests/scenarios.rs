@@ -60,3 +60,27 @@ fn same_seed_same_output_twice() {
         }
     }
 }
+
+/// A trace exported as JSON and replayed from its seed and timed commands reproduces the session:
+/// the same journal and the same ledger, for every scenario.
+#[test]
+fn traces_replay_exactly() {
+    use kafkascope_sim::exec::Trace;
+    for script in std::fs::read_dir(scenario_dir()).unwrap() {
+        let path = script.unwrap().path();
+        if path.extension().is_none_or(|e| e != "ks") {
+            continue;
+        }
+        let Ok(session) = Session::run_script_session(&std::fs::read_to_string(&path).unwrap()) else { continue };
+        let json = serde_json::to_string(&session.trace()).unwrap();
+        let trace: Trace = serde_json::from_str(&json).unwrap();
+        let replayed = Session::replay(&trace, None);
+        assert_eq!(replayed.sim.journal, session.sim.journal, "{}", path.display());
+        assert_eq!(
+            serde_json::to_string(&replayed.sim.ledger).unwrap(),
+            serde_json::to_string(&session.sim.ledger).unwrap(),
+            "{}",
+            path.display()
+        );
+    }
+}

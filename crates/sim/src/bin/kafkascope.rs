@@ -2,7 +2,8 @@
 //! the command as written, then its output. Exit status 0 when the script parsed, 2 on a parse
 //! error (message on stderr).
 
-use kafkascope_sim::exec::{Session, HELP};
+use kafkascope_sim::exec::{Session, Trace, HELP};
+use kafkascope_sim::journal::format_time;
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -37,13 +38,65 @@ fn main() -> ExitCode {
                 }
             }
         }
+        ["trace", file] => match read(file).map(|src| Session::run_script_session(&src)) {
+            Ok(Ok(session)) => {
+                println!("{}", serde_json::to_string_pretty(&session.trace()).expect("traces serialize"));
+                ExitCode::SUCCESS
+            }
+            Ok(Err(e)) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
+        ["replay", file] => {
+            let trace: Trace = match read(file)
+                .map_err(|e| e.to_string())
+                .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+            {
+                Ok(t) => t,
+                Err(e) => {
+                    eprintln!("error: {file} is not a kafkascope trace: {e}");
+                    return ExitCode::from(2);
+                }
+            };
+            let session = Session::replay(&trace, None);
+            for e in &session.sim.journal {
+                println!("[{}] {}", format_time(e.at_ms), session.sim.describe(e));
+            }
+            if session.sim.journal == trace.journal {
+                eprintln!("replay matches the trace's journal ({} events)", trace.journal.len());
+                ExitCode::SUCCESS
+            } else {
+                eprintln!("replay DIFFERS from the trace's journal");
+                ExitCode::from(1)
+            }
+        }
         ["help"] => {
             print!("{HELP}");
             ExitCode::SUCCESS
         }
         _ => {
-            eprintln!("usage: kafkascope run FILE|-    (run a scenario script; `kafkascope help` lists commands)");
+            eprintln!(
+                "usage: kafkascope run FILE|-        run a scenario script\n       \
+                 kafkascope trace FILE|-      run it and print the trace as JSON\n       \
+                 kafkascope replay TRACE      replay a trace and check it matches\n       \
+                 kafkascope help              list the commands"
+            );
             ExitCode::from(2)
         }
+    }
+}
+
+fn read(file: &str) -> std::io::Result<String> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file)
     }
 }
