@@ -12,7 +12,7 @@ source "$here/env.sh"
 cd "$ROOT"
 
 say "simulation benchmark"
-cargo run -q -p kafkascope-bench --profile native
+cargo run -q -p kafkascope-bench --profile perf
 
 trunk_release_build
 
