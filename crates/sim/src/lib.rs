@@ -4,6 +4,7 @@
 //! the model never reads a clock and draws every random choice from one seeded RNG. The same seed
 //! and the same commands give the same trace, natively and in wasm. See ARCHITECTURE.md.
 
+pub mod assignor;
 pub mod broker;
 pub mod command;
 pub mod controller;
