@@ -236,10 +236,7 @@ pub fn java_string_cmp(a: &str, b: &str) -> Ordering {
     a.encode_utf16().cmp(b.encode_utf16())
 }
 
-/// Java `String.hashCode`: `s[0]*31^(n-1) + ... + s[n-1]` over UTF-16 code units, wrapping.
-pub fn java_string_hash(s: &str) -> i32 {
-    s.encode_utf16().fold(0i32, |h, u| h.wrapping_mul(31).wrapping_add(i32::from(u)))
-}
+pub use crate::murmur::java_string_hash;
 
 /// The iteration order of a `java.util.HashMap<String, _>` created with `new HashMap<>()` after `keys` were
 /// put in this order (keys assumed distinct).
