@@ -46,6 +46,9 @@ fn main() {
             p.metadata_answered_ms
         );
     }
+    for c in &sim.consumers {
+        println!("consumer {} {:?} {:?} member {:?} gen {} assigned {:?} positions {:?} committed {:?} buffer {} batch {} fetching {:?} commit_in_flight {:?}", c.client_id, c.status, c.state, c.member_id, c.generation, c.assigned, c.positions, c.committed, c.buffer.len(), c.batch.len(), c.fetching, c.commit_in_flight);
+    }
     let q: Vec<_> = sim
         .net
         .queue

@@ -85,7 +85,7 @@ impl MemberSub {
 
 /// `ConsumerPartitionAssignor.RebalanceProtocol`. Declared in Kafka's order, so `Ord` matches the Java
 /// enum's ordinal (EAGER < COOPERATIVE), which is what "highest common protocol" compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum RebalanceProtocol {
     /// Revoke everything before every rebalance.
     Eager,
@@ -110,7 +110,7 @@ impl fmt::Display for RebalanceProtocol {
 }
 
 /// The built-in assignors, named by their protocol names (`ConsumerPartitionAssignor.name()`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Strategy {
     Range,
     RoundRobin,

@@ -106,6 +106,14 @@ pub struct ParkedFetch {
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ParkedConsumerFetch {
+    pub tp: Tp,
+    pub consumer: Node,
+    pub offset: u64,
+    pub max_records: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PendingProduce {
     pub tp: Tp,
     pub producer: Node,
@@ -113,6 +121,26 @@ pub struct PendingProduce {
     pub base_offset: u64,
     /// The HW that completes it: last offset + 1.
     pub required_hw: u64,
+    /// Set when this is an offset commit of the group coordinator rather than a produce.
+    pub commit: Option<(Sym, Vec<(Tp, u64)>)>,
+}
+
+impl PendingProduce {
+    /// The answer to send when it completes or fails.
+    pub fn reply(&self, result: Result<u64, ErrorCode>) -> Payload {
+        match &self.commit {
+            None => Payload::ProduceResponse { req: self.req, tp: self.tp, result },
+            Some((group, offsets)) => Payload::OffsetCommitResponse {
+                group: *group,
+                req: self.req,
+                result: match result {
+                    Ok(_) => Ok(offsets.clone()),
+                    Err(ErrorCode::NotLeaderOrFollower) => Err(ErrorCode::NotCoordinator),
+                    Err(e) => Err(e),
+                },
+            },
+        }
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -131,6 +159,8 @@ pub struct Broker {
     /// The metadata version applied last (see `Payload::MetadataUpdate`).
     pub metadata_version: u64,
     pub parked_fetches: BTreeMap<u64, ParkedFetch>,
+    /// Consumer fetches waiting (up to `fetch.max.wait.ms`) for records below the HW.
+    pub parked_consumer_fetches: BTreeMap<u64, ParkedConsumerFetch>,
     pub purgatory: BTreeMap<u64, PendingProduce>,
     next_id: u64,
 }
@@ -147,6 +177,7 @@ impl Broker {
             fenced_brokers: Vec::new(),
             metadata_version: 0,
             parked_fetches: BTreeMap::new(),
+            parked_consumer_fetches: BTreeMap::new(),
             purgatory: BTreeMap::new(),
             next_id: 0,
         }
@@ -154,6 +185,10 @@ impl Broker {
 
     pub fn is_running(&self) -> bool {
         matches!(self.status, BrokerStatus::Running | BrokerStatus::ShuttingDown)
+    }
+
+    pub(crate) fn next_purgatory_id(&mut self) -> u64 {
+        self.next_id()
     }
 
     fn next_id(&mut self) -> u64 {
@@ -215,6 +250,42 @@ impl Broker {
         }
     }
 
+    /// Records for a consumer: from `offset`, below the HW.
+    pub(crate) fn consumer_fetch_response(&self, tp: Tp, offset: u64, max_records: u32) -> Payload {
+        let r = &self.replicas[&tp];
+        let records: Vec<Record> =
+            r.log.read(offset, max_records as usize).into_iter().take_while(|rec| rec.offset < r.log.hw).collect();
+        Payload::ConsumerFetchResponse { tp, offset, result: Ok(records) }
+    }
+
+    pub(crate) fn park_consumer_fetch(&mut self, tp: Tp, consumer: Node, offset: u64, max_records: u32, cx: &mut Ctx) {
+        let id = self.next_id();
+        self.parked_consumer_fetches.insert(id, ParkedConsumerFetch { tp, consumer, offset, max_records });
+        let inc = self.incarnation;
+        cx.net
+            .timer(crate::group::FETCH_MAX_WAIT_MS, Timer::ConsumerFetchWait { broker: self.id, incarnation: inc, id });
+    }
+
+    /// Consumers waiting on `tp` get what is now below the HW.
+    fn wake_consumers(&mut self, tp: Tp, cx: &mut Ctx) {
+        let ids: Vec<u64> =
+            self.parked_consumer_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+        for id in ids {
+            let p = self.parked_consumer_fetches.remove(&id).expect("listed above");
+            let resp = self.consumer_fetch_response(tp, p.offset, p.max_records);
+            cx.net.send(Node::Broker(self.id), p.consumer, resp);
+        }
+    }
+
+    /// After a leader appended to `tp`: followers may fetch it, and a single-replica ISR (or a
+    /// duplicate already below the HW) can complete waiting requests at once.
+    pub(crate) fn after_append(&mut self, tp: Tp, cx: &mut Ctx) {
+        self.wake_parked(tp, cx);
+        if !self.maybe_advance_hw(tp, cx) {
+            complete_if_committed(self, tp, cx);
+        }
+    }
+
     /// Answers every parked fetch of `tp` (new data arrived, or the HW moved).
     fn wake_parked(&mut self, tp: Tp, cx: &mut Ctx) {
         let ids: Vec<u64> = self.parked_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
@@ -264,9 +335,10 @@ impl Broker {
             let p = self.purgatory.remove(&id).expect("listed above");
             let result =
                 if maximal_len >= min_isr { Ok(p.base_offset) } else { Err(ErrorCode::NotEnoughReplicasAfterAppend) };
-            cx.net.send(Node::Broker(me), p.producer, Payload::ProduceResponse { req: p.req, tp, result });
+            cx.net.send(Node::Broker(me), p.producer, p.reply(result));
         }
         self.wake_parked(tp, cx);
+        self.wake_consumers(tp, cx);
         true
     }
 
@@ -339,6 +411,7 @@ impl Sim {
                     br.status = BrokerStatus::Stopped;
                     br.incarnation += 1;
                     br.parked_fetches.clear();
+                    br.parked_consumer_fetches.clear();
                     br.purgatory.clear();
                     self.log_event(SimEvent::BrokerStopped { broker: b });
                 }
@@ -385,7 +458,26 @@ impl Sim {
                         .timer(cx.cfg.replica_fetch_backoff_ms, Timer::FetchRetry { broker: b, incarnation: inc, tp });
                 }
             }
-            _ => {}
+            other => self.group_handle(b, from, other),
+        }
+    }
+
+    pub(crate) fn on_consumer_fetch_wait(&mut self, b: BrokerId, incarnation: u64, id: u64) {
+        let Some((br, cx)) = self.split_broker(b) else { return };
+        if br.incarnation != incarnation {
+            return;
+        }
+        if let Some(p) = br.parked_consumer_fetches.remove(&id) {
+            let resp = if br.replicas.get(&p.tp).is_some_and(|r| r.is_leader(b)) {
+                br.consumer_fetch_response(p.tp, p.offset, p.max_records)
+            } else {
+                Payload::ConsumerFetchResponse {
+                    tp: p.tp,
+                    offset: p.offset,
+                    result: Err(ErrorCode::NotLeaderOrFollower),
+                }
+            };
+            cx.net.send(Node::Broker(b), p.consumer, resp);
         }
     }
 
@@ -450,13 +542,10 @@ impl Sim {
                     let failed: Vec<u64> = br.purgatory.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
                     for id in failed {
                         let p = br.purgatory.remove(&id).expect("listed");
-                        cx.net.send(
-                            Node::Broker(b),
-                            p.producer,
-                            Payload::ProduceResponse { req: p.req, tp, result: Err(ErrorCode::NotLeaderOrFollower) },
-                        );
+                        cx.net.send(Node::Broker(b), p.producer, p.reply(Err(ErrorCode::NotLeaderOrFollower)));
                     }
                     br.parked_fetches.retain(|_, p| p.tp != tp);
+                    br.parked_consumer_fetches.retain(|_, p| p.tp != tp);
                     cx.log(SimEvent::LeaderDemoted {
                         broker: b,
                         tp,
@@ -774,17 +863,15 @@ impl Sim {
             Acks::One => reply(&mut cx, Ok(base_offset)),
             Acks::All => {
                 let id = br.next_id();
-                br.purgatory
-                    .insert(id, PendingProduce { tp, producer: from, req, base_offset, required_hw: last_offset + 1 });
+                br.purgatory.insert(
+                    id,
+                    PendingProduce { tp, producer: from, req, base_offset, required_hw: last_offset + 1, commit: None },
+                );
                 let inc = br.incarnation;
                 cx.net.timer(timeout_ms, Timer::ProduceWait { broker: b, incarnation: inc, id });
             }
         }
-        br.wake_parked(tp, &mut cx);
-        // A single-replica ISR commits at once; so does a duplicate already below the HW.
-        if !br.maybe_advance_hw(tp, &mut cx) {
-            complete_if_committed(br, tp, &mut cx);
-        }
+        br.after_append(tp, &mut cx);
     }
 
     pub(crate) fn on_produce_wait(&mut self, b: BrokerId, incarnation: u64, id: u64) {
@@ -795,7 +882,7 @@ impl Sim {
             return;
         }
         if let Some(p) = br.purgatory.remove(&id) {
-            let payload = Payload::ProduceResponse { req: p.req, tp: p.tp, result: Err(ErrorCode::RequestTimedOut) };
+            let payload = p.reply(Err(ErrorCode::RequestTimedOut));
             cx.net.send(Node::Broker(b), p.producer, payload);
         }
     }
@@ -849,7 +936,7 @@ fn complete_if_committed(br: &mut Broker, tp: Tp, cx: &mut Ctx) {
         br.purgatory.iter().filter(|(_, p)| p.tp == tp && p.required_hw <= hw).map(|(&id, _)| id).collect();
     for id in done {
         let p = br.purgatory.remove(&id).expect("listed");
-        let payload = Payload::ProduceResponse { req: p.req, tp, result: Ok(p.base_offset) };
+        let payload = p.reply(Ok(p.base_offset));
         cx.net.send(Node::Broker(br.id), p.producer, payload);
     }
 }

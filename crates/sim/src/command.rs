@@ -87,7 +87,39 @@ pub enum Command {
     Step,
     /// Prints the ledger's counters: acked, failed, pending, lost, duplicated.
     Ledger,
+    ConsumerStart {
+        client_id: String,
+        group: String,
+        topics: Vec<String>,
+        props: Vec<(String, String)>,
+        processing_ms: Option<Millis>,
+        commit: Option<String>,
+    },
+    ConsumerStop(String),
+    ConsumerKill(String),
+    ConsumerPause(String),
+    ConsumerResume(String),
+    GroupsDescribe {
+        group: String,
+        state: bool,
+    },
+    GroupsList,
+    GroupsReset {
+        group: String,
+        topic: String,
+        to: ResetTo,
+        execute: bool,
+    },
     Help,
+}
+
+/// Where `kafka-consumer-groups --reset-offsets` moves a group's offsets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResetTo {
+    Earliest,
+    Latest,
+    Offset(u64),
+    ShiftBy(i64),
 }
 
 /// One end of a network link named in `network --link A:B`.
@@ -362,6 +394,95 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 _ => Command::ProducerKill(name),
             }
         }
+        "consumer" => {
+            let verb = args.word(&["start", "stop", "kill", "pause", "resume"])?;
+            let client_id = args.positional("a consumer client id")?;
+            match verb.as_str() {
+                "start" => {
+                    let o = args.options(&[
+                        ("--group", true),
+                        ("--topic", true),
+                        ("--consumer-property", true),
+                        ("--processing", true),
+                        ("--commit", true),
+                    ])?;
+                    let mut props = Vec::new();
+                    for (v, col) in o.values("--consumer-property") {
+                        props.push(split_kv(v).map_err(|m| (col, m))?);
+                    }
+                    let processing_ms = match o.value("--processing") {
+                        Some(d) => Some(parse_duration(d).map_err(|m| (o.col_of("--processing"), m))?),
+                        None => None,
+                    };
+                    let commit = match o.value("--commit") {
+                        None => None,
+                        Some(c @ ("auto" | "before" | "after")) => Some(c.to_string()),
+                        Some(other) => {
+                            return Err((
+                                o.col_of("--commit"),
+                                format!("--commit takes auto, before or after, not `{other}`"),
+                            ))
+                        }
+                    };
+                    Command::ConsumerStart {
+                        client_id,
+                        group: o.required("--group")?.to_string(),
+                        topics: o.required("--topic")?.split(',').map(String::from).collect(),
+                        props,
+                        processing_ms,
+                        commit,
+                    }
+                }
+                "stop" => Command::ConsumerStop(client_id),
+                "kill" => Command::ConsumerKill(client_id),
+                "pause" => Command::ConsumerPause(client_id),
+                _ => Command::ConsumerResume(client_id),
+            }
+        }
+        "kafka-consumer-groups" => {
+            let o = args.options(&[
+                ("--describe", false),
+                ("--state", false),
+                ("--list", false),
+                ("--reset-offsets", false),
+                ("--group", true),
+                ("--topic", true),
+                ("--to-earliest", false),
+                ("--to-latest", false),
+                ("--to-offset", true),
+                ("--shift-by", true),
+                ("--execute", false),
+                ("--dry-run", false),
+            ])?;
+            if o.flag("--list") {
+                Command::GroupsList
+            } else if o.flag("--describe") {
+                Command::GroupsDescribe { group: o.required("--group")?.to_string(), state: o.flag("--state") }
+            } else if o.flag("--reset-offsets") {
+                let to = if o.flag("--to-earliest") {
+                    ResetTo::Earliest
+                } else if o.flag("--to-latest") {
+                    ResetTo::Latest
+                } else if let Some(n) = o.num_opt::<u64>("--to-offset")? {
+                    ResetTo::Offset(n)
+                } else if let Some(n) = o.num_opt::<i64>("--shift-by")? {
+                    ResetTo::ShiftBy(n)
+                } else {
+                    return Err((
+                        args.end_col,
+                        "--reset-offsets needs --to-earliest, --to-latest, --to-offset N or --shift-by N".into(),
+                    ));
+                };
+                Command::GroupsReset {
+                    group: o.required("--group")?.to_string(),
+                    topic: o.required("--topic")?.to_string(),
+                    to,
+                    execute: o.flag("--execute"),
+                }
+            } else {
+                return Err((args.end_col, "kafka-consumer-groups needs --describe, --list or --reset-offsets".into()));
+            }
+        }
         "produce" => {
             let o = args.options(&[
                 ("--topic", true),
@@ -438,6 +559,8 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 "kafka-get-offsets",
                 "broker",
                 "producer",
+                "consumer",
+                "kafka-consumer-groups",
                 "produce",
                 "advance",
                 "step",

@@ -1,14 +1,18 @@
 //! Applying commands to the model and printing Kafka's output formats. A `Session` is what the
 //! headless runner, the console and the UI's clicks all drive.
 
+use crate::command::ResetTo;
 use crate::command::{parse_script, Command, LinkEnd, ParseError, ScriptLine};
+use crate::consumer::{consumer_config, CommitMode};
 use crate::controller::ElectionType;
+use crate::group::GroupState;
 use crate::journal::format_time;
 use crate::ledger::Delivery;
 use crate::model::*;
 use crate::net::{Event, Payload, Timer};
 use crate::producer::{producer_config, KeySpec};
 use crate::sim::Sim;
+use std::collections::BTreeMap;
 
 pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_BROKERS: u32 = 3;
@@ -116,7 +120,9 @@ impl Session {
             self.history.push(TimedCommand { at_ms, events, command: cmd.clone() });
         }
         for e in &self.sim.journal[self.journal_seen..] {
-            out.lines.push(format!("[{}] {}", format_time(e.at_ms), self.sim.describe(e)));
+            if let Some(text) = self.sim.narrate(e) {
+                out.lines.push(format!("[{}] {text}", format_time(e.at_ms)));
+            }
         }
         self.journal_seen = self.sim.journal.len();
         out
@@ -391,6 +397,56 @@ impl Session {
                 }
             }
             Command::Ledger => Ok(ledger_lines(&self.sim)),
+            Command::ConsumerStart { client_id, group, topics, props, processing_ms, commit } => {
+                let mut ids = Vec::new();
+                for t in topics {
+                    ids.push(self.topic_id(t, "consumer")?);
+                }
+                let mut config = consumer_config(props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                if let Some(ms) = processing_ms {
+                    config.processing_ms = *ms;
+                }
+                match commit.as_deref() {
+                    Some("auto") if props.iter().any(|(k, v)| k == "enable.auto.commit" && v == "false") => {
+                        return Err(Output::err("Error: --commit auto needs enable.auto.commit=true"));
+                    }
+                    Some("auto") => config.commit = CommitMode::Auto,
+                    Some("before") => config.commit = CommitMode::BeforeProcessing,
+                    Some("after") => config.commit = CommitMode::AfterProcessing,
+                    _ => {}
+                }
+                e(self.sim.start_consumer(client_id, group, &ids, config).map(|_| ()))?;
+                Ok(vec![])
+            }
+            Command::ConsumerStop(id)
+            | Command::ConsumerKill(id)
+            | Command::ConsumerPause(id)
+            | Command::ConsumerResume(id) => {
+                let idx = sim
+                    .consumer_by_id(id)
+                    .ok_or_else(|| Output::err(format!("Error: no consumer with client id {id}.")))?;
+                let r = match cmd {
+                    Command::ConsumerStop(_) => sim.stop_consumer(idx, false),
+                    Command::ConsumerKill(_) => sim.stop_consumer(idx, true),
+                    Command::ConsumerPause(_) => sim.pause_consumer(idx, true),
+                    _ => sim.pause_consumer(idx, false),
+                };
+                e(r)?;
+                Ok(vec![])
+            }
+            Command::GroupsList => {
+                let mut names: Vec<String> = sim.groups.values().map(|g| g.name.clone()).collect();
+                names.sort();
+                Ok(names)
+            }
+            Command::GroupsDescribe { group, state: false } => describe_group(&self.sim, group).map_err(Output::err),
+            Command::GroupsDescribe { group, state: true } => {
+                describe_group_state(&self.sim, group).map_err(Output::err)
+            }
+            Command::GroupsReset { group, topic, to, execute } => {
+                let t = self.topic_id(topic, "consumer")?;
+                reset_offsets(&mut self.sim, group, t, *to, *execute).map_err(Output::err)
+            }
             Command::Help => Ok(HELP.lines().map(String::from).collect()),
         }
     }
@@ -427,7 +483,167 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
     for id in a.duplicated.iter().take(20) {
         lines.push(format!("  duplicated: {}", describe(id)));
     }
+    for g in &a.groups {
+        lines.push(format!(
+            "group {}: processed once {}  more than once {}  skipped {}  not yet {}",
+            g.group,
+            g.once,
+            g.more_than_once.len(),
+            g.skipped.len(),
+            g.pending
+        ));
+    }
     lines
+}
+
+/// Lines padded to the widest cell of each column, separated by a space, as Kafka's tools print.
+fn table(rows: &[Vec<String>]) -> Vec<String> {
+    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    rows.iter()
+        .map(|r| {
+            let cells: Vec<String> = r.iter().enumerate().map(|(i, s)| format!("{s:<w$}", w = widths[i])).collect();
+            cells.join(" ").trim_end().to_string()
+        })
+        .collect()
+}
+
+/// `kafka-consumer-groups --describe --group G`: per partition, the committed offset, the end of
+/// the log as consumers see it (the high watermark), the lag and the owner.
+fn describe_group(sim: &Sim, group: &str) -> Result<Vec<String>, String> {
+    let sym = sim.interner.find(group).ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
+    let g = sim.groups.get(&sym).ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
+    let committed = sim.committed_offsets(group);
+    let mut owners: BTreeMap<Tp, (&str, &str)> = BTreeMap::new();
+    if g.state == GroupState::Stable {
+        for m in g.members.values() {
+            for tp in &m.assignment {
+                owners.insert(*tp, (m.member_id.as_str(), m.client_id.as_str()));
+            }
+        }
+    }
+    let mut tps: Vec<Tp> = committed.keys().copied().chain(owners.keys().copied()).collect();
+    tps.sort();
+    tps.dedup();
+    let mut lines = vec![String::new()];
+    if g.members.is_empty() {
+        lines.push(format!("Consumer group '{group}' has no active members."));
+        lines.push(String::new());
+    } else if g.state != GroupState::Stable {
+        lines.push(format!("Warning: Consumer group '{group}' is rebalancing."));
+        lines.push(String::new());
+    }
+    let mut rows = vec![[
+        "GROUP",
+        "TOPIC",
+        "PARTITION",
+        "CURRENT-OFFSET",
+        "LOG-END-OFFSET",
+        "LAG",
+        "CONSUMER-ID",
+        "HOST",
+        "CLIENT-ID",
+    ]
+    .map(String::from)
+    .to_vec()];
+    for tp in tps {
+        let end = serving_log(sim, tp).map(|l| l.hw);
+        let current = committed.get(&tp).copied();
+        let lag = match (current, end) {
+            (Some(c), Some(e)) => e.saturating_sub(c).to_string(),
+            _ => "-".into(),
+        };
+        let (member, client, host) = match owners.get(&tp) {
+            Some((m, c)) => (m.to_string(), c.to_string(), "/127.0.0.1".to_string()),
+            None => ("-".into(), "-".into(), "-".into()),
+        };
+        rows.push(vec![
+            group.to_string(),
+            sim.topic(tp.topic).name.clone(),
+            tp.partition.to_string(),
+            current.map_or("-".into(), |c| c.to_string()),
+            end.map_or("-".into(), |e| e.to_string()),
+            lag,
+            member,
+            host,
+            client,
+        ]);
+    }
+    lines.extend(table(&rows));
+    Ok(lines)
+}
+
+/// `kafka-consumer-groups --describe --state`: coordinator, strategy, state, members.
+fn describe_group_state(sim: &Sim, group: &str) -> Result<Vec<String>, String> {
+    let g = sim
+        .interner
+        .find(group)
+        .and_then(|s| sim.groups.get(&s))
+        .ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
+    let coordinator = sim.coordinator_of(group).map_or("-".to_string(), |b| format!("broker{b}:9092 ({b})"));
+    let rows = vec![
+        ["GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"].map(String::from).to_vec(),
+        vec![
+            group.to_string(),
+            coordinator,
+            g.strategy.map_or(String::new(), |s| s.name().to_string()),
+            g.state.name().to_string(),
+            g.members.len().to_string(),
+        ],
+    ];
+    let mut lines = vec![String::new()];
+    lines.extend(table(&rows));
+    Ok(lines)
+}
+
+/// `kafka-consumer-groups --reset-offsets`: only for a group with no active members.
+fn reset_offsets(
+    sim: &mut Sim,
+    group: &str,
+    topic: TopicId,
+    to: ResetTo,
+    execute: bool,
+) -> Result<Vec<String>, String> {
+    if let Some(g) = sim.interner.find(group).and_then(|s| sim.groups.get(&s)) {
+        if !g.members.is_empty() {
+            return Err(format!(
+                "Error: Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.",
+                g.state.name()
+            ));
+        }
+    }
+    let committed = sim.committed_offsets(group);
+    let mut offsets = Vec::new();
+    for p in 0..sim.topic(topic).partitions {
+        let tp = Tp { topic, partition: p };
+        let Some(log) = serving_log(sim, tp) else {
+            return Err(format!("Error: {} has no leader (LEADER_NOT_AVAILABLE).", sim.tp_name(tp)));
+        };
+        let (start, end) = (log.log_start, log.hw);
+        let target = match to {
+            ResetTo::Earliest => start,
+            ResetTo::Latest => end,
+            ResetTo::Offset(n) => n,
+            ResetTo::ShiftBy(d) => committed.get(&tp).copied().unwrap_or(end).saturating_add_signed(d),
+        };
+        offsets.push((tp, target.clamp(start, end)));
+    }
+    let mut rows = vec![["GROUP", "TOPIC", "PARTITION", "NEW-OFFSET"].map(String::from).to_vec()];
+    for (tp, o) in &offsets {
+        rows.push(vec![group.to_string(), sim.topic(tp.topic).name.clone(), tp.partition.to_string(), o.to_string()]);
+    }
+    let mut lines = vec![String::new()];
+    lines.extend(table(&rows));
+    if execute {
+        sim.admin_commit(group, &offsets)?;
+    } else {
+        lines.insert(
+            0,
+            "WARN: No action will be performed as the --execute option is missing. (This is a dry run.)".into(),
+        );
+    }
+    Ok(lines)
 }
 
 /// The log that serves clients for `tp`: the current leader's, per the controller.
@@ -506,6 +722,9 @@ pub fn value_text(sim: &Sim, v: Value) -> String {
     match v {
         Value::Text(s) => sim.interner.get(s).to_string(),
         Value::Numbered(n) => format!("msg-{n}"),
+        Value::OffsetCommit { group, tp, offset } => {
+            format!("{}/{}={offset}", sim.interner.get(group), sim.tp_name(tp))
+        }
     }
 }
 
@@ -514,6 +733,7 @@ fn node_name(n: Node) -> String {
         Node::Controller => "controller".into(),
         Node::Broker(b) => format!("broker {b}"),
         Node::Producer(p) => format!("producer #{p}"),
+        Node::Consumer(c) => format!("consumer #{c}"),
     }
 }
 
@@ -534,6 +754,20 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
         }
         Event::Timer(t) => match t {
             Timer::BrokerHeartbeat { broker, .. } => format!("broker {broker} heartbeat timer"),
+            Timer::GroupJoinDeadline { .. } => "a group's join phase ends".to_string(),
+            Timer::MemberSession { member, .. } => format!("coordinator checks {member}'s session"),
+            Timer::ConsumerFetchWait { broker, .. } => {
+                format!("broker {broker}: a parked consumer fetch waited fetch.max.wait.ms")
+            }
+            Timer::ConsumerHeartbeat { consumer, .. } => {
+                format!("consumer {} heartbeat thread", sim.consumers[*consumer as usize].client_id)
+            }
+            Timer::ConsumerProcessed { consumer, .. } => {
+                format!("consumer {} finished processing a record", sim.consumers[*consumer as usize].client_id)
+            }
+            Timer::ConsumerRetry { consumer, .. } => {
+                format!("consumer {} retries", sim.consumers[*consumer as usize].client_id)
+            }
             Timer::LeaderImbalanceCheck => {
                 "controller checks leader imbalance (auto.leader.rebalance.enable)".to_string()
             }

@@ -105,7 +105,7 @@ impl Sim {
             };
             let Some(log) = serving else { continue };
             let mut seen = BTreeSet::new();
-            for rec in &log.records {
+            for rec in log.records.iter().filter(|r| r.id != INTERNAL_RECORD) {
                 if !seen.insert(rec.id) {
                     audit.duplicated.push(rec.id);
                 }
@@ -131,6 +131,42 @@ impl Sim {
         }
         audit.duplicated.sort();
         audit.duplicated.dedup();
+        audit.groups = self.group_deliveries();
         audit
+    }
+
+    /// For every group, each committed record of the topics its consumers read: processed once,
+    /// more than once, skipped (committed past without processing) or not yet.
+    pub fn group_deliveries(&self) -> Vec<crate::ledger::GroupDelivery> {
+        let mut out = Vec::new();
+        for g in self.groups.values() {
+            let Some(sym) = self.interner.find(&g.name) else { continue };
+            let mut topics: Vec<TopicId> =
+                self.consumers.iter().filter(|c| c.group == sym).flat_map(|c| c.topics.iter().copied()).collect();
+            topics.sort();
+            topics.dedup();
+            let committed = self.committed_offsets(&g.name);
+            let mut d = crate::ledger::GroupDelivery { group: g.name.clone(), ..Default::default() };
+            for t in topics {
+                for p in 0..self.topics[t as usize].partitions {
+                    let tp = Tp { topic: t, partition: p };
+                    let Some(log) = self.partition(tp).and_then(|m| m.leader).and_then(|l| self.replica_log(l, tp))
+                    else {
+                        continue;
+                    };
+                    let done = committed.get(&tp).copied().unwrap_or(0);
+                    for rec in log.records.iter().take_while(|r| r.offset < log.hw) {
+                        match self.deliveries.get(&(sym, rec.id)).copied().unwrap_or(0) {
+                            0 if rec.offset < done => d.skipped.push(rec.id),
+                            0 => d.pending += 1,
+                            1 => d.once += 1,
+                            _ => d.more_than_once.push(rec.id),
+                        }
+                    }
+                }
+            }
+            out.push(d);
+        }
+        out
     }
 }

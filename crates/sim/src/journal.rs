@@ -100,6 +100,55 @@ pub enum SimEvent {
         producer: ProducerIdx,
         killed: bool,
     },
+    RebalanceStarted {
+        group: String,
+        from: String,
+        why: String,
+    },
+    MemberRemoved {
+        group: String,
+        member: String,
+        why: String,
+    },
+    GroupStable {
+        group: String,
+        generation: i32,
+        members: u32,
+        strategy: String,
+    },
+    CommitRejected {
+        group: String,
+        member: String,
+        error: ErrorCode,
+    },
+    ConsumerStarted {
+        consumer: ConsumerIdx,
+    },
+    ConsumerStopped {
+        consumer: ConsumerIdx,
+        killed: bool,
+    },
+    ConsumerPaused {
+        consumer: ConsumerIdx,
+        paused: bool,
+    },
+    PartitionsRevoked {
+        consumer: ConsumerIdx,
+        tps: Vec<Tp>,
+    },
+    PartitionsAssigned {
+        consumer: ConsumerIdx,
+        generation: i32,
+        tps: Vec<Tp>,
+        added: Vec<Tp>,
+    },
+    ConsumerError {
+        consumer: ConsumerIdx,
+        error: String,
+    },
+    ConsumerLeftOnPollTimeout {
+        consumer: ConsumerIdx,
+    },
     ConfigChanged {
         what: String,
     },
@@ -134,6 +183,44 @@ pub fn join_ids(ids: &[BrokerId]) -> String {
 }
 
 impl crate::sim::Sim {
+    /// Narration for the learner: like `describe`, but the internal topics' routine replication
+    /// events are left out, and a coordinator partition changing leader is told as the group's
+    /// coordinator moving.
+    pub fn narrate(&self, e: &JournalEntry) -> Option<String> {
+        let internal = |tp: &Tp| self.topics[tp.topic as usize].name.starts_with("__");
+        match &e.event {
+            SimEvent::LeaderChanged { tp, from, to, epoch, .. } if internal(tp) => {
+                let groups: Vec<&str> = self
+                    .groups
+                    .values()
+                    .filter(|g| self.offsets_tp(&g.name) == Some(*tp))
+                    .map(|g| g.name.as_str())
+                    .collect();
+                if groups.is_empty() {
+                    return None;
+                }
+                let b = |x: &Option<BrokerId>| x.map_or("none".to_string(), |b| b.to_string());
+                Some(format!(
+                    "Group {}: coordinator moved with the leadership of {} (broker {} → {}, epoch {epoch}).",
+                    groups.join(", "),
+                    self.tp_name(*tp),
+                    b(from),
+                    b(to)
+                ))
+            }
+            SimEvent::IsrShrunk { tp, .. }
+            | SimEvent::IsrExpanded { tp, .. }
+            | SimEvent::LeaderDemoted { tp, .. }
+            | SimEvent::Truncated { tp, .. }
+            | SimEvent::RetentionDeleted { tp, .. }
+                if internal(tp) =>
+            {
+                None
+            }
+            _ => Some(self.describe(e)),
+        }
+    }
+
     /// Plain-words narration of one journal entry.
     pub fn describe(&self, e: &JournalEntry) -> String {
         let tp = |tp: &Tp| self.tp_name(*tp);
@@ -222,6 +309,54 @@ impl crate::sim::Sim {
                 format!("Producer {} {how}.", self.producers[*producer as usize].name)
             }
             SimEvent::ConfigChanged { what } => format!("Config changed: {what}."),
+            SimEvent::RebalanceStarted { group, from, why } => {
+                format!("Group {group}: rebalance started ({from} → PreparingRebalance) because {why}.")
+            }
+            SimEvent::MemberRemoved { group, member, why } => format!("Group {group}: coordinator removed {member}: {why}."),
+            SimEvent::GroupStable { group, generation, members, strategy } => {
+                if *members == 0 {
+                    format!("Group {group} is Empty (generation {generation}).")
+                } else {
+                    format!("Group {group} is Stable: generation {generation}, {members} member(s), assignor {strategy}.")
+                }
+            }
+            SimEvent::CommitRejected { group, member, error } => {
+                format!("Group {group}: offset commit from {member} rejected with {}.", error.name())
+            }
+            SimEvent::ConsumerStarted { consumer } => {
+                let c = &self.consumers[*consumer as usize];
+                format!("Consumer {} started in group {}.", c.client_id, c.group_name)
+            }
+            SimEvent::ConsumerStopped { consumer, killed } => {
+                let c = &self.consumers[*consumer as usize];
+                if *killed {
+                    format!("Consumer {} crashed: no LeaveGroup; the coordinator notices after session.timeout.ms ({} ms).", c.client_id, c.config.session_timeout_ms)
+                } else {
+                    format!("Consumer {} closed: it committed and sent LeaveGroup.", c.client_id)
+                }
+            }
+            SimEvent::ConsumerPaused { consumer, paused } => {
+                let c = &self.consumers[*consumer as usize];
+                if *paused {
+                    format!("Consumer {} stopped calling poll() (heartbeats go on; max.poll.interval.ms = {} ms).", c.client_id, c.config.max_poll_interval_ms)
+                } else {
+                    format!("Consumer {} calls poll() again.", c.client_id)
+                }
+            }
+            SimEvent::PartitionsRevoked { consumer, tps } => format!(
+                "Consumer {} gave up {}.",
+                self.consumers[*consumer as usize].client_id,
+                tps.iter().map(|t| self.tp_name(*t)).collect::<Vec<_>>().join(", ")
+            ),
+            SimEvent::PartitionsAssigned { consumer, generation, tps, .. } => {
+                let list = if tps.is_empty() { "nothing (idle)".to_string() } else { tps.iter().map(|t| self.tp_name(*t)).collect::<Vec<_>>().join(", ") };
+                format!("Consumer {} owns {list} (generation {generation}).", self.consumers[*consumer as usize].client_id)
+            }
+            SimEvent::ConsumerError { consumer, error } => format!("Consumer {}: {error}.", self.consumers[*consumer as usize].client_id),
+            SimEvent::ConsumerLeftOnPollTimeout { consumer } => {
+                let c = &self.consumers[*consumer as usize];
+                format!("Consumer {}: poll() not called for max.poll.interval.ms ({} ms); it left the group.", c.client_id, c.config.max_poll_interval_ms)
+            }
             SimEvent::RetentionDeleted { broker, tp: t, new_log_start } => {
                 format!("Broker {broker} deleted old records of {} (retention); log start offset is now {new_log_start}.", tp(t))
             }

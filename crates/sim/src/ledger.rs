@@ -72,4 +72,19 @@ pub struct Audit {
     pub lost: Vec<RecordId>,
     /// Records present more than once in the serving log (a retried batch that landed twice).
     pub duplicated: Vec<RecordId>,
+    /// Per consumer group: how often it processed the records of the topics it reads.
+    pub groups: Vec<GroupDelivery>,
+}
+
+/// Delivery accounting for one consumer group, over the committed records of its topics.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupDelivery {
+    pub group: String,
+    pub once: u64,
+    /// Processed two or more times (at-least-once after a crash or rebalance).
+    pub more_than_once: Vec<RecordId>,
+    /// Never processed although the group committed past them (at-most-once after a crash).
+    pub skipped: Vec<RecordId>,
+    /// Not processed yet (at or above the committed offset).
+    pub pending: u64,
 }

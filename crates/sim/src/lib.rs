@@ -7,8 +7,10 @@
 pub mod assignor;
 pub mod broker;
 pub mod command;
+pub mod consumer;
 pub mod controller;
 pub mod exec;
+pub mod group;
 pub mod invariants;
 pub mod journal;
 pub mod ledger;

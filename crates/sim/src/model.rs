@@ -11,6 +11,8 @@ pub type BrokerId = u32;
 pub type TopicId = u32;
 /// Index into `Sim::producers`.
 pub type ProducerIdx = u32;
+/// Index into `Sim::consumers`.
+pub type ConsumerIdx = u32;
 
 /// A topic partition. Ordered by topic index then partition, which is creation order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -26,6 +28,7 @@ pub enum Node {
     Controller,
     Broker(BrokerId),
     Producer(ProducerIdx),
+    Consumer(ConsumerIdx),
 }
 
 /// An interned string (keys and values), so records stay `Copy` and cheap to snapshot.
@@ -49,6 +52,10 @@ impl Interner {
         Sym(i)
     }
 
+    pub fn find(&self, s: &str) -> Option<Sym> {
+        self.index.get(s).map(|&i| Sym(i))
+    }
+
     pub fn get(&self, sym: Sym) -> &str {
         &self.strings[sym.0 as usize]
     }
@@ -60,11 +67,20 @@ impl Interner {
 pub enum Value {
     Text(Sym),
     Numbered(u64),
+    /// An offset commit in `__consumer_offsets`: group (interned), partition, next offset to read.
+    OffsetCommit {
+        group: Sym,
+        tp: Tp,
+        offset: u64,
+    },
 }
 
 /// Identity of one record the user or a producer created, across retries and copies (the ledger key).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct RecordId(pub u64);
+
+/// The id of records no producer sent (offset commits): outside the ledger.
+pub const INTERNAL_RECORD: RecordId = RecordId(u64::MAX);
 
 /// A record as stored in a replica's log.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -291,6 +307,8 @@ pub struct TopicConfig {
     /// `retention.bytes` per partition; -1 means no size limit. Record size is modelled as key + value +
     /// a fixed 70-byte record-batch overhead share.
     pub retention_bytes: i64,
+    /// `cleanup.policy`: `delete` or `compact` (compaction itself is not modelled).
+    pub cleanup_policy: String,
 }
 
 impl Default for TopicConfig {
@@ -300,6 +318,7 @@ impl Default for TopicConfig {
             unclean_leader_election_enable: false,
             retention_ms: 604_800_000,
             retention_bytes: -1,
+            cleanup_policy: "delete".into(),
         }
     }
 }
@@ -392,6 +411,12 @@ pub enum ErrorCode {
     InvalidUpdateVersion,
     IneligibleReplica,
     StaleBrokerEpoch,
+    NotCoordinator,
+    CoordinatorNotAvailable,
+    UnknownMemberId,
+    IllegalGeneration,
+    RebalanceInProgress,
+    OffsetOutOfRange,
 }
 
 impl ErrorCode {
@@ -410,6 +435,12 @@ impl ErrorCode {
             ErrorCode::InvalidUpdateVersion => "INVALID_UPDATE_VERSION",
             ErrorCode::IneligibleReplica => "INELIGIBLE_REPLICA",
             ErrorCode::StaleBrokerEpoch => "STALE_BROKER_EPOCH",
+            ErrorCode::NotCoordinator => "NOT_COORDINATOR",
+            ErrorCode::CoordinatorNotAvailable => "COORDINATOR_NOT_AVAILABLE",
+            ErrorCode::UnknownMemberId => "UNKNOWN_MEMBER_ID",
+            ErrorCode::IllegalGeneration => "ILLEGAL_GENERATION",
+            ErrorCode::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
+            ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
         }
     }
 

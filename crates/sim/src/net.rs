@@ -84,12 +84,120 @@ pub enum Payload {
     MetadataResponse {
         leaders: Vec<(Tp, Option<BrokerId>, u32)>,
     },
+    // ---- Consumer groups (classic protocol) and consumer fetching ----
+    FindCoordinator {
+        group: Sym,
+    },
+    FindCoordinatorResponse {
+        group: Sym,
+        result: Result<BrokerId, ErrorCode>,
+    },
+    JoinGroup {
+        group: Sym,
+        join: JoinRequest,
+    },
+    JoinGroupResponse {
+        group: Sym,
+        result: Result<JoinResult, ErrorCode>,
+    },
+    SyncGroup {
+        group: Sym,
+        generation: i32,
+        member_id: String,
+        assignments: Vec<(String, Vec<Tp>)>,
+    },
+    SyncGroupResponse {
+        group: Sym,
+        generation: i32,
+        result: Result<Vec<Tp>, ErrorCode>,
+    },
+    Heartbeat {
+        group: Sym,
+        generation: i32,
+        member_id: String,
+    },
+    HeartbeatResponse {
+        group: Sym,
+        error: Option<ErrorCode>,
+    },
+    LeaveGroup {
+        group: Sym,
+        member_id: String,
+    },
+    LeaveGroupResponse {
+        group: Sym,
+    },
+    OffsetCommit {
+        group: Sym,
+        generation: i32,
+        member_id: String,
+        req: u64,
+        offsets: Vec<(Tp, u64)>,
+    },
+    OffsetCommitResponse {
+        group: Sym,
+        req: u64,
+        result: Result<Vec<(Tp, u64)>, ErrorCode>,
+    },
+    OffsetFetch {
+        group: Sym,
+        tps: Vec<Tp>,
+    },
+    OffsetFetchResponse {
+        group: Sym,
+        result: Result<Vec<(Tp, Option<u64>)>, ErrorCode>,
+    },
+    /// A consumer's fetch: records from `offset`, below the high watermark.
+    ConsumerFetch {
+        tp: Tp,
+        offset: u64,
+        max_records: u32,
+    },
+    ConsumerFetchResponse {
+        tp: Tp,
+        offset: u64,
+        result: Result<Vec<Record>, ErrorCode>,
+    },
+    /// `ListOffsets` for `auto.offset.reset`: the log start (earliest) or the high watermark (latest).
+    ListOffsets {
+        tp: Tp,
+        earliest: bool,
+    },
+    ListOffsetsResponse {
+        tp: Tp,
+        result: Result<u64, ErrorCode>,
+    },
     /// The connection was refused (the peer process is down): the sender learns at once, as from a
     /// TCP reset. Carries the request id when it was a request.
     Disconnected {
         req: Option<u64>,
         tp: Option<Tp>,
     },
+}
+
+/// What a member sends in JoinGroup (its subscription and, for sticky assignors, what it owns).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinRequest {
+    pub member_id: Option<String>,
+    pub client: ConsumerIdx,
+    pub client_id: String,
+    pub instance_id: Option<String>,
+    pub strategies: Vec<crate::assignor::Strategy>,
+    pub topics: Vec<TopicId>,
+    pub owned: Vec<Tp>,
+    pub owned_generation: i32,
+    pub session_timeout_ms: Millis,
+    pub rebalance_timeout_ms: Millis,
+}
+
+/// The JoinGroup answer; only the leader gets the members' subscriptions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JoinResult {
+    pub generation: i32,
+    pub member_id: String,
+    pub leader: String,
+    pub strategy: crate::assignor::Strategy,
+    pub members: Vec<(String, Option<String>, Vec<TopicId>, Vec<Tp>, i32)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -122,10 +230,17 @@ pub enum MessageKind {
     IsrChange,
     Shutdown,
     Disconnect,
+    /// FindCoordinator, JoinGroup, SyncGroup, LeaveGroup.
+    Group,
+    /// Consumer heartbeats to the group coordinator.
+    GroupHeartbeat,
+    OffsetCommit,
+    ConsumerFetch,
+    ConsumerData,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 9] = [
+    pub const ALL: [MessageKind; 14] = [
         MessageKind::Produce,
         MessageKind::ProduceAck,
         MessageKind::Fetch,
@@ -135,6 +250,11 @@ impl MessageKind {
         MessageKind::IsrChange,
         MessageKind::Shutdown,
         MessageKind::Disconnect,
+        MessageKind::Group,
+        MessageKind::GroupHeartbeat,
+        MessageKind::OffsetCommit,
+        MessageKind::ConsumerFetch,
+        MessageKind::ConsumerData,
     ];
 
     pub fn label(self) -> &'static str {
@@ -148,6 +268,11 @@ impl MessageKind {
             MessageKind::IsrChange => "ISR change (AlterPartition)",
             MessageKind::Shutdown => "controlled shutdown",
             MessageKind::Disconnect => "connection refused",
+            MessageKind::Group => "group join/sync/leave",
+            MessageKind::GroupHeartbeat => "consumer heartbeat",
+            MessageKind::OffsetCommit => "offset commit/fetch",
+            MessageKind::ConsumerFetch => "consumer fetch",
+            MessageKind::ConsumerData => "records to a consumer",
         }
     }
 }
@@ -167,6 +292,23 @@ impl Payload {
             Payload::Produce { .. } => MessageKind::Produce,
             Payload::ProduceResponse { .. } => MessageKind::ProduceAck,
             Payload::Disconnected { .. } => MessageKind::Disconnect,
+            Payload::FindCoordinator { .. }
+            | Payload::FindCoordinatorResponse { .. }
+            | Payload::JoinGroup { .. }
+            | Payload::JoinGroupResponse { .. }
+            | Payload::SyncGroup { .. }
+            | Payload::SyncGroupResponse { .. }
+            | Payload::LeaveGroup { .. }
+            | Payload::LeaveGroupResponse { .. } => MessageKind::Group,
+            Payload::Heartbeat { .. } | Payload::HeartbeatResponse { .. } => MessageKind::GroupHeartbeat,
+            Payload::OffsetCommit { .. }
+            | Payload::OffsetCommitResponse { .. }
+            | Payload::OffsetFetch { .. }
+            | Payload::OffsetFetchResponse { .. } => MessageKind::OffsetCommit,
+            Payload::ConsumerFetch { .. } | Payload::ListOffsets { .. } | Payload::ListOffsetsResponse { .. } => {
+                MessageKind::ConsumerFetch
+            }
+            Payload::ConsumerFetchResponse { .. } => MessageKind::ConsumerData,
         }
     }
 
@@ -180,6 +322,10 @@ impl Payload {
             | Payload::Produce { tp, .. }
             | Payload::ProduceResponse { tp, .. } => Some(*tp),
             Payload::Disconnected { tp, .. } => *tp,
+            Payload::ConsumerFetch { tp, .. }
+            | Payload::ConsumerFetchResponse { tp, .. }
+            | Payload::ListOffsets { tp, .. }
+            | Payload::ListOffsetsResponse { tp, .. } => Some(*tp),
             _ => None,
         }
     }
@@ -189,6 +335,7 @@ impl Payload {
         match self {
             Payload::Produce { batch, .. } => &batch.records,
             Payload::FetchResponse { result: Ok(d), .. } => &d.records,
+            Payload::ConsumerFetchResponse { result: Ok(r), .. } => r,
             _ => &[],
         }
     }
@@ -253,6 +400,37 @@ pub enum Timer {
     /// Broker: apply retention (`log.retention.check.interval.ms`).
     RetentionCheck {
         broker: BrokerId,
+        incarnation: u64,
+    },
+    /// Group coordinator: the join phase of a rebalance ends (`seq` identifies the rebalance).
+    GroupJoinDeadline {
+        group: Sym,
+        seq: u64,
+    },
+    /// Group coordinator: has `member` missed its `session.timeout.ms`?
+    MemberSession {
+        group: Sym,
+        member: String,
+    },
+    /// Broker: a parked consumer fetch has waited `fetch.max.wait.ms`.
+    ConsumerFetchWait {
+        broker: BrokerId,
+        incarnation: u64,
+        id: u64,
+    },
+    /// Consumer: heartbeat thread tick (`heartbeat.interval.ms`), also checks `max.poll.interval.ms`.
+    ConsumerHeartbeat {
+        consumer: ConsumerIdx,
+        incarnation: u64,
+    },
+    /// Consumer: finished processing the current record.
+    ConsumerProcessed {
+        consumer: ConsumerIdx,
+        incarnation: u64,
+    },
+    /// Consumer: try again (find coordinator, join, fetch) after a backoff.
+    ConsumerRetry {
+        consumer: ConsumerIdx,
         incarnation: u64,
     },
     /// Producer: the rate tick that makes new records.

@@ -167,6 +167,7 @@ fn record_size(rec: &Record, interner: &Interner) -> u64 {
     let value = match rec.value {
         Value::Text(s) => interner.get(s).len(),
         Value::Numbered(n) => 4 + n.to_string().len(),
+        Value::OffsetCommit { .. } => 24,
     };
     (10 + key + value) as u64
 }

@@ -37,6 +37,11 @@ pub struct Sim {
     pub journal: Vec<JournalEntry>,
     /// Next idempotent producer id (allocated by the cluster; modelled as a counter).
     pub next_producer_id: u64,
+    pub consumers: Vec<crate::consumer::Consumer>,
+    /// Consumer groups as their coordinator knows them.
+    pub groups: std::collections::BTreeMap<Sym, crate::group::Group>,
+    /// How many times each group processed each record (the delivery-semantics ledger).
+    pub deliveries: std::collections::BTreeMap<(Sym, RecordId), u32>,
 }
 
 /// Why a user action could not apply. The state is unchanged when one is returned.
@@ -58,6 +63,9 @@ impl Sim {
             ledger: Ledger::default(),
             journal: Vec::new(),
             next_producer_id: 0,
+            consumers: Vec::new(),
+            groups: Default::default(),
+            deliveries: Default::default(),
         };
         let every = sim.config.leader_imbalance_check_interval_ms;
         sim.net.timer(every, Timer::LeaderImbalanceCheck);
@@ -173,16 +181,22 @@ impl Sim {
             Node::Controller => false,
             Node::Broker(b) => self.brokers.get(&b).is_none_or(|br| !br.is_running()),
             Node::Producer(p) => self.producers.get(p as usize).is_none_or(|pr| !pr.is_running()),
+            Node::Consumer(c) => self.consumers.get(c as usize).is_none_or(|co| !co.is_alive()),
         }
     }
 
     fn deliver(&mut self, msg: Message) {
-        if self.node_down(msg.from) && !matches!(msg.payload, Payload::Disconnected { .. }) {
-            // The sender died after sending: its connection closed and the request went nowhere.
-            // (Responses already on the wire are still delivered; requests from a dead client are not.)
-            if matches!(msg.from, Node::Producer(_)) {
-                return;
+        // A client that crashed after sending: its connection closed and the request went nowhere.
+        // (A client that closed cleanly still gets its last requests through: commit, LeaveGroup.)
+        let crashed_client = match msg.from {
+            Node::Producer(p) => self.producers.get(p as usize).is_none_or(|pr| !pr.is_running()),
+            Node::Consumer(c) => {
+                self.consumers.get(c as usize).is_none_or(|co| co.status == crate::consumer::ConsumerStatus::Dead)
             }
+            _ => false,
+        };
+        if crashed_client {
+            return;
         }
         if self.net.link_cut(msg.from, msg.to) {
             let now = self.net.now;
@@ -195,6 +209,8 @@ impl Sim {
                 Payload::Produce { req, tp, .. } => Some(Payload::Disconnected { req: Some(*req), tp: Some(*tp) }),
                 Payload::Metadata => Some(Payload::Disconnected { req: None, tp: None }),
                 Payload::Fetch { tp, .. } => Some(Payload::Disconnected { req: None, tp: Some(*tp) }),
+                // A consumer's request: partition requests name the partition, group ones don't.
+                p if matches!(msg.from, Node::Consumer(_)) => Some(Payload::Disconnected { req: None, tp: p.tp() }),
                 _ => None,
             };
             if let Some(p) = bounce {
@@ -208,6 +224,7 @@ impl Sim {
             Node::Controller => self.controller_handle(msg),
             Node::Broker(b) => self.broker_handle(b, msg),
             Node::Producer(p) => self.producer_handle(p, msg),
+            Node::Consumer(c) => self.consumer_handle(c, msg),
         }
     }
 
@@ -227,6 +244,14 @@ impl Sim {
             Timer::ProducerTick { producer, incarnation } => self.on_producer_tick(producer, incarnation),
             Timer::RequestTimeout { producer, incarnation, req } => self.on_request_timeout(producer, incarnation, req),
             Timer::ProducerWake { producer, incarnation } => self.on_producer_wake(producer, incarnation),
+            Timer::GroupJoinDeadline { group, seq } => self.on_group_join_deadline(group, seq),
+            Timer::MemberSession { group, member } => self.on_member_session(group, &member),
+            Timer::ConsumerFetchWait { broker, incarnation, id } => {
+                self.on_consumer_fetch_wait(broker, incarnation, id)
+            }
+            Timer::ConsumerHeartbeat { consumer, incarnation } => self.on_consumer_heartbeat(consumer, incarnation),
+            Timer::ConsumerProcessed { consumer, incarnation } => self.on_consumer_processed(consumer, incarnation),
+            Timer::ConsumerRetry { consumer, incarnation } => self.on_consumer_retry(consumer, incarnation),
         }
     }
 
@@ -284,6 +309,7 @@ impl Sim {
         broker.incarnation += 1;
         broker.broker_epoch = 0;
         broker.parked_fetches.clear();
+        broker.parked_consumer_fetches.clear();
         broker.purgatory.clear();
         for r in broker.replicas.values_mut() {
             r.become_unknown();
@@ -309,6 +335,7 @@ impl Sim {
         b.status = BrokerStatus::Dead;
         b.incarnation += 1;
         b.parked_fetches.clear();
+        b.parked_consumer_fetches.clear();
         b.purgatory.clear();
         // The machine is gone: what it was still sending never arrives.
         let now = self.net.now;
@@ -501,6 +528,7 @@ impl Sim {
             Node::Broker(id) => format!("broker {id}"),
             Node::Controller => "the controller".to_string(),
             Node::Producer(p) => format!("producer {p}"),
+            Node::Consumer(c) => format!("consumer {c}"),
         };
         self.log_event(SimEvent::ConfigChanged {
             what: format!("latency between {} and {} {latency_ms} ms ± {jitter_ms} ms", name(a), name(b)),
@@ -560,6 +588,14 @@ pub fn apply_topic_config(c: &mut TopicConfig, key: &str, value: &str) -> Result
         }
         "retention.ms" => c.retention_ms = value.parse().map_err(|_| bad())?,
         "retention.bytes" => c.retention_bytes = value.parse().map_err(|_| bad())?,
+        "cleanup.policy" => match value {
+            "delete" | "compact" | "compact,delete" | "delete,compact" => c.cleanup_policy = value.to_string(),
+            _ => {
+                return Err(format!(
+                    "Invalid value {value} for configuration {key}: String must be one of: compact, delete"
+                ))
+            }
+        },
         _ => return Err(format!("Unknown topic config name: {key}")),
     }
     Ok(())

@@ -1,0 +1,942 @@
+//! Consumers: the classic group protocol's client side (find the coordinator, join, sync,
+//! heartbeat, leave), eager and cooperative rebalances, the poll loop with `max.poll.records` and a
+//! processing time per record, offset commits (auto, or manual before/after processing), and
+//! `auto.offset.reset`. Every processed record is counted per group, so the model can say which
+//! records were processed once, twice or never (section 4 of the reference).
+
+use crate::assignor::{
+    assign, cooperative_assign, rebalance_protocol, MemberSub, RebalanceProtocol, Strategy, DEFAULT_STRATEGIES,
+};
+use crate::journal::SimEvent;
+use crate::model::*;
+use crate::net::*;
+use crate::sim::{ActionResult, Sim};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, VecDeque};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OffsetReset {
+    Earliest,
+    Latest,
+    None,
+}
+
+/// When offsets are committed (the delivery-semantics demos).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CommitMode {
+    /// `enable.auto.commit=true`: the position is committed every `auto.commit.interval.ms` during
+    /// poll(), before a rebalance and on close.
+    Auto,
+    /// commitSync() right after poll(), then process: at-most-once.
+    BeforeProcessing,
+    /// process, then commitSync(): at-least-once.
+    AfterProcessing,
+}
+
+impl CommitMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            CommitMode::Auto => "auto",
+            CommitMode::BeforeProcessing => "before",
+            CommitMode::AfterProcessing => "after",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConsumerConfig {
+    pub strategies: Vec<Strategy>,
+    pub group_instance_id: Option<String>,
+    pub auto_commit_interval_ms: Millis,
+    pub auto_offset_reset: OffsetReset,
+    pub session_timeout_ms: Millis,
+    pub heartbeat_interval_ms: Millis,
+    pub max_poll_interval_ms: Millis,
+    pub max_poll_records: u32,
+    pub retry_backoff_ms: Millis,
+    pub request_timeout_ms: Millis,
+    /// Simulator knobs: time to process one record, and when to commit.
+    pub processing_ms: Millis,
+    pub commit: CommitMode,
+}
+
+impl Default for ConsumerConfig {
+    fn default() -> Self {
+        ConsumerConfig {
+            strategies: DEFAULT_STRATEGIES.to_vec(),
+            group_instance_id: None,
+            auto_commit_interval_ms: 5000,
+            auto_offset_reset: OffsetReset::Latest,
+            session_timeout_ms: 45_000,
+            heartbeat_interval_ms: 3000,
+            max_poll_interval_ms: 300_000,
+            max_poll_records: 500,
+            retry_backoff_ms: 100,
+            request_timeout_ms: 30_000,
+            processing_ms: 0,
+            commit: CommitMode::Auto,
+        }
+    }
+}
+
+/// Builds a consumer config from `--consumer-property K=V` pairs (Kafka's names and defaults).
+pub fn consumer_config(props: &[(String, String)]) -> Result<ConsumerConfig, String> {
+    let mut c = ConsumerConfig::default();
+    let mut auto_commit = true;
+    for (k, v) in props {
+        let bad = || format!("Invalid value {v} for configuration {k}");
+        let num = || v.parse::<u64>().map_err(|_| bad());
+        match k.as_str() {
+            "partition.assignment.strategy" => {
+                let mut list = Vec::new();
+                for name in v.split(',').map(str::trim) {
+                    list.push(Strategy::from_name(name).ok_or_else(|| {
+                        format!("Invalid value {name} for configuration {k}: use range, roundrobin, sticky or cooperative-sticky")
+                    })?);
+                }
+                c.strategies = list;
+            }
+            "group.instance.id" => c.group_instance_id = Some(v.clone()),
+            "enable.auto.commit" => auto_commit = v.parse().map_err(|_| bad())?,
+            "auto.commit.interval.ms" => c.auto_commit_interval_ms = num()?.max(1),
+            "auto.offset.reset" => {
+                c.auto_offset_reset = match v.as_str() {
+                    "earliest" => OffsetReset::Earliest,
+                    "latest" => OffsetReset::Latest,
+                    "none" => OffsetReset::None,
+                    _ => {
+                        return Err(format!(
+                            "Invalid value {v} for configuration {k}: String must be one of: latest, earliest, none"
+                        ))
+                    }
+                }
+            }
+            "session.timeout.ms" => c.session_timeout_ms = num()?,
+            "heartbeat.interval.ms" => c.heartbeat_interval_ms = num()?.max(1),
+            "max.poll.interval.ms" => c.max_poll_interval_ms = num()?.max(1),
+            "max.poll.records" => c.max_poll_records = (num()? as u32).max(1),
+            "request.timeout.ms" => c.request_timeout_ms = num()?.max(1),
+            "isolation.level" => {
+                if v != "read_uncommitted" {
+                    return Err(
+                        "isolation.level=read_committed needs transactions, which this version does not model yet"
+                            .into(),
+                    );
+                }
+            }
+            _ => return Err(format!("Unknown consumer config: {k}")),
+        }
+    }
+    if !(6000..=1_800_000).contains(&c.session_timeout_ms) {
+        return Err(format!(
+            "session.timeout.ms={} is outside the broker's group.min.session.timeout.ms (6000) .. group.max.session.timeout.ms (1800000): the coordinator would answer INVALID_SESSION_TIMEOUT",
+            c.session_timeout_ms
+        ));
+    }
+    if c.heartbeat_interval_ms >= c.session_timeout_ms {
+        return Err("heartbeat.interval.ms must be lower than session.timeout.ms".into());
+    }
+    if !auto_commit && c.commit == CommitMode::Auto {
+        c.commit = CommitMode::AfterProcessing;
+    }
+    Ok(c)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConsumerStatus {
+    Running,
+    /// `consumer pause`: the application stopped calling poll() (heartbeats go on).
+    Paused,
+    Stopped,
+    Dead,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MemberState {
+    /// Looking for the group coordinator.
+    FindingCoordinator,
+    Joining,
+    Syncing,
+    Stable,
+    /// Left the group (max.poll.interval.ms exceeded while not polling); rejoins on the next poll.
+    Left,
+}
+
+impl MemberState {
+    pub fn name(self) -> &'static str {
+        match self {
+            MemberState::FindingCoordinator => "finding coordinator",
+            MemberState::Joining => "joining",
+            MemberState::Syncing => "syncing",
+            MemberState::Stable => "stable",
+            MemberState::Left => "left the group",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Consumer {
+    pub client_id: String,
+    pub group: Sym,
+    pub group_name: String,
+    pub topics: Vec<TopicId>,
+    pub config: ConsumerConfig,
+    pub status: ConsumerStatus,
+    pub incarnation: u64,
+    pub state: MemberState,
+    pub coordinator: Option<BrokerId>,
+    pub member_id: Option<String>,
+    pub generation: i32,
+    /// Partitions assigned (owned) now.
+    pub assigned: Vec<Tp>,
+    /// What the last generation assigned, kept across an eager revoke: the eager `sticky`
+    /// assignor sends it in the subscription's userData so assignments stay sticky.
+    pub previous: Vec<Tp>,
+    pub previous_generation: i32,
+    /// Next offset to return from poll(), per owned partition (None until known).
+    pub positions: BTreeMap<Tp, u64>,
+    /// What this consumer last committed successfully, per partition.
+    pub committed: BTreeMap<Tp, u64>,
+    /// Records fetched but not yet returned by poll().
+    pub buffer: VecDeque<Record>,
+    pub buffered_tp: VecDeque<Tp>,
+    /// The batch poll() returned, being processed one record at a time.
+    pub batch: VecDeque<(Tp, Record)>,
+    pub processing_until: Option<Millis>,
+    /// Partitions with a fetch (or ListOffsets) in flight, and when it was sent.
+    pub fetching: BTreeMap<Tp, Millis>,
+    pub leaders: BTreeMap<Tp, BrokerId>,
+    /// When the application last called poll() (for max.poll.interval.ms).
+    pub last_poll_ms: Millis,
+    pub next_auto_commit_ms: Millis,
+    /// A commit in flight: request id and whether the poll loop waits for it (commitSync).
+    pub commit_in_flight: Option<(u64, bool)>,
+    pub needs_rejoin: bool,
+    next_req: u64,
+    bootstrap_cursor: usize,
+    retry_scheduled: bool,
+}
+
+impl Consumer {
+    pub fn is_alive(&self) -> bool {
+        !matches!(self.status, ConsumerStatus::Dead | ConsumerStatus::Stopped)
+    }
+
+    fn protocol(&self) -> RebalanceProtocol {
+        rebalance_protocol(&self.config.strategies).unwrap_or(RebalanceProtocol::Eager)
+    }
+}
+
+impl Sim {
+    pub fn consumer_by_id(&self, client_id: &str) -> Option<ConsumerIdx> {
+        self.consumers.iter().position(|c| c.client_id == client_id).map(|i| i as ConsumerIdx)
+    }
+
+    /// `consumer start CLIENT_ID --group G --topic T`.
+    pub fn start_consumer(
+        &mut self,
+        client_id: &str,
+        group: &str,
+        topics: &[TopicId],
+        config: ConsumerConfig,
+    ) -> ActionResult<ConsumerIdx> {
+        if let Some(i) = self.consumer_by_id(client_id) {
+            if self.consumers[i as usize].is_alive() {
+                return Err(format!("Error: consumer {client_id} is already running."));
+            }
+        }
+        if let Some(other) = self.consumers.iter().find(|c| {
+            c.is_alive()
+                && c.group_name == group
+                && c.config.group_instance_id.is_some()
+                && c.config.group_instance_id == config.group_instance_id
+        }) {
+            return Err(format!(
+                "Error: group.instance.id {} is already used by consumer {} in group {group} (FENCED_INSTANCE_ID).",
+                config.group_instance_id.as_deref().unwrap_or(""),
+                other.client_id
+            ));
+        }
+        let sym = self.interner.intern(group);
+        let now = self.net.now;
+        let consumer = Consumer {
+            client_id: client_id.to_string(),
+            group: sym,
+            group_name: group.to_string(),
+            topics: topics.to_vec(),
+            config,
+            status: ConsumerStatus::Running,
+            incarnation: 1,
+            state: MemberState::FindingCoordinator,
+            coordinator: None,
+            member_id: None,
+            generation: -1,
+            assigned: Vec::new(),
+            previous: Vec::new(),
+            previous_generation: -1,
+            positions: BTreeMap::new(),
+            committed: BTreeMap::new(),
+            buffer: VecDeque::new(),
+            buffered_tp: VecDeque::new(),
+            batch: VecDeque::new(),
+            processing_until: None,
+            fetching: BTreeMap::new(),
+            leaders: BTreeMap::new(),
+            last_poll_ms: now,
+            next_auto_commit_ms: now,
+            commit_in_flight: None,
+            needs_rejoin: false,
+            next_req: 0,
+            bootstrap_cursor: 0,
+            retry_scheduled: false,
+        };
+        let idx = match self.consumer_by_id(client_id) {
+            Some(i) => {
+                let inc = self.consumers[i as usize].incarnation + 1;
+                self.consumers[i as usize] = Consumer { incarnation: inc, ..consumer };
+                i
+            }
+            None => {
+                self.consumers.push(consumer);
+                (self.consumers.len() - 1) as ConsumerIdx
+            }
+        };
+        self.log_event(SimEvent::ConsumerStarted { consumer: idx });
+        self.find_coordinator(idx);
+        let c = &self.consumers[idx as usize];
+        let (inc, every) = (c.incarnation, c.config.heartbeat_interval_ms);
+        self.net.timer(every, Timer::ConsumerHeartbeat { consumer: idx, incarnation: inc });
+        Ok(idx)
+    }
+
+    /// `consumer stop` (close(): commit if auto-commit, then LeaveGroup) and `consumer kill` (crash).
+    pub fn stop_consumer(&mut self, idx: ConsumerIdx, kill: bool) -> ActionResult {
+        let c = &self.consumers[idx as usize];
+        if !c.is_alive() {
+            return Err(format!("Error: consumer {} is not running.", c.client_id));
+        }
+        if !kill {
+            if c.config.commit == CommitMode::Auto {
+                self.commit_positions(idx, false);
+            }
+            let c = &self.consumers[idx as usize];
+            if let (Some(coord), Some(member)) = (c.coordinator, c.member_id.clone()) {
+                let group = c.group;
+                self.net.send(
+                    Node::Consumer(idx),
+                    Node::Broker(coord),
+                    Payload::LeaveGroup { group, member_id: member },
+                );
+            }
+        }
+        let c = &mut self.consumers[idx as usize];
+        c.status = if kill { ConsumerStatus::Dead } else { ConsumerStatus::Stopped };
+        c.incarnation += 1;
+        c.batch.clear();
+        c.buffer.clear();
+        c.buffered_tp.clear();
+        c.processing_until = None;
+        self.log_event(SimEvent::ConsumerStopped { consumer: idx, killed: kill });
+        Ok(())
+    }
+
+    pub fn pause_consumer(&mut self, idx: ConsumerIdx, pause: bool) -> ActionResult {
+        let c = &mut self.consumers[idx as usize];
+        match (c.status, pause) {
+            (ConsumerStatus::Running, true) => c.status = ConsumerStatus::Paused,
+            (ConsumerStatus::Paused, false) => c.status = ConsumerStatus::Running,
+            (ConsumerStatus::Paused, true) => {
+                return Err(format!("Error: consumer {} is already paused.", c.client_id))
+            }
+            (ConsumerStatus::Running, false) => return Err(format!("Error: consumer {} is not paused.", c.client_id)),
+            _ => return Err(format!("Error: consumer {} is not running.", c.client_id)),
+        }
+        self.log_event(SimEvent::ConsumerPaused { consumer: idx, paused: pause });
+        if !pause {
+            self.poll(idx);
+        }
+        Ok(())
+    }
+
+    fn send_to_coordinator(&mut self, idx: ConsumerIdx, payload: Payload) {
+        match self.consumers[idx as usize].coordinator {
+            Some(b) => self.net.send(Node::Consumer(idx), Node::Broker(b), payload),
+            None => self.find_coordinator(idx),
+        }
+    }
+
+    fn find_coordinator(&mut self, idx: ConsumerIdx) {
+        let ids: Vec<BrokerId> = self.brokers.keys().copied().collect();
+        let c = &mut self.consumers[idx as usize];
+        if !c.is_alive() || ids.is_empty() {
+            return;
+        }
+        c.coordinator = None;
+        // A stable member keeps its generation and goes on with the new coordinator; others rejoin.
+        if !matches!(c.state, MemberState::Left | MemberState::Stable) {
+            c.state = MemberState::FindingCoordinator;
+        }
+        let b = ids[c.bootstrap_cursor % ids.len()];
+        let group = c.group;
+        self.net.send(Node::Consumer(idx), Node::Broker(b), Payload::FindCoordinator { group });
+    }
+
+    fn retry_later(&mut self, idx: ConsumerIdx) {
+        let c = &mut self.consumers[idx as usize];
+        if c.retry_scheduled || !c.is_alive() {
+            return;
+        }
+        c.retry_scheduled = true;
+        let (inc, backoff) = (c.incarnation, c.config.retry_backoff_ms.max(100));
+        self.net.timer(backoff, Timer::ConsumerRetry { consumer: idx, incarnation: inc });
+    }
+
+    pub(crate) fn on_consumer_retry(&mut self, idx: ConsumerIdx, incarnation: u64) {
+        let c = &mut self.consumers[idx as usize];
+        if c.incarnation != incarnation || !c.is_alive() {
+            return;
+        }
+        c.retry_scheduled = false;
+        if c.coordinator.is_none() && c.state != MemberState::Left {
+            self.find_coordinator(idx);
+            return;
+        }
+        match c.state {
+            MemberState::FindingCoordinator => self.find_coordinator(idx),
+            MemberState::Joining => self.join(idx),
+            _ => self.poll(idx),
+        }
+    }
+
+    fn join(&mut self, idx: ConsumerIdx) {
+        let c = &mut self.consumers[idx as usize];
+        if !c.is_alive() {
+            return;
+        }
+        c.state = MemberState::Joining;
+        c.needs_rejoin = false;
+        let (owned, owned_generation) = if c.protocol() == RebalanceProtocol::Eager {
+            (c.previous.clone(), c.previous_generation)
+        } else {
+            (c.assigned.clone(), if c.assigned.is_empty() { -1 } else { c.generation })
+        };
+        let join = JoinRequest {
+            member_id: c.member_id.clone(),
+            client: idx,
+            client_id: c.client_id.clone(),
+            instance_id: c.config.group_instance_id.clone(),
+            strategies: c.config.strategies.clone(),
+            topics: c.topics.clone(),
+            owned_generation,
+            owned,
+            session_timeout_ms: c.config.session_timeout_ms,
+            rebalance_timeout_ms: c.config.max_poll_interval_ms,
+        };
+        let group = c.group;
+        self.send_to_coordinator(idx, Payload::JoinGroup { group, join });
+    }
+
+    /// Before rejoining: eager consumers give up everything (committing first with auto-commit);
+    /// cooperative ones keep their partitions.
+    fn prepare_rejoin(&mut self, idx: ConsumerIdx) {
+        let c = &self.consumers[idx as usize];
+        if c.protocol() == RebalanceProtocol::Eager && !c.assigned.is_empty() {
+            if c.config.commit == CommitMode::Auto {
+                self.commit_positions(idx, false);
+            }
+            let revoked = self.consumers[idx as usize].assigned.clone();
+            self.revoke(idx, &revoked);
+        }
+        self.join(idx);
+    }
+
+    fn revoke(&mut self, idx: ConsumerIdx, tps: &[Tp]) {
+        if tps.is_empty() {
+            return;
+        }
+        let c = &mut self.consumers[idx as usize];
+        c.assigned.retain(|tp| !tps.contains(tp));
+        for tp in tps {
+            c.positions.remove(tp);
+            c.fetching.remove(tp);
+        }
+        // Records of revoked partitions still buffered are dropped (they will be fetched by the
+        // new owner from the committed offset).
+        let keep: Vec<(Record, Tp)> =
+            c.buffer.drain(..).zip(c.buffered_tp.drain(..)).filter(|(_, tp)| !tps.contains(tp)).collect();
+        for (r, tp) in keep {
+            c.buffer.push_back(r);
+            c.buffered_tp.push_back(tp);
+        }
+        let revoked = tps.to_vec();
+        self.log_event(SimEvent::PartitionsRevoked { consumer: idx, tps: revoked });
+    }
+
+    pub(crate) fn consumer_handle(&mut self, idx: ConsumerIdx, msg: Message) {
+        let from = msg.from;
+        if !self.consumers[idx as usize].is_alive() {
+            return;
+        }
+        match msg.payload {
+            Payload::FindCoordinatorResponse { result, .. } => match result {
+                Ok(b) => {
+                    let c = &mut self.consumers[idx as usize];
+                    c.coordinator = Some(b);
+                    if c.state == MemberState::Left {
+                        return;
+                    }
+                    if c.state != MemberState::Stable || c.member_id.is_none() || c.generation < 0 {
+                        self.join(idx);
+                    }
+                    // A stable member carries on heartbeating to the new coordinator.
+                }
+                Err(_) => {
+                    self.consumers[idx as usize].bootstrap_cursor += 1;
+                    self.consumers[idx as usize].state = MemberState::FindingCoordinator;
+                    self.retry_later(idx);
+                }
+            },
+            Payload::JoinGroupResponse { result, .. } => self.on_join_response(idx, result),
+            Payload::SyncGroupResponse { generation, result, .. } => self.on_sync_response(idx, generation, result),
+            Payload::HeartbeatResponse { error, .. } => self.on_group_error(idx, error),
+            Payload::OffsetCommitResponse { req, result, .. } => {
+                let c = &mut self.consumers[idx as usize];
+                let waited = match c.commit_in_flight {
+                    Some((r, sync)) if r == req => {
+                        c.commit_in_flight = None;
+                        sync
+                    }
+                    _ => false,
+                };
+                match result {
+                    Ok(offsets) => {
+                        for (tp, o) in offsets {
+                            c.committed.insert(tp, o);
+                        }
+                    }
+                    Err(e) => {
+                        let e = Some(e);
+                        self.on_group_error(idx, e);
+                    }
+                }
+                if waited {
+                    self.poll(idx);
+                }
+            }
+            Payload::OffsetFetchResponse { result, .. } => match result {
+                Ok(offsets) => {
+                    let mut missing = Vec::new();
+                    let c = &mut self.consumers[idx as usize];
+                    for (tp, o) in offsets {
+                        if !c.assigned.contains(&tp) || c.positions.contains_key(&tp) {
+                            continue;
+                        }
+                        match o {
+                            Some(o) => {
+                                c.positions.insert(tp, o);
+                                c.committed.insert(tp, o);
+                            }
+                            None => missing.push(tp),
+                        }
+                    }
+                    for tp in missing {
+                        self.reset_offset(idx, tp);
+                    }
+                    self.poll(idx);
+                }
+                Err(e) => {
+                    self.on_group_error(idx, Some(e));
+                    self.retry_later(idx);
+                }
+            },
+            Payload::ListOffsetsResponse { tp, result } => {
+                let c = &mut self.consumers[idx as usize];
+                c.fetching.remove(&tp);
+                match result {
+                    Ok(o) if c.assigned.contains(&tp) => {
+                        c.positions.entry(tp).or_insert(o);
+                        self.poll(idx);
+                    }
+                    Ok(_) => {}
+                    Err(_) => {
+                        c.leaders.remove(&tp);
+                        self.retry_later(idx);
+                    }
+                }
+            }
+            Payload::ConsumerFetchResponse { tp, offset, result } => {
+                let c = &mut self.consumers[idx as usize];
+                c.fetching.remove(&tp);
+                match result {
+                    Ok(records) => {
+                        if c.assigned.contains(&tp) && c.positions.get(&tp) == Some(&offset) {
+                            let fetched_to = records.last().map(|r| r.offset + 1);
+                            let already: u64 = c.buffered_tp.iter().filter(|t| **t == tp).count() as u64;
+                            if already == 0 {
+                                for r in records {
+                                    c.buffer.push_back(r);
+                                    c.buffered_tp.push_back(tp);
+                                }
+                                let _ = fetched_to;
+                            }
+                        }
+                        self.poll(idx);
+                    }
+                    Err(ErrorCode::OffsetOutOfRange) => {
+                        c.positions.remove(&tp);
+                        self.reset_offset(idx, tp);
+                    }
+                    Err(_) => {
+                        c.leaders.remove(&tp);
+                        self.retry_later(idx);
+                    }
+                }
+            }
+            Payload::Disconnected { tp: Some(tp), .. } => {
+                let c = &mut self.consumers[idx as usize];
+                c.fetching.remove(&tp);
+                c.leaders.remove(&tp);
+                self.retry_later(idx);
+            }
+            Payload::Disconnected { tp: None, .. } => {
+                // The coordinator (or a bootstrap broker) is down: look for it again.
+                let c = &mut self.consumers[idx as usize];
+                if from == c.coordinator.map_or(Node::Controller, Node::Broker) || c.coordinator.is_none() {
+                    c.bootstrap_cursor += 1;
+                    if matches!(c.state, MemberState::Joining | MemberState::Syncing) {
+                        c.state = MemberState::FindingCoordinator;
+                    }
+                    c.coordinator = None;
+                    self.retry_later(idx);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Errors from the coordinator: rejoin, or find it again.
+    fn on_group_error(&mut self, idx: ConsumerIdx, error: Option<ErrorCode>) {
+        let Some(e) = error else { return };
+        let c = &mut self.consumers[idx as usize];
+        match e {
+            ErrorCode::RebalanceInProgress => {
+                if c.state == MemberState::Stable {
+                    self.prepare_rejoin(idx);
+                }
+            }
+            ErrorCode::UnknownMemberId | ErrorCode::IllegalGeneration => {
+                // We were removed (session timeout, poll timeout): lose the partitions, join anew.
+                let c = &mut self.consumers[idx as usize];
+                if e == ErrorCode::UnknownMemberId {
+                    c.member_id = None;
+                }
+                c.generation = -1;
+                let all = c.assigned.clone();
+                self.revoke(idx, &all);
+                if self.consumers[idx as usize].state != MemberState::Left {
+                    self.join(idx);
+                }
+            }
+            ErrorCode::NotCoordinator | ErrorCode::CoordinatorNotAvailable => {
+                c.bootstrap_cursor += 1;
+                c.coordinator = None;
+                self.retry_later(idx);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_join_response(&mut self, idx: ConsumerIdx, result: Result<JoinResult, ErrorCode>) {
+        let jr = match result {
+            Ok(jr) => jr,
+            Err(ErrorCode::UnknownMemberId) => {
+                self.consumers[idx as usize].member_id = None;
+                self.join(idx);
+                return;
+            }
+            Err(e) => {
+                self.on_group_error(idx, Some(e));
+                if self.consumers[idx as usize].state == MemberState::Joining {
+                    self.retry_later(idx);
+                }
+                return;
+            }
+        };
+        let c = &mut self.consumers[idx as usize];
+        c.member_id = Some(jr.member_id.clone());
+        c.generation = jr.generation;
+        c.state = MemberState::Syncing;
+        let group = c.group;
+        let mut assignments = Vec::new();
+        if jr.member_id == jr.leader {
+            // The leader computes the assignment with the group's strategy.
+            let mut ppt = BTreeMap::new();
+            let mut subs = Vec::new();
+            for (member_id, instance_id, topics, owned, owned_generation) in &jr.members {
+                let names: Vec<String> = topics.iter().map(|t| self.topics[*t as usize].name.clone()).collect();
+                for &t in topics {
+                    ppt.insert(self.topics[t as usize].name.clone(), self.topics[t as usize].partitions);
+                }
+                subs.push(MemberSub {
+                    member_id: member_id.clone(),
+                    group_instance_id: instance_id.clone(),
+                    topics: names,
+                    owned: owned.iter().map(|tp| (self.topics[tp.topic as usize].name.clone(), tp.partition)).collect(),
+                    generation: *owned_generation,
+                });
+            }
+            let result = match jr.strategy {
+                Strategy::CooperativeSticky => cooperative_assign(&ppt, &subs).0,
+                s => assign(s, &ppt, &subs),
+            };
+            for (member, parts) in result {
+                let tps = parts
+                    .iter()
+                    .filter_map(|(t, p)| self.topic_by_name(t).map(|topic| Tp { topic, partition: *p }))
+                    .collect();
+                assignments.push((member, tps));
+            }
+        }
+        let payload = Payload::SyncGroup { group, generation: jr.generation, member_id: jr.member_id, assignments };
+        self.send_to_coordinator(idx, payload);
+    }
+
+    fn on_sync_response(&mut self, idx: ConsumerIdx, generation: i32, result: Result<Vec<Tp>, ErrorCode>) {
+        let assignment = match result {
+            Ok(a) => a,
+            Err(e) => {
+                self.on_group_error(idx, Some(e));
+                return;
+            }
+        };
+        let c = &mut self.consumers[idx as usize];
+        if generation != c.generation || (c.state == MemberState::Stable && assignment == c.assigned) {
+            return; // stale, or a repeat of what we already have
+        }
+        let revoked: Vec<Tp> = c.assigned.iter().copied().filter(|tp| !assignment.contains(tp)).collect();
+        let added: Vec<Tp> = assignment.iter().copied().filter(|tp| !c.assigned.contains(tp)).collect();
+        c.state = MemberState::Stable;
+        self.revoke(idx, &revoked);
+        let c = &mut self.consumers[idx as usize];
+        for tp in &added {
+            c.assigned.push(*tp);
+        }
+        c.assigned.sort();
+        c.previous = c.assigned.clone();
+        c.previous_generation = generation;
+        let assigned = c.assigned.clone();
+        self.log_event(SimEvent::PartitionsAssigned { consumer: idx, generation, tps: assigned, added: added.clone() });
+        let c = &self.consumers[idx as usize];
+        // Cooperative: partitions given up mean another rebalance to hand them over.
+        if c.protocol() == RebalanceProtocol::Cooperative && !revoked.is_empty() {
+            self.join(idx);
+        }
+        if !added.is_empty() {
+            let group = self.consumers[idx as usize].group;
+            self.send_to_coordinator(idx, Payload::OffsetFetch { group, tps: added });
+        }
+        self.poll(idx);
+    }
+
+    fn reset_offset(&mut self, idx: ConsumerIdx, tp: Tp) {
+        let c = &self.consumers[idx as usize];
+        let earliest = match c.config.auto_offset_reset {
+            OffsetReset::Earliest => true,
+            OffsetReset::Latest => false,
+            OffsetReset::None => {
+                // NoOffsetForPartitionException: the application sees an error; nothing is read.
+                self.log_event(SimEvent::ConsumerError {
+                    consumer: idx,
+                    error: format!(
+                        "NoOffsetForPartitionException: undefined offset with no reset policy for {}",
+                        self.tp_name(tp)
+                    ),
+                });
+                return;
+            }
+        };
+        let Some(leader) = self.partition(tp).and_then(|m| m.leader) else {
+            self.retry_later(idx);
+            return;
+        };
+        let c = &mut self.consumers[idx as usize];
+        c.fetching.insert(tp, self.net.now);
+        self.net.send(Node::Consumer(idx), Node::Broker(leader), Payload::ListOffsets { tp, earliest });
+    }
+
+    /// One turn of the application's poll loop: hand out a batch, commit as configured, fetch more.
+    pub(crate) fn poll(&mut self, idx: ConsumerIdx) {
+        let now = self.net.now;
+        let c = &mut self.consumers[idx as usize];
+        if c.status != ConsumerStatus::Running {
+            return;
+        }
+        if c.state == MemberState::Left {
+            // poll() after leaving: join the group again.
+            c.last_poll_ms = now;
+            c.generation = -1;
+            c.state = MemberState::FindingCoordinator;
+            self.find_coordinator(idx);
+            return;
+        }
+        if !c.batch.is_empty() || c.commit_in_flight.is_some_and(|(_, sync)| sync) {
+            return; // the application is busy with the last batch, or blocked in commitSync
+        }
+        c.last_poll_ms = now;
+        // Auto-commit happens inside poll(), for what previous polls returned.
+        if c.config.commit == CommitMode::Auto && now >= c.next_auto_commit_ms && c.state == MemberState::Stable {
+            c.next_auto_commit_ms = now + c.config.auto_commit_interval_ms;
+            self.commit_positions(idx, false);
+        }
+        let c = &mut self.consumers[idx as usize];
+        if c.state == MemberState::Stable && !c.buffer.is_empty() {
+            let n = (c.config.max_poll_records as usize).min(c.buffer.len());
+            for _ in 0..n {
+                let rec = c.buffer.pop_front().expect("n ≤ len");
+                let tp = c.buffered_tp.pop_front().expect("same length");
+                if c.positions.get(&tp) == Some(&rec.offset) {
+                    c.positions.insert(tp, rec.offset + 1);
+                    c.batch.push_back((tp, rec));
+                }
+            }
+            if !c.batch.is_empty() {
+                let commit = c.config.commit;
+                if commit == CommitMode::BeforeProcessing {
+                    self.commit_positions(idx, false);
+                }
+                self.process_next(idx);
+            }
+        }
+        self.send_fetches(idx);
+    }
+
+    fn process_next(&mut self, idx: ConsumerIdx) {
+        let c = &mut self.consumers[idx as usize];
+        if c.batch.is_empty() {
+            return;
+        }
+        let (ms, inc) = (c.config.processing_ms, c.incarnation);
+        c.processing_until = Some(self.net.now + ms);
+        self.net.timer(ms, Timer::ConsumerProcessed { consumer: idx, incarnation: inc });
+    }
+
+    pub(crate) fn on_consumer_processed(&mut self, idx: ConsumerIdx, incarnation: u64) {
+        let c = &mut self.consumers[idx as usize];
+        if c.incarnation != incarnation || !c.is_alive() {
+            return;
+        }
+        let Some((_, rec)) = c.batch.pop_front() else { return };
+        c.processing_until = None;
+        let group = c.group;
+        if rec.id != INTERNAL_RECORD {
+            *self.deliveries.entry((group, rec.id)).or_insert(0) += 1;
+        }
+        let c = &self.consumers[idx as usize];
+        if !c.batch.is_empty() {
+            self.process_next(idx);
+            return;
+        }
+        // Batch done.
+        if c.config.commit == CommitMode::AfterProcessing && c.state == MemberState::Left {
+            self.log_event(SimEvent::ConsumerError {
+                consumer: idx,
+                error: "CommitFailedException: Offset commit cannot be completed since the consumer is not part of an \
+                        active group for auto partition assignment; it is likely that the consumer was kicked out of the group"
+                    .into(),
+            });
+        } else if c.config.commit == CommitMode::AfterProcessing {
+            self.commit_positions(idx, true);
+            if self.consumers[idx as usize].commit_in_flight.is_some() {
+                return; // commitSync: poll again when it answers
+            }
+        }
+        self.poll(idx);
+    }
+
+    /// Commits the current positions (what poll() has returned so far).
+    fn commit_positions(&mut self, idx: ConsumerIdx, sync: bool) {
+        let c = &mut self.consumers[idx as usize];
+        let offsets: Vec<(Tp, u64)> = c
+            .positions
+            .iter()
+            .filter(|(tp, o)| c.assigned.contains(tp) && c.committed.get(tp) != Some(o))
+            .map(|(tp, o)| (*tp, *o))
+            .collect();
+        let (Some(member_id), true) = (c.member_id.clone(), !offsets.is_empty()) else { return };
+        c.next_req += 1;
+        let req = c.next_req;
+        c.commit_in_flight = Some((req, sync));
+        let (group, generation) = (c.group, c.generation);
+        self.send_to_coordinator(idx, Payload::OffsetCommit { group, generation, member_id, req, offsets });
+    }
+
+    fn send_fetches(&mut self, idx: ConsumerIdx) {
+        let c = &self.consumers[idx as usize];
+        if c.state != MemberState::Stable || c.buffer.len() >= c.config.max_poll_records as usize {
+            return;
+        }
+        let wanted: Vec<(Tp, u64)> = c
+            .assigned
+            .iter()
+            .filter(|tp| !c.fetching.contains_key(tp) && !c.buffered_tp.contains(tp))
+            .filter_map(|tp| c.positions.get(tp).map(|o| (*tp, *o)))
+            .collect();
+        let max = c.config.max_poll_records;
+        for (tp, offset) in wanted {
+            let Some(leader) = self.partition(tp).and_then(|m| m.leader) else { continue };
+            let now = self.net.now;
+            self.consumers[idx as usize].fetching.insert(tp, now);
+            self.net.send(
+                Node::Consumer(idx),
+                Node::Broker(leader),
+                Payload::ConsumerFetch { tp, offset, max_records: max },
+            );
+        }
+    }
+
+    /// The heartbeat thread: heartbeats while a member, and leaves the group when the application
+    /// has not called poll() for `max.poll.interval.ms`.
+    pub(crate) fn on_consumer_heartbeat(&mut self, idx: ConsumerIdx, incarnation: u64) {
+        let now = self.net.now;
+        let c = &mut self.consumers[idx as usize];
+        if c.incarnation != incarnation || !c.is_alive() {
+            return;
+        }
+        let every = c.config.heartbeat_interval_ms;
+        self.net.timer(every, Timer::ConsumerHeartbeat { consumer: idx, incarnation });
+        let c = &mut self.consumers[idx as usize];
+        let blocked = c.status == ConsumerStatus::Paused || !c.batch.is_empty();
+        if blocked && c.state != MemberState::Left && now >= c.last_poll_ms + c.config.max_poll_interval_ms {
+            // "consumer poll timeout has expired": leave so the group can move on.
+            let (group, member) = (c.group, c.member_id.clone());
+            c.state = MemberState::Left;
+            c.generation = -1;
+            let all = c.assigned.clone();
+            if let (Some(coord), Some(member_id)) = (c.coordinator, member) {
+                self.net.send(Node::Consumer(idx), Node::Broker(coord), Payload::LeaveGroup { group, member_id });
+            }
+            self.log_event(SimEvent::ConsumerLeftOnPollTimeout { consumer: idx });
+            self.revoke(idx, &all);
+            return;
+        }
+        if c.state == MemberState::Stable || c.state == MemberState::Syncing {
+            if let Some(member_id) = c.member_id.clone() {
+                let (group, generation) = (c.group, c.generation);
+                self.send_to_coordinator(idx, Payload::Heartbeat { group, generation, member_id });
+            }
+        }
+        // request.timeout.ms: a fetch that got no answer (its broker's machine died) is given up.
+        let c = &mut self.consumers[idx as usize];
+        let timeout = c.config.request_timeout_ms;
+        let stale: Vec<Tp> = c.fetching.iter().filter(|(_, &t)| now >= t + timeout).map(|(tp, _)| *tp).collect();
+        for tp in stale {
+            c.fetching.remove(&tp);
+            c.leaders.remove(&tp);
+        }
+        // A consumer whose fetches failed retries here too.
+        let c = &self.consumers[idx as usize];
+        if c.status == ConsumerStatus::Running && c.batch.is_empty() {
+            self.poll(idx);
+        }
+    }
+}
