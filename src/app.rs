@@ -85,6 +85,31 @@ pub fn App() -> Html {
             act(Box::new(move |m| m.run(&cmd)));
         })
     };
+    let on_consumer = {
+        let (act, model) = (act.clone(), model.clone());
+        Callback::from(move |ci: u32| {
+            use kafkascope_sim::consumer::ConsumerStatus;
+            let m = model.borrow();
+            let Some(c) = m.session.sim.consumers.get(ci as usize) else { return };
+            let cmd = if matches!(c.status, ConsumerStatus::Dead | ConsumerStatus::Stopped) {
+                // Restart with the same settings: the console shows the full command.
+                let mut line = format!(
+                    "consumer start {} --group {} --topic {}",
+                    c.client_id,
+                    c.group_name,
+                    c.topics.iter().map(|t| m.session.sim.topic(*t).name.clone()).collect::<Vec<_>>().join(",")
+                );
+                if c.config.processing_ms > 0 {
+                    line.push_str(&format!(" --processing {}ms", c.config.processing_ms));
+                }
+                line
+            } else {
+                format!("consumer kill {}", c.client_id)
+            };
+            drop(m);
+            act(Box::new(move |m| m.run(&cmd)));
+        })
+    };
     let handlers = panels::Handlers {
         toggle_play: {
             let act = act.clone();
@@ -148,7 +173,7 @@ pub fn App() -> Html {
             { panels::topbar(&m, &handlers) }
             <main class="stage">
                 <div class="main-col">
-                    <div class="picture">{ cluster::view(&m, on_broker) }</div>
+                    <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>
                     { panels::console(&m, &handlers, &console_ref) }
                 </div>
                 <aside class="side">

@@ -21,12 +21,18 @@ pub const ROW_H: f64 = 74.0;
 pub const SLOTS: u64 = 10;
 pub const SLOT_W: f64 = 24.0;
 pub const SLOT_GAP: f64 = 3.5;
+pub const CONSUMER_W: f64 = 210.0;
+pub const CONSUMER_H: f64 = 58.0;
+pub const GROUP_HEADER_H: f64 = 34.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     pub brokers: Vec<BrokerId>,
     pub rows: Vec<Tp>,
     pub producers: usize,
+    /// Consumers in drawing order (grouped by group), each with its group's index.
+    pub consumers: Vec<(u32, usize)>,
+    pub groups: usize,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -36,14 +42,36 @@ pub struct Pt {
 }
 
 impl Layout {
+    fn brokers_right(&self) -> f64 {
+        COLS_X + self.brokers.len().max(1) as f64 * (COL_W + COL_GAP)
+    }
+
     pub fn width(&self) -> f64 {
-        COLS_X + self.brokers.len().max(1) as f64 * (COL_W + COL_GAP) + 4.0
+        let consumers = if self.consumers.is_empty() { 0.0 } else { CONSUMER_W + 12.0 };
+        self.brokers_right() + consumers + 4.0
     }
 
     pub fn height(&self) -> f64 {
         let rows = ROWS_Y + self.rows.len().max(1) as f64 * ROW_H;
         let producers = ROWS_Y + self.producers as f64 * (PRODUCER_H + 12.0);
-        rows.max(producers) + 8.0
+        let consumers = self.consumer_box(self.consumers.len()).1;
+        rows.max(producers).max(consumers) + 8.0
+    }
+
+    /// Top-left of the consumers column's i-th box (group headers interleaved).
+    pub fn consumer_box(&self, i: usize) -> (f64, f64) {
+        let x = self.brokers_right() + 4.0;
+        let groups_before =
+            self.consumers.iter().take(i + 1).map(|c| c.1).collect::<std::collections::BTreeSet<_>>().len();
+        let y = BROKER_Y + groups_before as f64 * GROUP_HEADER_H + i as f64 * (CONSUMER_H + 8.0);
+        (x, y)
+    }
+
+    /// Where a group's header sits: just above its first consumer.
+    pub fn group_header(&self, group: usize) -> Option<(f64, f64)> {
+        let i = self.consumers.iter().position(|c| c.1 == group)?;
+        let (x, y) = self.consumer_box(i);
+        Some((x, y - GROUP_HEADER_H + 4.0))
     }
 
     pub fn col_x(&self, b: BrokerId) -> Option<f64> {
@@ -82,6 +110,11 @@ impl Layout {
             }
             Node::Producer(p) => {
                 Some(Pt { x: PRODUCER_X + PRODUCER_W, y: self.producer_y(p as usize) + PRODUCER_H / 2.0 })
+            }
+            Node::Consumer(c) => {
+                let i = self.consumers.iter().position(|x| x.0 == c)?;
+                let (x, y) = self.consumer_box(i);
+                Some(Pt { x, y: y + CONSUMER_H / 2.0 })
             }
         }
     }

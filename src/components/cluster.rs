@@ -46,17 +46,44 @@ pub fn broker_state(sim: &Sim, b: BrokerId) -> &'static str {
     }
 }
 
+/// Groups in the order they are drawn: by name.
+fn group_names(sim: &Sim) -> Vec<&str> {
+    let mut names: Vec<&str> = sim.consumers.iter().map(|c| c.group_name.as_str()).collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 pub fn layout(sim: &Sim) -> Layout {
     let mut rows = Vec::new();
     for (t, topic) in sim.topics.iter().enumerate() {
+        // Internal topics (__consumer_offsets: 50 partitions) are not drawn row by row.
+        if topic.name.starts_with("__") {
+            continue;
+        }
         for p in 0..topic.partitions {
             rows.push(Tp { topic: t as u32, partition: p });
         }
     }
-    Layout { brokers: sim.brokers.keys().copied().collect(), rows, producers: sim.producers.len() }
+    let groups = group_names(sim);
+    let mut consumers = Vec::new();
+    for (gi, g) in groups.iter().enumerate() {
+        for (i, c) in sim.consumers.iter().enumerate() {
+            if c.group_name == *g {
+                consumers.push((i as u32, gi));
+            }
+        }
+    }
+    Layout {
+        brokers: sim.brokers.keys().copied().collect(),
+        rows,
+        producers: sim.producers.len(),
+        consumers,
+        groups: groups.len(),
+    }
 }
 
-pub fn view(model: &Model, on_broker: Callback<BrokerId>) -> Html {
+pub fn view(model: &Model, on_broker: Callback<BrokerId>, on_consumer: Callback<u32>) -> Html {
     let sim = &model.session.sim;
     let lay = layout(sim);
     let now = model.now_ms();
@@ -74,6 +101,7 @@ pub fn view(model: &Model, on_broker: Callback<BrokerId>) -> Html {
             { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp)) }
             { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, on_broker.clone())) }
             { for (0..sim.producers.len()).map(|i| producer_view(sim, &lay, i)) }
+            { groups_view(sim, &lay, on_consumer) }
             <g class="messages" aria-hidden="true">
                 { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(sim, &lay, m, now, 1.0)) }
                 { for sim.net.dropped.iter().filter(|d| !model.hidden.contains(&d.message.payload.kind())).map(|d| {
@@ -138,7 +166,12 @@ fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, on_broker: Callback<BrokerI
             on_broker.emit(b);
         }
     });
-    let leads = sim.controller.partitions.values().filter(|m| m.leader == Some(b)).count();
+    let leads = sim
+        .controller
+        .partitions
+        .iter()
+        .filter(|(tp, m)| m.leader == Some(b) && !sim.topic(tp.topic).name.starts_with("__"))
+        .count();
     let sub = match state {
         "dead" => "✕ crashed: click to restart".to_string(),
         "stopped" => "stopped: click to restart".to_string(),
@@ -240,6 +273,7 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
                     <title>{format!("High watermark {hw}: records before it are on every in-sync replica (committed) and visible to consumers.")}</title>
                 </g>
             }
+            { for committed_markers(sim, tp, start, cell_x, slots_y, leader) }
             if let Some(lx) = leo_x {
                 <rect class="leo-marker" x={lx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3">
                     <title>{format!("Log end offset {leo}: where the next record will be appended.")}</title>
@@ -248,6 +282,30 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
         </g>
     }
     .into()
+}
+
+/// Under the leader's log: where each consumer group has committed (the next offset it will read).
+fn committed_markers(sim: &Sim, tp: Tp, start: u64, cell_x: f64, slots_y: f64, leader: bool) -> Vec<Html> {
+    if !leader {
+        return Vec::new();
+    }
+    group_names(sim)
+        .into_iter()
+        .filter_map(|g| {
+            let off = *sim.committed_offsets(g).get(&tp)?;
+            if off < start || off > start + SLOTS {
+                return None;
+            }
+            let x = Layout::slot_x(cell_x, off - start) - SLOT_GAP / 2.0;
+            Some(html! {
+                <g class="committed-marker">
+                    <title>{format!("Group {g} committed offset {off}: it will resume reading there after a restart or rebalance.")}</title>
+                    <path d={format!("M{x:.1},{:.1} l-4,7 h8 z", slots_y + SLOT_W + 12.0)} />
+                    <text x={(x + 6.0).to_string()} y={(slots_y + SLOT_W + 19.0).to_string()} class="marker-label">{g.to_string()}</text>
+                </g>
+            })
+        })
+        .collect()
 }
 
 fn producer_view(sim: &Sim, lay: &Layout, i: usize) -> Html {
@@ -284,6 +342,71 @@ fn producer_view(sim: &Sim, lay: &Layout, i: usize) -> Html {
     }
 }
 
+/// Consumer groups on the right: each group's state and generation, then its consumers with the
+/// partitions they own, their position and lag.
+fn groups_view(sim: &Sim, lay: &Layout, on_consumer: Callback<u32>) -> Html {
+    let names = group_names(sim);
+    html! {
+        <g class="groups">
+            { for names.iter().enumerate().map(|(gi, name)| {
+                let (x, y) = lay.group_header(gi).unwrap_or((0.0, 0.0));
+                let g = sim.interner.find(name).and_then(|s| sim.groups.get(&s));
+                let state = g.map_or("not joined yet".to_string(), |g| format!("{} · gen {}", g.state.name(), g.generation));
+                let strategy = g.and_then(|g| g.strategy).map_or(String::new(), |s| format!(" · {}", s.name()));
+                let coordinator = sim.coordinator_of(name).map_or(String::new(), |b| format!(" (coordinator {b})"));
+                html! {
+                    <g class="group-header" data-group={name.to_string()} data-state={g.map_or("none", |g| g.state.name())}>
+                        <title>{"A consumer group shares the partitions of its topics among its members; the coordinator (a broker) runs rebalances, counted by generation."}</title>
+                        <text x={x.to_string()} y={(y + 12.0).to_string()} class="title">{format!("Group {name}{coordinator}")}</text>
+                        <text x={x.to_string()} y={(y + 26.0).to_string()} class="sub">{format!("{state}{strategy}")}</text>
+                    </g>
+                }
+            }) }
+            { for lay.consumers.iter().enumerate().map(|(i, &(ci, _))| consumer_view(sim, lay, i, ci, on_consumer.clone())) }
+        </g>
+    }
+}
+
+fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callback<u32>) -> Html {
+    use kafkascope_sim::consumer::{ConsumerStatus, MemberState};
+    let c = &sim.consumers[ci as usize];
+    let (x, y) = lay.consumer_box(i);
+    let status = match (c.status, c.state) {
+        (ConsumerStatus::Dead, _) => "crashed",
+        (ConsumerStatus::Stopped, _) => "closed",
+        (ConsumerStatus::Paused, _) => "paused",
+        (_, MemberState::Stable) if c.assigned.is_empty() => "idle",
+        (_, MemberState::Stable) => "consuming",
+        (_, MemberState::Left) => "left the group",
+        _ => "rebalancing",
+    };
+    let parts: Vec<String> = c
+        .assigned
+        .iter()
+        .map(|tp| {
+            let pos = c.positions.get(tp).map_or("?".to_string(), |p| p.to_string());
+            let lag = kafkascope_sim::exec::serving_log(sim, *tp)
+                .zip(c.positions.get(tp))
+                .map_or(String::new(), |(l, p)| format!(" lag {}", l.hw.saturating_sub(*p)));
+            format!("p{}@{pos}{lag}", tp.partition)
+        })
+        .collect();
+    let line = if parts.is_empty() { "no partitions".to_string() } else { parts.join(" ") };
+    let action = if matches!(c.status, ConsumerStatus::Dead | ConsumerStatus::Stopped) { "restart" } else { "kill" };
+    let onclick = Callback::from(move |_: MouseEvent| on_consumer.emit(ci));
+    html! {
+        <g class={classes!("consumer", status.replace(' ', "-"))} data-consumer={c.client_id.clone()} data-state={status}
+           role="button" tabindex="0" aria-label={format!("Consumer {} in group {}, {status}. Activate to {action} it.", c.client_id, c.group_name)}
+           {onclick}>
+            <title>{format!("Consumer {}: {} records per poll, commits {}. Click to {action}.", c.client_id, c.config.max_poll_records, c.config.commit.name())}</title>
+            <rect x={x.to_string()} y={y.to_string()} width={CONSUMER_W.to_string()} height={CONSUMER_H.to_string()} rx="8" />
+            <text x={(x + 8.0).to_string()} y={(y + 16.0).to_string()} class="title">{format!("Consumer {}", c.client_id)}</text>
+            <text x={(x + 8.0).to_string()} y={(y + 31.0).to_string()} class="sub">{status}</text>
+            <text x={(x + 8.0).to_string()} y={(y + 47.0).to_string()} class="sub mono">{line}</text>
+        </g>
+    }
+}
+
 pub fn kind_class(k: MessageKind) -> &'static str {
     match k {
         MessageKind::Produce => "m-produce",
@@ -295,6 +418,11 @@ pub fn kind_class(k: MessageKind) -> &'static str {
         MessageKind::IsrChange => "m-isr",
         MessageKind::Shutdown => "m-shutdown",
         MessageKind::Disconnect => "m-disconnect",
+        MessageKind::Group => "m-group",
+        MessageKind::GroupHeartbeat => "m-gheartbeat",
+        MessageKind::OffsetCommit => "m-commit",
+        MessageKind::ConsumerFetch => "m-cfetch",
+        MessageKind::ConsumerData => "m-cdata",
     }
 }
 

@@ -84,13 +84,14 @@ pub fn legend(model: &Model, h: &Handlers) -> Html {
 
 pub fn narration(model: &Model) -> Html {
     let sim = &model.session.sim;
-    let recent: Vec<_> = sim.journal.iter().rev().take(14).collect();
+    let recent: Vec<(u64, String)> =
+        sim.journal.iter().rev().filter_map(|e| sim.narrate(e).map(|t| (e.at_ms, t))).take(14).collect();
     html! {
         <section class="panel narration" aria-labelledby="narration-h">
             <h2 id="narration-h">{"What just happened"}</h2>
             <ol aria-live="polite" aria-relevant="additions">
-                { for recent.iter().map(|e| html! {
-                    <li><time>{format_time(e.at_ms)}</time>{" "}{sim.describe(e)}</li>
+                { for recent.into_iter().map(|(at, text)| html! {
+                    <li><time>{format_time(at)}</time>{" "}{text}</li>
                 }) }
             </ol>
         </section>

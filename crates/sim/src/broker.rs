@@ -345,6 +345,9 @@ impl Broker {
     /// Section 3.3: add a follower back once it reached the HW and this epoch's start offset.
     fn maybe_expand_isr(&mut self, tp: Tp, follower: BrokerId, cx: &mut Ctx) {
         let me = self.id;
+        if self.fenced_brokers.contains(&follower) {
+            return; // not ISR-eligible: the controller would answer INELIGIBLE_REPLICA
+        }
         let r = self.replicas.get_mut(&tp).expect("leader has the replica");
         if r.pending_isr.is_some() && cx.net.now >= r.pending_isr_ms + ALTER_PARTITION_TIMEOUT_MS {
             r.pending_isr = None; // lost on the way: propose again
@@ -720,8 +723,8 @@ impl Sim {
             }
         } else {
             append_replicated(&mut r.log, &data.records);
-            let hw = data.hw.min(r.log.leo());
-            r.log.hw = r.log.hw.max(hw);
+            // A follower takes min(leader HW, own LEO) (UnifiedLog.updateHighWatermark).
+            r.log.hw = data.hw.min(r.log.leo()).max(r.log.log_start);
             if data.log_start > r.log.log_start {
                 r.log.delete_before(data.log_start);
             }

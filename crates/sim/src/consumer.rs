@@ -85,7 +85,7 @@ pub fn consumer_config(props: &[(String, String)]) -> Result<ConsumerConfig, Str
     let mut auto_commit = true;
     for (k, v) in props {
         let bad = || format!("Invalid value {v} for configuration {k}");
-        let num = || v.parse::<u64>().map_err(|_| bad());
+        let num = || v.parse::<u64>().ok().filter(|&n| n <= i32::MAX as u64).ok_or_else(bad);
         match k.as_str() {
             "partition.assignment.strategy" => {
                 let mut list = Vec::new();
@@ -212,6 +212,8 @@ pub struct Consumer {
     /// A commit in flight: request id and whether the poll loop waits for it (commitSync).
     pub commit_in_flight: Option<(u64, bool)>,
     pub needs_rejoin: bool,
+    /// The last offset processed per partition since it was assigned (ordering invariant).
+    pub last_processed: BTreeMap<Tp, u64>,
     next_req: u64,
     bootstrap_cursor: usize,
     retry_scheduled: bool,
@@ -286,6 +288,7 @@ impl Sim {
             next_auto_commit_ms: now,
             commit_in_flight: None,
             needs_rejoin: false,
+            last_processed: BTreeMap::new(),
             next_req: 0,
             bootstrap_cursor: 0,
             retry_scheduled: false,
@@ -320,7 +323,10 @@ impl Sim {
                 self.commit_positions(idx, false);
             }
             let c = &self.consumers[idx as usize];
-            if let (Some(coord), Some(member)) = (c.coordinator, c.member_id.clone()) {
+            // Static members do not send LeaveGroup on close: the group waits session.timeout.ms
+            // for them to come back (KIP-345).
+            if let (Some(coord), Some(member), None) = (c.coordinator, c.member_id.clone(), &c.config.group_instance_id)
+            {
                 let group = c.group;
                 self.net.send(
                     Node::Consumer(idx),
@@ -459,6 +465,7 @@ impl Sim {
         for tp in tps {
             c.positions.remove(tp);
             c.fetching.remove(tp);
+            c.last_processed.remove(tp);
         }
         // Records of revoked partitions still buffered are dropped (they will be fetched by the
         // new owner from the committed offset).
@@ -468,6 +475,9 @@ impl Sim {
             c.buffer.push_back(r);
             c.buffered_tp.push_back(tp);
         }
+        // The application stops work on revoked partitions (as an onPartitionsRevoked listener
+        // would): their unprocessed records go to the new owner from the committed offset.
+        c.batch.retain(|(tp, _)| !tps.contains(tp));
         let revoked = tps.to_vec();
         self.log_event(SimEvent::PartitionsRevoked { consumer: idx, tps: revoked });
     }
@@ -825,8 +835,16 @@ impl Sim {
         if c.incarnation != incarnation || !c.is_alive() {
             return;
         }
-        let Some((_, rec)) = c.batch.pop_front() else { return };
+        let Some((tp, rec)) = c.batch.pop_front() else { return };
         c.processing_until = None;
+        // Ordering invariant: within one partition a consumer processes records in offset order.
+        let last = c.last_processed.insert(tp, rec.offset);
+        assert!(
+            last.is_none_or(|l| rec.offset > l),
+            "consumer {} processed {tp:?} offset {} after {last:?}",
+            c.client_id,
+            rec.offset
+        );
         let group = c.group;
         if rec.id != INTERNAL_RECORD {
             *self.deliveries.entry((group, rec.id)).or_insert(0) += 1;

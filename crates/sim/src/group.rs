@@ -271,6 +271,39 @@ impl Sim {
             None => format!("{}-{}", join.client_id, self.net.rng.uuid_like()),
         };
         let g = self.groups.entry(group).or_insert_with(|| Group::new(&name));
+        // Static membership (KIP-345): a member that comes back with its group.instance.id takes
+        // its old place. In a stable group it gets its assignment back without a rebalance.
+        if let Some(instance) = &join.instance_id {
+            let old =
+                g.members.values().find(|m| m.instance_id.as_ref() == Some(instance)).map(|m| m.member_id.clone());
+            if let Some(old_id) = old.filter(|id| *id != member_id) {
+                let mut m = g.members.remove(&old_id).expect("found above");
+                m.member_id = member_id.clone();
+                m.client = join.client;
+                m.client_id = join.client_id.clone();
+                m.last_heartbeat_ms = now;
+                if g.leader.as_deref() == Some(old_id.as_str()) {
+                    g.leader = Some(member_id.clone());
+                }
+                g.members.insert(member_id.clone(), m);
+                let session = join.session_timeout_ms;
+                self.net.timer(session, Timer::MemberSession { group, member: member_id.clone() });
+                let g = self.groups.get(&group).expect("exists");
+                if g.state == GroupState::Stable {
+                    let result = JoinResult {
+                        generation: g.generation,
+                        member_id: member_id.clone(),
+                        leader: g.leader.clone().unwrap_or_default(),
+                        strategy: g.strategy.unwrap_or(Strategy::Range),
+                        members: Vec::new(),
+                    };
+                    self.log_event(SimEvent::StaticMemberReturned { group: name, instance: instance.clone() });
+                    self.net.send(Node::Broker(b), from, Payload::JoinGroupResponse { group, result: Ok(result) });
+                    return;
+                }
+            }
+        }
+        let g = self.groups.get_mut(&group).expect("exists");
         if join.member_id.is_some() && !g.members.contains_key(&member_id) {
             // A member the group no longer knows (it was removed): it must join afresh.
             let payload = Payload::JoinGroupResponse { group, result: Err(ErrorCode::UnknownMemberId) };
@@ -356,7 +389,19 @@ impl Sim {
         });
     }
 
+    /// Whether a live broker coordinates `group` now. Group timers only act then: while no broker
+    /// coordinates, nothing judges the members (a new coordinator starts their clocks afresh).
+    fn coordinator_up(&self, group: Sym) -> bool {
+        self.coordinator_of(self.interner.get(group)).is_some_and(|b| {
+            self.brokers.get(&b).is_some_and(|br| br.is_running()) && self.coordinates(b, group).is_some()
+        })
+    }
+
     pub(crate) fn on_group_join_deadline(&mut self, group: Sym, seq: u64) {
+        if !self.coordinator_up(group) {
+            self.net.timer(1000, Timer::GroupJoinDeadline { group, seq });
+            return;
+        }
         let Some(g) = self.groups.get_mut(&group) else { return };
         if g.rebalance_seq != seq || g.state != GroupState::PreparingRebalance {
             return;
@@ -514,6 +559,15 @@ impl Sim {
 
     pub(crate) fn on_member_session(&mut self, group: Sym, member: &str) {
         let now = self.net.now;
+        if !self.coordinator_up(group) {
+            // No coordinator to judge the member: give it a full session once one is back.
+            if let Some(m) = self.groups.get_mut(&group).and_then(|g| g.members.get_mut(member)) {
+                m.last_heartbeat_ms = now;
+                let session = m.session_timeout_ms;
+                self.net.timer(session, Timer::MemberSession { group, member: member.to_string() });
+            }
+            return;
+        }
         let Some(m) = self.groups.get(&group).and_then(|g| g.members.get(member)) else { return };
         if now >= m.last_heartbeat_ms + m.session_timeout_ms {
             let why = format!("no heartbeat for session.timeout.ms ({} ms)", m.session_timeout_ms);

@@ -124,6 +124,10 @@ pub enum SimEvent {
     ConsumerStarted {
         consumer: ConsumerIdx,
     },
+    StaticMemberReturned {
+        group: String,
+        instance: String,
+    },
     ConsumerStopped {
         consumer: ConsumerIdx,
         killed: bool,
@@ -294,7 +298,7 @@ impl crate::sim::Sim {
             SimEvent::Truncated { broker, tp: t, from_leo, to, lost } => format!(
                 "Broker {broker} truncated {} from offset {from_leo} to {to}: {} record(s) the leader does not have were removed.",
                 tp(t),
-                lost.len().max((*from_leo - *to) as usize)
+                lost.len().max(from_leo.saturating_sub(*to) as usize)
             ),
             SimEvent::RecordsLost { tp: t, ids, why } => format!("{}: {} acked record(s) lost ({why}).", tp(t), ids.len()),
             SimEvent::ProducerFailed { producer, tp: t, count, error } => format!(
@@ -323,6 +327,9 @@ impl crate::sim::Sim {
             SimEvent::CommitRejected { group, member, error } => {
                 format!("Group {group}: offset commit from {member} rejected with {}.", error.name())
             }
+            SimEvent::StaticMemberReturned { group, instance } => format!(
+                "Group {group}: static member {instance} came back within its session; it keeps its partitions, no rebalance."
+            ),
             SimEvent::ConsumerStarted { consumer } => {
                 let c = &self.consumers[*consumer as usize];
                 format!("Consumer {} started in group {}.", c.client_id, c.group_name)
@@ -332,7 +339,11 @@ impl crate::sim::Sim {
                 if *killed {
                     format!("Consumer {} crashed: no LeaveGroup; the coordinator notices after session.timeout.ms ({} ms).", c.client_id, c.config.session_timeout_ms)
                 } else {
-                    format!("Consumer {} closed: it committed and sent LeaveGroup.", c.client_id)
+                    if c.config.group_instance_id.is_some() {
+                        format!("Consumer {} closed; as a static member it sends no LeaveGroup: the group waits session.timeout.ms for it.", c.client_id)
+                    } else {
+                        format!("Consumer {} closed: it committed and sent LeaveGroup.", c.client_id)
+                    }
                 }
             }
             SimEvent::ConsumerPaused { consumer, paused } => {

@@ -32,8 +32,10 @@ pub enum KeySpec {
 pub struct QueuedBatch {
     pub tp: Tp,
     pub records: Vec<Record>,
-    /// Assigned when first sent by an idempotent producer; kept across retries.
+    /// Assigned when first sent by an idempotent producer; kept across retries, always sent with
+    /// the producer epoch it was assigned under (never an old sequence under a new epoch).
     pub base_sequence: Option<i32>,
+    pub producer_epoch: u16,
     pub attempts: u32,
     pub created_ms: Millis,
     pub ready_ms: Millis,
@@ -97,7 +99,8 @@ pub fn producer_config(props: &[(String, String)]) -> Result<ProducerConfig, Str
     let mut idempotence_explicit = false;
     for (k, v) in props {
         let bad = || format!("Invalid value {v} for configuration {k}");
-        let num = |v: &str| v.parse::<u64>().map_err(|_| bad());
+        // Kafka's configs are Java ints or bounded longs: keep them in i32 range.
+        let num = |v: &str| v.parse::<u64>().ok().filter(|&n| n <= i32::MAX as u64).ok_or_else(bad);
         match k.as_str() {
             "acks" => {
                 c.acks = match v.as_str() {
@@ -140,6 +143,9 @@ pub fn producer_config(props: &[(String, String)]) -> Result<ProducerConfig, Str
             }
             _ => return Err(format!("Unknown producer config: {k}")),
         }
+    }
+    if c.delivery_timeout_ms < c.linger_ms + c.request_timeout_ms {
+        return Err("delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".into());
     }
     if c.enable_idempotence {
         let conflict = if c.max_in_flight > 5 {
@@ -219,8 +225,11 @@ impl Sim {
         };
         let idx = match self.producer_by_name(name) {
             Some(i) => {
-                let inc = self.producers[i as usize].incarnation + 1;
-                self.producers[i as usize] = Producer { incarnation: inc, ..producer };
+                // Request ids continue across restarts so a late answer to the crashed instance's
+                // request can never be taken for an answer to the new one's.
+                let old = &self.producers[i as usize];
+                let (inc, next_req) = (old.incarnation + 1, old.next_req);
+                self.producers[i as usize] = Producer { incarnation: inc, next_req, ..producer };
                 i
             }
             None => {
@@ -341,6 +350,7 @@ impl Sim {
                 tp,
                 records: vec![rec],
                 base_sequence: None,
+                producer_epoch: 0,
                 attempts: 0,
                 created_ms: now,
                 ready_ms: now,
@@ -471,6 +481,19 @@ impl Sim {
                 if p.in_flight_to(leader) >= p.config.max_in_flight {
                     break;
                 }
+                // Idempotent ordering: while a batch of this partition is still in flight to another
+                // broker (a leader that may have died), later sequences wait for it to resolve, as the
+                // Java client only sends a retry when it is first in line.
+                if p.producer_id.is_some() && p.in_flight.values().any(|f| f.batch.tp == tp && f.broker != leader) {
+                    break;
+                }
+                // After an epoch bump, new sequences wait until nothing of the old epoch is in flight.
+                if p.producer_id.is_some()
+                    && front.base_sequence.is_none()
+                    && p.in_flight.values().any(|f| f.batch.tp == tp && f.batch.producer_epoch != p.producer_epoch)
+                {
+                    break;
+                }
                 let mut batch = p.queues.get_mut(&tp).and_then(|q| q.pop_front()).expect("front exists");
                 if p.queues.get(&tp).is_some_and(|q| q.is_empty()) {
                     p.queues.remove(&tp);
@@ -478,6 +501,7 @@ impl Sim {
                 if p.producer_id.is_some() && batch.base_sequence.is_none() {
                     let seq = p.next_seq.entry(tp).or_insert(0);
                     batch.base_sequence = Some(*seq);
+                    batch.producer_epoch = p.producer_epoch;
                     *seq = seq.wrapping_add(batch.records.len() as i32);
                 }
                 let n = batch.records.len();
@@ -494,7 +518,7 @@ impl Sim {
                     batch: ProduceBatch {
                         records: batch.records.clone(),
                         producer_id: p.producer_id,
-                        producer_epoch: p.producer_epoch,
+                        producer_epoch: batch.producer_epoch,
                         base_sequence: batch.base_sequence.unwrap_or(-1),
                     },
                 };
@@ -633,13 +657,10 @@ impl Sim {
         let p = &mut self.producers[idx as usize];
         if p.producer_id.is_some() {
             // The sequence is broken for this partition: bump the epoch and start over (KIP-360).
+            // Batches already sent keep their (epoch, sequence): a retry of an appended batch is
+            // then recognised, or refused with INVALID_PRODUCER_EPOCH, never acked by mistake.
             p.producer_epoch = p.producer_epoch.wrapping_add(1);
             p.next_seq.clear();
-            for q in p.queues.values_mut() {
-                for b in q.iter_mut() {
-                    b.base_sequence = None;
-                }
-            }
         }
         self.log_event(SimEvent::ProducerFailed { producer: idx, tp, count, error });
         self.drain(idx);

@@ -77,7 +77,7 @@ impl Sim {
         let mut c = self.config.clone();
         for (k, v) in configs {
             let bad = || format!("Invalid value {v} for configuration {k}");
-            let num = || v.parse::<u64>().map_err(|_| bad());
+            let num = || v.parse::<u64>().ok().filter(|&n| n <= i32::MAX as u64).ok_or_else(bad);
             match k.as_str() {
                 "broker.session.timeout.ms" => c.broker_session_timeout_ms = num()?.max(1),
                 "broker.heartbeat.interval.ms" => c.broker_heartbeat_interval_ms = num()?.max(1),

@@ -25,7 +25,11 @@ enum Op {
 
 /// Consumers 0..3 are in group `eg` (eager, default strategies); 4..7 in `cg` (cooperative-sticky).
 fn consumer_line(c: u8) -> String {
-    let (group, extra) = if c < 4 { ("eg", "") } else { ("cg", " --consumer-property partition.assignment.strategy=cooperative-sticky") };
+    let (group, extra) = if c < 4 {
+        ("eg", "")
+    } else {
+        ("cg", " --consumer-property partition.assignment.strategy=cooperative-sticky")
+    };
     format!(
         "consumer start c{c} --group {group} --topic t --consumer-property auto.offset.reset=earliest --consumer-property session.timeout.ms=10000 --consumer-property max.poll.interval.ms=15000 --processing 30ms{extra}"
     )
@@ -114,7 +118,12 @@ impl GroupChecker {
             let cooperative = g.name == "cg";
             for (tp, who) in &owners {
                 if cooperative && who.len() > 1 {
-                    return Err(format!("cooperative group {}: {} owned by {:?} at once", g.name, sim.tp_name(*tp), who));
+                    return Err(format!(
+                        "cooperative group {}: {} owned by {:?} at once",
+                        g.name,
+                        sim.tp_name(*tp),
+                        who
+                    ));
                 }
                 for i in 0..who.len() {
                     for j in i + 1..who.len() {
@@ -139,12 +148,19 @@ impl GroupChecker {
                 }
             }
             // Committed offsets never go back while the coordinator stays the same.
-            let coord = sim.offsets_tp(&g.name).and_then(|tp| sim.partition(tp)).and_then(|m| m.leader.map(|l| (l, m.leader_epoch)));
+            let coord = sim
+                .offsets_tp(&g.name)
+                .and_then(|tp| sim.partition(tp))
+                .and_then(|m| m.leader.map(|l| (l, m.leader_epoch)));
             for (tp, o) in sim.committed_offsets(&g.name) {
                 let key = (g.name.clone(), tp, coord);
                 if let Some(&before) = self.committed.get(&key) {
                     if o < before {
-                        return Err(format!("group {}: committed offset of {} went back {before} → {o}", g.name, sim.tp_name(tp)));
+                        return Err(format!(
+                            "group {}: committed offset of {} went back {before} → {o}",
+                            g.name,
+                            sim.tp_name(tp)
+                        ));
                     }
                 }
                 self.committed.insert(key, o);
@@ -186,7 +202,12 @@ fn run_case(case: &Case) -> Result<(), String> {
     session.sim.run_for(120_000);
     checker.check(&session.sim)?;
     for g in session.sim.groups.values() {
-        let live = session.sim.consumers.iter().filter(|c| c.group_name == g.name && c.status == ConsumerStatus::Running).count();
+        let live = session
+            .sim
+            .consumers
+            .iter()
+            .filter(|c| c.group_name == g.name && c.status == ConsumerStatus::Running)
+            .count();
         if live == 0 {
             continue;
         }
