@@ -246,6 +246,22 @@ impl Sim {
     fn send_image_and_retry(&mut self, b: BrokerId) {
         self.send_image(b);
         self.controller_retry_offline();
+        // Every broker learns that `b` is eligible again (leaders may now add it to their ISR).
+        self.broadcast_brokers();
+    }
+
+    /// A metadata update that changes only the brokers' registrations (fenced or not).
+    fn broadcast_brokers(&mut self) {
+        let targets: Vec<BrokerId> =
+            self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect();
+        let fenced = self.fenced_brokers();
+        self.controller.metadata_version += 1;
+        let version = self.controller.metadata_version;
+        for b in targets {
+            let payload =
+                Payload::MetadataUpdate { partitions: Vec::new(), fenced: fenced.clone(), version, full: false };
+            self.net.send(Node::Controller, Node::Broker(b), payload);
+        }
     }
 
     /// The whole metadata image, for a broker that joins or fell behind.
