@@ -830,6 +830,17 @@ Simulator verbs:
       retries (2147483647), retry.backoff.ms (100), delivery.timeout.ms (120000),
       request.timeout.ms (30000), linger.ms (0), batch.size (16384)
   producer stop|kill NAME
+  consumer start CLIENT_ID --group G --topic T[,T2] [--consumer-property K=V]...
+                 [--processing 20ms] [--commit auto|before|after]
+      consumer configs: partition.assignment.strategy (range,cooperative-sticky), group.instance.id,
+      enable.auto.commit (true), auto.commit.interval.ms (5000), auto.offset.reset (latest),
+      session.timeout.ms (45000), heartbeat.interval.ms (3000), max.poll.interval.ms (300000),
+      max.poll.records (500), request.timeout.ms (30000)
+      --processing: time to process one record; --commit before = commit after poll, then process
+      (at-most-once); after = process, then commit (at-least-once); auto = enable.auto.commit
+  consumer stop|kill|pause|resume CLIENT_ID
+  kafka-consumer-groups --describe --group G [--state] | --list
+  kafka-consumer-groups --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N|--shift-by N) --execute
   produce --topic T [--key K] [--value V] [--partition P] [--count N] [--producer NAME] [--async]
   network --latency 10ms [--jitter 2ms] [--link A:B]
                                one-way latency of every link, or of one link between brokers
@@ -847,4 +858,11 @@ What the model simplifies:
   - Every append is on disk at once (no page-cache loss on a crash).
   - A follower fetches each partition separately (Kafka batches partitions per leader in one request).
   - `broker isolate` cuts a broker off from the controller and the other brokers but not from clients.
+  - `broker kill` is a machine crash: what the broker was still sending is lost, and clients with a
+    request pending there wait for request.timeout.ms.
+  - Group membership is kept as if loaded instantly by whichever broker coordinates (offsets are
+    real records in __consumer_offsets); __consumer_offsets is not compacted; JoinGroup hands out the
+    member id at once (no MEMBER_ID_REQUIRED round trip); auto.offset.reset uses ListOffsets.
+  - A consumer stops processing the records of partitions it loses in a rebalance.
+  - The unclean-election switch takes effect at once (Kafka's controller checks every 5 minutes).
 ";
