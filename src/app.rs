@@ -44,6 +44,8 @@ pub fn App() -> Html {
     let model = use_mut_ref(Model::new);
     let redraw = use_force_update();
     let console_ref = use_node_ref();
+    let key_ref = use_node_ref();
+    let value_ref = use_node_ref();
 
     {
         let model = model.clone();
@@ -177,6 +179,8 @@ pub fn App() -> Html {
                     { panels::console(&m, &handlers, &console_ref) }
                 </div>
                 <aside class="side">
+                    { panels::counters(&m) }
+                    { panels::produce_form(&m, &handlers, &key_ref, &value_ref) }
                     { panels::narration(&m) }
                     { panels::legend(&m, &handlers) }
                 </aside>

@@ -33,6 +33,11 @@ pub struct Layout {
     /// Consumers in drawing order (grouped by group), each with its group's index.
     pub consumers: Vec<(u32, usize)>,
     pub groups: usize,
+    /// Each drawn group's committed offsets, read once per frame.
+    pub committed: Vec<(String, std::collections::BTreeMap<Tp, u64>)>,
+    /// Records the ledger says were lost (acked, only on copies that cannot serve) or duplicated.
+    pub lost: std::collections::BTreeSet<kafkascope_sim::model::RecordId>,
+    pub duplicated: std::collections::BTreeSet<kafkascope_sim::model::RecordId>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]

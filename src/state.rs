@@ -3,6 +3,7 @@
 //! command of the shared vocabulary, applied by `kafkascope_sim::Session`.
 
 use kafkascope_sim::exec::Session;
+use kafkascope_sim::ledger::Audit;
 use kafkascope_sim::net::MessageKind;
 use kafkascope_sim::{parse_line, parse_script, Command};
 use std::collections::BTreeSet;
@@ -40,7 +41,12 @@ pub struct Model {
     pub console: Vec<ConsoleEntry>,
     /// Message kinds the user chose to hide.
     pub hidden: BTreeSet<MessageKind>,
+    /// The ledger audit, recomputed at most every `AUDIT_EVERY_MS` of virtual time (it scans logs).
+    pub audit: Audit,
+    audit_at: Option<u64>,
 }
+
+const AUDIT_EVERY_MS: u64 = 250;
 
 /// Wall-clock frames longer than this (a background tab) do not jump the model ahead.
 const MAX_FRAME_MS: f64 = 100.0;
@@ -58,7 +64,27 @@ impl Model {
             session.execute(&l.command);
         }
         let view_ms = session.sim.now() as f64;
-        Model { session, view_ms, playing: true, speed: DEFAULT_SPEED, console: Vec::new(), hidden: BTreeSet::new() }
+        let mut m = Model {
+            session,
+            view_ms,
+            playing: true,
+            speed: DEFAULT_SPEED,
+            console: Vec::new(),
+            hidden: BTreeSet::new(),
+            audit: Audit::default(),
+            audit_at: None,
+        };
+        m.refresh_audit(true);
+        m
+    }
+
+    /// Refreshes the cached audit when it is older than `AUDIT_EVERY_MS` (or `force`).
+    pub fn refresh_audit(&mut self, force: bool) {
+        let now = self.session.sim.now();
+        if force || self.audit_at.is_none_or(|t| now >= t + AUDIT_EVERY_MS || now < t) {
+            self.audit = self.session.sim.audit();
+            self.audit_at = Some(now);
+        }
     }
 
     /// Advances virtual time by a wall-clock interval scaled by the speed.
@@ -68,6 +94,7 @@ impl Model {
         }
         self.view_ms += wall_dt_ms.min(MAX_FRAME_MS) * self.speed;
         self.session.sim.run_until(self.view_ms.floor() as u64);
+        self.refresh_audit(false);
         // Narration reads the journal directly; command output shows only what the command did.
         self.session.journal_seen = self.session.sim.journal.len();
     }
@@ -99,6 +126,7 @@ impl Model {
             }
         };
         self.console.push(entry);
+        self.refresh_audit(true);
         if self.console.len() > CONSOLE_KEEP {
             self.console.remove(0);
         }

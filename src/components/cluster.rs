@@ -74,18 +74,24 @@ pub fn layout(sim: &Sim) -> Layout {
             }
         }
     }
+    let committed = groups.iter().map(|g| (g.to_string(), sim.committed_offsets(g))).collect();
     Layout {
         brokers: sim.brokers.keys().copied().collect(),
         rows,
         producers: sim.producers.len(),
         consumers,
         groups: groups.len(),
+        committed,
+        lost: Default::default(),
+        duplicated: Default::default(),
     }
 }
 
 pub fn view(model: &Model, on_broker: Callback<BrokerId>, on_consumer: Callback<u32>) -> Html {
     let sim = &model.session.sim;
-    let lay = layout(sim);
+    let mut lay = layout(sim);
+    lay.lost = model.audit.lost.iter().copied().collect();
+    lay.duplicated = model.audit.duplicated.iter().copied().collect();
     let now = model.now_ms();
     let (w, h) = (lay.width(), lay.height());
     html! {
@@ -252,7 +258,13 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
                     None => (String::new(), String::new(), if deleted { format!("offset {off}: deleted by retention") } else { format!("offset {off}: empty") }, true),
                 };
                 html! {
-                    <g class={classes!("slot", rec.is_some().then_some("filled"), deleted.then_some("deleted"))} key={off.to_string()}>
+                    <g class={classes!(
+                        "slot",
+                        rec.is_some().then_some("filled"),
+                        deleted.then_some("deleted"),
+                        rec.is_some_and(|r| lay.duplicated.contains(&r.id)).then_some("dup"),
+                        rec.is_some_and(|r| lay.lost.contains(&r.id)).then_some("lost-copy"),
+                    )} key={off.to_string()}>
                         <title>{title}</title>
                         if rec.is_some() {
                             <rect class="rec" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" fill={fill} />
@@ -273,7 +285,7 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
                     <title>{format!("High watermark {hw}: records before it are on every in-sync replica (committed) and visible to consumers.")}</title>
                 </g>
             }
-            { for committed_markers(sim, tp, start, cell_x, slots_y, leader) }
+            { for committed_markers(lay, tp, start, cell_x, slots_y, leader) }
             if let Some(lx) = leo_x {
                 <rect class="leo-marker" x={lx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3">
                     <title>{format!("Log end offset {leo}: where the next record will be appended.")}</title>
@@ -285,14 +297,14 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
 }
 
 /// Under the leader's log: where each consumer group has committed (the next offset it will read).
-fn committed_markers(sim: &Sim, tp: Tp, start: u64, cell_x: f64, slots_y: f64, leader: bool) -> Vec<Html> {
+fn committed_markers(lay: &Layout, tp: Tp, start: u64, cell_x: f64, slots_y: f64, leader: bool) -> Vec<Html> {
     if !leader {
         return Vec::new();
     }
-    group_names(sim)
-        .into_iter()
-        .filter_map(|g| {
-            let off = *sim.committed_offsets(g).get(&tp)?;
+    lay.committed
+        .iter()
+        .filter_map(|(g, offsets)| {
+            let off = *offsets.get(&tp)?;
             if off < start || off > start + SLOTS {
                 return None;
             }
@@ -396,6 +408,7 @@ fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callba
     let onclick = Callback::from(move |_: MouseEvent| on_consumer.emit(ci));
     html! {
         <g class={classes!("consumer", status.replace(' ', "-"))} data-consumer={c.client_id.clone()} data-state={status}
+           data-partitions={c.assigned.iter().map(|tp| sim.tp_name(*tp)).collect::<Vec<_>>().join(",")}
            role="button" tabindex="0" aria-label={format!("Consumer {} in group {}, {status}. Activate to {action} it.", c.client_id, c.group_name)}
            {onclick}>
             <title>{format!("Consumer {}: {} records per poll, commits {}. Click to {action}.", c.client_id, c.config.max_poll_records, c.config.commit.name())}</title>

@@ -82,6 +82,67 @@ pub fn legend(model: &Model, h: &Handlers) -> Html {
     }
 }
 
+/// What became of the records: from the ledger, checked against the logs.
+pub fn counters(model: &Model) -> Html {
+    let a = &model.audit;
+    let bad = |n: usize| if n > 0 { "bad" } else { "" };
+    html! {
+        <section class="panel counters" aria-labelledby="counters-h">
+            <h2 id="counters-h">{"Ledger"}<span class="hint">{" every record producers were given"}</span></h2>
+            <dl>
+                <div><dt title="The producer got an acknowledgement">{"acked"}</dt><dd id="count-acked">{a.acked}</dd></div>
+                <div><dt title="The producer gave up (retries or delivery.timeout.ms ran out)">{"failed"}</dt><dd>{a.failed}</dd></div>
+                <div><dt title="Queued or in flight">{"pending"}</dt><dd>{a.pending}</dd></div>
+                <div class={bad(a.lost.len())}><dt title="Acked, but in no log that can serve it: truncated away, or only on a replica that can no longer lead">{"lost"}</dt><dd id="count-lost">{a.lost.len()}</dd></div>
+                <div class={bad(a.duplicated.len())}><dt title="Written to the log more than once (a retry that landed twice)">{"duplicated"}</dt><dd id="count-dup">{a.duplicated.len()}</dd></div>
+            </dl>
+            { for a.groups.iter().map(|g| html! {
+                <div class="group-counts">
+                    <h3>{format!("group {}", g.group)}</h3>
+                    <dl>
+                        <div><dt title="Processed exactly once">{"once"}</dt><dd>{g.once}</dd></div>
+                        <div class={bad(g.more_than_once.len())}><dt title="Processed two or more times: at-least-once after a crash or rebalance">{"twice+"}</dt><dd>{g.more_than_once.len()}</dd></div>
+                        <div class={bad(g.skipped.len())}><dt title="Never processed although the group committed past them: at-most-once after a crash">{"skipped"}</dt><dd>{g.skipped.len()}</dd></div>
+                        <div><dt title="At or after the committed offset, not processed yet">{"not yet"}</dt><dd>{g.pending}</dd></div>
+                    </dl>
+                </div>
+            }) }
+        </section>
+    }
+}
+
+/// Send one record with a chosen key (each click is a `produce` command).
+pub fn produce_form(model: &Model, h: &Handlers, key_ref: &NodeRef, value_ref: &NodeRef) -> Html {
+    let topic = model.session.sim.topics.iter().find(|t| !t.name.starts_with("__")).map(|t| t.name.clone());
+    let Some(topic) = topic else { return Html::default() };
+    let run = h.run.clone();
+    let (kr, vr) = (key_ref.clone(), value_ref.clone());
+    let onsubmit = Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        let key = kr.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+        let value = vr.cast::<HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
+        let mut cmd = format!("produce --topic {topic} --async");
+        // Quoted for the command language; keys and values are never parsed as markup.
+        if !key.trim().is_empty() {
+            cmd.push_str(&format!(" --key '{}'", key.replace('\'', "")));
+        }
+        if !value.trim().is_empty() {
+            cmd.push_str(&format!(" --value '{}'", value.replace('\'', "")));
+        }
+        run.emit(cmd);
+    });
+    html! {
+        <section class="panel produce" aria-labelledby="produce-h">
+            <h2 id="produce-h">{"Produce a record"}<span class="hint">{" same key → same partition: murmur2(key) mod partitions"}</span></h2>
+            <form {onsubmit} class="produce-form">
+                <label>{"key"}<input id="produce-key" ref={key_ref.clone()} type="text" placeholder="alice (empty = null key)" maxlength="40" /></label>
+                <label>{"value"}<input id="produce-value" ref={value_ref.clone()} type="text" placeholder="order-1" maxlength="60" /></label>
+                <button id="produce-send" type="submit">{"Send"}</button>
+            </form>
+        </section>
+    }
+}
+
 pub fn narration(model: &Model) -> Html {
     let sim = &model.session.sim;
     let recent: Vec<(u64, String)> =
