@@ -139,6 +139,14 @@ pub fn App() -> Html {
             let act = act.clone();
             Callback::from(move |line: String| act(Box::new(move |m| m.run(&line))))
         },
+        seek: {
+            let act = act.clone();
+            Callback::from(move |t: f64| act(Box::new(move |m| m.seek(t.max(0.0) as u64))))
+        },
+        back: {
+            let act = act.clone();
+            Callback::from(move |_| act(Box::new(|m| m.step_back())))
+        },
     };
 
     // Space plays/pauses and "." steps, unless the user is typing in a field.
@@ -176,6 +184,7 @@ pub fn App() -> Html {
             <main class="stage">
                 <div class="main-col">
                     <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>
+                    { panels::timeline(&m, &handlers) }
                     { panels::console(&m, &handlers, &console_ref) }
                 </div>
                 <aside class="side">

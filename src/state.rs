@@ -2,7 +2,7 @@
 //! shown, play/pause, speed, the console). No Kafka logic here: every change to the cluster is a
 //! command of the shared vocabulary, applied by `kafkascope_sim::Session`.
 
-use kafkascope_sim::exec::Session;
+use kafkascope_sim::exec::{Session, TimedCommand};
 use kafkascope_sim::ledger::Audit;
 use kafkascope_sim::net::MessageKind;
 use kafkascope_sim::{parse_line, parse_script, Command};
@@ -44,6 +44,83 @@ pub struct Model {
     /// The ledger audit, recomputed at most every `AUDIT_EVERY_MS` of virtual time (it scans logs).
     pub audit: Audit,
     audit_at: Option<u64>,
+    pub timeline: Timeline,
+}
+
+/// Time travel: snapshots of the session plus the recorded commands. Any moment up to the horizon
+/// is rebuilt exactly by replaying from the nearest earlier snapshot (the model is deterministic).
+/// Acting in the past forks: the recorded future after that point is dropped.
+pub struct Timeline {
+    checkpoints: Vec<Session>,
+    every_ms: u64,
+    /// Every command of this branch, in order; the session's own history is always a prefix.
+    pub recorded: Vec<TimedCommand>,
+    /// The furthest virtual time reached on this branch.
+    pub horizon_ms: u64,
+}
+
+/// Snapshots kept at most; beyond that every other one is dropped and the spacing doubles.
+const MAX_CHECKPOINTS: usize = 48;
+const FIRST_CHECKPOINT_EVERY_MS: u64 = 5000;
+
+impl Timeline {
+    fn new(session: &Session) -> Timeline {
+        Timeline {
+            checkpoints: vec![session.clone()],
+            every_ms: FIRST_CHECKPOINT_EVERY_MS,
+            recorded: session.history.clone(),
+            horizon_ms: session.sim.now(),
+        }
+    }
+
+    pub fn start_ms(&self) -> u64 {
+        self.checkpoints.first().map_or(0, |c| c.sim.now())
+    }
+
+    fn maybe_checkpoint(&mut self, session: &Session) {
+        let last = self.checkpoints.last().map_or(0, |c| c.sim.now());
+        if session.sim.now() >= last + self.every_ms {
+            self.checkpoints.push(session.clone());
+            if self.checkpoints.len() > MAX_CHECKPOINTS {
+                let first = self.checkpoints.remove(0);
+                let mut kept: Vec<Session> =
+                    self.checkpoints.drain(..).enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, c)| c).collect();
+                kept.insert(0, first);
+                self.checkpoints = kept;
+                self.every_ms *= 2;
+            }
+        }
+    }
+
+    /// Drops the recorded future after the session's present (acting in the past forks).
+    fn fork_at(&mut self, session: &Session) {
+        let now = session.sim.now();
+        self.recorded.truncate(session.history.len());
+        self.checkpoints.retain(|c| c.sim.now() <= now && c.history.len() <= session.history.len());
+        if self.checkpoints.is_empty() {
+            self.checkpoints.push(session.clone());
+        }
+        self.horizon_ms = now;
+    }
+
+    /// The session as it was at virtual time `t` (or after exactly `events` events).
+    fn rebuild(&self, t: u64, events: Option<u64>) -> Session {
+        let fits = |c: &&Session| c.sim.now() <= t && events.is_none_or(|n| c.sim.net.processed <= n);
+        let mut s = self.checkpoints.iter().rev().find(fits).unwrap_or(&self.checkpoints[0]).clone();
+        while let Some(c) = self.recorded.get(s.history.len()) {
+            if c.at_ms > t || events.is_some_and(|n| c.events >= n) {
+                break;
+            }
+            s.sim.run_to_point(c.events, c.at_ms);
+            s.execute(&c.command);
+        }
+        match events {
+            Some(n) => while s.sim.net.processed < n && s.sim.step().is_some() {},
+            None => s.sim.run_until(t),
+        }
+        s.journal_seen = s.sim.journal.len();
+        s
+    }
 }
 
 const AUDIT_EVERY_MS: u64 = 250;
@@ -64,7 +141,9 @@ impl Model {
             session.execute(&l.command);
         }
         let view_ms = session.sim.now() as f64;
+        let timeline = Timeline::new(&session);
         let mut m = Model {
+            timeline,
             session,
             view_ms,
             playing: true,
@@ -93,7 +172,19 @@ impl Model {
             return;
         }
         self.view_ms += wall_dt_ms.min(MAX_FRAME_MS) * self.speed;
-        self.session.sim.run_until(self.view_ms.floor() as u64);
+        let target = self.view_ms.floor() as u64;
+        // Playing through a recorded future re-applies its commands when their time comes.
+        while let Some(c) = self.timeline.recorded.get(self.session.history.len()) {
+            if c.at_ms > target {
+                break;
+            }
+            let c = c.clone();
+            self.session.sim.run_to_point(c.events, c.at_ms);
+            self.session.execute(&c.command);
+        }
+        self.session.sim.run_until(target);
+        self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
+        self.timeline.maybe_checkpoint(&self.session);
         self.refresh_audit(false);
         // Narration reads the journal directly; command output shows only what the command did.
         self.session.journal_seen = self.session.sim.journal.len();
@@ -115,7 +206,20 @@ impl Model {
                         error: true,
                     }
                 } else {
+                    if self.in_past()
+                        && !matches!(
+                            cmd,
+                            Command::Help | Command::TopicsDescribe { .. } | Command::TopicsList | Command::Ledger
+                        )
+                    {
+                        self.timeline.fork_at(&self.session);
+                    }
                     let out = self.session.execute(&cmd);
+                    if let Some(last) = self.session.history.last() {
+                        if self.timeline.recorded.len() < self.session.history.len() {
+                            self.timeline.recorded.push(last.clone());
+                        }
+                    }
                     // Commands like `advance` and `produce` move virtual time: follow it.
                     self.view_ms = self.view_ms.max(self.session.sim.now() as f64);
                     ConsoleEntry { input: input.to_string(), lines: out.lines, error: out.error }
@@ -135,7 +239,49 @@ impl Model {
     /// Runs exactly the next event (the clock jumps to it) and pauses.
     pub fn step(&mut self) {
         self.playing = false;
-        self.run("step");
+        if self.in_past() {
+            // Through a recorded future: take the next event (or the next recorded command).
+            match self.timeline.recorded.get(self.session.history.len()).cloned() {
+                Some(c) if c.events <= self.session.sim.net.processed => {
+                    self.session.execute(&c.command);
+                }
+                _ => {
+                    self.session.sim.step();
+                }
+            };
+            self.session.journal_seen = self.session.sim.journal.len();
+            self.view_ms = self.session.sim.now() as f64;
+            self.refresh_audit(true);
+        } else {
+            self.run("step");
+        }
+    }
+
+    /// Whether the view is behind the furthest point of this branch (there is a recorded future).
+    pub fn in_past(&self) -> bool {
+        self.session.history.len() < self.timeline.recorded.len() || self.session.sim.now() < self.timeline.horizon_ms
+    }
+
+    /// Shows the session exactly as it was at virtual time `t` (paused).
+    pub fn seek(&mut self, t: u64) {
+        let t = t.clamp(self.timeline.start_ms(), self.timeline.horizon_ms);
+        self.session = self.timeline.rebuild(t, None);
+        self.view_ms = t as f64;
+        self.playing = false;
+        self.refresh_audit(true);
+    }
+
+    /// Goes back exactly one event (paused).
+    pub fn step_back(&mut self) {
+        let n = self.session.sim.net.processed;
+        if n == 0 || self.session.sim.now() <= self.timeline.start_ms() {
+            return;
+        }
+        let t = self.session.sim.now();
+        self.session = self.timeline.rebuild(t, Some(n - 1));
+        self.view_ms = self.session.sim.now() as f64;
+        self.playing = false;
+        self.refresh_audit(true);
     }
 
     pub fn now_ms(&self) -> f64 {
@@ -152,6 +298,51 @@ impl Default for Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn journal_json(m: &Model) -> String {
+        serde_json::to_string(&m.session.sim.journal).unwrap() + &serde_json::to_string(&m.session.sim.ledger).unwrap()
+    }
+
+    /// Seeking shows exactly what was live at that moment, across a click in between, and acting in
+    /// the past forks (the recorded future is dropped).
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn seeking_reproduces_the_past_exactly_and_acting_forks() {
+        let mut live = Model::new();
+        live.speed = 1.0;
+        for _ in 0..50 {
+            live.tick(100.0); // 5 s of virtual time
+        }
+        live.run("broker kill 2");
+        for _ in 0..150 {
+            live.tick(100.0);
+        }
+        let at_12s = {
+            let mut m = Model::new();
+            m.speed = 1.0;
+            for _ in 0..50 {
+                m.tick(100.0);
+            }
+            m.run("broker kill 2");
+            for _ in 0..70 {
+                m.tick(100.0);
+            }
+            (m.session.sim.now(), journal_json(&m))
+        };
+        let end = (live.session.sim.now(), journal_json(&live));
+        live.seek(at_12s.0);
+        assert_eq!((live.session.sim.now(), journal_json(&live)), at_12s, "the past, rebuilt");
+        assert!(live.in_past());
+        live.seek(end.0);
+        assert_eq!((live.session.sim.now(), journal_json(&live)), end, "and back to the present");
+        live.seek(at_12s.0);
+        live.run("broker start 2");
+        assert!(!live.in_past(), "acting in the past starts a new future");
+        assert_eq!(live.timeline.horizon_ms, at_12s.0);
+        let before = live.session.sim.net.processed;
+        live.step_back();
+        assert_eq!(live.session.sim.net.processed, before - 1, "back exactly one event");
+    }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]

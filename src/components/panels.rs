@@ -14,6 +14,34 @@ pub struct Handlers {
     pub set_speed: Callback<f64>,
     pub toggle_kind: Callback<MessageKind>,
     pub run: Callback<String>,
+    pub seek: Callback<f64>,
+    pub back: Callback<()>,
+}
+
+/// The timeline: scrub to any moment of this session; the picture is exactly what it was.
+pub fn timeline(model: &Model, h: &Handlers) -> Html {
+    let (start, end) = (model.timeline.start_ms(), model.timeline.horizon_ms.max(model.timeline.start_ms() + 1));
+    let seek = h.seek.clone();
+    let on_input = Callback::from(move |e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        if let Ok(v) = input.value().parse::<f64>() {
+            seek.emit(v);
+        }
+    });
+    let back = h.back.reform(|_: MouseEvent| ());
+    let past = model.in_past();
+    html! {
+        <section class="panel timeline" aria-label="Timeline">
+            <button id="back" onclick={back} title="Go back exactly one event">{"|◀ Back"}</button>
+            <input id="timeline" type="range" min={start.to_string()} max={end.to_string()} step="1"
+                   value={format!("{:.0}", model.now_ms())} oninput={on_input}
+                   aria-valuetext={format_time(model.now_ms() as u64)} title="Scrub through the session" />
+            <span class="clock">{ format!("{} / {}", format_time(model.now_ms() as u64), format_time(end)) }</span>
+            if past {
+                <span class="past-note" role="status">{"Viewing the past: play to replay it, or act to start a new future from here (the old one is dropped)."}</span>
+            }
+        </section>
+    }
 }
 
 pub fn topbar(model: &Model, h: &Handlers) -> Html {
