@@ -70,9 +70,14 @@ impl Sim {
 
     /// Sends changed partitions to every unfenced broker.
     fn broadcast(&mut self, parts: Vec<(Tp, PartitionMeta)>) {
-        if parts.is_empty() {
-            return;
+        if !parts.is_empty() {
+            self.publish(parts);
         }
+    }
+
+    /// One metadata update (a new metadata-log position) to every unfenced broker; with no
+    /// partitions it still carries the brokers' fencing.
+    fn publish(&mut self, parts: Vec<(Tp, PartitionMeta)>) {
         let targets: Vec<BrokerId> =
             self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect();
         let fenced = self.fenced_brokers();
@@ -247,21 +252,7 @@ impl Sim {
         self.send_image(b);
         self.controller_retry_offline();
         // Every broker learns that `b` is eligible again (leaders may now add it to their ISR).
-        self.broadcast_brokers();
-    }
-
-    /// A metadata update that changes only the brokers' registrations (fenced or not).
-    fn broadcast_brokers(&mut self) {
-        let targets: Vec<BrokerId> =
-            self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect();
-        let fenced = self.fenced_brokers();
-        self.controller.metadata_version += 1;
-        let version = self.controller.metadata_version;
-        for b in targets {
-            let payload =
-                Payload::MetadataUpdate { partitions: Vec::new(), fenced: fenced.clone(), version, full: false };
-            self.net.send(Node::Controller, Node::Broker(b), payload);
-        }
+        self.publish(Vec::new());
     }
 
     /// The whole metadata image, for a broker that joins or fell behind.
