@@ -405,12 +405,21 @@ fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callba
         .collect();
     let line = if parts.is_empty() { "no partitions".to_string() } else { parts.join(" ") };
     let action = if matches!(c.status, ConsumerStatus::Dead | ConsumerStatus::Stopped) { "restart" } else { "kill" };
-    let onclick = Callback::from(move |_: MouseEvent| on_consumer.emit(ci));
+    let onclick = {
+        let cb = on_consumer.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(ci))
+    };
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on_consumer.emit(ci);
+        }
+    });
     html! {
         <g class={classes!("consumer", status.replace(' ', "-"))} data-consumer={c.client_id.clone()} data-state={status}
            data-partitions={c.assigned.iter().map(|tp| sim.tp_name(*tp)).collect::<Vec<_>>().join(",")}
            role="button" tabindex="0" aria-label={format!("Consumer {} in group {}, {status}. Activate to {action} it.", c.client_id, c.group_name)}
-           {onclick}>
+           {onclick} {onkeydown}>
             <title>{format!("Consumer {}: {} records per poll, commits {}. Click to {action}.", c.client_id, c.config.max_poll_records, c.config.commit.name())}</title>
             <rect x={x.to_string()} y={y.to_string()} width={CONSUMER_W.to_string()} height={CONSUMER_H.to_string()} rx="8" />
             <text x={(x + 8.0).to_string()} y={(y + 16.0).to_string()} class="title">{format!("Consumer {}", c.client_id)}</text>
