@@ -39,9 +39,28 @@ fn use_animation_frame(frame: Rc<dyn Fn(f64)>) {
     });
 }
 
+/// The `s` query parameter of the page's URL (a share link), if any.
+fn share_param() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get("s")
+}
+
+/// This page's address with `s=TEXT` as its only parameter.
+fn share_url(text: &str) -> String {
+    let base = web_sys::window()
+        .and_then(|w| {
+            let l = w.location();
+            Some(format!("{}{}", l.origin().ok()?, l.pathname().ok()?))
+        })
+        .unwrap_or_default();
+    format!("{base}?s={text}")
+}
+
 #[component]
 pub fn App() -> Html {
-    let model = use_mut_ref(Model::new);
+    let model = use_mut_ref(|| Model::from_share(share_param().as_deref()));
+    let share_link = use_state(|| None::<String>);
     let redraw = use_force_update();
     let console_ref = use_node_ref();
     let key_ref = use_node_ref();
@@ -177,10 +196,28 @@ pub fn App() -> Html {
         })
     };
 
+    let on_share = {
+        let (model, share_link) = (model.clone(), share_link.clone());
+        Callback::from(move |_: MouseEvent| {
+            let text = model.borrow().share_text();
+            share_link.set(Some(share_url(&text)));
+        })
+    };
     let m = model.borrow();
     html! {
         <div class="app" {onkeydown}>
             { panels::topbar(&m, &handlers) }
+            <div class="share-bar">
+                <button id="share" onclick={on_share} title="A link that reproduces this session exactly">{"Share link"}</button>
+                if let Some(link) = (*share_link).clone() {
+                    <label class="share-link">{"Copy this link: "}
+                        <input id="share-link" type="text" readonly=true value={link} onfocus={Callback::from(|e: FocusEvent| {
+                            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+                            input.select();
+                        })} />
+                    </label>
+                }
+            </div>
             <main class="stage">
                 <div class="main-col">
                     <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>

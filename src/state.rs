@@ -130,6 +130,55 @@ const MAX_FRAME_MS: f64 = 100.0;
 const CONSOLE_KEEP: usize = 200;
 
 impl Model {
+    /// The session a share link carries, or the default one with the reason the link was refused.
+    pub fn from_share(link: Option<&str>) -> Model {
+        let Some(text) = link else { return Model::new() };
+        match kafkascope_sim::share::decode(text) {
+            Ok(trace) => {
+                let base = Session::with_brokers(trace.seed, trace.brokers);
+                let timeline = Timeline {
+                    checkpoints: vec![base],
+                    every_ms: FIRST_CHECKPOINT_EVERY_MS,
+                    recorded: trace.commands.clone(),
+                    horizon_ms: trace.end_ms,
+                };
+                let session = timeline.rebuild(trace.end_ms, None);
+                let view_ms = session.sim.now() as f64;
+                let mut m = Model::new();
+                m.session = session;
+                m.timeline = timeline;
+                m.view_ms = view_ms;
+                m.playing = false;
+                m.console.push(ConsoleEntry {
+                    input: "(opened a shared session)".into(),
+                    lines: vec![format!(
+                        "Replayed {} command(s) from the link; press Play to go on.",
+                        trace.commands.len()
+                    )],
+                    error: false,
+                });
+                m.refresh_audit(true);
+                m
+            }
+            Err(why) => {
+                let mut m = Model::new();
+                m.console.push(ConsoleEntry {
+                    input: "(opened a link)".into(),
+                    lines: vec![format!(
+                        "Error: this share link could not be read: {why}. Started a fresh session instead."
+                    )],
+                    error: true,
+                });
+                m
+            }
+        }
+    }
+
+    /// The text a share link carries for this session (up to the present moment).
+    pub fn share_text(&self) -> String {
+        kafkascope_sim::share::encode(&self.session.trace())
+    }
+
     pub fn new() -> Model {
         let lines = parse_script(DEFAULT_SCENARIO).expect("the default scenario parses");
         let seed = match lines.first().map(|l| &l.command) {

@@ -19,6 +19,7 @@ pub mod murmur;
 pub mod net;
 pub mod producer;
 pub mod rng;
+pub mod share;
 pub mod sim;
 
 pub use command::{parse_line, parse_script, Command, ParseError};

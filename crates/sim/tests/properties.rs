@@ -214,3 +214,11 @@ fn determinism_same_seed_same_journal() {
     };
     assert_eq!(run(), run());
 }
+
+proptest! {
+    /// Share-link decoding never panics, whatever text a URL carries.
+    #[test]
+    fn share_links_never_panic(s in "[A-Za-z0-9_-]{0,400}") {
+        let _ = kafkascope_sim::share::decode(&s);
+    }
+}
