@@ -166,6 +166,19 @@ pub fn App() -> Html {
             let act = act.clone();
             Callback::from(move |_| act(Box::new(|m| m.step_back())))
         },
+        recall: {
+            let model = model.clone();
+            Callback::from(move |n: usize| {
+                let m = model.borrow();
+                let typed: Vec<&str> =
+                    m.console.iter().map(|c| c.input.as_str()).filter(|i| !i.starts_with('(')).collect();
+                typed.len().checked_sub(n).map(|i| typed[i].to_string())
+            })
+        },
+        complete: {
+            let model = model.clone();
+            Callback::from(move |line: String| model.borrow().complete(&line))
+        },
     };
 
     // Space plays/pauses and "." steps, unless the user is typing in a field.

@@ -306,6 +306,35 @@ impl Model {
         }
     }
 
+    /// Tab completion for the console: command names, then topic names, broker ids and client ids
+    /// where the words before call for them.
+    pub fn complete(&self, line: &str) -> Vec<String> {
+        let words: Vec<&str> = line.split(' ').collect();
+        let last = *words.last().unwrap_or(&"");
+        let prev = if words.len() >= 2 { words[words.len() - 2] } else { "" };
+        let sim = &self.session.sim;
+        let candidates: Vec<String> = if words.len() <= 1 {
+            kafkascope_sim::command::COMMANDS.iter().map(|s| s.to_string()).collect()
+        } else if matches!(prev, "--topic" | "--entity-name") {
+            sim.topics.iter().map(|t| t.name.clone()).collect()
+        } else if words[0] == "broker" && words.len() == 3 {
+            sim.brokers.keys().map(|b| b.to_string()).collect()
+        } else if words[0] == "broker" && words.len() == 2 {
+            ["kill", "start", "stop", "isolate", "heal"].map(String::from).to_vec()
+        } else if words[0] == "consumer" && words.len() == 3 {
+            sim.consumers.iter().map(|c| c.client_id.clone()).collect()
+        } else if words[0] == "consumer" && words.len() == 2 {
+            ["start", "stop", "kill", "pause", "resume"].map(String::from).to_vec()
+        } else if words[0] == "producer" && words.len() == 3 {
+            sim.producers.iter().map(|p| p.name.clone()).collect()
+        } else if prev == "--group" {
+            sim.groups.values().map(|g| g.name.clone()).collect()
+        } else {
+            Vec::new()
+        };
+        candidates.into_iter().filter(|c| c.starts_with(last)).collect()
+    }
+
     /// Whether the view is behind the furthest point of this branch (there is a recorded future).
     pub fn in_past(&self) -> bool {
         self.session.history.len() < self.timeline.recorded.len() || self.session.sim.now() < self.timeline.horizon_ms
@@ -391,6 +420,17 @@ mod tests {
         let before = live.session.sim.net.processed;
         live.step_back();
         assert_eq!(live.session.sim.net.processed, before - 1, "back exactly one event");
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn console_completes_commands_topics_and_ids() {
+        let m = Model::new();
+        assert_eq!(m.complete("kafka-con"), vec!["kafka-configs", "kafka-console-consumer", "kafka-consumer-groups"]);
+        assert_eq!(m.complete("kafka-topics --describe --topic or"), vec!["orders"]);
+        assert_eq!(m.complete("broker kill "), vec!["1", "2", "3"]);
+        assert_eq!(m.complete("consumer kill c"), vec!["c1", "c2"]);
+        assert!(m.complete("nonsense --x y").is_empty());
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

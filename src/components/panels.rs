@@ -16,6 +16,10 @@ pub struct Handlers {
     pub run: Callback<String>,
     pub seek: Callback<f64>,
     pub back: Callback<()>,
+    /// The n-th most recent typed command (1 = the last), for ArrowUp / ArrowDown.
+    pub recall: Callback<usize, Option<String>>,
+    /// Completions of the last word of a console line, for Tab.
+    pub complete: Callback<String, Vec<String>>,
 }
 
 /// The timeline: scrub to any moment of this session; the picture is exactly what it was.
@@ -197,6 +201,40 @@ pub fn console(model: &Model, h: &Handlers, input_ref: &NodeRef) -> Html {
             input.set_value("");
         }
     });
+    // ArrowUp/ArrowDown walk the history (the position is kept on the input element itself);
+    // Tab completes the last word when there is exactly one way to, or lists the choices.
+    let (recall, complete) = (h.recall.clone(), h.complete.clone());
+    let onkeydown = Callback::from(move |e: KeyboardEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        let back: usize = input.get_attribute("data-back").and_then(|v| v.parse().ok()).unwrap_or(0);
+        match e.key().as_str() {
+            "ArrowUp" | "ArrowDown" => {
+                e.prevent_default();
+                let next = if e.key() == "ArrowUp" { back + 1 } else { back.saturating_sub(1) };
+                let text = if next == 0 { Some(String::new()) } else { recall.emit(next) };
+                if let Some(t) = text {
+                    input.set_value(&t);
+                    input.set_attribute("data-back", &next.to_string()).ok();
+                }
+            }
+            "Tab" => {
+                let line = input.value();
+                let options = complete.emit(line.clone());
+                if options.len() == 1 {
+                    e.prevent_default();
+                    let cut = line.rfind(' ').map_or(0, |i| i + 1);
+                    input.set_value(&format!("{}{} ", &line[..cut], options[0]));
+                } else if !options.is_empty() {
+                    e.prevent_default();
+                    input.set_attribute("title", &options.join("  ")).ok();
+                    input.set_attribute("placeholder", &options.join("  ")).ok();
+                }
+            }
+            _ => {
+                input.remove_attribute("data-back").ok();
+            }
+        }
+    });
     html! {
         <section class="panel console" aria-labelledby="console-h">
             <h2 id="console-h">{"Console"}<span class="hint">{" every click is one of these commands; type `help`"}</span></h2>
@@ -211,7 +249,7 @@ pub fn console(model: &Model, h: &Handlers, input_ref: &NodeRef) -> Html {
             <form {onsubmit}>
                 <label for="console-input" class="visually-hidden">{"Command"}</label>
                 <input id="console-input" ref={input_ref.clone()} type="text" autocomplete="off" spellcheck="false"
-                       placeholder="kafka-topics --describe --topic orders" />
+                       placeholder="kafka-topics --describe --topic orders   (↑↓ history, Tab completes)" {onkeydown} />
             </form>
         </section>
     }

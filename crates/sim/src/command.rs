@@ -209,6 +209,27 @@ pub fn parse_script(src: &str) -> Result<Vec<ScriptLine>, ParseError> {
     Ok(out)
 }
 
+/// Every command name, for completion and "did you mean".
+pub const COMMANDS: [&str; 17] = [
+    "kafka-topics",
+    "kafka-configs",
+    "kafka-leader-election",
+    "kafka-console-consumer",
+    "kafka-get-offsets",
+    "kafka-consumer-groups",
+    "broker",
+    "producer",
+    "consumer",
+    "produce",
+    "advance",
+    "step",
+    "ledger",
+    "seed",
+    "cluster",
+    "network",
+    "help",
+];
+
 /// Parses one line: `Ok(None)` for blank lines and comments; `Err((column, message))` otherwise.
 pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
     let tokens = tokenize(line)?;
@@ -551,25 +572,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
         "ledger" => Command::Ledger,
         "help" => Command::Help,
         other => {
-            let known = [
-                "kafka-topics",
-                "kafka-configs",
-                "kafka-leader-election",
-                "kafka-console-consumer",
-                "kafka-get-offsets",
-                "broker",
-                "producer",
-                "consumer",
-                "kafka-consumer-groups",
-                "produce",
-                "advance",
-                "step",
-                "ledger",
-                "seed",
-                "cluster",
-                "network",
-                "help",
-            ];
+            let known = COMMANDS;
             let hint = suggest(other, &known).map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
             return Err((first.col, format!("unknown command `{other}`{hint}; type `help` for the list")));
         }
