@@ -5,7 +5,7 @@
 use kafkascope_sim::exec::{Session, TimedCommand};
 use kafkascope_sim::ledger::Audit;
 use kafkascope_sim::net::MessageKind;
-use kafkascope_sim::{parse_line, parse_script, Command};
+use kafkascope_sim::{parse_line, Command};
 use std::collections::BTreeSet;
 
 /// The scenario the page opens with (also a scenario test: scenarios/default.ks).
@@ -43,6 +43,8 @@ pub struct Model {
     pub hidden: BTreeSet<MessageKind>,
     /// The ledger audit, recomputed at most every `AUDIT_EVERY_MS` of virtual time (it scans logs).
     pub audit: Audit,
+    /// Each group's committed offsets (read from `__consumer_offsets`), refreshed with the audit.
+    pub committed: Vec<(String, std::collections::BTreeMap<kafkascope_sim::model::Tp, u64>)>,
     audit_at: Option<u64>,
     pub timeline: Timeline,
 }
@@ -180,15 +182,7 @@ impl Model {
     }
 
     pub fn new() -> Model {
-        let lines = parse_script(DEFAULT_SCENARIO).expect("the default scenario parses");
-        let seed = match lines.first().map(|l| &l.command) {
-            Some(Command::Seed(s)) => *s,
-            _ => kafkascope_sim::exec::DEFAULT_SEED,
-        };
-        let mut session = Session::new(seed);
-        for l in &lines {
-            session.execute(&l.command);
-        }
+        let session = Session::run_script_session(DEFAULT_SCENARIO).expect("the default scenario parses");
         let view_ms = session.sim.now() as f64;
         let timeline = Timeline::new(&session);
         let mut m = Model {
@@ -200,6 +194,7 @@ impl Model {
             console: Vec::new(),
             hidden: BTreeSet::new(),
             audit: Audit::default(),
+            committed: Vec::new(),
             audit_at: None,
         };
         m.refresh_audit(true);
@@ -211,6 +206,11 @@ impl Model {
         let now = self.session.sim.now();
         if force || self.audit_at.is_none_or(|t| now >= t + AUDIT_EVERY_MS || now < t) {
             self.audit = self.session.sim.audit();
+            let sim = &self.session.sim;
+            let mut groups: Vec<&str> = sim.consumers.iter().map(|c| c.group_name.as_str()).collect();
+            groups.sort();
+            groups.dedup();
+            self.committed = groups.iter().map(|g| (g.to_string(), sim.committed_offsets(g))).collect();
             self.audit_at = Some(now);
         }
     }

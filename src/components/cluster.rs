@@ -74,14 +74,13 @@ pub fn layout(sim: &Sim) -> Layout {
             }
         }
     }
-    let committed = groups.iter().map(|g| (g.to_string(), sim.committed_offsets(g))).collect();
     Layout {
         brokers: sim.brokers.keys().copied().collect(),
         rows,
         producers: sim.producers.len(),
         consumers,
         groups: groups.len(),
-        committed,
+        committed: Vec::new(),
         lost: Default::default(),
         duplicated: Default::default(),
     }
@@ -90,6 +89,7 @@ pub fn layout(sim: &Sim) -> Layout {
 pub fn view(model: &Model, on_broker: Callback<BrokerId>, on_consumer: Callback<u32>) -> Html {
     let sim = &model.session.sim;
     let mut lay = layout(sim);
+    lay.committed = model.committed.clone();
     lay.lost = model.audit.lost.iter().copied().collect();
     lay.duplicated = model.audit.duplicated.iter().copied().collect();
     let now = model.now_ms();
@@ -156,22 +156,25 @@ fn row_label(sim: &Sim, lay: &Layout, tp: Tp) -> Html {
     }
 }
 
+/// A drawn thing that acts like a button: a click, or Enter / Space when it has focus.
+fn activation(cb: Callback<u32>, id: u32) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let click = cb.reform(move |_: MouseEvent| id);
+    let key = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            cb.emit(id);
+        }
+    });
+    (click, key)
+}
+
 fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, on_broker: Callback<BrokerId>) -> Html {
     let x = lay.col_x(b).unwrap_or(0.0);
     let state = broker_state(sim, b);
     let isolated = sim.net.isolated.contains(&b);
     let action = if matches!(state, "dead" | "stopped") { "restart" } else { "kill" };
     let label = format!("Broker {b}, {state}{}. Activate to {action} it.", if isolated { ", isolated" } else { "" });
-    let onclick = {
-        let cb = on_broker.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(b))
-    };
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
-            e.prevent_default();
-            on_broker.emit(b);
-        }
-    });
+    let (onclick, onkeydown) = activation(on_broker, b);
     let leads = sim
         .controller
         .partitions
@@ -405,16 +408,7 @@ fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callba
         .collect();
     let line = if parts.is_empty() { "no partitions".to_string() } else { parts.join(" ") };
     let action = if matches!(c.status, ConsumerStatus::Dead | ConsumerStatus::Stopped) { "restart" } else { "kill" };
-    let onclick = {
-        let cb = on_consumer.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(ci))
-    };
-    let onkeydown = Callback::from(move |e: KeyboardEvent| {
-        if e.key() == "Enter" || e.key() == " " {
-            e.prevent_default();
-            on_consumer.emit(ci);
-        }
-    });
+    let (onclick, onkeydown) = activation(on_consumer, ci);
     html! {
         <g class={classes!("consumer", status.replace(' ', "-"))} data-consumer={c.client_id.clone()} data-state={status}
            data-partitions={c.assigned.iter().map(|tp| sim.tp_name(*tp)).collect::<Vec<_>>().join(",")}

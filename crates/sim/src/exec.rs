@@ -74,40 +74,40 @@ impl Session {
         Session { sim, journal_seen: seen, started: false, brokers, history: Vec::new() }
     }
 
-    /// Runs a whole script silently and returns the session (for traces and tests).
+    /// Runs a whole script silently and returns the session (for traces, tests and the app).
     pub fn run_script_session(src: &str) -> Result<Session, ParseError> {
-        let lines = parse_script(src)?;
-        let seed = match lines.first() {
-            Some(ScriptLine { command: Command::Seed(s), .. }) => *s,
-            _ => DEFAULT_SEED,
-        };
-        let mut session = Session::new(seed);
-        for l in &lines {
-            session.execute(&l.command);
-        }
-        Ok(session)
+        Session::run_lines(src, |_, _| {})
     }
 
     /// Runs a whole script and returns the runner's output, or the parse error (nothing ran).
     pub fn run_script(src: &str) -> Result<String, ParseError> {
+        let mut out = String::new();
+        Session::run_lines(src, |line, o| {
+            out.push_str("> ");
+            out.push_str(&line.text);
+            out.push('\n');
+            for l in o.lines {
+                out.push_str(&l);
+                out.push('\n');
+            }
+        })?;
+        Ok(out)
+    }
+
+    /// Parses a script (all or nothing), starts the session its `seed` names, and runs each line,
+    /// handing every line and its output to `each`.
+    fn run_lines(src: &str, mut each: impl FnMut(&ScriptLine, Output)) -> Result<Session, ParseError> {
         let lines = parse_script(src)?;
         let seed = match lines.first() {
             Some(ScriptLine { command: Command::Seed(s), .. }) => *s,
             _ => DEFAULT_SEED,
         };
         let mut session = Session::new(seed);
-        let mut out = String::new();
         for l in &lines {
-            out.push_str("> ");
-            out.push_str(&l.text);
-            out.push('\n');
             let o = session.execute(&l.command);
-            for line in o.lines {
-                out.push_str(&line);
-                out.push('\n');
-            }
+            each(l, o);
         }
-        Ok(out)
+        Ok(session)
     }
 
     /// Applies one command; its output lines are followed by the narration of what happened.
