@@ -119,13 +119,17 @@ pub fn consumer_config(props: &[(String, String)]) -> Result<ConsumerConfig, Str
             "max.poll.interval.ms" => c.max_poll_interval_ms = num()?.max(1),
             "max.poll.records" => c.max_poll_records = (num()? as u32).max(1),
             "request.timeout.ms" => c.request_timeout_ms = num()?.max(1),
-            "isolation.level" => c.read_committed = match v.as_str() {
-                "read_committed" => true,
-                "read_uncommitted" => false,
-                _ => return Err(format!(
+            "isolation.level" => {
+                c.read_committed = match v.as_str() {
+                    "read_committed" => true,
+                    "read_uncommitted" => false,
+                    _ => {
+                        return Err(format!(
                     "Invalid value {v} for configuration {k}: String must be one of: read_committed, read_uncommitted"
-                )),
-            },
+                ))
+                    }
+                }
+            }
             _ => return Err(format!("Unknown consumer config: {k}")),
         }
     }

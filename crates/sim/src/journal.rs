@@ -226,25 +226,6 @@ impl crate::sim::Sim {
     pub fn narrate(&self, e: &JournalEntry) -> Option<String> {
         let internal = |tp: &Tp| self.topics[tp.topic as usize].name.starts_with("__");
         match &e.event {
-            SimEvent::LeaderChanged { tp, from, to, epoch, .. } if internal(tp) => {
-                let groups: Vec<&str> = self
-                    .groups
-                    .values()
-                    .filter(|g| self.offsets_tp(&g.name) == Some(*tp))
-                    .map(|g| g.name.as_str())
-                    .collect();
-                if groups.is_empty() {
-                    return None;
-                }
-                let b = |x: &Option<BrokerId>| x.map_or("none".to_string(), |b| b.to_string());
-                Some(format!(
-                    "Group {}: coordinator moved with the leadership of {} (broker {} → {}, epoch {epoch}).",
-                    groups.join(", "),
-                    self.tp_name(*tp),
-                    b(from),
-                    b(to)
-                ))
-            }
             SimEvent::LeaderChanged { tp, from, to, epoch, .. }
                 if self.topics[tp.topic as usize].name == crate::txn::TXN_TOPIC =>
             {
@@ -267,7 +248,47 @@ impl crate::sim::Sim {
                     b(to)
                 ))
             }
+            SimEvent::LeaderChanged { tp, from, to, epoch, .. } if internal(tp) => {
+                let groups: Vec<&str> = self
+                    .groups
+                    .values()
+                    .filter(|g| self.offsets_tp(&g.name) == Some(*tp))
+                    .map(|g| g.name.as_str())
+                    .collect();
+                if groups.is_empty() {
+                    return None;
+                }
+                let b = |x: &Option<BrokerId>| x.map_or("none".to_string(), |b| b.to_string());
+                Some(format!(
+                    "Group {}: coordinator moved with the leadership of {} (broker {} → {}, epoch {epoch}).",
+                    groups.join(", "),
+                    self.tp_name(*tp),
+                    b(from),
+                    b(to)
+                ))
+            }
             SimEvent::TxnStateChanged { state: crate::txn::TxnState::Empty, .. } => None,
+            // A processor commits a transaction per poll() batch: its routine commits would drown
+            // the narration (aborts, fencing and failures are still told).
+            SimEvent::TxnStateChanged {
+                tid,
+                state:
+                    crate::txn::TxnState::PrepareCommit
+                    | crate::txn::TxnState::CompleteCommit
+                    | crate::txn::TxnState::Ongoing,
+                ..
+            } if self
+                .producers
+                .iter()
+                .any(|p| p.app.is_some() && p.txn.as_ref().is_some_and(|t| self.interner.get(t.tid) == tid)) =>
+            {
+                None
+            }
+            SimEvent::TxnProducerDone { producer, committed: true, .. }
+                if self.producers[*producer as usize].app.is_some() =>
+            {
+                None
+            }
             SimEvent::IsrShrunk { tp, .. }
             | SimEvent::IsrExpanded { tp, .. }
             | SimEvent::LeaderDemoted { tp, .. }

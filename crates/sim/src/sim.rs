@@ -212,6 +212,13 @@ impl Sim {
                 Payload::Produce { req, tp, .. } => Some(Payload::Disconnected { req: Some(*req), tp: Some(*tp) }),
                 Payload::Metadata => Some(Payload::Disconnected { req: None, tp: None }),
                 Payload::Fetch { tp, .. } => Some(Payload::Disconnected { req: None, tp: Some(*tp) }),
+                // The coordinator learns at once that the leader is down and retries later.
+                Payload::WriteTxnMarker { tid, tp, producer_id, .. } => Some(Payload::WriteTxnMarkerResponse {
+                    tid: *tid,
+                    tp: *tp,
+                    producer_id: *producer_id,
+                    result: Err(ErrorCode::NetworkException),
+                }),
                 Payload::TxnRequest { req, .. } | Payload::TxnOffsetCommit { req, .. }
                     if matches!(msg.from, Node::Producer(_)) =>
                 {

@@ -32,6 +32,8 @@ pub const TXN_PARTITIONS: u32 = 50;
 pub const TXN_CHECK_MS: Millis = 1000;
 /// A state change not replicated within this time is given up (the producer retries).
 const TXN_APPEND_TIMEOUT_MS: Millis = 5000;
+/// `request.timeout.ms` of the coordinator's WriteTxnMarkers requests.
+const MARKER_REQUEST_TIMEOUT_MS: Millis = 30_000;
 /// The producer's retry backoff for CONCURRENT_TRANSACTIONS and coordinator errors.
 const TXN_RETRY_MS: Millis = 100;
 
@@ -104,7 +106,9 @@ pub struct TxnMeta {
     pub pending: Option<PendingTxn>,
     /// PrepareCommit/PrepareAbort: partitions whose marker is not acknowledged yet.
     pub markers_pending: BTreeSet<Tp>,
-    pub markers_sent_ms: Option<Millis>,
+    /// WriteTxnMarkers requests in flight, by partition, with when they were sent (one at a time
+    /// per partition; resent after an error, or after the request timeout).
+    pub markers_in_flight: BTreeMap<Tp, Millis>,
 }
 
 /// The transactional producer's state (`TransactionManager.State`).
@@ -265,7 +269,10 @@ impl Sim {
                 }
                 _ => BTreeSet::new(),
             };
-            br.txns.insert(tid, TxnMeta { current: entry, pending: None, markers_pending, markers_sent_ms: None });
+            br.txns.insert(
+                tid,
+                TxnMeta { current: entry, pending: None, markers_pending, markers_in_flight: BTreeMap::new() },
+            );
         }
         for tid in prepared {
             self.send_markers(b, tid);
@@ -306,7 +313,7 @@ impl Sim {
                         current,
                         pending: Some(pending),
                         markers_pending: BTreeSet::new(),
-                        markers_sent_ms: None,
+                        markers_in_flight: BTreeMap::new(),
                     },
                 );
             }
@@ -507,7 +514,7 @@ impl Sim {
         m.current = entry.clone();
         if matches!(entry.state, TxnState::PrepareCommit | TxnState::PrepareAbort) {
             m.markers_pending = entry.partitions.iter().copied().collect();
-            m.markers_sent_ms = None;
+            m.markers_in_flight.clear();
         }
         if let Some((to, req, op)) = p.reply {
             let result = Ok((entry.producer_id, entry.epoch));
@@ -539,14 +546,17 @@ impl Sim {
         let now = self.net.now;
         let Some(br) = self.brokers.get_mut(&b) else { return };
         let Some(m) = br.txns.get_mut(&tid) else { return };
-        m.markers_sent_ms = Some(now);
         let commit = m.current.state == TxnState::PrepareCommit;
         let (producer_id, producer_epoch) = (m.current.producer_id, m.current.epoch);
         let sends: Vec<(Tp, BrokerId)> = m
             .markers_pending
             .iter()
+            .filter(|tp| m.markers_in_flight.get(tp).is_none_or(|&t| now >= t + MARKER_REQUEST_TIMEOUT_MS))
             .filter_map(|tp| br.metadata.get(tp).and_then(|meta| meta.leader).map(|l| (*tp, l)))
             .collect();
+        for &(tp, _) in &sends {
+            m.markers_in_flight.insert(tp, now);
+        }
         for (tp, leader) in sends {
             let payload = Payload::WriteTxnMarker { tid, tp, producer_id, producer_epoch, commit };
             self.net.send(Node::Broker(b), Node::Broker(leader), payload);
@@ -576,20 +586,36 @@ impl Sim {
             cx.net.send(me, from, error(ErrorCode::InvalidProducerEpoch));
             return;
         }
-        let offset = r.log.leo();
-        r.log.append(Record {
-            offset,
-            epoch: r.leader_epoch,
-            key: None,
-            value: Value::Marker { commit },
-            id: INTERNAL_RECORD,
-            producer_id: Some(producer_id),
-            producer_epoch,
-            sequence: -1,
-            last_in_batch: true,
-            append_ms: now,
-            txn: true,
-        });
+        // A resent marker (the answer to the first was lost) that this log already has: answer
+        // with it instead of writing a second one.
+        let already = if r.log.open_txns.contains_key(&producer_id) {
+            None
+        } else {
+            r.log
+                .records
+                .iter()
+                .rev()
+                .take(10_000)
+                .find(|rec| rec.producer_id == Some(producer_id))
+                .filter(|rec| rec.value == Value::Marker { commit } && rec.producer_epoch == producer_epoch)
+                .map(|rec| rec.offset)
+        };
+        let offset = already.unwrap_or(r.log.leo());
+        if already.is_none() {
+            r.log.append(Record {
+                offset,
+                epoch: r.leader_epoch,
+                key: None,
+                value: Value::Marker { commit },
+                id: INTERNAL_RECORD,
+                producer_id: Some(producer_id),
+                producer_epoch,
+                sequence: -1,
+                last_in_batch: true,
+                append_ms: now,
+                txn: true,
+            });
+        }
         let id = br.next_purgatory_id();
         br.purgatory.insert(
             id,
@@ -614,6 +640,7 @@ impl Sim {
         {
             return;
         }
+        m.markers_in_flight.remove(&tp);
         // A stale epoch means a newer marker is already there: nothing left to write.
         if matches!(result, Ok(_) | Err(ErrorCode::InvalidProducerEpoch)) {
             m.markers_pending.remove(&tp);
@@ -675,8 +702,8 @@ impl Sim {
                     TxnState::PrepareCommit | TxnState::PrepareAbort => {
                         if m.markers_pending.is_empty() {
                             self.finish_txn(b, tid);
-                        } else if m.markers_sent_ms.is_none_or(|t| now >= t + TXN_CHECK_MS) {
-                            self.send_markers(b, tid);
+                        } else {
+                            self.send_markers(b, tid); // those not in flight (after an error)
                         }
                     }
                     TxnState::Ongoing if now >= m.current.start_ms + m.current.timeout_ms => {
