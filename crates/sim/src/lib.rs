@@ -7,6 +7,7 @@
 pub mod assignor;
 pub mod broker;
 pub mod command;
+pub mod compare;
 pub mod consumer;
 pub mod controller;
 pub mod exec;
@@ -20,8 +21,10 @@ pub mod net;
 pub mod processor;
 pub mod producer;
 pub mod rng;
+pub mod script;
 pub mod share;
 pub mod sim;
+pub mod tour;
 pub mod txn;
 
 pub use command::{parse_line, parse_script, Command, ParseError};
