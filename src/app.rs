@@ -1,7 +1,7 @@
 //! The root component: owns the model, drives virtual time from requestAnimationFrame, and turns
 //! clicks and keys into commands.
 
-use crate::components::{cluster, panels};
+use crate::components::{cluster, compare, panels, tour};
 use crate::state::{speed_from_slider, Model};
 use kafkascope_sim::broker::BrokerStatus;
 use kafkascope_sim::model::BrokerId;
@@ -91,6 +91,11 @@ pub fn App() -> Html {
         }
     };
     let act = Rc::new(act);
+    // Tours and compare change the model through this (components/tour.rs, components/compare.rs).
+    let act_cb: tour::Act = {
+        let act = act.clone();
+        Callback::from(move |f| act(f))
+    };
 
     let on_broker = {
         let (act, model) = (act.clone(), model.clone());
@@ -230,14 +235,21 @@ pub fn App() -> Html {
                         })} />
                     </label>
                 }
+                { crate::export::toolbar(model.clone()) }
+                { compare::menu(&act_cb) }
             </div>
             <main class="stage">
                 <div class="main-col">
-                    <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>
-                    { panels::timeline(&m, &handlers) }
+                    if m.compare.is_some() {
+                        { compare::view(&m, &act_cb) }
+                    } else {
+                        <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>
+                        { panels::timeline(&m, &handlers) }
+                    }
                     { panels::console(&m, &handlers, &console_ref) }
                 </div>
                 <aside class="side">
+                    { tour::panel(&m, &act_cb) }
                     { panels::counters(&m) }
                     { panels::produce_form(&m, &handlers, &key_ref, &value_ref) }
                     { panels::narration(&m) }

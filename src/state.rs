@@ -47,6 +47,10 @@ pub struct Model {
     pub committed: Vec<(String, std::collections::BTreeMap<kafkascope_sim::model::Tp, u64>)>,
     audit_at: Option<u64>,
     pub timeline: Timeline,
+    /// The guided tour being played, if any (components/tour.rs).
+    pub tour: Option<crate::components::tour::TourState>,
+    /// The side-by-side comparison on show, if any (components/compare.rs).
+    pub compare: Option<crate::components::compare::CompareState>,
 }
 
 /// Time travel: snapshots of the session plus the recorded commands. Any moment up to the horizon
@@ -182,7 +186,11 @@ impl Model {
     }
 
     pub fn new() -> Model {
-        let session = Session::run_script_session(DEFAULT_SCENARIO).expect("the default scenario parses");
+        Model::with_session(Session::run_script_session(DEFAULT_SCENARIO).expect("the default scenario parses"))
+    }
+
+    /// A model showing this session at its present moment, playing.
+    pub fn with_session(session: Session) -> Model {
         let view_ms = session.sim.now() as f64;
         let timeline = Timeline::new(&session);
         let mut m = Model {
@@ -196,9 +204,21 @@ impl Model {
             audit: Audit::default(),
             committed: Vec::new(),
             audit_at: None,
+            tour: None,
+            compare: None,
         };
         m.refresh_audit(true);
         m
+    }
+
+    /// Replaces the session (a tour starting): a new timeline, the view at its present, paused.
+    /// The console, speed and filters stay.
+    pub fn load(&mut self, session: Session) {
+        self.view_ms = session.sim.now() as f64;
+        self.timeline = Timeline::new(&session);
+        self.session = session;
+        self.playing = false;
+        self.refresh_audit(true);
     }
 
     /// Refreshes the cached audit when it is older than `AUDIT_EVERY_MS` (or `force`).

@@ -87,6 +87,11 @@ pub fn layout(sim: &Sim) -> Layout {
 }
 
 pub fn view(model: &Model, on_broker: Callback<BrokerId>, on_consumer: Callback<u32>) -> Html {
+    view_as(model, "cluster", on_broker, on_consumer)
+}
+
+/// The picture with another element id (compare draws two beside each other).
+pub fn view_as(model: &Model, id: &str, on_broker: Callback<BrokerId>, on_consumer: Callback<u32>) -> Html {
     let sim = &model.session.sim;
     let mut lay = layout(sim);
     lay.committed = model.committed.clone();
@@ -95,7 +100,7 @@ pub fn view(model: &Model, on_broker: Callback<BrokerId>, on_consumer: Callback<
     let now = model.now_ms();
     let (w, h) = (lay.width(), lay.height());
     html! {
-        <svg id="cluster" class="cluster" viewBox={format!("0 0 {w:.0} {h:.0}")} role="group"
+        <svg id={id.to_string()} class="cluster" viewBox={format!("0 0 {w:.0} {h:.0}")} role="group"
              aria-label="Cluster: controller, brokers as columns, partitions as rows">
             <defs>
                 <pattern id="uncommitted" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">

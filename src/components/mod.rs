@@ -2,4 +2,6 @@
 //! console. Each is a pure function of `state::Model`.
 
 pub mod cluster;
+pub mod compare;
 pub mod panels;
+pub mod tour;

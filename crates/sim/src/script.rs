@@ -397,3 +397,8 @@ fn reach(
         run(shadow, Command::Advance(at_ms - shadow.sim.now()), lines);
     }
 }
+
+/// A trace as pretty-printed JSON (the app's "Trace JSON" export; `Trace` deserializes it).
+pub fn trace_json(trace: &Trace) -> String {
+    serde_json::to_string_pretty(trace).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
