@@ -289,8 +289,11 @@ impl Model {
                             self.timeline.recorded.push(last.clone());
                         }
                     }
-                    // Commands like `advance` and `produce` move virtual time: follow it.
+                    // Commands like `advance` and `produce` move virtual time: follow it (the
+                    // timeline's end too, so the scrubber reaches it).
                     self.view_ms = self.view_ms.max(self.session.sim.now() as f64);
+                    self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
+                    self.timeline.maybe_checkpoint(&self.session);
                     ConsoleEntry { input: input.to_string(), lines: out.lines, error: out.error }
                 }
             }

@@ -22,7 +22,7 @@ pub const COMPARISONS: &[Comparison] = &[
     Comparison {
         id: "acks",
         title: "acks=1 vs acks=all",
-        explain: "The leader dies right after acknowledging. With acks=1 the ack came before any follower had the record: the new leader never had it, so an acknowledged record is lost. With acks=all the ack waits for the in-sync replicas, and nothing acknowledged is lost.",
+        explain: "The leader dies 100 ms after the record was sent, before its slow followers copied it. With acks=1 the leader had already acknowledged it: the new leader never had it, so an acknowledged record is lost. With acks=all there was no ack yet; the producer retries on the new leader, the record is acknowledged there, and nothing acknowledged is lost.",
         left: "acks=1",
         right: "acks=all",
         script: "seed 11
@@ -35,7 +35,7 @@ produce --topic orders --value order-1 --producer app --async
 advance 100ms
 broker kill 1
 advance 10s
-advance 2s",
+advance 30s",
     },
     Comparison {
         id: "unclean",
@@ -166,6 +166,7 @@ pub fn facts(sim: &Sim) -> Vec<(String, String)> {
     let mut out = vec![
         ("acked".to_string(), a.acked.to_string()),
         ("failed".to_string(), a.failed.to_string()),
+        ("pending".to_string(), a.pending.to_string()),
         ("lost".to_string(), a.lost.len().to_string()),
         ("duplicated".to_string(), a.duplicated.len().to_string()),
     ];
