@@ -67,7 +67,10 @@ pub fn svg_text() -> Result<(String, f64, f64), JsValue> {
     // The page's rules apply inside the file: custom properties on the svg root, light theme only.
     let css = STYLESHEET.replace(":root", "svg").replace("@media (prefers-color-scheme: dark)", "@media not all");
     let style = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "style")?;
-    style.set_text_content(Some(&format!("{css}\nsvg {{ background: var(--bg); font-family: var(--sans); }}\n")));
+    // No animations in a still picture (an image would show their first frame: records invisible).
+    style.set_text_content(Some(&format!(
+        "{css}\nsvg {{ background: var(--bg); font-family: var(--sans); }}\nsvg * {{ animation: none !important; }}\n"
+    )));
     copy.insert_before(&style, copy.first_child().as_ref())?;
     let text = web_sys::XmlSerializer::new()?.serialize_to_string(&copy)?;
     Ok((text, w, h))

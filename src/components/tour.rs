@@ -221,7 +221,7 @@ pub fn panel(m: &Model, act_cb: &Act) -> Html {
                             <span class="probe">{ format!(" (read from the simulation: {})", q.probe_text) }</span></p>
                         if let Some(p) = t.picked.and_then(|i| q.choices.get(i)) {
                             <p class={if p == v { "verdict right" } else { "verdict" }}>
-                                { if p == v { "You predicted that. ".to_string() } else { format!("You predicted {p}. ") } }
+                                { if p == v { "You predicted that.".to_string() } else { format!("You predicted {p}; the model disagrees.") } }
                             </p>
                         }
                     </div>
