@@ -238,14 +238,14 @@ pub fn App() -> Html {
                 { crate::export::toolbar(model.clone()) }
                 { compare::menu(&act_cb) }
             </div>
+            if m.compare.is_some() {
+                // Compare takes the whole stage: two sessions of its own, not the page's.
+                <main class="stage comparing">{ compare::view(&m, &act_cb) }</main>
+            } else {
             <main class="stage">
                 <div class="main-col">
-                    if m.compare.is_some() {
-                        { compare::view(&m, &act_cb) }
-                    } else {
-                        <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>
-                        { panels::timeline(&m, &handlers) }
-                    }
+                    <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>
+                    { panels::timeline(&m, &handlers) }
                     { panels::console(&m, &handlers, &console_ref) }
                 </div>
                 <aside class="side">
@@ -256,6 +256,7 @@ pub fn App() -> Html {
                     { panels::legend(&m, &handlers) }
                 </aside>
             </main>
+            }
             <footer class="note">
                 {"A model, not a cluster: the KRaft controller never fails here, records are counted rather than serialized, and every append reaches disk. Type "}
                 <code>{"help"}</code>{" in the console for the full list of simplifications."}

@@ -100,7 +100,7 @@ pub fn view(m: &Model, act_cb: &Act) -> Html {
                 { btn("compare-step", "Next command ▶".into(), false, cs.pair.done()) }
                 { btn("compare-run", "Run to the end ▶▶".into(), true, cs.pair.done()) }
                 <button id="compare-close" onclick={close_cb}>{"Close"}</button>
-                <span class="compare-progress">{ format!("{} of {} commands, same seed on both sides", cs.pair.next, cs.pair.len()) }</span>
+                <span class="compare-progress">{ format!("{} of {} commands, same seed on both sides (two clusters of their own; Close returns to yours)", cs.pair.next, cs.pair.len()) }</span>
             </div>
             if let Some((l, r)) = &upcoming {
                 <p class="compare-next">{"Next: "}<code>{ l.clone() }</code>

@@ -121,6 +121,24 @@ fn exported_scripts_replay_to_the_same_session() {
 }
 
 #[test]
+fn awkward_words_print_back_to_themselves() {
+    for line in [
+        r#"produce --topic orders --key "a b" --value 'say "hi"' --async"#,
+        r##"produce --topic orders --key "it's" --value "#hash" --count 3"##,
+        r#"produce --topic orders --value "" --producer "p 1""#,
+        "producer start p1 --topic orders --rate 7/s --keys a,b",
+        "consumer start c1 --group g --topic a,b --consumer-property max.poll.records=10 --processing 5ms --commit before",
+        "kafka-consumer-groups --reset-offsets --group g --topic t --shift-by -3 --execute",
+        "network --latency 5ms --link 1:controller",
+        "kafka-leader-election --election-type unclean --topic t --partition 0",
+    ] {
+        let cmd = kafkascope_sim::parse_line(line).unwrap().unwrap();
+        let text = cmd.to_line();
+        assert_eq!(kafkascope_sim::parse_line(&text), Ok(Some(cmd)), "{line} → {text}");
+    }
+}
+
+#[test]
 fn every_command_prints_back_to_itself() {
     for path in files("scenarios", "ks") {
         let Ok(lines) = kafkascope_sim::parse_script(&std::fs::read_to_string(&path).unwrap()) else { continue };
