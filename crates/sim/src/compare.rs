@@ -75,7 +75,7 @@ advance 10s",
     Comparison {
         id: "eos",
         title: "At-least-once vs exactly-once processing",
-        explain: "A read-process-write app crashes mid-batch. At-least-once sent its outputs but had not committed its input offsets: its replacement processes them again, and the output holds duplicates. Exactly-once wrote outputs and offsets in one transaction: the open transaction is aborted and redone, and a read_committed reader sees each output once.",
+        explain: "A read-process-write app crashes mid-batch. At-least-once sent its outputs but had not committed its input offsets: its replacement processes them again, and the output holds duplicates. Exactly-once wrote outputs and offsets in one transaction: the open transaction is aborted and redone, and a read_committed reader sees each output once. (The exactly-once app may still process a record twice, in the aborted attempt: exactly-once is about the results in Kafka, not about running the code once.)",
         left: "at_least_once",
         right: "exactly_once_v2",
         script: "seed 56
