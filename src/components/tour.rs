@@ -20,6 +20,12 @@ pub const TOURS: [&str; 8] = [
     include_str!("../../tours/8-consumer-failure.tour"),
 ];
 
+thread_local! {
+    /// The tours parsed once: (index into `TOURS`, tour). A tour that does not parse is left out
+    /// (the sim's tests make sure none is).
+    static PARSED: Vec<(usize, Tour)> = TOURS.iter().enumerate().filter_map(|(i, s)| parse(s).ok().map(|t| (i, t))).collect();
+}
+
 /// Changes to the model, sent up to the App (which redraws).
 pub type Act = Callback<Box<dyn FnOnce(&mut Model)>>;
 
@@ -59,7 +65,7 @@ fn action_seen(m: &Model, t: &TourState) -> bool {
 
 /// Starts tour `i` on a fresh session with the tour's seed.
 pub fn start(m: &mut Model, i: usize) {
-    let Some(tour) = TOURS.get(i).and_then(|src| parse(src).ok()) else { return };
+    let Some(tour) = PARSED.with(|p| p.iter().find(|(j, _)| *j == i).map(|(_, t)| t.clone())) else { return };
     m.compare = None;
     m.load(tour.session());
     note(
@@ -265,22 +271,55 @@ pub fn panel(m: &Model, act_cb: &Act) -> Html {
 
 /// The list of tours, one per interview point.
 fn list(act_cb: &Act) -> Html {
-    let tours: Vec<(usize, Tour)> =
-        TOURS.iter().enumerate().filter_map(|(i, s)| parse(s).ok().map(|t| (i, t))).collect();
+    let tours: Vec<(usize, String)> = PARSED.with(|p| p.iter().map(|(i, t)| (*i, t.point.clone())).collect());
     html! {
         <section class="panel tours" aria-labelledby="tours-h">
             <details id="tours" open=true>
                 <summary><h2 id="tours-h">{"Guided tours"}<span class="hint">{" the interview question, one point at a time"}</span></h2></summary>
                 <ol class="tour-list">
-                    { for tours.into_iter().map(|(i, t)| {
+                    { for tours.into_iter().map(|(i, point)| {
                         let cb = act_cb.clone();
                         let onclick = Callback::from(move |_: MouseEvent| cb.emit(Box::new(move |m: &mut Model| start(m, i))));
                         html! {
-                            <li><button class="tour-start" data-tour={i.to_string()} {onclick}>{ t.point.clone() }</button></li>
+                            <li><button class="tour-start" data-tour={i.to_string()} {onclick}>{ point }</button></li>
                         }
                     }) }
                 </ol>
             </details>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The player, driven like a learner (pick the first choice, do every action, Next), reveals
+    /// exactly what the headless run of the same tour computes, step by step, for every tour.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn the_player_reveals_what_the_model_computes() {
+        for (i, src) in TOURS.iter().enumerate() {
+            let tour = parse(src).expect("every tour parses");
+            let expected: Vec<Option<String>> = tour.play().1.into_iter().map(|r| r.value).collect();
+            let mut m = Model::new();
+            start(&mut m, i);
+            let mut seen = Vec::new();
+            while let Some(step) = m.tour.as_ref().and_then(|t| t.current().cloned()) {
+                if step.question.is_some() {
+                    pick(&mut m, 0);
+                }
+                if step.action.is_some() {
+                    act(&mut m);
+                }
+                let t = m.tour.as_ref().expect("the tour is on");
+                assert!(t.played, "{}: step `{}` played", tour.title, step.title);
+                seen.push(t.value.clone());
+                next(&mut m);
+            }
+            assert_eq!(seen, expected, "{}", tour.title);
+            assert_eq!(m.tour.as_ref().map(|t| t.step), Some(tour.steps.len()), "at the summary");
+            assert!(!m.console.iter().any(|c| c.error), "{}: a tour command failed", tour.title);
+        }
     }
 }
