@@ -133,6 +133,9 @@ pub fn App() -> Html {
     let open_term = use_state(|| None::<&'static str>);
     let theme = use_state(|| Theme::Auto);
     let reduced_motion = use_memo((), |_| prefers_reduced_motion());
+    let view_cache = use_mut_ref(cluster::ViewCache::default);
+    // Static panels: built once, never diffed again.
+    let static_panels = use_memo((), |_| (glossary::panel(), glossary::shortcuts()));
     // Where focus goes back to when a menu, the inspect panel or an explanation closes.
     let return_focus = use_mut_ref(|| None::<String>);
 
@@ -406,7 +409,7 @@ pub fn App() -> Html {
             </div>
             <main class="stage">
                 <div class="main-col">
-                    <div class="picture">{ cluster::view(&m, &events, opts) }</div>
+                    <div class="picture">{ cluster::view(&m, &events, opts, &view_cache) }</div>
                     { menus::view(&m, menu.as_ref(), &run_line, &close_menu) }
                     { panels::timeline(&m, &handlers) }
                     { panels::console(&m, &handlers, &console_ref) }
@@ -418,8 +421,8 @@ pub fn App() -> Html {
                     { panels::narration(&m, &on_term) }
                     { panels::legend(&m, &handlers, &on_term) }
                     <ConfigPanel ..config_props />
-                    { glossary::panel() }
-                    { glossary::shortcuts() }
+                    <cluster::Memo hash={1} content={static_panels.0.clone()} />
+                    <cluster::Memo hash={2} content={static_panels.1.clone()} />
                 </aside>
             </main>
             { glossary::popover(*open_term, &close_term) }

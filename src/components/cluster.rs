@@ -54,6 +54,9 @@ fn group_names(sim: &Sim) -> Vec<&str> {
     names
 }
 
+/// Beyond this many partition rows the logs are drawn compactly (see `compact_slots`).
+pub const COMPACT_ABOVE_ROWS: usize = 16;
+
 pub fn layout(sim: &Sim) -> Layout {
     let mut rows = Vec::new();
     for (t, topic) in sim.topics.iter().enumerate() {
@@ -74,7 +77,9 @@ pub fn layout(sim: &Sim) -> Layout {
             }
         }
     }
+    let compact = rows.len() > COMPACT_ABOVE_ROWS;
     Layout {
+        compact,
         brokers: sim.brokers.keys().copied().collect(),
         rows,
         producers: sim.producers.len(),
@@ -97,6 +102,40 @@ pub struct Events {
     pub on_replica: Callback<(Tp, BrokerId)>,
 }
 
+/// Skips rebuilding (and Yew's diffing of) a subtree whose inputs did not change: `content` is
+/// only compared by `hash`, a fingerprint of everything it was drawn from.
+#[derive(Properties)]
+pub struct MemoProps {
+    pub hash: u64,
+    pub content: Html,
+}
+
+impl PartialEq for MemoProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash
+    }
+}
+
+#[component]
+pub fn Memo(props: &MemoProps) -> Html {
+    props.content.clone()
+}
+
+/// The last drawing of each replica with its fingerprint (owned by the app across frames).
+#[derive(Default)]
+pub struct ViewCache {
+    replicas: std::collections::HashMap<(Tp, BrokerId), (u64, Html)>,
+    consumers: std::collections::HashMap<u32, (u64, Html)>,
+}
+
+/// A fingerprint of the given values (std's SipHash with fixed keys: stable within a page).
+fn fingerprint(h: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut s = std::collections::hash_map::DefaultHasher::new();
+    h.hash(&mut s);
+    s.finish()
+}
+
 /// Drawing options that come from the browser rather than the model.
 #[derive(Clone, Copy, Default, PartialEq)]
 pub struct Options {
@@ -104,7 +143,7 @@ pub struct Options {
     pub reduced_motion: bool,
 }
 
-pub fn view(model: &Model, ev: &Events, opts: Options) -> Html {
+pub fn view(model: &Model, ev: &Events, opts: Options, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let sim = &model.session.sim;
     let mut lay = layout(sim);
     lay.committed = model.committed.clone();
@@ -112,8 +151,12 @@ pub fn view(model: &Model, ev: &Events, opts: Options) -> Html {
     lay.duplicated = model.audit.duplicated.iter().copied().collect();
     let now = model.now_ms();
     let (w, h) = (lay.width(), lay.height());
+    let view_box = format!("0 0 {w:.0} {h:.0}");
+    // Messages in flight move every frame: they are drawn in a second SVG laid exactly over the
+    // picture (same viewBox, own compositing layer), so their motion does not repaint the logs.
     html! {
-        <svg id="cluster" class="cluster" viewBox={format!("0 0 {w:.0} {h:.0}")} role="group"
+        <>
+        <svg id="cluster" class="cluster" viewBox={view_box.clone()} role="group"
              aria-label="Cluster: controller, brokers as columns, partitions as rows">
             <defs>
                 <pattern id="uncommitted" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -123,10 +166,12 @@ pub fn view(model: &Model, ev: &Events, opts: Options) -> Html {
             </defs>
             { controller_view(sim, &lay) }
             { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp, &ev.on_partition)) }
-            { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, ev)) }
+            { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, ev, cache)) }
             { for (0..sim.producers.len()).map(|i| producer_view(sim, &lay, i, &ev.on_producer)) }
-            { groups_view(sim, &lay, ev) }
-            <g class="messages" aria-hidden="true">
+            { groups_view(sim, &lay, ev, cache) }
+        </svg>
+        <svg class="cluster messages-layer" viewBox={view_box} aria-hidden="true" focusable="false">
+            <g class="messages">
                 { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(sim, &lay, m, now, 1.0, opts.reduced_motion)) }
                 { for sim.net.dropped.iter().filter(|d| !model.hidden.contains(&d.message.payload.kind())).map(|d| {
                     let age = (now - d.dropped_ms as f64).max(0.0);
@@ -135,6 +180,7 @@ pub fn view(model: &Model, ev: &Events, opts: Options) -> Html {
                 }) }
             </g>
         </svg>
+        </>
     }
 }
 
@@ -195,7 +241,7 @@ fn activation<T: Clone + 'static>(cb: Callback<T>, id: T) -> (Callback<MouseEven
     (click, key)
 }
 
-fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, ev: &Events) -> Html {
+fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, ev: &Events, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let x = lay.col_x(b).unwrap_or(0.0);
     let state = broker_state(sim, b);
     let isolated = sim.net.isolated.contains(&b);
@@ -229,9 +275,56 @@ fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, ev: &Events) -> Html {
                 </text>
                 <text x={(x + COL_W / 2.0).to_string()} y={(BROKER_Y + 39.0).to_string()} class="sub" text-anchor="middle">{sub}</text>
             </g>
-            { for lay.rows.iter().filter_map(|&tp| replica_view(sim, lay, b, tp, x, &ev.on_replica)) }
+            { for lay.rows.iter().filter_map(|&tp| memo_replica(sim, lay, b, tp, x, &ev.on_replica, cache)) }
         </>
     }
+}
+
+/// A replica's drawing, rebuilt only when something it shows changed.
+fn memo_replica(
+    sim: &Sim,
+    lay: &Layout,
+    b: BrokerId,
+    tp: Tp,
+    col_x: f64,
+    on_replica: &Callback<(Tp, BrokerId)>,
+    cache: &std::cell::RefCell<ViewCache>,
+) -> Option<Html> {
+    let meta = sim.partition(tp)?;
+    if !meta.replicas.contains(&b) {
+        return None;
+    }
+    let y = lay.row_y(tp)?;
+    let log = sim.replica_log(b, tp);
+    let max_leo = meta.replicas.iter().filter_map(|&r| sim.replica_log(r, tp)).map(|l| l.leo()).max().unwrap_or(0);
+    let start = Layout::window_start(max_leo);
+    let window: Vec<(u64, bool, bool)> = (start..start + SLOTS)
+        .filter_map(|o| log.and_then(|l| l.get(o)))
+        .map(|r| (r.id.0, lay.lost.contains(&r.id), lay.duplicated.contains(&r.id)))
+        .collect();
+    let committed: Vec<(&str, u64)> = if meta.leader == Some(b) {
+        lay.committed.iter().filter_map(|(g, offs)| offs.get(&tp).map(|o| (g.as_str(), *o))).collect()
+    } else {
+        Vec::new()
+    };
+    let hash = fingerprint((
+        (meta.leader, meta.leader_epoch, meta.isr.contains(&b), broker_state(sim, b)),
+        log.map(|l| (l.leo(), l.hw, l.log_start)),
+        (start, window, committed, lay.compact, y.to_bits(), col_x.to_bits()),
+    ));
+    let mut c = cache.borrow_mut();
+    let content = match c.replicas.get(&(tp, b)) {
+        Some((h, html)) if *h == hash => html.clone(),
+        _ => {
+            let html = replica_view(sim, lay, b, tp, col_x, on_replica)?;
+            if c.replicas.len() > 4096 {
+                c.replicas.clear();
+            }
+            c.replicas.insert((tp, b), (hash, html.clone()));
+            html
+        }
+    };
+    Some(html! { <Memo {hash} {content} /> })
 }
 
 fn replica_view(
@@ -270,18 +363,13 @@ fn replica_view(
     let slots_y = y + 24.0;
     let hw_x = (hw >= start && hw <= start + SLOTS).then(|| Layout::slot_x(cell_x, hw - start) - SLOT_GAP / 2.0);
     let leo_x = (leo >= start && leo < start + SLOTS).then(|| Layout::slot_x(cell_x, leo - start));
-    html! {
-        <g class={classes!("replica", role, (!in_isr).then_some("out-of-isr"), down.then_some("down"))}
-           data-topic={sim.topic(tp.topic).name.clone()} data-partition={tp.partition.to_string()} data-broker={b.to_string()}
-           data-role={role} data-isr={in_isr.to_string()} data-leo={leo.to_string()} data-hw={hw.to_string()}
-           aria-label={label} onclick={on_replica.reform(move |_: MouseEvent| (tp, b))}>
-            <rect class="cell" x={cell_x.to_string()} y={(y + 2.0).to_string()} width={cw.to_string()} height={ch.to_string()} rx="6" />
-            <text x={(cell_x + 10.0).to_string()} y={(y + 16.0).to_string()} class="badge">
-                { badge }
-            </text>
-            <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
-                { format!("HW {hw} · LEO {leo}") }
-            </text>
+    // Many partitions: each log is drawn as one path per key colour (no letters, offsets or
+    // per-record titles), which keeps the picture to a few nodes per replica.
+    let slots = if lay.compact {
+        compact_slots(log, start, hw, cell_x, slots_y)
+    } else {
+        html! {
+            <>
             { for (0..SLOTS).map(|i| {
                 let off = start + i;
                 let sx = Layout::slot_x(cell_x, i);
@@ -318,6 +406,22 @@ fn replica_view(
                     </g>
                 }
             }) }
+            </>
+        }
+    };
+    html! {
+        <g class={classes!("replica", role, (!in_isr).then_some("out-of-isr"), down.then_some("down"))}
+           data-topic={sim.topic(tp.topic).name.clone()} data-partition={tp.partition.to_string()} data-broker={b.to_string()}
+           data-role={role} data-isr={in_isr.to_string()} data-leo={leo.to_string()} data-hw={hw.to_string()}
+           aria-label={label} onclick={on_replica.reform(move |_: MouseEvent| (tp, b))}>
+            <rect class="cell" x={cell_x.to_string()} y={(y + 2.0).to_string()} width={cw.to_string()} height={ch.to_string()} rx="6" />
+            <text x={(cell_x + 10.0).to_string()} y={(y + 16.0).to_string()} class="badge">
+                { badge }
+            </text>
+            <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
+                { format!("HW {hw} · LEO {leo}") }
+            </text>
+            { slots }
             if let Some(hx) = hw_x {
                 <g class="hw-marker">
                     <line x1={hx.to_string()} y1={(slots_y - 4.0).to_string()} x2={hx.to_string()} y2={(slots_y + SLOT_W + 4.0).to_string()} />
@@ -333,6 +437,37 @@ fn replica_view(
         </g>
     }
     .into()
+}
+
+/// The log window of a replica in compact mode: records as squares, one `path` per key colour, one
+/// hatched path for those above the high watermark, one outline path for the empty slots.
+fn compact_slots(log: Option<&kafkascope_sim::model::Log>, start: u64, hw: u64, cell_x: f64, y: f64) -> Html {
+    let mut by_colour: Vec<(&'static str, String)> = Vec::new();
+    let (mut hatched, mut empty) = (String::new(), String::new());
+    for i in 0..SLOTS {
+        let off = start + i;
+        let sq = format!("M{:.1},{y:.1}h{SLOT_W}v{SLOT_W}h-{SLOT_W}z", Layout::slot_x(cell_x, i));
+        match log.and_then(|l| l.get(off)) {
+            Some(r) => {
+                let c = key_colour(r);
+                match by_colour.iter_mut().find(|(k, _)| *k == c) {
+                    Some((_, d)) => d.push_str(&sq),
+                    None => by_colour.push((c, sq.clone())),
+                }
+                if off >= hw {
+                    hatched.push_str(&sq);
+                }
+            }
+            None => empty.push_str(&sq),
+        }
+    }
+    html! {
+        <>
+            { for by_colour.into_iter().map(|(c, d)| html! { <path class="rec" d={d} fill={c} /> }) }
+            if !hatched.is_empty() { <path class="uncommitted" d={hatched} /> }
+            if !empty.is_empty() { <path class="empty" d={empty} /> }
+        </>
+    }
 }
 
 /// Under the leader's log: where each consumer group has committed (the next offset it will read).
@@ -398,7 +533,7 @@ fn producer_view(sim: &Sim, lay: &Layout, i: usize, on_producer: &Callback<u32>)
 
 /// Consumer groups on the right: each group's state and generation, then its consumers with the
 /// partitions they own, their position and lag.
-fn groups_view(sim: &Sim, lay: &Layout, ev: &Events) -> Html {
+fn groups_view(sim: &Sim, lay: &Layout, ev: &Events, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let names = group_names(sim);
     html! {
         <g class="groups">
@@ -419,9 +554,38 @@ fn groups_view(sim: &Sim, lay: &Layout, ev: &Events) -> Html {
                     </g>
                 }
             }) }
-            { for lay.consumers.iter().enumerate().map(|(i, &(ci, _))| consumer_view(sim, lay, i, ci, ev.on_consumer.clone())) }
+            { for lay.consumers.iter().enumerate().map(|(i, &(ci, _))| memo_consumer(sim, lay, i, ci, &ev.on_consumer, cache)) }
         </g>
     }
+}
+
+/// A consumer's drawing, rebuilt only when its state, partitions, positions or lag changed.
+fn memo_consumer(
+    sim: &Sim,
+    lay: &Layout,
+    i: usize,
+    ci: u32,
+    on_consumer: &Callback<u32>,
+    cache: &std::cell::RefCell<ViewCache>,
+) -> Html {
+    let c = &sim.consumers[ci as usize];
+    let lags: Vec<(Tp, Option<u64>, Option<u64>)> = c
+        .assigned
+        .iter()
+        .map(|tp| (*tp, c.positions.get(tp).copied(), kafkascope_sim::exec::serving_log(sim, *tp).map(|l| l.hw)))
+        .collect();
+    let (x, y) = lay.consumer_box(i);
+    let hash = fingerprint((format!("{:?}{:?}", c.status, c.state), c.incarnation, lags, x.to_bits(), y.to_bits()));
+    let mut cache = cache.borrow_mut();
+    let content = match cache.consumers.get(&ci) {
+        Some((h, html)) if *h == hash => html.clone(),
+        _ => {
+            let html = consumer_view(sim, lay, i, ci, on_consumer.clone());
+            cache.consumers.insert(ci, (hash, html.clone()));
+            html
+        }
+    };
+    html! { <Memo {hash} {content} /> }
 }
 
 fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callback<u32>) -> Html {
