@@ -218,6 +218,7 @@ fn row_label(sim: &Sim, lay: &Layout, tp: Tp, on_partition: &Callback<Tp>) -> Ht
             <rect class="hit" x={(LABEL_X - 4.0).to_string()} y={(y + 6.0).to_string()} width={(COLS_X - LABEL_X).to_string()} height={(ROW_H - 12.0).to_string()} rx="5" />
             <text x={LABEL_X.to_string()} y={(y + 24.0).to_string()} class="tp">{sim.tp_name(tp)}</text>
             <text x={LABEL_X.to_string()} y={(y + 40.0).to_string()} class="sub">
+                <title>{if offline { "Offline: no leader, every eligible replica is down; nobody can write or read it." } else { "Leader epoch: grows by one at every leader change; each record is stamped with the epoch that wrote it." }}</title>
                 { if offline { "OFFLINE".to_string() } else { format!("epoch {epoch}") } }
             </text>
             <text x={LABEL_X.to_string()} y={(y + 54.0).to_string()} class="sub">
@@ -419,6 +420,7 @@ fn replica_view(
                 { badge }
             </text>
             <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
+                <title>{format!("HW {hw}: the high watermark, the first offset not yet on every in-sync replica (records below it are committed and visible to consumers). LEO {leo}: the log end offset, where the next record goes.")}</title>
                 { format!("HW {hw} · LEO {leo}") }
             </text>
             { slots }
