@@ -23,6 +23,15 @@ pub fn key_colour(rec: &Record) -> &'static str {
     }
 }
 
+/// The CSS class that colours a message carrying `rec` by its key (no inline styles: strict CSP).
+pub fn key_class(rec: &Record) -> &'static str {
+    const CLASSES: [&str; 7] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6"];
+    match rec.key {
+        Some(k) => CLASSES[k.0 as usize % KEY_COLOURS.len()],
+        None => "knull",
+    }
+}
+
 fn key_letter(sim: &Sim, rec: &Record) -> String {
     match rec.key {
         Some(k) => sim.interner.get(k).chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default(),
@@ -664,7 +673,6 @@ fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64, re
         (along(a, b, t), opacity)
     };
     let records = m.payload.records();
-    let fill = records.first().map(key_colour);
     let cls = classes!("msg", kind_class(kind));
     let op = format!("{opacity:.2}");
     let label = match &m.payload {
@@ -682,7 +690,7 @@ fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64, re
         },
         _ => html! {
             <g class={cls} opacity={op}>
-                <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if records.is_empty() { "4" } else { "6.5" }} style={fill.map(|f| format!("fill:{f}"))} />
+                <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if records.is_empty() { "4" } else { "6.5" }} class={records.first().map(key_class)} />
                 if let Some(l) = label {
                     <text x={p.x.to_string()} y={(p.y - 9.0).to_string()} text-anchor="middle" class="count">{l}</text>
                 }
