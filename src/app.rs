@@ -132,6 +132,8 @@ pub fn App() -> Html {
     let inspecting = use_state(|| None::<Inspect>);
     let open_term = use_state(|| None::<&'static str>);
     let theme = use_state(|| Theme::Auto);
+    // Zoomed: the picture is drawn 3× wider and pans inside its frame (for small screens).
+    let zoomed = use_state(|| false);
     let reduced_motion = use_memo((), |_| prefers_reduced_motion());
     let view_cache = use_mut_ref(cluster::ViewCache::default);
     // Static panels: built once, never diffed again.
@@ -382,6 +384,10 @@ pub fn App() -> Html {
             share_link.set(Some(share_url(&text)));
         })
     };
+    let on_zoom = {
+        let zoomed = zoomed.clone();
+        Callback::from(move |_: MouseEvent| zoomed.set(!*zoomed))
+    };
     let on_theme = {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| theme.set(theme.next()))
@@ -395,6 +401,10 @@ pub fn App() -> Html {
             <div class="share-bar">
                 <button id="share" onclick={on_share} title="A link that reproduces this session exactly">{"Share link"}</button>
                 { menus::add_bar(&m, &run_line) }
+                <button id="zoom" onclick={on_zoom} aria-pressed={zoomed.to_string()}
+                        title="Fit the picture to the width, or draw it three times larger and pan it inside its frame">
+                    { if *zoomed { "Picture: zoomed" } else { "Picture: fit" } }
+                </button>
                 <button id="theme" onclick={on_theme} title="Colour theme: auto follows your system (t)" aria-label={format!("Theme: {} (press to change)", theme.name())}>
                     {format!("Theme: {}", theme.name())}
                 </button>
@@ -409,7 +419,7 @@ pub fn App() -> Html {
             </div>
             <main class="stage">
                 <div class="main-col">
-                    <div class="picture">{ cluster::view(&m, &events, opts, &view_cache) }</div>
+                    <div class={classes!("picture", zoomed.then_some("zoomed"))}>{ cluster::view(&m, &events, opts, &view_cache) }</div>
                     { menus::view(&m, menu.as_ref(), &run_line, &close_menu) }
                     { panels::timeline(&m, &handlers) }
                     { panels::console(&m, &handlers, &console_ref) }

@@ -266,6 +266,10 @@ describe(`kafkascope on a phone (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('svg#cluster g.row-label').first().click();
     await page.locator('#inspect').waitFor();
     await page.locator('#tab-consumer').click();
+    await page.locator('#zoom').click();
+    assert.equal(await page.getAttribute('#zoom', 'aria-pressed'), 'true');
+    const zoomedWidth = (await page.locator('svg#cluster').boundingBox()).width;
+    assert.ok(zoomedWidth > 900, `zoomed, the picture is drawn larger (${zoomedWidth}px) and pans in its frame`);
     o = await page.evaluate(overflow);
     assert.ok(o.scrollWidth <= o.innerWidth, `with panels open: page ${o.scrollWidth}px wide in ${o.innerWidth}px`);
     browser.assertNoErrors('on a phone', { all: true });
