@@ -47,6 +47,9 @@ pub fn consumer_start_line(sim: &Sim, ci: u32, processing_ms: Option<u64>) -> Op
     if let Some(id) = &cfg.group_instance_id {
         line.push_str(&format!(" --consumer-property group.instance.id={id}"));
     }
+    if cfg.read_committed {
+        line.push_str(" --consumer-property isolation.level=read_committed");
+    }
     if cfg.auto_offset_reset != d.auto_offset_reset {
         let v = match cfg.auto_offset_reset {
             OffsetReset::Earliest => "earliest",
@@ -97,6 +100,9 @@ pub fn producer_start_line(sim: &Sim, pi: u32) -> Option<String> {
     let c = &p.config;
     if c.acks != d.acks {
         line.push_str(&format!(" --producer-property acks={}", c.acks.name()));
+    }
+    if let Some(id) = &c.transactional_id {
+        line.push_str(&format!(" --producer-property transactional.id={id}"));
     }
     if c.enable_idempotence != d.enable_idempotence {
         line.push_str(&format!(" --producer-property enable.idempotence={}", c.enable_idempotence));
