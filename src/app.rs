@@ -120,6 +120,22 @@ fn toggle_details(id: &str) {
     }
 }
 
+/// Panels drawn from the model, each rebuilt (and diffed) only when its fingerprint changes.
+type PanelCache = std::collections::HashMap<&'static str, (u64, Html)>;
+
+fn memo_panel(cache: &RefCell<PanelCache>, name: &'static str, hash: u64, build: impl FnOnce() -> Html) -> Html {
+    let mut c = cache.borrow_mut();
+    let content = match c.get(name) {
+        Some((h, html)) if *h == hash => html.clone(),
+        _ => {
+            let html = build();
+            c.insert(name, (hash, html.clone()));
+            html
+        }
+    };
+    html! { <cluster::Memo {hash} {content} /> }
+}
+
 #[component]
 pub fn App() -> Html {
     let model = use_mut_ref(|| Model::from_share(share_param().as_deref()));
@@ -136,6 +152,7 @@ pub fn App() -> Html {
     let zoomed = use_state(|| false);
     let reduced_motion = use_memo((), |_| prefers_reduced_motion());
     let view_cache = use_mut_ref(cluster::ViewCache::default);
+    let panel_cache = use_mut_ref(PanelCache::new);
     // Static panels: built once, never diffed again.
     let static_panels = use_memo((), |_| (glossary::panel(), glossary::shortcuts()));
     // Where focus goes back to when a menu, the inspect panel or an explanation closes.
@@ -395,6 +412,17 @@ pub fn App() -> Html {
     let m = model.borrow();
     let opts = cluster::Options { reduced_motion: *reduced_motion };
     let config_props = props_for(&m, (*run_line).clone(), (*on_term).clone());
+    let console_hash = cluster::fingerprint((m.console.len(), m.console.last().map(|c| (&c.input, &c.lines, c.error))));
+    let a = &m.audit;
+    let counters_hash = cluster::fingerprint((
+        (a.acked, a.failed, a.pending, a.lost.len(), a.duplicated.len()),
+        a.groups
+            .iter()
+            .map(|g| (&g.group, g.once, g.more_than_once.len(), g.skipped.len(), g.pending))
+            .collect::<Vec<_>>(),
+    ));
+    let narration_hash = cluster::fingerprint(m.session.sim.journal.len());
+    let legend_hash = cluster::fingerprint(&m.hidden);
     html! {
         <div class="app" {onkeydown}>
             { panels::topbar(&m, &handlers) }
@@ -422,14 +450,14 @@ pub fn App() -> Html {
                     <div class={classes!("picture", zoomed.then_some("zoomed"))}>{ cluster::view(&m, &events, opts, &view_cache) }</div>
                     { menus::view(&m, menu.as_ref(), &run_line, &close_menu) }
                     { panels::timeline(&m, &handlers) }
-                    { panels::console(&m, &handlers, &console_ref) }
+                    { memo_panel(&panel_cache, "console", console_hash, || panels::console(&m, &handlers, &console_ref)) }
                 </div>
                 <aside class="side">
                     { inspect::view(&m, *inspecting, &select_replica, &close_inspect, &on_term) }
-                    { panels::counters(&m) }
+                    { memo_panel(&panel_cache, "counters", counters_hash, || panels::counters(&m)) }
                     { panels::produce_form(&m, &handlers, &key_ref, &value_ref) }
-                    { panels::narration(&m, &on_term) }
-                    { panels::legend(&m, &handlers, &on_term) }
+                    { memo_panel(&panel_cache, "narration", narration_hash, || panels::narration(&m, &on_term)) }
+                    { memo_panel(&panel_cache, "legend", legend_hash, || panels::legend(&m, &handlers, &on_term)) }
                     <ConfigPanel ..config_props />
                     <cluster::Memo hash={1} content={static_panels.0.clone()} />
                     <cluster::Memo hash={2} content={static_panels.1.clone()} />

@@ -138,7 +138,7 @@ pub struct ViewCache {
 }
 
 /// A fingerprint of the given values (std's SipHash with fixed keys: stable within a page).
-fn fingerprint(h: impl std::hash::Hash) -> u64 {
+pub fn fingerprint(h: impl std::hash::Hash) -> u64 {
     use std::hash::Hasher;
     let mut s = std::collections::hash_map::DefaultHasher::new();
     h.hash(&mut s);
