@@ -81,6 +81,10 @@ pub fn view(
                 }) }
                 </tbody>
             </table>
+            if let (Some(b), None) = (shown, log) {
+                <h3>{format!("Broker {b}'s copy: ")}{t("epoch-cache", "leader-epoch cache")}</h3>
+                <p class="epochs">{"no copy of this log yet (the broker has not created the replica)"}</p>
+            }
             if let (Some(b), Some(l)) = (shown, log) {
                 <h3>{format!("Broker {b}'s copy: ")}{t("epoch-cache", "leader-epoch cache")}</h3>
                 <p class="epochs">
