@@ -486,6 +486,32 @@ fn committed_markers(lay: &Layout, tp: Tp, start: u64, cell_x: f64, slots_y: f64
     if !leader {
         return Vec::new();
     }
+    if lay.compact {
+        // Many partitions: every group's mark in one path, one title listing them.
+        let marks: Vec<(&str, u64)> = lay
+            .committed
+            .iter()
+            .filter_map(|(g, offsets)| offsets.get(&tp).map(|o| (g.as_str(), *o)))
+            .filter(|(_, off)| *off >= start && *off <= start + SLOTS)
+            .collect();
+        if marks.is_empty() {
+            return Vec::new();
+        }
+        let d: String = marks
+            .iter()
+            .map(|(_, off)| {
+                let x = Layout::slot_x(cell_x, off - start) - SLOT_GAP / 2.0;
+                format!("M{x:.1},{:.1} l-4,7 h8 z", slots_y + SLOT_W + 6.0)
+            })
+            .collect();
+        let title: Vec<String> = marks.iter().map(|(g, off)| format!("{g} at {off}")).collect();
+        return vec![html! {
+            <g class="committed-marker">
+                <title>{format!("Committed offsets (where each group resumes): {}", title.join(", "))}</title>
+                <path {d} />
+            </g>
+        }];
+    }
     lay.committed
         .iter()
         .filter_map(|(g, offsets)| {
