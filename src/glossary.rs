@@ -26,6 +26,10 @@ pub const TERMS: &[Term] = &[
     Term { id: "log-start", term: "log start offset", text: "The first offset still in the log. Retention (retention.ms, retention.bytes) deletes old records and moves it forward." },
     Term { id: "lso", term: "last stable offset (LSO)", text: "With transactions: the first offset of the oldest transaction still open. read_committed consumers read only below it." },
     Term { id: "leader-epoch", term: "leader epoch", text: "A counter that grows by one at every leader change of a partition. Every record is stamped with the epoch of the leader that wrote it, so a returning replica can find where its log diverged and truncate." },
+    Term { id: "broker-epoch", term: "broker epoch", text: "A number the controller gives a broker each time it registers. It tells a restarted broker from its earlier life, so stale requests from before a crash are refused." },
+    Term { id: "producer-epoch", term: "producer epoch", text: "Bumped when a producer with the same transactional.id (or producer id) starts again; the broker fences requests carrying an older epoch, so a zombie producer cannot write." },
+    Term { id: "transaction", term: "transaction", text: "A producer's writes to several partitions (and a group's offsets) that become visible together on commit or are discarded on abort. The transaction coordinator writes commit/abort markers into each partition." },
+    Term { id: "marker", term: "transaction marker", text: "A control record the transaction coordinator writes into each partition of a transaction to say it committed or aborted; read_committed consumers use them and never see them as records." },
     Term { id: "epoch-cache", term: "leader-epoch cache", text: "Per log, the first offset written in each leader epoch. A follower uses the leader's answer for its last epoch to cut off records the new leader never had." },
     Term { id: "truncation", term: "truncation", text: "A follower cutting off the end of its log because the new leader's log diverged there; acked records can be lost this way with acks=1 or an unclean election." },
     Term { id: "acks", term: "acks", text: "How many replicas must have a record before the producer hears 'done': 0 = none (fire and forget), 1 = the leader, all = every replica in the ISR (default since Kafka 3.0)." },
@@ -74,6 +78,11 @@ const PHRASES: &[(&str, &str)] = &[
     ("log start offset", "log-start"),
     ("last stable offset", "lso"),
     ("committed offset", "committed-offset"),
+    ("broker epoch", "broker-epoch"),
+    ("producer epoch", "producer-epoch"),
+    ("transaction", "transaction"),
+    ("marker", "marker"),
+    ("read_committed", "isolation"),
     ("unclean", "unclean"),
     ("coordinator", "coordinator"),
     ("controller", "controller"),
@@ -156,5 +165,7 @@ mod tests {
         assert!(text.starts_with("The controller fenced"));
         assert_eq!(link_terms("ISRs and HWM")[0].1, Some("isr"), "a plural still links");
         assert!(link_terms("HWM").iter().all(|p| p.1.is_none()), "not inside a longer word");
+        let broker = link_terms("registered broker 1 (broker epoch 3)");
+        assert_eq!(broker.iter().filter_map(|p| p.1).collect::<Vec<_>>(), vec!["broker-epoch"], "not the leader epoch");
     }
 }
