@@ -451,6 +451,7 @@ pub fn App() -> Html {
                     { menus::view(&m, menu.as_ref(), &run_line, &close_menu) }
                     { panels::timeline(&m, &handlers) }
                     { memo_panel(&panel_cache, "console", console_hash, || panels::console(&m, &handlers, &console_ref)) }
+                    <ConfigPanel ..config_props />
                 </div>
                 <aside class="side">
                     { inspect::view(&m, *inspecting, &select_replica, &close_inspect, &on_term) }
@@ -458,7 +459,6 @@ pub fn App() -> Html {
                     { panels::produce_form(&m, &handlers, &key_ref, &value_ref) }
                     { memo_panel(&panel_cache, "narration", narration_hash, || panels::narration(&m, &on_term)) }
                     { memo_panel(&panel_cache, "legend", legend_hash, || panels::legend(&m, &handlers, &on_term)) }
-                    <ConfigPanel ..config_props />
                     <cluster::Memo hash={1} content={static_panels.0.clone()} />
                     <cluster::Memo hash={2} content={static_panels.1.clone()} />
                 </aside>
