@@ -4,6 +4,7 @@
 pub mod app;
 pub mod components;
 pub mod geometry;
+pub mod glossary;
 pub mod panic;
 pub mod state;
 
