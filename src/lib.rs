@@ -5,6 +5,7 @@ pub mod app;
 pub mod components;
 pub mod export;
 pub mod geometry;
+pub mod glossary;
 pub mod panic;
 pub mod state;
 

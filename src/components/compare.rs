@@ -15,6 +15,8 @@ pub struct CompareState {
     /// Each side as a model the picture can draw (rebuilt after each lockstep command).
     pub left: Box<Model>,
     pub right: Box<Model>,
+    /// Each side's drawing cache (the picture memoizes replicas by fingerprint).
+    pub caches: [std::cell::RefCell<cluster::ViewCache>; 2],
     /// The last command and what each side printed.
     pub last: Option<(String, Vec<String>, Vec<String>)>,
 }
@@ -38,7 +40,8 @@ pub fn open(m: &mut Model, i: usize) {
     m.tour = None;
     m.playing = false;
     let (left, right) = (side(&pair.left), side(&pair.right));
-    m.compare = Some(CompareState { index: i, pair, left, right, last: None });
+    let caches = Default::default();
+    m.compare = Some(CompareState { index: i, pair, left, right, caches, last: None });
 }
 
 /// Runs the next command on both sides (`all`: every remaining one).
@@ -80,8 +83,16 @@ pub fn view(m: &Model, act_cb: &Act) -> Html {
     let c = &COMPARISONS[cs.index];
     let rows = side_by_side(&cs.pair.left.sim, &cs.pair.right.sim);
     let differing = rows.iter().filter(|r| r.1 != r.2).count();
-    let noop_b = Callback::from(|_| ());
-    let noop_c = Callback::from(|_| ());
+    // The two pictures are to look at: clicks do nothing (both sides run the same commands).
+    let events = cluster::Events {
+        on_broker: Callback::from(|_| ()),
+        on_consumer: Callback::from(|_| ()),
+        on_producer: Callback::from(|_| ()),
+        on_group: Callback::from(|_| ()),
+        on_partition: Callback::from(|_| ()),
+        on_replica: Callback::from(|_| ()),
+    };
+    let opts = cluster::Options::default();
     let btn = |id: &str, label: String, all: bool, disabled: bool| {
         let cb = act_cb.clone();
         let onclick = Callback::from(move |_: MouseEvent| cb.emit(Box::new(move |m: &mut Model| step(m, all))));
@@ -110,12 +121,12 @@ pub fn view(m: &Model, act_cb: &Act) -> Html {
             <div class="compare-sides">
                 <div class="compare-side">
                     <h3>{ c.left }</h3>
-                    <div class="picture">{ cluster::view_as(&cs.left, "cluster-left", noop_b.clone(), noop_c.clone()) }</div>
+                    <div class="picture">{ cluster::view_as(&cs.left, "cluster-left", &events, opts, &cs.caches[0]) }</div>
                     if let Some((_, lines, _)) = &cs.last { <pre class="compare-out">{ lines.join("\n") }</pre> }
                 </div>
                 <div class="compare-side">
                     <h3>{ c.right }</h3>
-                    <div class="picture">{ cluster::view_as(&cs.right, "cluster-right", noop_b, noop_c) }</div>
+                    <div class="picture">{ cluster::view_as(&cs.right, "cluster-right", &events, opts, &cs.caches[1]) }</div>
                     if let Some((_, _, lines)) = &cs.last { <pre class="compare-out">{ lines.join("\n") }</pre> }
                 </div>
             </div>

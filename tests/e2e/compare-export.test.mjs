@@ -48,6 +48,7 @@ describe(`kafkascope compare and exports (${BASE_URL})`, { concurrency: false },
   it('exports the picture, the trace and a script of the session', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await page.locator('svg#cluster g.broker[data-broker="3"]').click();
+    await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'broker 3 dead', () => document.querySelector('g.broker[data-broker="3"]')?.dataset.state === 'dead');
 
     const svg = await download(page, '#export-svg');

@@ -80,7 +80,7 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     browser.assertNoErrors('during the tour');
   });
 
-  it('clicking the broker in the picture counts as the action', { timeout: STEP_TIMEOUT }, async () => {
+  it('killing the broker from the picture counts as the action', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await page.locator('button.tour-start[data-tour="6"]').click();
     await page.locator('#tour .choice').first().click();
@@ -88,6 +88,7 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('#tour .choice:not([disabled])').first().click();
     const leader = await page.getAttribute('svg#cluster g[data-topic="orders"][data-partition="0"][data-role="leader"]', 'data-broker');
     await page.locator(`svg#cluster g.broker[data-broker="${leader}"]`).click();
+    await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'the action button to offer to continue', () => /continue/.test(document.querySelector('#tour-act')?.textContent || ''));
     await page.locator('#tour-act').click();
     await page.locator('#tour-value').waitFor();
