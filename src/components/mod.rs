@@ -8,3 +8,4 @@ pub mod glossary;
 pub mod inspect;
 pub mod menus;
 pub mod panels;
+pub mod txn;
