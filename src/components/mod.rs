@@ -11,3 +11,4 @@ pub mod inspect;
 pub mod menus;
 pub mod panels;
 pub mod tour;
+pub mod txn;
