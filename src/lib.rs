@@ -3,8 +3,14 @@
 
 pub mod app;
 pub mod components;
+pub mod embed;
 pub mod geometry;
 pub mod panic;
+pub mod params;
+#[cfg(test)]
+mod parser_properties;
+pub mod persist;
+pub mod startup;
 pub mod state;
 
 /// Mounts the app on the page's body, with the panic panel installed first.

@@ -452,7 +452,11 @@ fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64) ->
     let t = progress(m.sent_ms, m.deliver_ms, now);
     let p = along(a, b, t);
     let records = m.payload.records();
-    let fill = records.first().map(key_colour);
+    // A class, not a style attribute: the CSP allows no inline styles (styles/embed.css).
+    let fill = records.first().map(|r| match r.key {
+        Some(k) => format!("key-{}", k.0 as usize % KEY_COLOURS.len()),
+        None => "key-null".to_string(),
+    });
     let cls = classes!("msg", kind_class(kind));
     let op = format!("{opacity:.2}");
     let label = match &m.payload {
@@ -470,7 +474,7 @@ fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64) ->
         },
         _ => html! {
             <g class={cls} opacity={op}>
-                <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if records.is_empty() { "4" } else { "6.5" }} style={fill.map(|f| format!("fill:{f}"))} />
+                <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if records.is_empty() { "4" } else { "6.5" }} class={fill} />
                 if let Some(l) = label {
                     <text x={p.x.to_string()} y={(p.y - 9.0).to_string()} text-anchor="middle" class="count">{l}</text>
                 }

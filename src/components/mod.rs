@@ -2,4 +2,5 @@
 //! console. Each is a pure function of `state::Model`.
 
 pub mod cluster;
+pub mod embed_dialog;
 pub mod panels;
