@@ -36,6 +36,16 @@ def extract(m):
 
 
 html = INLINE.sub(extract, html)
+
+# Subresource integrity needs a CORS response to check against. Inside <iframe sandbox> the page's
+# origin is opaque, so every request is cross-origin: without crossorigin="anonymous" the browser
+# fetches the stylesheet in no-cors mode and then refuses it. (Module scripts and the wasm are
+# always fetched with CORS; docs/embedding.md says which header the server must send.)
+html = re.sub(
+    r"<link(?![^>]*\bcrossorigin\b)([^>]*\bintegrity=)",
+    r'<link crossorigin="anonymous"\1',
+    html,
+)
 if re.search(r"<script(?![^>]*\bsrc\s*=)[^>]*>\s*\S", html, re.I):
     sys.exit("csp_loader.py: an inline script is left in index.html")
 with open(html_path, "w", encoding="utf-8") as f:

@@ -61,7 +61,8 @@ if wanted e2e; then
     # Serve dist/ on a free loopback port; the trap stops the server however this script ends.
     mkdir -p "$ROOT/target"
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    python3 -m http.server --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/e2e-http.log" 2>&1 &
+    # Like `python3 -m http.server`, plus Access-Control-Allow-Origin: * for sandboxed iframes.
+    python3 "$ROOT/scripts/serve_dist.py" --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/e2e-http.log" 2>&1 &
     server_pid=$!
     trap 'kill "$server_pid" 2>/dev/null || true' EXIT
     for ((i = 0; ; i++)); do # wait up to 10 s for it to answer

@@ -105,8 +105,9 @@ pub fn event_message(sim: &Sim, e: &JournalEntry) -> Option<Value> {
         SimEvent::RebalanceStarted { group, why, .. } => {
             ("rebalance-started".to_string(), json!({"group": group, "why": why}))
         }
+        // Records gone from every live replica; the ledger's verdict is `records-lost` (lost_message).
         SimEvent::RecordsLost { tp, ids, why } => (
-            "records-lost".to_string(),
+            "acked-records-unavailable".to_string(),
             json!({"topic": topic(tp.topic), "partition": tp.partition, "count": ids.len(), "why": why}),
         ),
         other => {
@@ -121,6 +122,29 @@ pub fn event_message(sim: &Sim, e: &JournalEntry) -> Option<Value> {
         }
     };
     Some(json!({"type": "kafkascope:event", "event": name, "at_ms": e.at_ms, "text": text, "detail": detail}))
+}
+
+/// `records-lost`: the ledger audit counts acknowledged records that no log can serve any more.
+pub fn lost_message(sim: &Sim, ids: &[kafkascope_sim::RecordId], total: usize) -> Value {
+    let records: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| sim.ledger.entries.get(id.0 as usize))
+        .map(|e| {
+            let offset = match e.state {
+                kafkascope_sim::ledger::Delivery::Acked { offset } => offset,
+                _ => None,
+            };
+            json!({"topic": sim.topics.get(e.tp.topic as usize).map(|t| t.name.clone()), "partition": e.tp.partition,
+                   "offset": offset, "key": e.key.map(|k| sim.interner.get(k).to_string()),
+                   "value": kafkascope_sim::exec::value_text(sim, e.value)})
+        })
+        .collect();
+    let text = format!(
+        "{} acknowledged record(s) lost: no log that can serve them holds them any more ({total} lost in all).",
+        ids.len()
+    );
+    json!({"type": "kafkascope:event", "event": "records-lost", "at_ms": sim.now(), "text": text,
+           "detail": {"count": ids.len(), "total": total, "records": records}})
 }
 
 fn kebab(s: &str) -> String {
@@ -173,6 +197,8 @@ pub struct Host {
     pub persist: Cell<bool>,
     /// Journal entries already posted (or skipped by a jump in time).
     posted: Cell<usize>,
+    /// Lost records already reported (the audit's list at the last post).
+    lost: RefCell<std::collections::BTreeSet<u64>>,
     last_save: Cell<f64>,
     /// What was saved last: (commands recorded, horizon, view time), to skip identical saves.
     saved: RefCell<Option<(usize, u64, u64)>>,
@@ -184,6 +210,7 @@ impl Host {
             origin: params.origin.clone(),
             persist: Cell::new(persist),
             posted: Cell::new(0),
+            lost: RefCell::new(Default::default()),
             last_save: Cell::new(f64::NEG_INFINITY),
             saved: RefCell::new(None),
         }
@@ -227,11 +254,19 @@ impl Host {
             }
         }
         self.posted.set(journal.len());
+        let audit_lost = &m.audit.lost;
+        let new: Vec<kafkascope_sim::RecordId> =
+            audit_lost.iter().copied().filter(|id| !self.lost.borrow().contains(&id.0)).collect();
+        if !new.is_empty() && self.origin.is_some() {
+            self.post(&lost_message(&m.session.sim, &new, audit_lost.len()));
+        }
+        *self.lost.borrow_mut() = audit_lost.iter().map(|id| id.0).collect();
     }
 
     /// After a seek or a step back: the events up to the new moment are history, not news.
     pub fn skip_events(&self, m: &Model) {
         self.posted.set(m.session.sim.journal.len());
+        *self.lost.borrow_mut() = m.audit.lost.iter().map(|id| id.0).collect();
     }
 
     /// Keeps the panic panel's copy of the trace and (throttled by wall time unless `now`) saves the
@@ -324,6 +359,11 @@ mod tests {
         assert!(elected.iter().all(|m| m["detail"]["topic"] == "orders" && m["text"].is_string()));
         assert!(msgs.iter().any(|m| m["event"] == "broker-killed"), "other kinds in kebab-case");
         assert_eq!(kebab("BrokerKilled"), "broker-killed");
+        let s = kafkascope_sim::Session::run_script_session(include_str!("../scenarios/acks1-loss.ks")).unwrap();
+        let audit = s.sim.audit();
+        let lost = lost_message(&s.sim, &audit.lost, audit.lost.len());
+        assert_eq!(lost["event"], "records-lost");
+        assert_eq!(lost["detail"]["records"][0]["value"], "risky-1");
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

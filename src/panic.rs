@@ -31,8 +31,10 @@ pub fn report(trace: &Trace) -> String {
     serde_json::to_string_pretty(&slim).unwrap_or_default()
 }
 
+/// Installs the hook through Yew: `Renderer::render` would otherwise replace a plain
+/// `std::panic::set_hook` with its own console-only hook.
 pub fn install() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let msg = info.to_string();
         web_sys::console::error_1(&format!("kafkascope panicked: {msg}").into());
         let last = LAST.with(|l| l.try_borrow().ok().and_then(|l| l.clone()));
