@@ -3,13 +3,41 @@
 #   1. the simulation benchmark (native, optimised): the kafkascope-bench crate (crates/bench)
 #   2. the release bundle: builds dist/ with trunk and prints each .wasm/.js/.css file's size,
 #      raw and gzip -9 (what a browser downloads from a server that compresses).
+#
+#   scripts/bench.sh seek    instead: seek time in a 30-minute session (default scenario plus a
+#                            fault every 90 s), natively (crates/bench/src/seek.rs) and in headless
+#                            Chromium against the release build (tests/e2e/seek-bench.mjs).
+#                            Budget: one frame, 16 ms.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-"$here/setup.sh" --no-browser
+if [[ "${1:-}" == seek ]]; then
+    "$here/setup.sh"
+else
+    "$here/setup.sh" --no-browser
+fi
 # shellcheck source=scripts/env.sh
 source "$here/env.sh"
 cd "$ROOT"
+
+if [[ "${1:-}" == seek ]]; then
+    mkdir -p "$ROOT/target"
+    trace="$ROOT/target/seek-bench-trace.txt"
+    say "seek bench (native)"
+    SEEK_TRACE_OUT="$trace" cargo run -q -p kafkascope-bench --profile perf -- seek
+    trunk_release_build
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    python3 "$ROOT/scripts/serve_dist.py" --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/bench-http.log" 2>&1 &
+    server_pid=$!
+    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+    for ((i = 0; i < 100; i++)); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+        sleep 0.1
+    done
+    say "seek bench (headless Chromium, release build)"
+    BASE_URL="http://127.0.0.1:$port/" node tests/e2e/seek-bench.mjs "$trace"
+    exit 0
+fi
 
 say "simulation benchmark"
 cargo run -q -p kafkascope-bench --profile perf

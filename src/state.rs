@@ -55,6 +55,9 @@ pub struct Model {
 pub struct Timeline {
     checkpoints: Vec<Session>,
     every_ms: u64,
+    /// A snapshot is also taken every this many events: replay cost is per event, so a busy session
+    /// gets denser snapshots (seeking stays within a frame; `scripts/bench.sh seek`).
+    every_events: u64,
     /// Every command of this branch, in order; the session's own history is always a prefix.
     pub recorded: Vec<TimedCommand>,
     /// The furthest virtual time reached on this branch.
@@ -62,17 +65,24 @@ pub struct Timeline {
 }
 
 /// Snapshots kept at most; beyond that every other one is dropped and the spacing doubles.
-const MAX_CHECKPOINTS: usize = 48;
+const MAX_CHECKPOINTS: usize = 128;
 const FIRST_CHECKPOINT_EVERY_MS: u64 = 5000;
+const FIRST_CHECKPOINT_EVERY_EVENTS: u64 = 4000;
 
 impl Timeline {
     fn new(session: &Session) -> Timeline {
         Timeline {
             checkpoints: vec![session.clone()],
             every_ms: FIRST_CHECKPOINT_EVERY_MS,
+            every_events: FIRST_CHECKPOINT_EVERY_EVENTS,
             recorded: session.history.clone(),
             horizon_ms: session.sim.now(),
         }
+    }
+
+    /// How many snapshots are kept (for the seek bench).
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
     }
 
     pub fn start_ms(&self) -> u64 {
@@ -80,8 +90,8 @@ impl Timeline {
     }
 
     fn maybe_checkpoint(&mut self, session: &Session) {
-        let last = self.checkpoints.last().map_or(0, |c| c.sim.now());
-        if session.sim.now() >= last + self.every_ms {
+        let (last, last_events) = self.checkpoints.last().map_or((0, 0), |c| (c.sim.now(), c.sim.net.processed));
+        if session.sim.now() >= last + self.every_ms || session.sim.net.processed >= last_events + self.every_events {
             self.checkpoints.push(session.clone());
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 let first = self.checkpoints.remove(0);
@@ -90,6 +100,7 @@ impl Timeline {
                 kept.insert(0, first);
                 self.checkpoints = kept;
                 self.every_ms *= 2;
+                self.every_events *= 2;
             }
         }
     }
@@ -183,6 +194,7 @@ impl Model {
         let mut timeline = Timeline {
             checkpoints: vec![base],
             every_ms: FIRST_CHECKPOINT_EVERY_MS,
+            every_events: FIRST_CHECKPOINT_EVERY_EVENTS,
             recorded: trace.commands.clone(),
             horizon_ms: trace.end_ms,
         };
@@ -190,7 +202,7 @@ impl Model {
         let mut session = timeline.checkpoints[0].clone();
         let at_ms = at_ms.min(trace.end_ms);
         while session.sim.now() < trace.end_ms {
-            let next = (session.sim.now() + timeline.every_ms).min(trace.end_ms);
+            let next = (session.sim.now() + 1000).min(trace.end_ms);
             timeline.replay_until(&mut session, next);
             timeline.maybe_checkpoint(&session);
         }
