@@ -28,6 +28,12 @@ def extract(m):
     body = m.group("body")
     if not body.strip():
         return m.group(0)
+    # `trunk serve` adds its live-reload script with placeholders it fills in only inside the HTML
+    # page it serves; in a file they would stay literal. Fill them in here: the page's own host
+    # (the dev server serves the page) and the public URL Trunk gives hooks.
+    public_url = os.environ.get("TRUNK_PUBLIC_URL", "/")
+    body = body.replace("'{{__TRUNK_ADDRESS__}}'", "window.location.host")
+    body = body.replace("'{{__TRUNK_WS_BASE__}}'", "'%s'" % public_url.replace("'", ""))
     name = "loader-%s.js" % hashlib.sha256(body.encode()).hexdigest()[:16]
     with open(os.path.join(staging, name), "w", encoding="utf-8") as out:
         out.write(body.strip() + "\n")
