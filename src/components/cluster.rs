@@ -439,6 +439,8 @@ pub fn kind_class(k: MessageKind) -> &'static str {
         MessageKind::OffsetCommit => "m-commit",
         MessageKind::ConsumerFetch => "m-cfetch",
         MessageKind::ConsumerData => "m-cdata",
+        MessageKind::Txn => "m-txn",
+        MessageKind::TxnMarker => "m-marker",
     }
 }
 

@@ -111,6 +111,7 @@ pub struct ParkedConsumerFetch {
     pub consumer: Node,
     pub offset: u64,
     pub max_records: u32,
+    pub read_committed: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -121,24 +122,44 @@ pub struct PendingProduce {
     pub base_offset: u64,
     /// The HW that completes it: last offset + 1.
     pub required_hw: u64,
-    /// Set when this is an offset commit of the group coordinator rather than a produce.
-    pub commit: Option<(Sym, Vec<(Tp, u64)>)>,
+    /// What the waiting request was, which decides the answer.
+    pub kind: PendingKind,
+}
+
+/// Requests that wait in a leader's purgatory until the HW covers what they appended.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum PendingKind {
+    Produce,
+    /// An offset commit of the group coordinator.
+    OffsetCommit(Sym, Vec<(Tp, u64)>),
+    /// A transactional offset commit (TxnOffsetCommit).
+    TxnOffsetCommit(Sym),
+    /// A transaction marker written for a transaction coordinator (WriteTxnMarkers).
+    Marker {
+        tid: Sym,
+        producer_id: u64,
+    },
 }
 
 impl PendingProduce {
     /// The answer to send when it completes or fails.
     pub fn reply(&self, result: Result<u64, ErrorCode>) -> Payload {
-        match &self.commit {
-            None => Payload::ProduceResponse { req: self.req, tp: self.tp, result },
-            Some((group, offsets)) => Payload::OffsetCommitResponse {
+        let coordinator_error = |e| if e == ErrorCode::NotLeaderOrFollower { ErrorCode::NotCoordinator } else { e };
+        match &self.kind {
+            PendingKind::Produce => Payload::ProduceResponse { req: self.req, tp: self.tp, result },
+            PendingKind::OffsetCommit(group, offsets) => Payload::OffsetCommitResponse {
                 group: *group,
                 req: self.req,
-                result: match result {
-                    Ok(_) => Ok(offsets.clone()),
-                    Err(ErrorCode::NotLeaderOrFollower) => Err(ErrorCode::NotCoordinator),
-                    Err(e) => Err(e),
-                },
+                result: result.map(|_| offsets.clone()).map_err(coordinator_error),
             },
+            PendingKind::TxnOffsetCommit(group) => Payload::TxnOffsetCommitResponse {
+                group: *group,
+                req: self.req,
+                result: result.map(|_| ()).map_err(coordinator_error),
+            },
+            PendingKind::Marker { tid, producer_id } => {
+                Payload::WriteTxnMarkerResponse { tid: *tid, tp: self.tp, producer_id: *producer_id, result }
+            }
         }
     }
 }
@@ -162,6 +183,10 @@ pub struct Broker {
     /// Consumer fetches waiting (up to `fetch.max.wait.ms`) for records below the HW.
     pub parked_consumer_fetches: BTreeMap<u64, ParkedConsumerFetch>,
     pub purgatory: BTreeMap<u64, PendingProduce>,
+    /// As transaction coordinator: the state of each transactional id of the partitions it leads,
+    /// and the leader epoch each partition was loaded at (memory: lost in a crash).
+    pub txns: BTreeMap<Sym, crate::txn::TxnMeta>,
+    pub txn_loaded: BTreeMap<Tp, u32>,
     next_id: u64,
 }
 
@@ -179,6 +204,8 @@ impl Broker {
             parked_fetches: BTreeMap::new(),
             parked_consumer_fetches: BTreeMap::new(),
             purgatory: BTreeMap::new(),
+            txns: BTreeMap::new(),
+            txn_loaded: BTreeMap::new(),
             next_id: 0,
         }
     }
@@ -250,29 +277,64 @@ impl Broker {
         }
     }
 
-    /// Records for a consumer: from `offset`, below the HW.
-    pub(crate) fn consumer_fetch_response(&self, tp: Tp, offset: u64, max_records: u32) -> Payload {
+    /// Records for a consumer: from `offset`, below the HW (read_uncommitted) or the last stable
+    /// offset (read_committed, with the aborted transactions of the range for the client to skip).
+    pub(crate) fn consumer_fetch_response(
+        &self,
+        tp: Tp,
+        offset: u64,
+        max_records: u32,
+        read_committed: bool,
+    ) -> Payload {
         let r = &self.replicas[&tp];
+        let limit = if read_committed { r.log.lso() } else { r.log.hw };
         let records: Vec<Record> =
-            r.log.read(offset, max_records as usize).into_iter().take_while(|rec| rec.offset < r.log.hw).collect();
-        Payload::ConsumerFetchResponse { tp, offset, result: Ok(records) }
+            r.log.read(offset, max_records as usize).into_iter().take_while(|rec| rec.offset < limit).collect();
+        let aborted = match (read_committed, records.last()) {
+            (true, Some(last)) => r.log.aborted_in(offset, last.offset),
+            _ => Vec::new(),
+        };
+        Payload::ConsumerFetchResponse { tp, offset, result: Ok(records), aborted }
     }
 
-    pub(crate) fn park_consumer_fetch(&mut self, tp: Tp, consumer: Node, offset: u64, max_records: u32, cx: &mut Ctx) {
+    /// Where a consumer fetch may read up to on this leader.
+    pub(crate) fn consumer_fetch_limit(&self, tp: Tp, read_committed: bool) -> u64 {
+        let log = &self.replicas[&tp].log;
+        if read_committed {
+            log.lso()
+        } else {
+            log.hw
+        }
+    }
+
+    pub(crate) fn park_consumer_fetch(
+        &mut self,
+        tp: Tp,
+        consumer: Node,
+        offset: u64,
+        max_records: u32,
+        read_committed: bool,
+        cx: &mut Ctx,
+    ) {
         let id = self.next_id();
-        self.parked_consumer_fetches.insert(id, ParkedConsumerFetch { tp, consumer, offset, max_records });
+        self.parked_consumer_fetches
+            .insert(id, ParkedConsumerFetch { tp, consumer, offset, max_records, read_committed });
         let inc = self.incarnation;
         cx.net
             .timer(crate::group::FETCH_MAX_WAIT_MS, Timer::ConsumerFetchWait { broker: self.id, incarnation: inc, id });
     }
 
-    /// Consumers waiting on `tp` get what is now below the HW.
+    /// Consumers waiting on `tp` get what is now below the HW (or the LSO, for read_committed).
     fn wake_consumers(&mut self, tp: Tp, cx: &mut Ctx) {
-        let ids: Vec<u64> =
-            self.parked_consumer_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+        let ids: Vec<u64> = self
+            .parked_consumer_fetches
+            .iter()
+            .filter(|(_, p)| p.tp == tp && p.offset < self.consumer_fetch_limit(tp, p.read_committed))
+            .map(|(&id, _)| id)
+            .collect();
         for id in ids {
             let p = self.parked_consumer_fetches.remove(&id).expect("listed above");
-            let resp = self.consumer_fetch_response(tp, p.offset, p.max_records);
+            let resp = self.consumer_fetch_response(tp, p.offset, p.max_records, p.read_committed);
             cx.net.send(Node::Broker(self.id), p.consumer, resp);
         }
     }
@@ -339,6 +401,10 @@ impl Broker {
         }
         self.wake_parked(tp, cx);
         self.wake_consumers(tp, cx);
+        if cx.topics[tp.topic as usize].name == crate::txn::TXN_TOPIC {
+            // The transaction coordinator completes the state changes the HW now covers.
+            cx.net.timer(0, Timer::TxnLogAdvanced { broker: me, tp });
+        }
         true
     }
 
@@ -472,12 +538,13 @@ impl Sim {
         }
         if let Some(p) = br.parked_consumer_fetches.remove(&id) {
             let resp = if br.replicas.get(&p.tp).is_some_and(|r| r.is_leader(b)) {
-                br.consumer_fetch_response(p.tp, p.offset, p.max_records)
+                br.consumer_fetch_response(p.tp, p.offset, p.max_records, p.read_committed)
             } else {
                 Payload::ConsumerFetchResponse {
                     tp: p.tp,
                     offset: p.offset,
                     result: Err(ErrorCode::NotLeaderOrFollower),
+                    aborted: Vec::new(),
                 }
             };
             cx.net.send(Node::Broker(b), p.consumer, resp);
@@ -846,6 +913,7 @@ impl Sim {
                     rec.producer_epoch = batch.producer_epoch;
                     rec.sequence = batch.base_sequence.wrapping_add(i as i32);
                     rec.last_in_batch = i as i32 == n - 1;
+                    rec.txn = batch.transactional;
                     r.log.append(rec);
                 }
                 let last = base + n as u64 - 1;
@@ -868,7 +936,14 @@ impl Sim {
                 let id = br.next_id();
                 br.purgatory.insert(
                     id,
-                    PendingProduce { tp, producer: from, req, base_offset, required_hw: last_offset + 1, commit: None },
+                    PendingProduce {
+                        tp,
+                        producer: from,
+                        req,
+                        base_offset,
+                        required_hw: last_offset + 1,
+                        kind: PendingKind::Produce,
+                    },
                 );
                 let inc = br.incarnation;
                 cx.net.timer(timeout_ms, Timer::ProduceWait { broker: b, incarnation: inc, id });
@@ -1059,6 +1134,7 @@ mod tests {
                 sequence: 0,
                 last_in_batch: true,
                 append_ms: 0,
+                txn: false,
             });
         }
         (log, interner)
@@ -1133,8 +1209,15 @@ mod tests {
             sequence: first,
             last_in_batch: false,
             append_ms: 0,
+            txn: false,
         };
-        ProduceBatch { records: vec![rec; n], producer_id: Some(pid), producer_epoch: epoch, base_sequence: first }
+        ProduceBatch {
+            records: vec![rec; n],
+            producer_id: Some(pid),
+            producer_epoch: epoch,
+            base_sequence: first,
+            transactional: false,
+        }
     }
 
     /// Appends as the leader does after `check_producer_state` says "new".

@@ -65,8 +65,33 @@ pub enum Command {
         rate: u32,
         keys: Option<Vec<String>>,
         props: Vec<(String, String)>,
+        /// Scripts wait for a transactional producer's initTransactions(); `--async` (clicks) does not.
+        wait: bool,
     },
     ProducerStop(String),
+    /// `transaction begin|commit|abort --producer NAME`: commit and abort block like
+    /// commitTransaction() in scripts (until done or failed); `--async` only starts them.
+    Transaction {
+        action: TxnAction,
+        producer: String,
+        wait: bool,
+    },
+    /// `processor start NAME --group G --input T --output T2 [--processing-guarantee ...]`.
+    ProcessorStart {
+        name: String,
+        group: String,
+        inputs: Vec<String>,
+        output: String,
+        exactly_once: bool,
+        processing_ms: Option<Millis>,
+        consumer_props: Vec<(String, String)>,
+        producer_props: Vec<(String, String)>,
+    },
+    ProcessorStop(String),
+    ProcessorKill(String),
+    /// `kafka-transactions list` / `kafka-transactions describe --transactional-id ID`.
+    TransactionsList,
+    TransactionsDescribe(String),
     ProducerKill(String),
     Produce {
         topic: String,
@@ -111,6 +136,13 @@ pub enum Command {
         execute: bool,
     },
     Help,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TxnAction {
+    Begin,
+    Commit,
+    Abort,
 }
 
 /// Where `kafka-consumer-groups --reset-offsets` moves a group's offsets.
@@ -210,15 +242,18 @@ pub fn parse_script(src: &str) -> Result<Vec<ScriptLine>, ParseError> {
 }
 
 /// Every command name, for completion and "did you mean".
-pub const COMMANDS: [&str; 17] = [
+pub const COMMANDS: [&str; 20] = [
     "kafka-topics",
     "kafka-configs",
     "kafka-leader-election",
     "kafka-console-consumer",
     "kafka-get-offsets",
     "kafka-consumer-groups",
+    "kafka-transactions",
     "broker",
     "producer",
+    "transaction",
+    "processor",
     "consumer",
     "produce",
     "advance",
@@ -393,6 +428,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                         ("--rate", true),
                         ("--keys", true),
                         ("--producer-property", true),
+                        ("--async", false),
                     ])?;
                     let rate = match o.value("--rate") {
                         None => 0,
@@ -409,10 +445,87 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                     for (v, col) in o.values("--producer-property") {
                         props.push(split_kv(v).map_err(|m| (col, m))?);
                     }
-                    Command::ProducerStart { name, topic: o.value("--topic").map(String::from), rate, keys, props }
+                    Command::ProducerStart {
+                        name,
+                        topic: o.value("--topic").map(String::from),
+                        rate,
+                        keys,
+                        props,
+                        wait: !o.flag("--async"),
+                    }
                 }
                 "stop" => Command::ProducerStop(name),
                 _ => Command::ProducerKill(name),
+            }
+        }
+        "transaction" => {
+            let verb = args.word(&["begin", "commit", "abort"])?;
+            let o = args.options(&[("--producer", true), ("--async", false)])?;
+            let action = match verb.as_str() {
+                "begin" => TxnAction::Begin,
+                "commit" => TxnAction::Commit,
+                _ => TxnAction::Abort,
+            };
+            Command::Transaction { action, producer: o.required("--producer")?.to_string(), wait: !o.flag("--async") }
+        }
+        "kafka-transactions" => {
+            let verb = args.word(&["list", "describe"])?;
+            if verb == "list" {
+                Command::TransactionsList
+            } else {
+                let o = args.options(&[("--transactional-id", true)])?;
+                Command::TransactionsDescribe(o.required("--transactional-id")?.to_string())
+            }
+        }
+        "processor" => {
+            let verb = args.word(&["start", "stop", "kill"])?;
+            let name = args.positional("a processor name")?;
+            match verb.as_str() {
+                "start" => {
+                    let o = args.options(&[
+                        ("--group", true),
+                        ("--input", true),
+                        ("--output", true),
+                        ("--processing-guarantee", true),
+                        ("--processing", true),
+                        ("--consumer-property", true),
+                        ("--producer-property", true),
+                    ])?;
+                    let exactly_once = match o.value("--processing-guarantee") {
+                        None | Some("at_least_once") => false,
+                        Some("exactly_once_v2") | Some("exactly_once") => true,
+                        Some(other) => {
+                            return Err((
+                                o.col_of("--processing-guarantee"),
+                                format!("--processing-guarantee takes at_least_once or exactly_once_v2, not `{other}`"),
+                            ))
+                        }
+                    };
+                    let processing_ms = match o.value("--processing") {
+                        Some(d) => Some(parse_duration(d).map_err(|m| (o.col_of("--processing"), m))?),
+                        None => None,
+                    };
+                    let mut consumer_props = Vec::new();
+                    for (v, col) in o.values("--consumer-property") {
+                        consumer_props.push(split_kv(v).map_err(|m| (col, m))?);
+                    }
+                    let mut producer_props = Vec::new();
+                    for (v, col) in o.values("--producer-property") {
+                        producer_props.push(split_kv(v).map_err(|m| (col, m))?);
+                    }
+                    Command::ProcessorStart {
+                        name,
+                        group: o.required("--group")?.to_string(),
+                        inputs: o.required("--input")?.split(',').map(String::from).collect(),
+                        output: o.required("--output")?.to_string(),
+                        exactly_once,
+                        processing_ms,
+                        consumer_props,
+                        producer_props,
+                    }
+                }
+                "stop" => Command::ProcessorStop(name),
+                _ => Command::ProcessorKill(name),
             }
         }
         "consumer" => {

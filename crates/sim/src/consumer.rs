@@ -58,6 +58,8 @@ pub struct ConsumerConfig {
     /// Simulator knobs: time to process one record, and when to commit.
     pub processing_ms: Millis,
     pub commit: CommitMode,
+    /// `isolation.level=read_committed`: read below the last stable offset, skip aborted records.
+    pub read_committed: bool,
 }
 
 impl Default for ConsumerConfig {
@@ -75,6 +77,7 @@ impl Default for ConsumerConfig {
             request_timeout_ms: 30_000,
             processing_ms: 0,
             commit: CommitMode::Auto,
+            read_committed: false,
         }
     }
 }
@@ -117,11 +120,14 @@ pub fn consumer_config(props: &[(String, String)]) -> Result<ConsumerConfig, Str
             "max.poll.records" => c.max_poll_records = (num()? as u32).max(1),
             "request.timeout.ms" => c.request_timeout_ms = num()?.max(1),
             "isolation.level" => {
-                if v != "read_uncommitted" {
-                    return Err(
-                        "isolation.level=read_committed needs transactions, which this version does not model yet"
-                            .into(),
-                    );
+                c.read_committed = match v.as_str() {
+                    "read_committed" => true,
+                    "read_uncommitted" => false,
+                    _ => {
+                        return Err(format!(
+                    "Invalid value {v} for configuration {k}: String must be one of: read_committed, read_uncommitted"
+                ))
+                    }
                 }
             }
             _ => return Err(format!("Unknown consumer config: {k}")),
@@ -217,6 +223,8 @@ pub struct Consumer {
     next_req: u64,
     bootstrap_cursor: usize,
     retry_scheduled: bool,
+    /// A read-process-write app: the producer its outputs go through.
+    pub app: Option<crate::processor::AppLink>,
 }
 
 impl Consumer {
@@ -292,6 +300,7 @@ impl Sim {
             next_req: 0,
             bootstrap_cursor: 0,
             retry_scheduled: false,
+            app: None,
         };
         let idx = match self.consumer_by_id(client_id) {
             Some(i) => {
@@ -364,7 +373,7 @@ impl Sim {
         Ok(())
     }
 
-    fn send_to_coordinator(&mut self, idx: ConsumerIdx, payload: Payload) {
+    pub(crate) fn send_to_coordinator(&mut self, idx: ConsumerIdx, payload: Payload) {
         match self.consumers[idx as usize].coordinator {
             Some(b) => self.net.send(Node::Consumer(idx), Node::Broker(b), payload),
             None => self.find_coordinator(idx),
@@ -480,6 +489,7 @@ impl Sim {
         c.batch.retain(|(tp, _)| !tps.contains(tp));
         let revoked = tps.to_vec();
         self.log_event(SimEvent::PartitionsRevoked { consumer: idx, tps: revoked });
+        self.app_revoked(idx);
     }
 
     pub(crate) fn consumer_handle(&mut self, idx: ConsumerIdx, msg: Message) {
@@ -574,7 +584,7 @@ impl Sim {
                     }
                 }
             }
-            Payload::ConsumerFetchResponse { tp, offset, result } => {
+            Payload::ConsumerFetchResponse { tp, offset, result, aborted } => {
                 let c = &mut self.consumers[idx as usize];
                 c.fetching.remove(&tp);
                 match result {
@@ -583,11 +593,22 @@ impl Sim {
                             let fetched_to = records.last().map(|r| r.offset + 1);
                             let already: u64 = c.buffered_tp.iter().filter(|t| **t == tp).count() as u64;
                             if already == 0 {
-                                for r in records {
+                                // Control records (markers) never reach the application, nor do
+                                // aborted transactions' records under read_committed.
+                                let wanted: Vec<Record> = records
+                                    .into_iter()
+                                    .filter(|r| !matches!(r.value, Value::Marker { .. }))
+                                    .filter(|r| !aborted.iter().any(|a| a.covers(r)))
+                                    .collect();
+                                if wanted.is_empty() {
+                                    if let Some(to) = fetched_to {
+                                        c.positions.insert(tp, to);
+                                    }
+                                }
+                                for r in wanted {
                                     c.buffer.push_back(r);
                                     c.buffered_tp.push_back(tp);
                                 }
-                                let _ = fetched_to;
                             }
                         }
                         self.poll(idx);
@@ -793,6 +814,10 @@ impl Sim {
             return; // the application is busy with the last batch, or blocked in commitSync
         }
         c.last_poll_ms = now;
+        if !self.app_may_poll(idx) {
+            return; // a read-process-write app waits for its producer (commit, abort, init)
+        }
+        let c = &mut self.consumers[idx as usize];
         // Auto-commit happens inside poll(), for what previous polls returned.
         if c.config.commit == CommitMode::Auto && now >= c.next_auto_commit_ms && c.state == MemberState::Stable {
             c.next_auto_commit_ms = now + c.config.auto_commit_interval_ms;
@@ -804,12 +829,15 @@ impl Sim {
             for _ in 0..n {
                 let rec = c.buffer.pop_front().expect("n ≤ len");
                 let tp = c.buffered_tp.pop_front().expect("same length");
-                if c.positions.get(&tp) == Some(&rec.offset) {
+                // Offsets may skip (markers, aborted records): take what is at or past the position.
+                if c.positions.get(&tp).is_some_and(|&p| rec.offset >= p) {
                     c.positions.insert(tp, rec.offset + 1);
                     c.batch.push_back((tp, rec));
                 }
             }
             if !c.batch.is_empty() {
+                self.app_batch_started(idx);
+                let c = &self.consumers[idx as usize];
                 let commit = c.config.commit;
                 if commit == CommitMode::BeforeProcessing {
                     self.commit_positions(idx, false);
@@ -849,12 +877,17 @@ impl Sim {
         if rec.id != INTERNAL_RECORD {
             *self.deliveries.entry((group, rec.id)).or_insert(0) += 1;
         }
+        self.app_processed(idx, &rec);
         let c = &self.consumers[idx as usize];
         if !c.batch.is_empty() {
             self.process_next(idx);
             return;
         }
         // Batch done.
+        if self.app_batch_done(idx) {
+            return; // the app commits through its producer; poll() resumes when it is done
+        }
+        let c = &self.consumers[idx as usize];
         if c.config.commit == CommitMode::AfterProcessing && c.state == MemberState::Left {
             self.log_event(SimEvent::ConsumerError {
                 consumer: idx,
@@ -872,7 +905,7 @@ impl Sim {
     }
 
     /// Commits the current positions (what poll() has returned so far).
-    fn commit_positions(&mut self, idx: ConsumerIdx, sync: bool) {
+    pub(crate) fn commit_positions(&mut self, idx: ConsumerIdx, sync: bool) {
         let c = &mut self.consumers[idx as usize];
         let offsets: Vec<(Tp, u64)> = c
             .positions
@@ -900,6 +933,7 @@ impl Sim {
             .filter_map(|tp| c.positions.get(tp).map(|o| (*tp, *o)))
             .collect();
         let max = c.config.max_poll_records;
+        let read_committed = c.config.read_committed;
         for (tp, offset) in wanted {
             let Some(leader) = self.partition(tp).and_then(|m| m.leader) else { continue };
             let now = self.net.now;
@@ -907,7 +941,7 @@ impl Sim {
             self.net.send(
                 Node::Consumer(idx),
                 Node::Broker(leader),
-                Payload::ConsumerFetch { tp, offset, max_records: max },
+                Payload::ConsumerFetch { tp, offset, max_records: max, read_committed },
             );
         }
     }

@@ -2,7 +2,7 @@
 //! headless runner, the console and the UI's clicks all drive.
 
 use crate::command::ResetTo;
-use crate::command::{parse_script, Command, LinkEnd, ParseError, ScriptLine};
+use crate::command::{parse_script, Command, LinkEnd, ParseError, ScriptLine, TxnAction};
 use crate::consumer::{consumer_config, CommitMode};
 use crate::controller::ElectionType;
 use crate::group::GroupState;
@@ -12,6 +12,7 @@ use crate::model::*;
 use crate::net::{Event, Payload, Timer};
 use crate::producer::{producer_config, KeySpec};
 use crate::sim::Sim;
+use crate::txn::TxnClientState;
 use std::collections::BTreeMap;
 
 pub const DEFAULT_SEED: u64 = 1;
@@ -165,6 +166,32 @@ impl Session {
         })
     }
 
+    /// commitTransaction()/abortTransaction() block: run virtual time until the producer is Ready
+    /// again (done) or failed, at most `max.block.ms` (60 s).
+    fn wait_for_transaction(&mut self, idx: ProducerIdx, commit: bool) -> Vec<String> {
+        let deadline = self.sim.now() + 60_000;
+        let state = |s: &Sim| s.producers[idx as usize].txn.as_ref().map(|t| t.state);
+        let busy = |st| matches!(st, Some(TxnClientState::Committing | TxnClientState::Aborting));
+        while busy(state(&self.sim)) && self.sim.now() <= deadline {
+            if self.sim.step().is_none() {
+                break;
+            }
+        }
+        let tid = self.sim.producers[idx as usize].txn.as_ref().map(|t| self.sim.interner.get(t.tid).to_string());
+        let tid = tid.unwrap_or_default();
+        match state(&self.sim) {
+            Some(TxnClientState::Ready) if commit => vec![format!("Transaction {tid} committed.")],
+            Some(TxnClientState::Ready) => vec![format!("Transaction {tid} aborted.")],
+            Some(TxnClientState::AbortableError(e)) => vec![format!(
+                "Error: KafkaException: the transaction cannot commit ({}); abort it with `transaction abort --producer {}`.",
+                e.name(),
+                self.sim.producers[idx as usize].name
+            )],
+            Some(TxnClientState::Fatal(e)) => vec![crate::txn::fenced_text(&tid, e)],
+            _ => vec!["Error: TimeoutException: the transaction did not complete within max.block.ms (60000 ms).".to_string()],
+        }
+    }
+
     fn apply(&mut self, cmd: &Command) -> Output {
         match self.apply_inner(cmd) {
             Ok(lines) => Output { lines, error: false },
@@ -275,7 +302,7 @@ impl Session {
                 print_partition,
                 print_offset,
                 print_key,
-                read_committed: _,
+                read_committed,
             } => {
                 let t = self.topic_id(topic, "consumer")?;
                 Ok(console_consume(
@@ -284,6 +311,7 @@ impl Session {
                     *from_beginning,
                     *max_messages,
                     (*print_partition, *print_offset, *print_key),
+                    *read_committed,
                 ))
             }
             Command::GetOffsets { topic, time } => {
@@ -306,19 +334,87 @@ impl Session {
             Command::BrokerStop(b) => e(sim.stop_broker(*b)).map(|_| vec![]),
             Command::BrokerIsolate(b) => e(sim.isolate_broker(*b)).map(|_| vec![]),
             Command::BrokerHeal(b) => e(sim.heal_broker(*b)).map(|_| vec![]),
-            Command::ProducerStart { name, topic, rate, keys, props } => {
+            Command::ProducerStart { name, topic, rate, keys, props, wait } => {
                 let topic = match topic {
                     Some(t) => Some(self.topic_id(t, "producer")?),
                     None => None,
                 };
                 let config = producer_config(props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                if config.transactional_id.is_some() && *rate > 0 {
+                    return Err(Output::err(
+                        "Error: a transactional producer sends inside transactions: use `transaction begin`, `produce --producer NAME`, `transaction commit` (or `processor start`), not --rate.",
+                    ));
+                }
                 let keys = match keys {
                     None => KeySpec::Null,
                     Some(ks) => KeySpec::Keys(ks.iter().map(|k| self.sim.interner.intern(k)).collect()),
                 };
-                e(self.sim.start_producer(name, topic, *rate, keys, config).map(|_| ()))?;
+                let idx = self.sim.start_producer(name, topic, *rate, keys, config).map_err(Output::err)?;
+                if *wait && self.sim.producers[idx as usize].txn.is_some() {
+                    // initTransactions() blocks (up to max.block.ms, 60 s).
+                    let deadline = self.sim.now() + 60_000;
+                    let initializing = |s: &Sim| {
+                        s.producers[idx as usize].txn.as_ref().is_some_and(|t| t.state == TxnClientState::Initializing)
+                    };
+                    while initializing(&self.sim) && self.sim.now() <= deadline {
+                        if self.sim.step().is_none() {
+                            break;
+                        }
+                    }
+                    if initializing(&self.sim) {
+                        return Err(Output::err("Error: TimeoutException: initTransactions() did not complete within max.block.ms (60000 ms)."));
+                    }
+                }
                 Ok(vec![])
             }
+            Command::Transaction { action, producer, wait } => {
+                let idx = sim
+                    .producer_by_name(producer)
+                    .ok_or_else(|| Output::err(format!("Error: no producer named {producer}.")))?;
+                match action {
+                    TxnAction::Begin => e(sim.begin_transaction(idx))?,
+                    TxnAction::Commit | TxnAction::Abort => {
+                        let commit = *action == TxnAction::Commit;
+                        e(sim.end_transaction(idx, commit))?;
+                        if *wait {
+                            return Ok(self.wait_for_transaction(idx, commit));
+                        }
+                    }
+                }
+                Ok(vec![])
+            }
+            Command::ProcessorStart {
+                name,
+                group,
+                inputs,
+                output,
+                exactly_once,
+                processing_ms,
+                consumer_props,
+                producer_props,
+            } => {
+                let mut ids = Vec::new();
+                for t in inputs {
+                    ids.push(self.topic_id(t, "consumer")?);
+                }
+                let out = self.topic_id(output, "producer")?;
+                if ids.contains(&out) {
+                    return Err(Output::err("Error: a processor's output topic must differ from its inputs."));
+                }
+                let mut cconfig = consumer_config(consumer_props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                if let Some(ms) = processing_ms {
+                    cconfig.processing_ms = *ms;
+                }
+                let pconfig = producer_config(producer_props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                e(self.sim.start_processor(name, group, &ids, out, *exactly_once, cconfig, pconfig))?;
+                Ok(vec![])
+            }
+            Command::ProcessorStop(name) | Command::ProcessorKill(name) => {
+                e(sim.stop_processor(name, matches!(cmd, Command::ProcessorKill(_))))?;
+                Ok(vec![])
+            }
+            Command::TransactionsList => Ok(transactions_list(&self.sim)),
+            Command::TransactionsDescribe(tid) => describe_transaction(&self.sim, tid).map_err(Output::err),
             Command::ProducerStop(name) | Command::ProducerKill(name) => {
                 let idx = sim
                     .producer_by_name(name)
@@ -453,6 +549,47 @@ impl Session {
 }
 
 /// `ledger`: what became of every record producers were given, checked against the logs.
+/// `kafka-transactions list`: every transactional id a producer uses, with its coordinator's view.
+fn transactions_list(sim: &Sim) -> Vec<String> {
+    let mut lines = vec!["TransactionalId\tCoordinator\tProducerId\tTransactionState".to_string()];
+    let mut tids: Vec<String> =
+        sim.producers.iter().filter_map(|p| p.txn.as_ref()).map(|t| sim.interner.get(t.tid).to_string()).collect();
+    tids.sort();
+    tids.dedup();
+    for tid in tids {
+        let coord = sim.txn_coordinator_of(&tid).map_or("-1".to_string(), |b| b.to_string());
+        match sim.txn_meta(&tid) {
+            Some(m) => lines.push(format!("{tid}\t{coord}\t{}\t{}", m.current.producer_id, m.current.state.name())),
+            None => lines.push(format!("{tid}\t{coord}\t-\t-")),
+        }
+    }
+    lines
+}
+
+/// `kafka-transactions describe --transactional-id ID`, in Kafka's columns.
+fn describe_transaction(sim: &Sim, tid: &str) -> Result<Vec<String>, String> {
+    let coord = sim
+        .txn_coordinator_of(tid)
+        .ok_or_else(|| format!("Error: the coordinator of transactional id {tid} is not available."))?;
+    let m = sim.txn_meta(tid).ok_or_else(|| format!("Error: TransactionalIdNotFoundException: {tid}"))?;
+    let e = &m.current;
+    let open = e.state == crate::txn::TxnState::Ongoing;
+    let parts = e.partitions.iter().map(|t| sim.tp_name(*t)).collect::<Vec<_>>().join(",");
+    Ok(vec![
+        "CoordinatorId\tTransactionalId\tProducerId\tProducerEpoch\tTransactionState\tTransactionTimeoutMs\tCurrentTransactionStartTimeMs\tTransactionDurationMs\tTopicPartitions".to_string(),
+        format!(
+            "{coord}\t{tid}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            e.producer_id,
+            e.epoch,
+            e.state.name(),
+            e.timeout_ms,
+            if open { e.start_ms.to_string() } else { "None".to_string() },
+            if open { (sim.now() - e.start_ms).to_string() } else { "None".to_string() },
+            if parts.is_empty() { "None".to_string() } else { parts }
+        ),
+    ])
+}
+
 fn ledger_lines(sim: &Sim) -> Vec<String> {
     let a = sim.audit();
     let mut lines = vec![format!(
@@ -491,6 +628,19 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
             g.more_than_once.len(),
             g.skipped.len(),
             g.pending
+        ));
+    }
+    for p in sim.processor_audit() {
+        lines.push(format!(
+            "processor group {} → {} ({}), read_committed view: inputs consumed {}  outputs {}  lost {}  duplicated {}  aborted outputs {}",
+            p.group,
+            p.output,
+            if p.eos { "exactly_once_v2" } else { "at_least_once" },
+            p.consumed,
+            p.outputs,
+            p.lost.len(),
+            p.duplicated.len(),
+            p.aborted_outputs
         ));
     }
     lines
@@ -685,6 +835,7 @@ fn console_consume(
     from_beginning: bool,
     max: Option<u64>,
     print: (bool, bool, bool),
+    read_committed: bool,
 ) -> Vec<String> {
     let mut lines = Vec::new();
     let mut n = 0u64;
@@ -694,7 +845,13 @@ fn console_consume(
             let Some(log) = serving_log(sim, Tp { topic: t, partition: p }) else {
                 continue;
             };
-            for rec in log.records.iter().take_while(|r| r.offset < log.hw) {
+            let end = if read_committed { log.lso() } else { log.hw };
+            for rec in log.records.iter().take_while(|r| r.offset < end) {
+                // Markers never reach applications; read_committed also skips aborted records.
+                if matches!(rec.value, Value::Marker { .. }) || (read_committed && !crate::processor::visible(log, rec))
+                {
+                    continue;
+                }
                 if n >= limit {
                     break 'outer;
                 }
@@ -725,6 +882,21 @@ pub fn value_text(sim: &Sim, v: Value) -> String {
         Value::OffsetCommit { group, tp, offset } => {
             format!("{}/{}={offset}", sim.interner.get(group), sim.tp_name(tp))
         }
+        Value::Marker { commit } => (if commit { "COMMIT marker" } else { "ABORT marker" }).to_string(),
+        Value::Derived(from) => match sim.ledger.entries.get(from.0 as usize) {
+            Some(e) => format!("out({})", value_text(sim, e.value)),
+            None => format!("out(#{})", from.0),
+        },
+        Value::TxnState { tid, entry } => match sim.txn_log.get(entry as usize) {
+            Some(e) => format!(
+                "{}: {} (producerId {}, epoch {})",
+                sim.interner.get(tid),
+                e.state.name(),
+                e.producer_id,
+                e.epoch
+            ),
+            None => sim.interner.get(tid).to_string(),
+        },
     }
 }
 
@@ -788,6 +960,10 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
                 format!("broker {broker}: a produce request timed out in purgatory")
             }
             Timer::RetentionCheck { broker, .. } => format!("broker {broker}: retention check"),
+            Timer::TxnCheck => "transaction coordinators: timeouts and marker retries".to_string(),
+            Timer::TxnLogAdvanced { broker, tp } => {
+                format!("broker {broker}: the HW of {} moved; transaction state changes take effect", sim.tp_name(*tp))
+            }
             Timer::ProducerTick { producer, .. } => {
                 format!("producer {} makes records", sim.producers[*producer as usize].name)
             }
@@ -819,6 +995,8 @@ Kafka's tools (bin/ prefix, .sh suffix and --bootstrap-server are accepted and i
   kafka-leader-election --election-type preferred|unclean --topic T [--partition P]
   kafka-console-consumer --topic T [--from-beginning] [--max-messages N]
       [--property print.partition=true] [--property print.offset=true] [--property print.key=true]
+      [--isolation-level read_committed]   (read below the last stable offset, skip aborted records)
+  kafka-transactions list | describe --transactional-id ID
   kafka-get-offsets --topic T [--time -1|-2]      (-1: high watermark, what clients see as the end; -2: log start)
 
 Simulator verbs:
@@ -828,12 +1006,27 @@ Simulator verbs:
   producer start NAME [--topic T] [--rate R/s] [--keys K1,K2|none] [--producer-property K=V]...
       producer configs: acks (all), enable.idempotence (true), max.in.flight.requests.per.connection (5),
       retries (2147483647), retry.backoff.ms (100), delivery.timeout.ms (120000),
-      request.timeout.ms (30000), linger.ms (0), batch.size (16384)
+      request.timeout.ms (30000), linger.ms (0), batch.size (16384),
+      transactional.id (none: makes the producer transactional; scripts wait for initTransactions()),
+      transaction.timeout.ms (60000)
   producer stop|kill NAME
+  transaction begin|commit|abort --producer NAME [--async]
+                               beginTransaction(), commitTransaction(), abortTransaction() of a producer
+                               with transactional.id (commit and abort block in scripts)
+  processor start NAME --group G --input T[,T2] --output T3
+                 [--processing-guarantee at_least_once|exactly_once_v2] [--processing 20ms]
+                 [--consumer-property K=V]... [--producer-property K=V]...
+                               a read-process-write app (like a Kafka Streams task): consumer NAME
+                               reads the input, producer NAME writes one output per record.
+                               exactly_once_v2: each poll() batch is a transaction that also commits
+                               the input offsets (sendOffsetsToTransaction); transactional.id NAME-txn.
+                               at_least_once: send outputs, wait for their acks, then commit offsets.
+  processor stop|kill NAME
   consumer start CLIENT_ID --group G --topic T[,T2] [--consumer-property K=V]...
                  [--processing 20ms] [--commit auto|before|after]
       consumer configs: partition.assignment.strategy (range,cooperative-sticky), group.instance.id,
       enable.auto.commit (true), auto.commit.interval.ms (5000), auto.offset.reset (latest),
+      isolation.level (read_uncommitted),
       session.timeout.ms (45000), heartbeat.interval.ms (3000), max.poll.interval.ms (300000),
       max.poll.records (500), request.timeout.ms (30000)
       --processing: time to process one record; --commit before = commit after poll, then process
@@ -848,7 +1041,9 @@ Simulator verbs:
   advance 500ms|10s|2m         run virtual time
   step                         run to the next event and say what it was
   ledger                       records acked, failed, pending, lost (gone from every serving copy)
-                               and duplicated (in a log twice), checked against the logs
+                               and duplicated (in a log twice), checked against the logs;
+                               per group: processed once / more than once / skipped; per processor:
+                               what a read_committed reader of its output sees per consumed input
   help
 
 What the model simplifies:
@@ -865,4 +1060,7 @@ What the model simplifies:
     member id at once (no MEMBER_ID_REQUIRED round trip); auto.offset.reset uses ListOffsets.
   - A consumer stops processing the records of partitions it loses in a rebalance.
   - The unclean-election switch takes effect at once (Kafka's controller checks every 5 minutes).
+  - Transactions follow Kafka's first transaction protocol (no KIP-890 epoch bump per transaction);
+    the coordinator checks for timed-out transactions and resends markers every second;
+    __transaction_state is not compacted; a processor commits one transaction per poll() batch.
 ";

@@ -12,7 +12,7 @@
 //! member id at once (no MEMBER_ID_REQUIRED round trip).
 
 use crate::assignor::{select_group_strategy, Strategy};
-use crate::broker::PendingProduce;
+use crate::broker::{PendingKind, PendingProduce};
 use crate::journal::SimEvent;
 use crate::model::*;
 use crate::murmur::coordinator_partition;
@@ -190,6 +190,7 @@ impl Sim {
                 sequence: 0,
                 last_in_batch: i + 1 == offsets.len(),
                 append_ms: now,
+                txn: false,
             });
         }
         br.after_append(tp, &mut cx);
@@ -244,8 +245,12 @@ impl Sim {
                 };
                 self.net.send(Node::Broker(b), from, Payload::OffsetFetchResponse { group, result });
             }
-            Payload::ConsumerFetch { tp, offset, max_records } => {
-                self.on_consumer_fetch(b, from, tp, offset, max_records)
+            Payload::ConsumerFetch { tp, offset, max_records, read_committed } => {
+                self.on_consumer_fetch(b, from, tp, offset, max_records, read_committed)
+            }
+            Payload::TxnOffsetCommit { group, producer_id, producer_epoch, generation, member_id, req, offsets } => {
+                let txn = TxnCommit { producer_id, producer_epoch, generation, member_id, req, offsets };
+                self.on_txn_offset_commit(b, from, group, txn)
             }
             Payload::ListOffsets { tp, earliest } => {
                 let result = match self.brokers[&b].replicas.get(&tp).filter(|r| r.is_leader(b)) {
@@ -254,7 +259,7 @@ impl Sim {
                 };
                 self.net.send(Node::Broker(b), from, Payload::ListOffsetsResponse { tp, result });
             }
-            _ => {}
+            other => self.txn_handle(b, from, other),
         }
     }
 
@@ -656,6 +661,7 @@ impl Sim {
                 sequence: 0,
                 last_in_batch: i + 1 == n,
                 append_ms: now,
+                txn: false,
             });
         }
         let id = br.next_purgatory_id();
@@ -665,7 +671,7 @@ impl Sim {
             req,
             base_offset: base,
             required_hw: base + n as u64,
-            commit: Some((group, offsets)),
+            kind: PendingKind::OffsetCommit(group, offsets),
         };
         br.purgatory.insert(id, pending);
         let inc = br.incarnation;
@@ -673,37 +679,127 @@ impl Sim {
         br.after_append(otp, &mut cx);
     }
 
-    fn on_consumer_fetch(&mut self, b: BrokerId, from: Node, tp: Tp, offset: u64, max_records: u32) {
+    fn on_consumer_fetch(
+        &mut self,
+        b: BrokerId,
+        from: Node,
+        tp: Tp,
+        offset: u64,
+        max_records: u32,
+        read_committed: bool,
+    ) {
         let Some((br, mut cx)) = self.split_broker(b) else { return };
         let me = Node::Broker(b);
+        let error = |e| Payload::ConsumerFetchResponse { tp, offset, result: Err(e), aborted: Vec::new() };
         let Some(r) = br.replicas.get(&tp).filter(|r| r.is_leader(b)) else {
-            let payload = Payload::ConsumerFetchResponse { tp, offset, result: Err(ErrorCode::NotLeaderOrFollower) };
-            cx.net.send(me, from, payload);
+            cx.net.send(me, from, error(ErrorCode::NotLeaderOrFollower));
             return;
         };
         if offset < r.log.log_start || offset > r.log.leo() {
-            let payload = Payload::ConsumerFetchResponse { tp, offset, result: Err(ErrorCode::OffsetOutOfRange) };
-            cx.net.send(me, from, payload);
+            cx.net.send(me, from, error(ErrorCode::OffsetOutOfRange));
             return;
         }
-        if offset < r.log.hw {
-            let payload = br.consumer_fetch_response(tp, offset, max_records);
+        if offset < br.consumer_fetch_limit(tp, read_committed) {
+            let payload = br.consumer_fetch_response(tp, offset, max_records, read_committed);
             cx.net.send(me, from, payload);
         } else {
-            br.park_consumer_fetch(tp, from, offset, max_records, &mut cx);
+            br.park_consumer_fetch(tp, from, offset, max_records, read_committed, &mut cx);
         }
+    }
+
+    /// TxnOffsetCommit: the offsets are appended as transactional records of the producer; they
+    /// take effect when the transaction's COMMIT marker lands on this partition (KIP-447 checks the
+    /// member's generation, so a zombie from an older generation cannot commit).
+    fn on_txn_offset_commit(&mut self, b: BrokerId, from: Node, group: Sym, t: TxnCommit) {
+        let reply = |sim: &mut Sim, result: Result<(), ErrorCode>| {
+            sim.net.send(Node::Broker(b), from, Payload::TxnOffsetCommitResponse { group, req: t.req, result });
+        };
+        let Some(otp) = self.coordinates(b, group) else { return reply(self, Err(ErrorCode::NotCoordinator)) };
+        let check = match self.groups.get(&group) {
+            None => Ok(()),
+            Some(g) if t.generation < 0 && g.members.is_empty() => Ok(()),
+            Some(g) if g.state == GroupState::CompletingRebalance => Err(ErrorCode::RebalanceInProgress),
+            Some(g) => match g.members.get(&t.member_id) {
+                None => Err(ErrorCode::UnknownMemberId),
+                Some(_) if t.generation != g.generation => Err(ErrorCode::IllegalGeneration),
+                Some(_) => Ok(()),
+            },
+        };
+        if let Err(e) = check {
+            let name = self.interner.get(group).to_string();
+            self.log_event(SimEvent::CommitRejected { group: name, member: t.member_id.clone(), error: e });
+            return reply(self, Err(e));
+        }
+        let now = self.net.now;
+        let Some((br, mut cx)) = self.split_broker(b) else { return };
+        let r = br.replicas.get_mut(&otp).expect("coordinator leads it");
+        if r.log.producers.get(&t.producer_id).is_some_and(|e| e.epoch > t.producer_epoch) {
+            return reply(self, Err(ErrorCode::ProducerFenced));
+        }
+        let base = r.log.leo();
+        let n = t.offsets.len();
+        for (i, (tp, offset)) in t.offsets.iter().enumerate() {
+            r.log.append(Record {
+                offset: base + i as u64,
+                epoch: r.leader_epoch,
+                key: Some(group),
+                value: Value::OffsetCommit { group, tp: *tp, offset: *offset },
+                id: INTERNAL_RECORD,
+                producer_id: Some(t.producer_id),
+                producer_epoch: t.producer_epoch,
+                sequence: -1,
+                last_in_batch: i + 1 == n,
+                append_ms: now,
+                txn: true,
+            });
+        }
+        let id = br.next_purgatory_id();
+        let pending = PendingProduce {
+            tp: otp,
+            producer: from,
+            req: t.req,
+            base_offset: base,
+            required_hw: base + n as u64,
+            kind: PendingKind::TxnOffsetCommit(group),
+        };
+        br.purgatory.insert(id, pending);
+        let inc = br.incarnation;
+        cx.net.timer(OFFSETS_COMMIT_TIMEOUT_MS, Timer::ProduceWait { broker: b, incarnation: inc, id });
+        br.after_append(otp, &mut cx);
     }
 }
 
-/// The latest committed offset per partition for `group` (or every group when None) in an offsets
-/// partition's log, below its high watermark.
+/// A TxnOffsetCommit's fields.
+struct TxnCommit {
+    producer_id: u64,
+    producer_epoch: u16,
+    generation: i32,
+    member_id: String,
+    req: u64,
+    offsets: Vec<(Tp, u64)>,
+}
+
+/// The latest committed offset per partition for `group` in an offsets partition's log, below
+/// its high watermark. Offsets committed inside a transaction count once its COMMIT marker is
+/// below the HW too, and never if it aborted.
 fn read_commits(log: &Log, group: Option<Sym>, out: &mut BTreeMap<Tp, u64>) {
     let Some(group) = group else { return };
+    let mut pending: BTreeMap<u64, Vec<(Tp, u64)>> = BTreeMap::new();
     for rec in log.records.iter().take_while(|r| r.offset < log.hw) {
-        if let Value::OffsetCommit { group: g, tp, offset } = rec.value {
-            if g == group {
+        match (rec.value, rec.txn, rec.producer_id) {
+            (Value::OffsetCommit { group: g, tp, offset }, false, _) if g == group => {
                 out.insert(tp, offset);
             }
+            (Value::OffsetCommit { group: g, tp, offset }, true, Some(pid)) if g == group => {
+                pending.entry(pid).or_default().push((tp, offset));
+            }
+            (Value::Marker { commit }, true, Some(pid)) => {
+                let offsets = pending.remove(&pid).unwrap_or_default();
+                if commit {
+                    out.extend(offsets);
+                }
+            }
+            _ => {}
         }
     }
 }

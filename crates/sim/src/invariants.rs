@@ -146,6 +146,7 @@ impl Sim {
             topics.sort();
             topics.dedup();
             let committed = self.committed_offsets(&g.name);
+            let read_committed = self.consumers.iter().any(|c| c.group == sym && c.config.read_committed);
             let mut d = crate::ledger::GroupDelivery { group: g.name.clone(), ..Default::default() };
             for t in topics {
                 for p in 0..self.topics[t as usize].partitions {
@@ -155,7 +156,12 @@ impl Sim {
                         continue;
                     };
                     let done = committed.get(&tp).copied().unwrap_or(0);
-                    for rec in log.records.iter().take_while(|r| r.offset < log.hw) {
+                    let end = if read_committed { log.lso() } else { log.hw };
+                    for rec in log.records.iter().take_while(|r| r.offset < end) {
+                        // Markers are never delivered; read_committed readers skip aborted records.
+                        if rec.id == INTERNAL_RECORD || (read_committed && !crate::processor::visible(log, rec)) {
+                            continue;
+                        }
                         match self.deliveries.get(&(sym, rec.id)).copied().unwrap_or(0) {
                             0 if rec.offset < done => d.skipped.push(rec.id),
                             0 => d.pending += 1,

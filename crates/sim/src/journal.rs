@@ -161,6 +161,39 @@ pub enum SimEvent {
         tp: Tp,
         new_log_start: u64,
     },
+    /// A transaction state change was replicated in `__transaction_state` and took effect.
+    TxnStateChanged {
+        tid: String,
+        coordinator: BrokerId,
+        state: crate::txn::TxnState,
+        producer_id: u64,
+        epoch: u16,
+        partitions: Vec<Tp>,
+    },
+    /// The coordinator bumped the epoch of an open transaction to abort it (fencing its producer).
+    TxnFenced {
+        tid: String,
+        old_epoch: u16,
+        new_epoch: u16,
+        why: String,
+    },
+    /// A transactional producer finished initTransactions().
+    TxnProducerReady {
+        producer: ProducerIdx,
+        producer_id: u64,
+        epoch: u16,
+    },
+    /// A transactional producer's commitTransaction() / abortTransaction() completed.
+    TxnProducerDone {
+        producer: ProducerIdx,
+        committed: bool,
+        records: u32,
+    },
+    TxnProducerError {
+        producer: ProducerIdx,
+        error: ErrorCode,
+        fatal: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -193,6 +226,28 @@ impl crate::sim::Sim {
     pub fn narrate(&self, e: &JournalEntry) -> Option<String> {
         let internal = |tp: &Tp| self.topics[tp.topic as usize].name.starts_with("__");
         match &e.event {
+            SimEvent::LeaderChanged { tp, from, to, epoch, .. }
+                if self.topics[tp.topic as usize].name == crate::txn::TXN_TOPIC =>
+            {
+                let tids: Vec<String> = self
+                    .producers
+                    .iter()
+                    .filter_map(|p| p.txn.as_ref())
+                    .map(|t| self.interner.get(t.tid).to_string())
+                    .filter(|t| self.txn_tp(t) == Some(*tp))
+                    .collect();
+                if tids.is_empty() {
+                    return None;
+                }
+                let b = |x: &Option<BrokerId>| x.map_or("none".to_string(), |b| b.to_string());
+                Some(format!(
+                    "Transactional id {}: transaction coordinator moved with the leadership of {} (broker {} → {}, epoch {epoch}); the new coordinator loads the transaction state from its replica.",
+                    tids.join(", "),
+                    self.tp_name(*tp),
+                    b(from),
+                    b(to)
+                ))
+            }
             SimEvent::LeaderChanged { tp, from, to, epoch, .. } if internal(tp) => {
                 let groups: Vec<&str> = self
                     .groups
@@ -211,6 +266,28 @@ impl crate::sim::Sim {
                     b(from),
                     b(to)
                 ))
+            }
+            SimEvent::TxnStateChanged { state: crate::txn::TxnState::Empty, .. } => None,
+            // A processor commits a transaction per poll() batch: its routine commits would drown
+            // the narration (aborts, fencing and failures are still told).
+            SimEvent::TxnStateChanged {
+                tid,
+                state:
+                    crate::txn::TxnState::PrepareCommit
+                    | crate::txn::TxnState::CompleteCommit
+                    | crate::txn::TxnState::Ongoing,
+                ..
+            } if self
+                .producers
+                .iter()
+                .any(|p| p.app.is_some() && p.txn.as_ref().is_some_and(|t| self.interner.get(t.tid) == tid)) =>
+            {
+                None
+            }
+            SimEvent::TxnProducerDone { producer, committed: true, .. }
+                if self.producers[*producer as usize].app.is_some() =>
+            {
+                None
             }
             SimEvent::IsrShrunk { tp, .. }
             | SimEvent::IsrExpanded { tp, .. }
@@ -370,6 +447,39 @@ impl crate::sim::Sim {
             }
             SimEvent::RetentionDeleted { broker, tp: t, new_log_start } => {
                 format!("Broker {broker} deleted old records of {} (retention); log start offset is now {new_log_start}.", tp(t))
+            }
+            SimEvent::TxnStateChanged { tid, coordinator, state, producer_id, epoch, partitions } => {
+                use crate::txn::TxnState::*;
+                let list = partitions.iter().map(|t| self.tp_name(*t)).collect::<Vec<_>>().join(", ");
+                let head = format!("Transaction {tid} (producerId {producer_id}, epoch {epoch}), coordinator broker {coordinator}:");
+                match state {
+                    Empty => format!("{head} registered (Empty)."),
+                    Ongoing => format!("{head} Ongoing with {list}."),
+                    PrepareCommit => format!("{head} PrepareCommit is replicated in __transaction_state: the commit is decided; writing COMMIT markers to {list}."),
+                    PrepareAbort => format!("{head} PrepareAbort is replicated: writing ABORT markers to {list}."),
+                    CompleteCommit => format!("{head} CompleteCommit: every marker is written; read_committed consumers now see its records."),
+                    CompleteAbort => format!("{head} CompleteAbort: every marker is written; read_committed consumers skip its records."),
+                }
+            }
+            SimEvent::TxnFenced { tid, old_epoch, new_epoch, why } => format!(
+                "Transaction {tid}: the coordinator bumped the epoch {old_epoch} → {new_epoch} and aborts the open transaction because {why}; the old instance is fenced."
+            ),
+            SimEvent::TxnProducerReady { producer, producer_id, epoch } => format!(
+                "Producer {}: initTransactions() done: producerId {producer_id}, epoch {epoch} (older instances with this transactional.id are fenced).",
+                self.producers[*producer as usize].name
+            ),
+            SimEvent::TxnProducerDone { producer, committed, records } => format!(
+                "Producer {}: transaction {} ({records} record(s) sent in it).",
+                self.producers[*producer as usize].name,
+                if *committed { "committed" } else { "aborted" }
+            ),
+            SimEvent::TxnProducerError { producer, error, fatal } => {
+                let name = &self.producers[*producer as usize].name;
+                if *fatal {
+                    format!("Producer {name} is fenced ({}): a newer instance or the coordinator's timeout bumped its epoch; it can only be closed.", error.name())
+                } else {
+                    format!("Producer {name}: a send in the transaction failed ({}); the transaction must be aborted.", error.name())
+                }
             }
         }
     }

@@ -17,10 +17,12 @@ pub mod ledger;
 pub mod model;
 pub mod murmur;
 pub mod net;
+pub mod processor;
 pub mod producer;
 pub mod rng;
 pub mod share;
 pub mod sim;
+pub mod txn;
 
 pub use command::{parse_line, parse_script, Command, ParseError};
 pub use exec::Session;

@@ -73,6 +73,19 @@ pub enum Value {
         tp: Tp,
         offset: u64,
     },
+    /// A control record (transaction marker): COMMIT or ABORT for the batch's producer id. Takes
+    /// one offset; never returned to applications (section 5.3).
+    Marker {
+        commit: bool,
+    },
+    /// What a read-process-write app wrote for input record `from` (its output, derived from it).
+    Derived(RecordId),
+    /// A transaction coordinator's state record in `__transaction_state`: entry `entry` of
+    /// `Sim::txn_log` (its state, producer id and epoch, partitions) for transactional id `tid`.
+    TxnState {
+        tid: Sym,
+        entry: u32,
+    },
 }
 
 /// Identity of one record the user or a producer created, across retries and copies (the ledger key).
@@ -99,6 +112,8 @@ pub struct Record {
     pub last_in_batch: bool,
     /// When the leader appended it (LogAppendTime), for time-based retention.
     pub append_ms: Millis,
+    /// Written by a transactional producer (data) or a transaction coordinator (a marker).
+    pub txn: bool,
 }
 
 /// One entry of the producer-state cache that the broker keeps per producer id (section 5.2).
@@ -128,6 +143,29 @@ pub struct Log {
     /// Leader-epoch cache: (epoch, start offset), increasing in both.
     pub epochs: Vec<(u32, u64)>,
     pub producers: BTreeMap<u64, ProducerStateEntry>,
+    /// Transactions (section 5.3): open ones by producer id, with their first offset.
+    pub open_txns: BTreeMap<u64, u64>,
+    /// Decided transactions (first offset, marker offset) whose marker may not yet be below the HW.
+    pub decided_txns: Vec<(u64, u64)>,
+    /// The aborted-transaction index, sent with read_committed fetches.
+    pub aborted_txns: Vec<AbortedTxn>,
+}
+
+/// One aborted transaction in a partition: its producer id, first offset and ABORT marker offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbortedTxn {
+    pub producer_id: u64,
+    pub first_offset: u64,
+    pub last_offset: u64,
+}
+
+impl AbortedTxn {
+    /// Whether `rec` belongs to this aborted transaction (filtered by read_committed consumers).
+    pub fn covers(&self, rec: &Record) -> bool {
+        rec.txn
+            && rec.producer_id == Some(self.producer_id)
+            && (self.first_offset..self.last_offset).contains(&rec.offset)
+    }
 }
 
 impl Log {
@@ -170,6 +208,59 @@ impl Log {
             self.epochs.push((rec.epoch, rec.offset));
         }
         self.records.push_back(rec);
+        self.note_txn(&rec);
+    }
+
+    /// Keeps the transaction index in step with an appended record.
+    fn note_txn(&mut self, rec: &Record) {
+        let (true, Some(pid)) = (rec.txn, rec.producer_id) else { return };
+        match rec.value {
+            Value::Marker { commit } => {
+                // The marker carries the (possibly bumped) epoch: older epochs are fenced from here.
+                let entry = self.producers.entry(pid).or_default();
+                if rec.producer_epoch > entry.epoch {
+                    entry.epoch = rec.producer_epoch;
+                    entry.batches.clear();
+                }
+                if let Some(first) = self.open_txns.remove(&pid) {
+                    let hw = self.hw;
+                    self.decided_txns.retain(|&(_, m)| m >= hw);
+                    self.decided_txns.push((first, rec.offset));
+                    if !commit {
+                        self.aborted_txns.push(AbortedTxn {
+                            producer_id: pid,
+                            first_offset: first,
+                            last_offset: rec.offset,
+                        });
+                    }
+                }
+            }
+            _ => {
+                self.open_txns.entry(pid).or_insert(rec.offset);
+            }
+        }
+    }
+
+    /// The first offset of the earliest open transaction (`firstUndecidedOffset`).
+    pub fn first_undecided_offset(&self) -> Option<u64> {
+        self.open_txns.values().min().copied()
+    }
+
+    /// `firstUnstableOffset`: the earliest open transaction, or decided one whose marker is not yet
+    /// below the HW.
+    pub fn first_unstable_offset(&self) -> Option<u64> {
+        let decided = self.decided_txns.iter().filter(|&&(_, m)| m >= self.hw).map(|&(f, _)| f);
+        self.open_txns.values().copied().chain(decided).min()
+    }
+
+    /// The last stable offset: what read_committed consumers may read up to (section 5.3).
+    pub fn lso(&self) -> u64 {
+        self.first_unstable_offset().map_or(self.hw, |f| f.min(self.hw))
+    }
+
+    /// Aborted transactions that overlap offsets `from ..= to` (what a fetch returns with its data).
+    pub fn aborted_in(&self, from: u64, to: u64) -> Vec<AbortedTxn> {
+        self.aborted_txns.iter().filter(|a| a.first_offset <= to && a.last_offset >= from).copied().collect()
     }
 
     /// Records a batch in the producer-state cache (called once per appended batch).
@@ -206,14 +297,21 @@ impl Log {
 
     fn rebuild_producer_state(&mut self) {
         self.producers.clear();
+        self.open_txns.clear();
+        self.decided_txns.clear();
+        self.aborted_txns.clear();
         let mut i = 0;
         let recs: Vec<Record> = self.records.iter().copied().collect();
         while i < recs.len() {
             let r = recs[i];
-            let Some(pid) = r.producer_id else {
+            self.note_txn(&r);
+            let Some(pid) = r.producer_id.filter(|_| !matches!(r.value, Value::Marker { .. })) else {
                 i += 1;
                 continue;
             };
+            for later in &recs[i + 1..=batch_end(&recs, i)] {
+                self.note_txn(later);
+            }
             let j = batch_end(&recs, i);
             let meta = BatchMeta {
                 first_seq: r.sequence,
@@ -262,6 +360,7 @@ impl Log {
         let n = (new_start - self.log_start) as usize;
         self.records.drain(..n);
         self.log_start = new_start;
+        self.aborted_txns.retain(|a| a.last_offset >= new_start);
         // Keep the epoch that covers the new start.
         while self.epochs.len() >= 2 && self.epochs[1].1 <= new_start {
             self.epochs.remove(0);
@@ -377,6 +476,10 @@ pub struct ProducerConfig {
     pub request_timeout_ms: Millis,
     pub linger_ms: Millis,
     pub batch_size: u32,
+    /// `transactional.id`: makes the producer transactional (and idempotent).
+    pub transactional_id: Option<String>,
+    /// `transaction.timeout.ms`: the coordinator aborts a transaction open longer than this.
+    pub transaction_timeout_ms: Millis,
 }
 
 impl Default for ProducerConfig {
@@ -391,6 +494,8 @@ impl Default for ProducerConfig {
             request_timeout_ms: 30_000,
             linger_ms: 0,
             batch_size: 16384,
+            transactional_id: None,
+            transaction_timeout_ms: 60_000,
         }
     }
 }
@@ -417,6 +522,14 @@ pub enum ErrorCode {
     IllegalGeneration,
     RebalanceInProgress,
     OffsetOutOfRange,
+    /// The transaction coordinator saw a newer epoch for this transactional.id (fatal).
+    ProducerFenced,
+    /// The coordinator is still finishing the previous transaction: retry.
+    ConcurrentTransactions,
+    InvalidTxnState,
+    /// The transaction was aborted (records not sent before an abort fail with this).
+    TransactionAborted,
+    CoordinatorLoadInProgress,
 }
 
 impl ErrorCode {
@@ -441,6 +554,11 @@ impl ErrorCode {
             ErrorCode::IllegalGeneration => "ILLEGAL_GENERATION",
             ErrorCode::RebalanceInProgress => "REBALANCE_IN_PROGRESS",
             ErrorCode::OffsetOutOfRange => "OFFSET_OUT_OF_RANGE",
+            ErrorCode::ProducerFenced => "PRODUCER_FENCED",
+            ErrorCode::ConcurrentTransactions => "CONCURRENT_TRANSACTIONS",
+            ErrorCode::InvalidTxnState => "INVALID_TXN_STATE",
+            ErrorCode::TransactionAborted => "TRANSACTION_ABORTED",
+            ErrorCode::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
         }
     }
 
@@ -476,6 +594,7 @@ mod tests {
             sequence: 0,
             last_in_batch: true,
             append_ms: 0,
+            txn: false,
         }
     }
 

@@ -152,11 +152,15 @@ pub enum Payload {
         tp: Tp,
         offset: u64,
         max_records: u32,
+        /// `isolation.level=read_committed`: read below the last stable offset, not the HW.
+        read_committed: bool,
     },
     ConsumerFetchResponse {
         tp: Tp,
         offset: u64,
         result: Result<Vec<Record>, ErrorCode>,
+        /// read_committed: the aborted transactions in the returned range (the client filters).
+        aborted: Vec<AbortedTxn>,
     },
     /// `ListOffsets` for `auto.offset.reset`: the log start (earliest) or the high watermark (latest).
     ListOffsets {
@@ -167,12 +171,101 @@ pub enum Payload {
         tp: Tp,
         result: Result<u64, ErrorCode>,
     },
+    // ---- Transactions (section 5.3) ----
+    /// Client → any broker: which broker coordinates this transactional.id?
+    FindTxnCoordinator {
+        tid: Sym,
+    },
+    FindTxnCoordinatorResponse {
+        tid: Sym,
+        result: Result<BrokerId, ErrorCode>,
+    },
+    /// Transactional producer → its transaction coordinator.
+    TxnRequest {
+        tid: Sym,
+        req: u64,
+        op: TxnOp,
+    },
+    /// The coordinator's answer: the producer id and epoch on success.
+    TxnResponse {
+        tid: Sym,
+        req: u64,
+        op: TxnOp,
+        result: Result<(u64, u16), ErrorCode>,
+    },
+    /// Transaction coordinator → partition leader (WriteTxnMarkers): append a COMMIT or ABORT marker.
+    WriteTxnMarker {
+        tid: Sym,
+        tp: Tp,
+        producer_id: u64,
+        producer_epoch: u16,
+        commit: bool,
+    },
+    WriteTxnMarkerResponse {
+        tid: Sym,
+        tp: Tp,
+        producer_id: u64,
+        result: Result<u64, ErrorCode>,
+    },
+    /// Producer → group coordinator: input offsets committed inside a transaction
+    /// (sendOffsetsToTransaction → TxnOffsetCommit), with the group generation (KIP-447 fencing).
+    TxnOffsetCommit {
+        group: Sym,
+        producer_id: u64,
+        producer_epoch: u16,
+        generation: i32,
+        member_id: String,
+        req: u64,
+        offsets: Vec<(Tp, u64)>,
+    },
+    TxnOffsetCommitResponse {
+        group: Sym,
+        req: u64,
+        result: Result<(), ErrorCode>,
+    },
     /// The connection was refused (the peer process is down): the sender learns at once, as from a
     /// TCP reset. Carries the request id when it was a request.
     Disconnected {
         req: Option<u64>,
         tp: Option<Tp>,
     },
+}
+
+/// A request of a transactional producer to its coordinator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TxnOp {
+    /// initTransactions(): get a producer id and a bumped epoch, fencing older instances.
+    InitProducerId {
+        timeout_ms: Millis,
+    },
+    AddPartitions {
+        producer_id: u64,
+        epoch: u16,
+        tps: Vec<Tp>,
+    },
+    /// sendOffsetsToTransaction(): the group's `__consumer_offsets` partition joins the transaction.
+    AddOffsets {
+        producer_id: u64,
+        epoch: u16,
+        group: Sym,
+    },
+    EndTxn {
+        producer_id: u64,
+        epoch: u16,
+        commit: bool,
+    },
+}
+
+impl TxnOp {
+    pub fn name(&self) -> &'static str {
+        match self {
+            TxnOp::InitProducerId { .. } => "InitProducerId",
+            TxnOp::AddPartitions { .. } => "AddPartitionsToTxn",
+            TxnOp::AddOffsets { .. } => "AddOffsetsToTxn",
+            TxnOp::EndTxn { commit: true, .. } => "EndTxn(COMMIT)",
+            TxnOp::EndTxn { commit: false, .. } => "EndTxn(ABORT)",
+        }
+    }
 }
 
 /// What a member sends in JoinGroup (its subscription and, for sticky assignors, what it owns).
@@ -216,6 +309,8 @@ pub struct ProduceBatch {
     pub producer_id: Option<u64>,
     pub producer_epoch: u16,
     pub base_sequence: i32,
+    /// Sent inside a transaction (the records are transactional: read_committed waits for the marker).
+    pub transactional: bool,
 }
 
 /// What a message is, for the legend and the filter in the view.
@@ -237,10 +332,14 @@ pub enum MessageKind {
     OffsetCommit,
     ConsumerFetch,
     ConsumerData,
+    /// Producer ↔ transaction coordinator (FindCoordinator, InitProducerId, AddPartitionsToTxn, EndTxn).
+    Txn,
+    /// Coordinator → leaders: WriteTxnMarkers, and their answers.
+    TxnMarker,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 14] = [
+    pub const ALL: [MessageKind; 16] = [
         MessageKind::Produce,
         MessageKind::ProduceAck,
         MessageKind::Fetch,
@@ -255,6 +354,8 @@ impl MessageKind {
         MessageKind::OffsetCommit,
         MessageKind::ConsumerFetch,
         MessageKind::ConsumerData,
+        MessageKind::Txn,
+        MessageKind::TxnMarker,
     ];
 
     pub fn label(self) -> &'static str {
@@ -273,6 +374,8 @@ impl MessageKind {
             MessageKind::OffsetCommit => "offset commit/fetch",
             MessageKind::ConsumerFetch => "consumer fetch",
             MessageKind::ConsumerData => "records to a consumer",
+            MessageKind::Txn => "transaction coordinator request",
+            MessageKind::TxnMarker => "transaction marker (WriteTxnMarkers)",
         }
     }
 }
@@ -309,6 +412,12 @@ impl Payload {
                 MessageKind::ConsumerFetch
             }
             Payload::ConsumerFetchResponse { .. } => MessageKind::ConsumerData,
+            Payload::FindTxnCoordinator { .. }
+            | Payload::FindTxnCoordinatorResponse { .. }
+            | Payload::TxnRequest { .. }
+            | Payload::TxnResponse { .. } => MessageKind::Txn,
+            Payload::TxnOffsetCommit { .. } | Payload::TxnOffsetCommitResponse { .. } => MessageKind::OffsetCommit,
+            Payload::WriteTxnMarker { .. } | Payload::WriteTxnMarkerResponse { .. } => MessageKind::TxnMarker,
         }
     }
 
@@ -326,6 +435,7 @@ impl Payload {
             | Payload::ConsumerFetchResponse { tp, .. }
             | Payload::ListOffsets { tp, .. }
             | Payload::ListOffsetsResponse { tp, .. } => Some(*tp),
+            Payload::WriteTxnMarker { tp, .. } | Payload::WriteTxnMarkerResponse { tp, .. } => Some(*tp),
             _ => None,
         }
     }
@@ -448,6 +558,14 @@ pub enum Timer {
     ProducerWake {
         producer: ProducerIdx,
         incarnation: u64,
+    },
+    /// Transaction coordinators: resend markers, abort timed-out transactions, finish what a
+    /// failed-over coordinator loaded (every `TXN_CHECK_MS`, once `__transaction_state` exists).
+    TxnCheck,
+    /// A broker's `__transaction_state` partition's HW moved: complete the state changes below it.
+    TxnLogAdvanced {
+        broker: BrokerId,
+        tp: Tp,
     },
 }
 

@@ -8,6 +8,7 @@ use crate::model::*;
 use crate::murmur::partition_for_key;
 use crate::net::*;
 use crate::sim::{ActionResult, Sim};
+use crate::txn::{TxnClient, TxnClientState};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -74,11 +75,21 @@ pub struct Producer {
     tick_carry: u64,
     /// Times a `ProducerWake` is scheduled for (each once).
     wakes: std::collections::BTreeSet<Millis>,
+    /// With `transactional.id`: the transaction manager.
+    pub txn: Option<TxnClient>,
+    /// The read-process-write app (consumer) this producer writes for, if any.
+    pub app: Option<ConsumerIdx>,
 }
 
 impl Producer {
     pub fn is_running(&self) -> bool {
         self.status != ClientStatus::Dead
+    }
+
+    /// A new request id (unique across this producer's requests and restarts).
+    pub(crate) fn next_request(&mut self) -> u64 {
+        self.next_req += 1;
+        self.next_req
     }
 
     fn in_flight_to(&self, b: BrokerId) -> u32 {
@@ -139,13 +150,34 @@ pub fn producer_config(props: &[(String, String)]) -> Result<ProducerConfig, Str
             "linger.ms" => c.linger_ms = num(v)?,
             "batch.size" => c.batch_size = num(v)? as u32,
             "transactional.id" => {
-                return Err("transactional.id: transactions are not modelled yet in this version of kafkascope.".into())
+                if v.is_empty() {
+                    return Err(format!("Invalid value {v} for configuration {k}: must not be empty"));
+                }
+                c.transactional_id = Some(v.clone())
+            }
+            "transaction.timeout.ms" => {
+                let n = num(v)?;
+                // The broker's transaction.max.timeout.ms (900000) bounds it (InitProducerId fails).
+                if n == 0 || n > 900_000 {
+                    return Err(format!(
+                        "Invalid value {v} for configuration {k}: the broker's transaction.max.timeout.ms is 900000 (INVALID_TRANSACTION_TIMEOUT)"
+                    ));
+                }
+                c.transaction_timeout_ms = n
             }
             _ => return Err(format!("Unknown producer config: {k}")),
         }
     }
     if c.delivery_timeout_ms < c.linger_ms + c.request_timeout_ms {
         return Err("delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".into());
+    }
+    if c.transactional_id.is_some() {
+        // A transactional.id implies idempotence; turning it off explicitly is a ConfigException.
+        if idempotence_explicit && !c.enable_idempotence {
+            return Err("Cannot set a transactional.id without also enabling idempotence.".into());
+        }
+        c.enable_idempotence = true;
+        idempotence_explicit = true;
     }
     if c.enable_idempotence {
         let conflict = if c.max_in_flight > 5 {
@@ -173,7 +205,9 @@ fn record_size(rec: &Record, interner: &Interner) -> u64 {
     let value = match rec.value {
         Value::Text(s) => interner.get(s).len(),
         Value::Numbered(n) => 4 + n.to_string().len(),
-        Value::OffsetCommit { .. } => 24,
+        Value::OffsetCommit { .. } | Value::TxnState { .. } => 24,
+        Value::Marker { .. } => 6,
+        Value::Derived(id) => 8 + id.0.to_string().len(),
     };
     (10 + key + value) as u64
 }
@@ -195,7 +229,9 @@ impl Sim {
                 return Err(format!("Error: producer {name} is already running."));
             }
         }
-        let pid = if config.enable_idempotence {
+        let txn = config.transactional_id.as_deref().map(|t| TxnClient::new(self.interner.intern(t)));
+        // A transactional producer gets its id and epoch from its coordinator (InitProducerId).
+        let pid = if config.enable_idempotence && txn.is_none() {
             self.next_producer_id += 1;
             Some(self.next_producer_id - 1)
         } else {
@@ -222,14 +258,16 @@ impl Sim {
             next_req: 0,
             tick_carry: 0,
             wakes: Default::default(),
+            txn,
+            app: None,
         };
         let idx = match self.producer_by_name(name) {
             Some(i) => {
                 // Request ids continue across restarts so a late answer to the crashed instance's
                 // request can never be taken for an answer to the new one's.
                 let old = &self.producers[i as usize];
-                let (inc, next_req) = (old.incarnation + 1, old.next_req);
-                self.producers[i as usize] = Producer { incarnation: inc, next_req, ..producer };
+                let (inc, next_req, app) = (old.incarnation + 1, old.next_req, old.app);
+                self.producers[i as usize] = Producer { incarnation: inc, next_req, app, ..producer };
                 i
             }
             None => {
@@ -239,6 +277,7 @@ impl Sim {
         };
         self.log_event(SimEvent::ProducerStarted { producer: idx });
         self.request_metadata(idx);
+        self.txn_pump(idx);
         if topic.is_some() && rate_per_s > 0 {
             let inc = self.producers[idx as usize].incarnation;
             let every = tick_interval_ms(rate_per_s);
@@ -298,17 +337,32 @@ impl Sim {
         if self.producers[idx as usize].status != ClientStatus::Running {
             return Err(format!("Error: producer {} is not running.", self.producers[idx as usize].name));
         }
+        if let Some(t) = &self.producers[idx as usize].txn {
+            match t.state {
+                TxnClientState::InTransaction => {}
+                TxnClientState::Fatal(e) => return Err(crate::txn::fenced_text(self.interner.get(t.tid), e)),
+                s => {
+                    return Err(format!(
+                        "Error: Cannot call send in state {} (a transactional producer sends between `transaction begin` and `transaction commit`).",
+                        s.name()
+                    ))
+                }
+            }
+        }
         let key = key.map(|k| self.interner.intern(k));
         let value = value.map(|v| Value::Text(self.interner.intern(v)));
         let mut ids = Vec::with_capacity(count as usize);
         for _ in 0..count {
             ids.push(self.make_record(idx, topic, key, value, partition));
         }
+        if let Some(t) = self.producers[idx as usize].txn.as_mut() {
+            t.records.extend(ids.iter().copied());
+        }
         self.drain(idx);
         Ok(ids)
     }
 
-    fn make_record(
+    pub(crate) fn make_record(
         &mut self,
         idx: ProducerIdx,
         topic: TopicId,
@@ -329,6 +383,7 @@ impl Sim {
             sequence: 0,
             last_in_batch: false,
             append_ms: 0,
+            txn: false,
         };
         let size = record_size(&rec, &self.interner);
         let partition = match (partition, key) {
@@ -436,7 +491,7 @@ impl Sim {
         self.schedule_wake(idx, deadline);
     }
 
-    fn schedule_wake(&mut self, idx: ProducerIdx, at: Millis) {
+    pub(crate) fn schedule_wake(&mut self, idx: ProducerIdx, at: Millis) {
         let at = at.max(self.net.now);
         let p = &mut self.producers[idx as usize];
         if !p.wakes.insert(at) {
@@ -453,6 +508,10 @@ impl Sim {
         let mut next_wake: Option<Millis> = None;
         let tps: Vec<Tp> = self.producers[idx as usize].queues.keys().copied().collect();
         for tp in tps {
+            // A transactional producer sends to a partition once the coordinator added it.
+            if !self.txn_may_send(idx, tp) {
+                continue;
+            }
             loop {
                 let p = &mut self.producers[idx as usize];
                 if p.status == ClientStatus::Dead {
@@ -520,6 +579,7 @@ impl Sim {
                         producer_id: p.producer_id,
                         producer_epoch: batch.producer_epoch,
                         base_sequence: batch.base_sequence.unwrap_or(-1),
+                        transactional: p.txn.is_some(),
                     },
                 };
                 let acks = p.config.acks;
@@ -549,10 +609,14 @@ impl Sim {
         if let Some(oldest) = p.queues.values().filter_map(|q| q.front()).map(|b| b.created_ms).min() {
             self.schedule_wake(idx, oldest + timeout);
         }
+        self.txn_pump(idx);
     }
 
     pub(crate) fn producer_handle(&mut self, idx: ProducerIdx, msg: Message) {
         let from = msg.from;
+        if self.txn_producer_handle(idx, &msg.payload) {
+            return;
+        }
         match msg.payload {
             Payload::MetadataResponse { leaders } => {
                 let p = &mut self.producers[idx as usize];
@@ -578,6 +642,7 @@ impl Sim {
                             self.ledger.resolve(r.id, Delivery::Acked { offset: Some(base + i as u64) });
                         }
                         self.drain(idx);
+                        self.app_notify(idx);
                     }
                     Err(e) => self.batch_failed(idx, f.batch, e),
                 }
@@ -655,6 +720,19 @@ impl Sim {
             self.ledger.resolve(r.id, Delivery::Failed(error));
         }
         let p = &mut self.producers[idx as usize];
+        if p.txn.is_some() {
+            // A transactional producer's failed send dooms the transaction; a stale epoch means a
+            // newer instance (or the coordinator's timeout) fenced this one.
+            self.log_event(SimEvent::ProducerFailed { producer: idx, tp, count, error });
+            if matches!(error, ErrorCode::InvalidProducerEpoch | ErrorCode::ProducerFenced) {
+                self.txn_fatal(idx, ErrorCode::ProducerFenced);
+            } else {
+                self.txn_abortable(idx, error);
+            }
+            self.drain(idx);
+            self.app_notify(idx);
+            return;
+        }
         if p.producer_id.is_some() {
             // The sequence is broken for this partition: bump the epoch and start over (KIP-360).
             // Batches already sent keep their (epoch, sequence): a retry of an appended batch is
@@ -673,6 +751,8 @@ impl Sim {
         }
         if let Some(f) = p.in_flight.remove(&req) {
             self.batch_failed(idx, f.batch, ErrorCode::RequestTimedOut);
+        } else {
+            self.txn_request_timeout(idx, req);
         }
     }
 
@@ -701,6 +781,9 @@ impl Sim {
                 self.ledger.resolve(r.id, Delivery::Failed(err));
             }
             self.log_event(SimEvent::ProducerFailed { producer: idx, tp, count, error: err });
+            if self.producers[idx as usize].txn.is_some() {
+                self.txn_abortable(idx, err);
+            }
         }
         self.drain(idx);
     }

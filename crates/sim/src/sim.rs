@@ -42,6 +42,8 @@ pub struct Sim {
     pub groups: std::collections::BTreeMap<Sym, crate::group::Group>,
     /// How many times each group processed each record (the delivery-semantics ledger).
     pub deliveries: std::collections::BTreeMap<(Sym, RecordId), u32>,
+    /// Every transaction state record ever written (`Value::TxnState` points into it).
+    pub txn_log: Vec<crate::txn::TxnEntry>,
 }
 
 /// Why a user action could not apply. The state is unchanged when one is returned.
@@ -66,6 +68,7 @@ impl Sim {
             consumers: Vec::new(),
             groups: Default::default(),
             deliveries: Default::default(),
+            txn_log: Vec::new(),
         };
         let every = sim.config.leader_imbalance_check_interval_ms;
         sim.net.timer(every, Timer::LeaderImbalanceCheck);
@@ -209,6 +212,23 @@ impl Sim {
                 Payload::Produce { req, tp, .. } => Some(Payload::Disconnected { req: Some(*req), tp: Some(*tp) }),
                 Payload::Metadata => Some(Payload::Disconnected { req: None, tp: None }),
                 Payload::Fetch { tp, .. } => Some(Payload::Disconnected { req: None, tp: Some(*tp) }),
+                // The coordinator learns at once that the leader is down and retries later.
+                Payload::WriteTxnMarker { tid, tp, producer_id, .. } => Some(Payload::WriteTxnMarkerResponse {
+                    tid: *tid,
+                    tp: *tp,
+                    producer_id: *producer_id,
+                    result: Err(ErrorCode::NetworkException),
+                }),
+                Payload::TxnRequest { req, .. } | Payload::TxnOffsetCommit { req, .. }
+                    if matches!(msg.from, Node::Producer(_)) =>
+                {
+                    Some(Payload::Disconnected { req: Some(*req), tp: None })
+                }
+                Payload::FindTxnCoordinator { .. } | Payload::FindCoordinator { .. }
+                    if matches!(msg.from, Node::Producer(_)) =>
+                {
+                    Some(Payload::Disconnected { req: None, tp: None })
+                }
                 // A consumer's request: partition requests name the partition, group ones don't.
                 p if matches!(msg.from, Node::Consumer(_)) => Some(Payload::Disconnected { req: None, tp: p.tp() }),
                 _ => None,
@@ -252,6 +272,8 @@ impl Sim {
             Timer::ConsumerHeartbeat { consumer, incarnation } => self.on_consumer_heartbeat(consumer, incarnation),
             Timer::ConsumerProcessed { consumer, incarnation } => self.on_consumer_processed(consumer, incarnation),
             Timer::ConsumerRetry { consumer, incarnation } => self.on_consumer_retry(consumer, incarnation),
+            Timer::TxnCheck => self.on_txn_check(),
+            Timer::TxnLogAdvanced { broker, tp } => self.on_txn_log_advanced(broker, tp),
         }
     }
 
@@ -311,6 +333,8 @@ impl Sim {
         broker.parked_fetches.clear();
         broker.parked_consumer_fetches.clear();
         broker.purgatory.clear();
+        broker.txns.clear();
+        broker.txn_loaded.clear();
         for r in broker.replicas.values_mut() {
             r.become_unknown();
         }
