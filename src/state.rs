@@ -55,8 +55,9 @@ pub struct Model {
 pub struct Timeline {
     checkpoints: Vec<Session>,
     every_ms: u64,
-    /// A snapshot is also taken every this many events: replay cost is per event, so a busy session
-    /// gets denser snapshots (seeking stays within a frame; `scripts/bench.sh seek`).
+    /// A snapshot is also taken every this many events. Replay cost is per event, so this is what
+    /// keeps seeking within a frame in a busy session (`scripts/bench.sh seek`); the time spacing
+    /// only matters for quiet stretches, which replay almost for free.
     every_events: u64,
     /// Every command of this branch, in order; the session's own history is always a prefix.
     pub recorded: Vec<TimedCommand>,
@@ -65,8 +66,8 @@ pub struct Timeline {
 }
 
 /// Snapshots kept at most; beyond that every other one is dropped and the spacing doubles.
-const MAX_CHECKPOINTS: usize = 128;
-const FIRST_CHECKPOINT_EVERY_MS: u64 = 5000;
+const MAX_CHECKPOINTS: usize = 150;
+const FIRST_CHECKPOINT_EVERY_MS: u64 = 60_000;
 const FIRST_CHECKPOINT_EVERY_EVENTS: u64 = 4000;
 
 impl Timeline {

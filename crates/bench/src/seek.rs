@@ -80,6 +80,23 @@ pub fn run() {
     let clone = m.session.clone();
     let one = crate::alloc::live_bytes().saturating_sub(before);
     drop(clone);
+    println!(
+        "  one checkpoint at the end of the session: {} KB; all live heap now {} MB",
+        one / 1024,
+        crate::alloc::live_bytes() / (1 << 20)
+    );
+    // Fixed costs of every seek besides replaying: cloning a checkpoint and the ledger audit.
+    let (mut clone_ms, mut audit_ms) = (f64::INFINITY, f64::INFINITY);
+    for _ in 0..5 {
+        let s = Instant::now();
+        let c = m.session.clone();
+        clone_ms = clone_ms.min(s.elapsed().as_secs_f64() * 1000.0);
+        drop(c);
+        let s = Instant::now();
+        let _ = m.session.sim.audit();
+        audit_ms = audit_ms.min(s.elapsed().as_secs_f64() * 1000.0);
+    }
+    println!("  fixed costs at the end of the session: clone {clone_ms:.2} ms, ledger audit {audit_ms:.2} ms");
     // For the in-browser figure (tests/e2e/seek-bench.mjs): the same session as a share link.
     if let Ok(path) = std::env::var("SEEK_TRACE_OUT") {
         std::fs::write(&path, kafkascope_sim::share::encode(&m.timeline_trace())).expect("write the trace");
