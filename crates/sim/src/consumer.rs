@@ -217,6 +217,11 @@ pub struct Consumer {
     pub next_auto_commit_ms: Millis,
     /// A commit in flight: request id and whether the poll loop waits for it (commitSync).
     pub commit_in_flight: Option<(u64, bool)>,
+    /// When the commit in flight was sent (it is given up after `request.timeout.ms`).
+    pub commit_sent_ms: Millis,
+    /// A commitSync that failed on a coordinator error: sent again once the coordinator is found
+    /// (commitSync retries retriable errors).
+    pub recommit: bool,
     pub needs_rejoin: bool,
     /// The last offset processed per partition since it was assigned (ordering invariant).
     pub last_processed: BTreeMap<Tp, u64>,
@@ -225,6 +230,11 @@ pub struct Consumer {
     retry_scheduled: bool,
     /// A read-process-write app: the producer its outputs go through.
     pub app: Option<crate::processor::AppLink>,
+    /// Partitions whose `auto.offset.reset` lookup (ListOffsets) failed: looked up again on retry.
+    pub reset_pending: Vec<Tp>,
+    /// Partitions whose committed offset is being fetched (OffsetFetch); fetched again on retry
+    /// when the answer was an error (coordinator moved, UNSTABLE_OFFSET_COMMIT).
+    pub offsets_fetching: Vec<Tp>,
 }
 
 impl Consumer {
@@ -295,12 +305,16 @@ impl Sim {
             last_poll_ms: now,
             next_auto_commit_ms: now,
             commit_in_flight: None,
+            commit_sent_ms: 0,
+            recommit: false,
             needs_rejoin: false,
             last_processed: BTreeMap::new(),
             next_req: 0,
             bootstrap_cursor: 0,
             retry_scheduled: false,
             app: None,
+            reset_pending: Vec::new(),
+            offsets_fetching: Vec::new(),
         };
         let idx = match self.consumer_by_id(client_id) {
             Some(i) => {
@@ -419,7 +433,24 @@ impl Sim {
         match c.state {
             MemberState::FindingCoordinator => self.find_coordinator(idx),
             MemberState::Joining => self.join(idx),
-            _ => self.poll(idx),
+            _ => {
+                let refetch: Vec<Tp> = std::mem::take(&mut c.offsets_fetching)
+                    .into_iter()
+                    .filter(|tp| c.assigned.contains(tp) && !c.positions.contains_key(tp))
+                    .collect();
+                if !refetch.is_empty() {
+                    self.fetch_committed(idx, refetch);
+                }
+                let c = &mut self.consumers[idx as usize];
+                let redo = std::mem::take(&mut c.reset_pending);
+                for tp in redo {
+                    let c = &self.consumers[idx as usize];
+                    if c.assigned.contains(&tp) && !c.positions.contains_key(&tp) && !c.fetching.contains_key(&tp) {
+                        self.reset_offset(idx, tp);
+                    }
+                }
+                self.poll(idx)
+            }
         }
     }
 
@@ -502,6 +533,23 @@ impl Sim {
                 Ok(b) => {
                     let c = &mut self.consumers[idx as usize];
                     c.coordinator = Some(b);
+                    let refetch: Vec<Tp> = c
+                        .offsets_fetching
+                        .iter()
+                        .copied()
+                        .filter(|tp| c.assigned.contains(tp) && !c.positions.contains_key(tp))
+                        .collect();
+                    if !refetch.is_empty() {
+                        self.fetch_committed(idx, refetch); // the OffsetFetch found no coordinator
+                    }
+                    let c = &mut self.consumers[idx as usize];
+                    if std::mem::take(&mut c.recommit) {
+                        self.commit_positions(idx, true);
+                        if self.consumers[idx as usize].commit_in_flight.is_none() {
+                            self.poll(idx);
+                        }
+                    }
+                    let c = &mut self.consumers[idx as usize];
                     if c.state == MemberState::Left {
                         return;
                     }
@@ -534,6 +582,16 @@ impl Sim {
                             c.committed.insert(tp, o);
                         }
                     }
+                    Err(
+                        e @ (ErrorCode::NotCoordinator
+                        | ErrorCode::CoordinatorNotAvailable
+                        | ErrorCode::RequestTimedOut),
+                    ) if waited => {
+                        // commitSync retries: find the coordinator, then commit again.
+                        c.recommit = true;
+                        self.on_group_error(idx, Some(e));
+                        return;
+                    }
                     Err(e) => {
                         let e = Some(e);
                         self.on_group_error(idx, e);
@@ -545,6 +603,7 @@ impl Sim {
             }
             Payload::OffsetFetchResponse { result, .. } => match result {
                 Ok(offsets) => {
+                    self.consumers[idx as usize].offsets_fetching.clear();
                     let mut missing = Vec::new();
                     let c = &mut self.consumers[idx as usize];
                     for (tp, o) in offsets {
@@ -565,6 +624,8 @@ impl Sim {
                     self.poll(idx);
                 }
                 Err(e) => {
+                    // Asked again on retry (KIP-447: a read_committed consumer waits while the
+                    // previous owner's transaction is undecided).
                     self.on_group_error(idx, Some(e));
                     self.retry_later(idx);
                 }
@@ -580,6 +641,7 @@ impl Sim {
                     Ok(_) => {}
                     Err(_) => {
                         c.leaders.remove(&tp);
+                        c.reset_pending.push(tp);
                         self.retry_later(idx);
                     }
                 }
@@ -627,12 +689,18 @@ impl Sim {
                 let c = &mut self.consumers[idx as usize];
                 c.fetching.remove(&tp);
                 c.leaders.remove(&tp);
+                if !c.positions.contains_key(&tp) {
+                    c.reset_pending.push(tp); // it was the ListOffsets of auto.offset.reset
+                }
                 self.retry_later(idx);
             }
             Payload::Disconnected { tp: None, .. } => {
                 // The coordinator (or a bootstrap broker) is down: look for it again.
                 let c = &mut self.consumers[idx as usize];
                 if from == c.coordinator.map_or(Node::Controller, Node::Broker) || c.coordinator.is_none() {
+                    if let Some((_, sync)) = c.commit_in_flight.take() {
+                        c.recommit |= sync; // the commit bounced off a dead coordinator
+                    }
                     c.bootstrap_cursor += 1;
                     if matches!(c.state, MemberState::Joining | MemberState::Syncing) {
                         c.state = MemberState::FindingCoordinator;
@@ -651,7 +719,7 @@ impl Sim {
         let c = &mut self.consumers[idx as usize];
         match e {
             ErrorCode::RebalanceInProgress => {
-                if c.state == MemberState::Stable {
+                if matches!(c.state, MemberState::Stable | MemberState::Syncing) {
                     self.prepare_rejoin(idx);
                 }
             }
@@ -763,10 +831,17 @@ impl Sim {
             self.join(idx);
         }
         if !added.is_empty() {
-            let group = self.consumers[idx as usize].group;
-            self.send_to_coordinator(idx, Payload::OffsetFetch { group, tps: added });
+            self.fetch_committed(idx, added);
         }
         self.poll(idx);
+    }
+
+    /// OffsetFetch: where to start on newly owned partitions.
+    pub(crate) fn fetch_committed(&mut self, idx: ConsumerIdx, tps: Vec<Tp>) {
+        let c = &mut self.consumers[idx as usize];
+        c.offsets_fetching = tps.clone();
+        let (group, require_stable) = (c.group, c.config.read_committed);
+        self.send_to_coordinator(idx, Payload::OffsetFetch { group, tps, require_stable });
     }
 
     fn reset_offset(&mut self, idx: ConsumerIdx, tp: Tp) {
@@ -917,6 +992,7 @@ impl Sim {
         c.next_req += 1;
         let req = c.next_req;
         c.commit_in_flight = Some((req, sync));
+        c.commit_sent_ms = self.net.now;
         let (group, generation) = (c.group, c.generation);
         self.send_to_coordinator(idx, Payload::OffsetCommit { group, generation, member_id, req, offsets });
     }
@@ -980,10 +1056,25 @@ impl Sim {
         // request.timeout.ms: a fetch that got no answer (its broker's machine died) is given up.
         let c = &mut self.consumers[idx as usize];
         let timeout = c.config.request_timeout_ms;
+        if c.commit_in_flight.is_some() && now >= c.commit_sent_ms + timeout {
+            // No answer to the commit (its coordinator's machine died): find it and try again.
+            let (_, sync) = c.commit_in_flight.take().expect("checked");
+            c.recommit |= sync;
+            c.coordinator = None;
+            c.bootstrap_cursor += 1;
+            self.find_coordinator(idx);
+        }
+        let c = &mut self.consumers[idx as usize];
         let stale: Vec<Tp> = c.fetching.iter().filter(|(_, &t)| now >= t + timeout).map(|(tp, _)| *tp).collect();
         for tp in stale {
             c.fetching.remove(&tp);
             c.leaders.remove(&tp);
+            if !c.positions.contains_key(&tp) {
+                c.reset_pending.push(tp);
+            }
+        }
+        if !self.consumers[idx as usize].reset_pending.is_empty() {
+            self.retry_later(idx);
         }
         // A consumer whose fetches failed retries here too.
         let c = &self.consumers[idx as usize];

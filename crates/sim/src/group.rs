@@ -232,15 +232,22 @@ impl Sim {
             Payload::OffsetCommit { group, generation, member_id, req, offsets } => {
                 self.on_offset_commit(b, from, group, generation, member_id, req, offsets)
             }
-            Payload::OffsetFetch { group, tps } => {
+            Payload::OffsetFetch { group, tps, require_stable } => {
                 let result = match self.coordinates(b, group) {
                     None => Err(ErrorCode::NotCoordinator),
                     Some(otp) => {
                         let mut all = BTreeMap::new();
-                        if let Some(log) = self.replica_log(b, otp) {
+                        let log = self.replica_log(b, otp);
+                        if let Some(log) = log {
                             read_commits(log, Some(group), &mut all);
                         }
-                        Ok(tps.iter().map(|tp| (*tp, all.get(tp).copied())).collect())
+                        let unstable = require_stable
+                            && log.is_some_and(|log| pending_txn_offsets(log, group).iter().any(|tp| tps.contains(tp)));
+                        if unstable {
+                            Err(ErrorCode::UnstableOffsetCommit)
+                        } else {
+                            Ok(tps.iter().map(|tp| (*tp, all.get(tp).copied())).collect())
+                        }
                     }
                 };
                 self.net.send(Node::Broker(b), from, Payload::OffsetFetchResponse { group, result });
@@ -381,9 +388,26 @@ impl Sim {
         g.rebalance_seq += 1;
         let timeout = g.members.values().map(|m| m.rebalance_timeout_ms).max().unwrap_or(0);
         g.join_deadline_ms = if initial { now + INITIAL_REBALANCE_DELAY_MS.min(timeout) } else { now + timeout };
+        // Members still waiting for their SyncGroup answer learn that a new rebalance started.
+        let mut waiting = Vec::new();
         for m in g.members.values_mut() {
+            if m.awaiting_sync {
+                waiting.push(m.client);
+            }
             m.awaiting_sync = false;
         }
+        let generation = g.generation;
+        if let Some(coord) = self.coordinator_of(self.interner.get(group)) {
+            for c in waiting {
+                let result = Err(ErrorCode::RebalanceInProgress);
+                self.net.send(
+                    Node::Broker(coord),
+                    Node::Consumer(c),
+                    Payload::SyncGroupResponse { group, generation, result },
+                );
+            }
+        }
+        let g = self.groups.get_mut(&group).expect("group exists");
         let (at, seq) = (g.join_deadline_ms, g.rebalance_seq);
         let name = g.name.clone();
         self.net.schedule(at, Event::Timer(Timer::GroupJoinDeadline { group, seq }));
@@ -573,7 +597,15 @@ impl Sim {
             }
             return;
         }
-        let Some(m) = self.groups.get(&group).and_then(|g| g.members.get(member)) else { return };
+        let Some(g) = self.groups.get(&group) else { return };
+        let Some(m) = g.members.get(member) else { return };
+        if g.state == GroupState::PreparingRebalance && m.joined {
+            // A member waiting in JoinGroup is kept alive until the join phase ends (Kafka's
+            // `shouldKeepAlive`: the rebalance timeout governs it, not the session).
+            let session = m.session_timeout_ms;
+            self.net.timer(session, Timer::MemberSession { group, member: member.to_string() });
+            return;
+        }
         if now >= m.last_heartbeat_ms + m.session_timeout_ms {
             let why = format!("no heartbeat for session.timeout.ms ({} ms)", m.session_timeout_ms);
             self.remove_member(group, member, &why);
@@ -767,6 +799,23 @@ impl Sim {
         cx.net.timer(OFFSETS_COMMIT_TIMEOUT_MS, Timer::ProduceWait { broker: b, incarnation: inc, id });
         br.after_append(otp, &mut cx);
     }
+}
+
+/// Partitions with offsets committed by a transaction that is not decided yet (no marker).
+fn pending_txn_offsets(log: &Log, group: Sym) -> std::collections::BTreeSet<Tp> {
+    let mut pending: BTreeMap<u64, Vec<Tp>> = BTreeMap::new();
+    for rec in &log.records {
+        match (rec.value, rec.txn, rec.producer_id) {
+            (Value::OffsetCommit { group: g, tp, .. }, true, Some(pid)) if g == group => {
+                pending.entry(pid).or_default().push(tp)
+            }
+            (Value::Marker { .. }, true, Some(pid)) => {
+                pending.remove(&pid);
+            }
+            _ => {}
+        }
+    }
+    pending.into_values().flatten().collect()
 }
 
 /// A TxnOffsetCommit's fields.

@@ -530,6 +530,8 @@ pub enum ErrorCode {
     /// The transaction was aborted (records not sent before an abort fail with this).
     TransactionAborted,
     CoordinatorLoadInProgress,
+    /// Offsets of an undecided transaction are pending for the partition (KIP-447): retry.
+    UnstableOffsetCommit,
 }
 
 impl ErrorCode {
@@ -559,6 +561,7 @@ impl ErrorCode {
             ErrorCode::InvalidTxnState => "INVALID_TXN_STATE",
             ErrorCode::TransactionAborted => "TRANSACTION_ABORTED",
             ErrorCode::CoordinatorLoadInProgress => "COORDINATOR_LOAD_IN_PROGRESS",
+            ErrorCode::UnstableOffsetCommit => "UNSTABLE_OFFSET_COMMIT",
         }
     }
 

@@ -142,6 +142,9 @@ pub enum Payload {
     OffsetFetch {
         group: Sym,
         tps: Vec<Tp>,
+        /// KIP-447's `require_stable` (read_committed consumers): refuse with
+        /// UNSTABLE_OFFSET_COMMIT while a transaction's offsets for these partitions are pending.
+        require_stable: bool,
     },
     OffsetFetchResponse {
         group: Sym,

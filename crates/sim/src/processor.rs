@@ -14,7 +14,6 @@
 use crate::consumer::{ConsumerConfig, ConsumerStatus};
 use crate::journal::SimEvent;
 use crate::model::*;
-use crate::net::Payload;
 use crate::producer::{ClientStatus, KeySpec};
 use crate::sim::{ActionResult, Sim};
 use crate::txn::TxnClientState;
@@ -300,9 +299,9 @@ impl Sim {
         co.batch.clear();
         co.fetching.clear();
         co.last_processed.clear();
-        let (group, tps) = (co.group, co.assigned.clone());
+        let tps = co.assigned.clone();
         if !tps.is_empty() {
-            self.send_to_coordinator(c, Payload::OffsetFetch { group, tps });
+            self.fetch_committed(c, tps);
         }
     }
 

@@ -161,6 +161,8 @@ pub struct TxnClient {
     pub state: TxnClientState,
     pub coordinator: Option<BrokerId>,
     pub finding: bool,
+    /// The request id of the FindCoordinator in flight (it times out like any request).
+    finding_req: u64,
     cursor: usize,
     /// The coordinator request in flight.
     pub in_flight: Option<(u64, TxnOp)>,
@@ -174,6 +176,9 @@ pub struct TxnClient {
     pub aborted: u64,
     /// Records handed to the producer in the current transaction (their ledger ids).
     pub records: Vec<RecordId>,
+    /// A send failed: sequence numbers may be out of step with the brokers, so after the abort
+    /// the producer bumps its epoch with InitProducerId (KIP-360) and starts sequences afresh.
+    pub epoch_bump_required: bool,
 }
 
 impl TxnClient {
@@ -183,6 +188,7 @@ impl TxnClient {
             state: TxnClientState::Initializing,
             coordinator: None,
             finding: false,
+            finding_req: 0,
             cursor: 0,
             in_flight: None,
             partitions: BTreeSet::new(),
@@ -192,6 +198,7 @@ impl TxnClient {
             committed: 0,
             aborted: 0,
             records: Vec::new(),
+            epoch_bump_required: false,
         }
     }
 }
@@ -835,8 +842,7 @@ impl Sim {
                     return;
                 }
                 let b = ids[t.cursor % ids.len()];
-                self.txn_client(idx).expect("transactional").finding = true;
-                self.net.send(Node::Producer(idx), Node::Broker(b), Payload::FindTxnCoordinator { tid });
+                self.send_find(idx, Node::Broker(b), Payload::FindTxnCoordinator { tid });
             }
             return;
         }
@@ -904,6 +910,18 @@ impl Sim {
         self.net.timer(timeout, Timer::RequestTimeout { producer: idx, incarnation: inc, req });
     }
 
+    /// FindCoordinator (for the transactional id, or the group of sendOffsetsToTransaction).
+    fn send_find(&mut self, idx: ProducerIdx, to: Node, payload: Payload) {
+        let p = &mut self.producers[idx as usize];
+        let req = p.next_request();
+        let (inc, timeout) = (p.incarnation, p.config.request_timeout_ms);
+        let t = p.txn.as_mut().expect("transactional");
+        t.finding = true;
+        t.finding_req = req;
+        self.net.send(Node::Producer(idx), to, payload);
+        self.net.timer(timeout, Timer::RequestTimeout { producer: idx, incarnation: inc, req });
+    }
+
     fn send_txn_offset_commit(&mut self, idx: ProducerIdx) {
         let p = &mut self.producers[idx as usize];
         let (pid, epoch) = (p.producer_id.unwrap_or(0), p.producer_epoch);
@@ -917,12 +935,13 @@ impl Sim {
                 // FindCoordinator for the group, then TxnOffsetCommit.
                 let ids: Vec<BrokerId> = self.brokers.keys().copied().collect();
                 if let Some(&b) = ids.get(t.cursor % ids.len().max(1)) {
-                    t.finding = true;
-                    self.net.send(Node::Producer(idx), Node::Broker(b), Payload::FindCoordinator { group });
+                    self.send_find(idx, Node::Broker(b), Payload::FindCoordinator { group });
                 }
             }
             Some(gc) => {
                 o.commit_req = Some(req);
+                let (inc, timeout) = (p.incarnation, p.config.request_timeout_ms);
+                self.net.timer(timeout, Timer::RequestTimeout { producer: idx, incarnation: inc, req });
                 let payload = Payload::TxnOffsetCommit {
                     group,
                     producer_id: pid,
@@ -1089,6 +1108,17 @@ impl Sim {
             self.txn_retry(idx, true);
             return true;
         }
+        if t.finding && t.finding_req == req {
+            t.cursor += 1;
+            self.txn_retry(idx, false);
+            return true;
+        }
+        if let Some(o) = t.offsets.as_mut().filter(|o| o.commit_req == Some(req)) {
+            o.commit_req = None;
+            t.group_coordinator = None;
+            self.txn_retry(idx, false);
+            return true;
+        }
         false
     }
 
@@ -1101,14 +1131,21 @@ impl Sim {
             t.committed += 1;
         } else {
             t.aborted += 1;
+            if std::mem::take(&mut t.epoch_bump_required) {
+                t.state = TxnClientState::Initializing;
+            }
         }
         let records = std::mem::take(&mut t.records).len() as u32;
         self.log_event(SimEvent::TxnProducerDone { producer: idx, committed: commit, records });
+        self.txn_pump(idx); // re-initializes when an epoch bump is due
         self.app_notify(idx);
     }
 
     pub(crate) fn txn_abortable(&mut self, idx: ProducerIdx, e: ErrorCode) {
         let Some(t) = self.txn_client(idx) else { return };
+        if !matches!(e, ErrorCode::IllegalGeneration | ErrorCode::UnknownMemberId | ErrorCode::RebalanceInProgress) {
+            t.epoch_bump_required = true; // a produce failure
+        }
         if matches!(t.state, TxnClientState::Fatal(_) | TxnClientState::AbortableError(_) | TxnClientState::Aborting) {
             return;
         }
