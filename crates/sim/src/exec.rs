@@ -1059,6 +1059,8 @@ What the model simplifies:
     real records in __consumer_offsets); __consumer_offsets is not compacted; JoinGroup hands out the
     member id at once (no MEMBER_ID_REQUIRED round trip); auto.offset.reset uses ListOffsets.
   - A consumer stops processing the records of partitions it loses in a rebalance.
+  - Group and transaction coordination follow the controller's leader at once: a broker that has
+    not yet learned it lost a leadership (after an isolation) does not go on coordinating.
   - The unclean-election switch takes effect at once (Kafka's controller checks every 5 minutes).
   - Transactions follow Kafka's first transaction protocol (no KIP-890 epoch bump per transaction);
     the coordinator checks for timed-out transactions and resends markers every second;

@@ -119,9 +119,14 @@ impl Sim {
         self.partition(self.offsets_tp(group)?)?.leader
     }
 
-    /// Whether broker `b` believes it coordinates `group` (it leads the offsets partition).
+    /// Whether broker `b` coordinates `group`: it leads the offsets partition, and the controller
+    /// agrees (simplification: a broker that has not yet learned it lost the leadership, such as
+    /// one healed after an isolation, does not go on coordinating with a stale view).
     fn coordinates(&self, b: BrokerId, group: Sym) -> Option<Tp> {
         let tp = self.offsets_tp(self.interner.get(group))?;
+        if self.partition(tp)?.leader != Some(b) {
+            return None;
+        }
         self.brokers.get(&b)?.replicas.get(&tp).filter(|r| r.is_leader(b)).map(|_| tp)
     }
 
@@ -801,7 +806,8 @@ impl Sim {
     }
 }
 
-/// Partitions with offsets committed by a transaction that is not decided yet (no marker).
+/// Partitions with offsets committed by a transaction that is not decided yet: no marker, or a
+/// marker not yet below the HW (what `read_commits` does not apply yet).
 fn pending_txn_offsets(log: &Log, group: Sym) -> std::collections::BTreeSet<Tp> {
     let mut pending: BTreeMap<u64, Vec<Tp>> = BTreeMap::new();
     for rec in &log.records {
@@ -809,7 +815,7 @@ fn pending_txn_offsets(log: &Log, group: Sym) -> std::collections::BTreeSet<Tp> 
             (Value::OffsetCommit { group: g, tp, .. }, true, Some(pid)) if g == group => {
                 pending.entry(pid).or_default().push(tp)
             }
-            (Value::Marker { .. }, true, Some(pid)) => {
+            (Value::Marker { .. }, true, Some(pid)) if rec.offset < log.hw => {
                 pending.remove(&pid);
             }
             _ => {}

@@ -31,6 +31,8 @@ pub struct AppLink {
     pub waiting: bool,
     /// After the abort completes, re-read the inputs from the committed offsets.
     pub rewind: bool,
+    /// At-least-once: the outputs of the current batch (a failed one means re-processing).
+    pub batch_outputs: Vec<RecordId>,
 }
 
 /// What a read_committed reader of one app's output sees, per consumed input record.
@@ -97,7 +99,8 @@ impl Sim {
             }
         };
         self.producers[p as usize].app = Some(c);
-        self.consumers[c as usize].app = Some(AppLink { producer: p, output, eos, waiting: false, rewind: false });
+        self.consumers[c as usize].app =
+            Some(AppLink { producer: p, output, eos, waiting: false, rewind: false, batch_outputs: Vec::new() });
         Ok(())
     }
 
@@ -175,6 +178,7 @@ impl Sim {
         if let Some(t) = self.producers[p as usize].txn.as_mut() {
             t.records.push(id);
         }
+        self.app_mut(c).expect("linked").batch_outputs.push(id);
         self.drain(p);
     }
 
@@ -194,11 +198,22 @@ impl Sim {
             }
             return true;
         }
-        if self.producers[p as usize].outstanding() == 0 {
+        if self.producers[p as usize].outstanding() == 0 && !self.app_outputs_failed(c) {
+            self.app_mut(c).expect("linked").batch_outputs.clear();
             return false; // flushed: commit the inputs now
         }
         self.app_mut(c).expect("linked").waiting = true;
+        if self.producers[p as usize].outstanding() == 0 {
+            self.app_notify(p);
+        }
         true
+    }
+
+    /// At-least-once: did an output of this batch fail (retries or delivery.timeout.ms exhausted)?
+    fn app_outputs_failed(&self, c: ConsumerIdx) -> bool {
+        self.app(c).is_some_and(|a| {
+            a.batch_outputs.iter().any(|id| matches!(self.ledger.get(*id).state, crate::ledger::Delivery::Failed(_)))
+        })
     }
 
     /// The consumer lost partitions: an open transaction holds outputs of their records; abort it
@@ -249,8 +264,22 @@ impl Sim {
         }
         if !app.eos {
             if app.waiting && self.producers[p as usize].outstanding() == 0 {
-                self.app_mut(c).expect("linked").waiting = false;
-                self.app_commit_inputs(c);
+                let failed = self.app_outputs_failed(c);
+                let a = self.app_mut(c).expect("linked");
+                a.waiting = false;
+                a.batch_outputs.clear();
+                if failed {
+                    // A send failed: do not commit past its input; process the batch again.
+                    self.log_event(SimEvent::ConsumerError {
+                        consumer: c,
+                        error: "an output could not be sent: the batch is not committed and will be processed again"
+                            .into(),
+                    });
+                    self.app_rewind(c);
+                    self.poll(c);
+                } else {
+                    self.app_commit_inputs(c);
+                }
             }
             return;
         }

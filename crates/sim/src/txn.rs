@@ -246,6 +246,9 @@ impl Sim {
     /// since it became leader (a coordinator failover).
     fn txn_coordinates(&mut self, b: BrokerId, tid: Sym) -> Option<Tp> {
         let tp = self.txn_tp(self.interner.get(tid))?;
+        if self.partition(tp)?.leader != Some(b) {
+            return None; // as for groups: coordination follows the controller's leader
+        }
         let epoch = self.brokers.get(&b)?.replicas.get(&tp).filter(|r| r.is_leader(b))?.leader_epoch;
         if self.brokers[&b].txn_loaded.get(&tp) != Some(&epoch) {
             self.load_txn_partition(b, tp, epoch);
