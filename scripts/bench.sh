@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # The bench command:
-#   1. the simulation benchmark (native, optimised): the kafkascope-bench crate (crates/bench)
-#   2. the release bundle: builds dist/ with trunk and prints each .wasm/.js/.css file's size,
-#      raw and gzip -9 (what a browser downloads from a server that compresses).
-#
-#   scripts/bench.sh seek    instead: seek time in a 30-minute session (default scenario plus a
-#                            fault every 90 s), natively (crates/bench/src/seek.rs) and in headless
-#                            Chromium against the release build (tests/e2e/seek-bench.mjs).
-#                            Budget: one frame, 16 ms.
+#   scripts/bench.sh           1. the simulation benchmark (native, optimised): the kafkascope-bench
+#                                 crate (crates/bench)
+#                              2. the release bundle: builds dist/ with trunk and prints each
+#                                 .wasm/.js/.css file's size, raw and gzip -9 (what a browser
+#                                 downloads from a server that compresses).
+#   scripts/bench.sh frames    frame time in headless Chromium: builds dist/, serves it on 127.0.0.1
+#                              and plays (a) the default scenario and (b) the big one
+#                              (crates/bench/scenarios/big.ks: 12 brokers, 64 partitions RF 3,
+#                              6 groups x 8 consumers) for 20 s each (FRAME_SECONDS to change),
+#                              printing p50/p95/max main-thread time per animation frame
+#                              (tests/e2e/bench-frames.mjs says exactly what is timed).
+#   scripts/bench.sh seek      seek time in a 30-minute session (default scenario plus a fault
+#                              every 90 s), natively (crates/bench/src/seek.rs) and in headless
+#                              Chromium against the release build (tests/e2e/seek-bench.mjs).
+#                              Budget: one frame, 16 ms.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [[ "${1:-}" == seek ]]; then
+if [[ "${1:-}" == frames || "${1:-}" == seek ]]; then
     "$here/setup.sh"
 else
     "$here/setup.sh" --no-browser
@@ -36,6 +43,27 @@ if [[ "${1:-}" == seek ]]; then
     done
     say "seek bench (headless Chromium, release build)"
     BASE_URL="http://127.0.0.1:$port/" node tests/e2e/seek-bench.mjs "$trace"
+    exit 0
+fi
+
+if [[ "${1:-}" == frames ]]; then
+    trunk_release_build
+    say "share link of the big scenario"
+    big="$(cargo run -q -p kafkascope-sim --profile native --bin kafkascope -- share crates/bench/scenarios/big.ks)"
+    mkdir -p "$ROOT/target"
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    python3 -m http.server --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/bench-http.log" 2>&1 &
+    server_pid=$!
+    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+    for ((i = 0; i < 100; i++)); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+        sleep 0.1
+    done
+    export BASE_URL="http://127.0.0.1:$port/"
+    say "frame time: default scenario"
+    node tests/e2e/bench-frames.mjs default "" "${FRAME_SECONDS:-20}"
+    say "frame time: big scenario"
+    node tests/e2e/bench-frames.mjs big "$big" "${FRAME_SECONDS:-20}"
     exit 0
 fi
 

@@ -1,11 +1,14 @@
 //! The root component: owns the model, drives virtual time from requestAnimationFrame, and turns
 //! clicks and keys into commands.
 
-use crate::components::{cluster, embed_dialog::EmbedDialog, panels};
+use crate::components::config::{props_for, ConfigPanel};
+use crate::components::embed_dialog::EmbedDialog;
+use crate::components::inspect::Inspect;
+use crate::components::menus::Target;
+use crate::components::{cluster, glossary, inspect, menus, panels};
 use crate::embed::{self, Host, Request};
 use crate::state::{speed_from_slider, Model};
-use kafkascope_sim::broker::BrokerStatus;
-use kafkascope_sim::model::BrokerId;
+use kafkascope_sim::model::{BrokerId, Tp};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -58,6 +61,83 @@ fn share_url(text: &str) -> String {
     format!("{base}?s={text}")
 }
 
+/// Colour theme: `Auto` follows `prefers-color-scheme`; the others set `data-theme` on <html>.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Auto,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    fn next(self) -> Theme {
+        match self {
+            Theme::Auto => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::Auto,
+        }
+    }
+    fn name(self) -> &'static str {
+        match self {
+            Theme::Auto => "auto",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+}
+
+/// Whether the user asked the system for less motion.
+fn prefers_reduced_motion() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(prefers-reduced-motion: reduce)").ok().flatten())
+        .is_some_and(|m| m.matches())
+}
+
+/// Focuses the first element matching `selector`, if any (HTML or SVG).
+fn focus(selector: &str) {
+    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
+    if let Some(el) = el {
+        if let Some(h) = el.dyn_ref::<web_sys::HtmlElement>() {
+            h.focus().ok();
+        } else if let Some(s) = el.dyn_ref::<web_sys::SvgElement>() {
+            s.focus().ok();
+        }
+    }
+}
+
+/// Toggles the `open` attribute of a <details> element.
+fn toggle_details(id: &str) {
+    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(el) = el {
+        if el.has_attribute("open") {
+            el.remove_attribute("open").ok();
+        } else {
+            el.set_attribute("open", "").ok();
+            if let Ok(Some(summary)) = el.query_selector("summary") {
+                if let Some(h) = summary.dyn_ref::<web_sys::HtmlElement>() {
+                    h.focus().ok();
+                }
+            }
+        }
+    }
+}
+
+/// Panels drawn from the model, each rebuilt (and diffed) only when its fingerprint changes.
+type PanelCache = std::collections::HashMap<&'static str, (u64, Html)>;
+
+fn memo_panel(cache: &RefCell<PanelCache>, name: &'static str, hash: u64, build: impl FnOnce() -> Html) -> Html {
+    let mut c = cache.borrow_mut();
+    let content = match c.get(name) {
+        Some((h, html)) if *h == hash => html.clone(),
+        _ => {
+            let html = build();
+            c.insert(name, (hash, html.clone()));
+            html
+        }
+    };
+    html! { <cluster::Memo {hash} {content} /> }
+}
+
 #[component]
 pub fn App() -> Html {
     // URL parameters, the saved session and the page's link to a host: read once (src/startup.rs).
@@ -85,6 +165,19 @@ pub fn App() -> Html {
     let console_ref = use_node_ref();
     let key_ref = use_node_ref();
     let value_ref = use_node_ref();
+    let menu = use_state(|| None::<Target>);
+    let inspecting = use_state(|| None::<Inspect>);
+    let open_term = use_state(|| None::<&'static str>);
+    let theme = use_state(|| Theme::Auto);
+    // Zoomed: the picture is drawn 3× wider and pans inside its frame (for small screens).
+    let zoomed = use_state(|| false);
+    let reduced_motion = use_memo((), |_| prefers_reduced_motion());
+    let view_cache = use_mut_ref(cluster::ViewCache::default);
+    let panel_cache = use_mut_ref(PanelCache::new);
+    // Static panels: built once, never diffed again.
+    let static_panels = use_memo((), |_| (glossary::panel(), glossary::shortcuts()));
+    // Where focus goes back to when a menu, the inspect panel or an explanation closes.
+    let return_focus = use_mut_ref(|| None::<String>);
 
     {
         let model = model.clone();
@@ -158,45 +251,121 @@ pub fn App() -> Html {
     };
     let act = Rc::new(act);
 
-    let on_broker = {
-        let (act, model) = (act.clone(), model.clone());
-        Callback::from(move |b: BrokerId| {
-            let dead = model
-                .borrow()
-                .session
-                .sim
-                .brokers
-                .get(&b)
-                .is_some_and(|br| matches!(br.status, BrokerStatus::Dead | BrokerStatus::Stopped));
-            let cmd = if dead { format!("broker start {b}") } else { format!("broker kill {b}") };
-            act(Box::new(move |m| m.run(&cmd)));
-        })
+    // Stable callbacks (made once), so memoized components see unchanged props.
+    let run_line = {
+        let act = act.clone();
+        use_memo((), move |_| Callback::from(move |line: String| act(Box::new(move |m| m.run(&line)))))
     };
-    let on_consumer = {
-        let (act, model) = (act.clone(), model.clone());
-        Callback::from(move |ci: u32| {
-            use kafkascope_sim::consumer::ConsumerStatus;
-            let m = model.borrow();
-            let Some(c) = m.session.sim.consumers.get(ci as usize) else { return };
-            let cmd = if matches!(c.status, ConsumerStatus::Dead | ConsumerStatus::Stopped) {
-                // Restart with the same settings: the console shows the full command.
-                let mut line = format!(
-                    "consumer start {} --group {} --topic {}",
-                    c.client_id,
-                    c.group_name,
-                    c.topics.iter().map(|t| m.session.sim.topic(*t).name.clone()).collect::<Vec<_>>().join(",")
-                );
-                if c.config.processing_ms > 0 {
-                    line.push_str(&format!(" --processing {}ms", c.config.processing_ms));
+    let on_term = {
+        let (open_term, return_focus) = (open_term.clone(), return_focus.clone());
+        use_memo((), move |_| {
+            Callback::from(move |id: &'static str| {
+                // Back to the focused term link when the explanation closes.
+                let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+                if let Some(a) = active {
+                    a.set_attribute("data-return-focus", "").ok();
                 }
-                line
-            } else {
-                format!("consumer kill {}", c.client_id)
-            };
-            drop(m);
-            act(Box::new(move |m| m.run(&cmd)));
+                *return_focus.borrow_mut() = Some("[data-return-focus]".into());
+                open_term.set(Some(id));
+            })
         })
     };
+    let open_menu = {
+        let (menu, return_focus) = (menu.clone(), return_focus.clone());
+        Callback::from(move |t: Target| {
+            *return_focus.borrow_mut() = Some(t.selector());
+            menu.set(Some(t));
+        })
+    };
+    let events = cluster::Events {
+        on_broker: open_menu.reform(Target::Broker),
+        on_consumer: open_menu.reform(Target::Consumer),
+        on_producer: open_menu.reform(Target::Producer),
+        on_group: open_menu.reform(Target::Group),
+        on_partition: {
+            let (inspecting, return_focus, model) = (inspecting.clone(), return_focus.clone(), model.clone());
+            Callback::from(move |tp: Tp| {
+                let topic = model.borrow().session.sim.topic(tp.topic).name.clone();
+                *return_focus.borrow_mut() = Some(format!(
+                    "svg#cluster g.row-label[data-topic=\"{topic}\"][data-partition=\"{}\"]",
+                    tp.partition
+                ));
+                inspecting.set(Some(Inspect { tp, broker: None }));
+            })
+        },
+        on_replica: {
+            let inspecting = inspecting.clone();
+            Callback::from(move |(tp, b): (Tp, BrokerId)| inspecting.set(Some(Inspect { tp, broker: Some(b) })))
+        },
+    };
+    let close_menu = {
+        let (menu, return_focus) = (menu.clone(), return_focus.clone());
+        Callback::from(move |_| {
+            menu.set(None);
+            if let Some(sel) = return_focus.borrow_mut().take() {
+                focus(&sel);
+            }
+        })
+    };
+    let close_inspect = {
+        let (inspecting, return_focus) = (inspecting.clone(), return_focus.clone());
+        Callback::from(move |_| {
+            inspecting.set(None);
+            if let Some(sel) = return_focus.borrow_mut().take() {
+                focus(&sel);
+            }
+        })
+    };
+    let select_replica = {
+        let inspecting = inspecting.clone();
+        Callback::from(move |b: Option<BrokerId>| {
+            if let Some(i) = *inspecting {
+                inspecting.set(Some(Inspect { broker: b, ..i }));
+            }
+        })
+    };
+    let close_term = {
+        let (open_term, return_focus) = (open_term.clone(), return_focus.clone());
+        Callback::from(move |_| {
+            open_term.set(None);
+            if let Some(sel) = return_focus.borrow_mut().take() {
+                focus(&sel);
+                let doc = web_sys::window().and_then(|w| w.document());
+                if let Some(Ok(list)) = doc.map(|d| d.query_selector_all("[data-return-focus]")) {
+                    for i in 0..list.length() {
+                        if let Some(el) = list.item(i).and_then(|n| n.dyn_into::<web_sys::Element>().ok()) {
+                            el.remove_attribute("data-return-focus").ok();
+                        }
+                    }
+                }
+            }
+        })
+    };
+    // Focus follows what opens: a menu's first action, the inspect panel, an explanation's close button.
+    use_effect_with((*menu).clone(), |m| {
+        if m.is_some() {
+            focus(".action-menu .menu-item");
+        }
+    });
+    use_effect_with(inspecting.map(|i| i.tp), |tp| {
+        if tp.is_some() {
+            focus("#inspect");
+        }
+    });
+    use_effect_with(*open_term, |t| {
+        if t.is_some() {
+            focus("#term-pop-close");
+        }
+    });
+    use_effect_with(*theme, |t| {
+        let root = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+        if let Some(root) = root {
+            match t {
+                Theme::Auto => root.remove_attribute("data-theme").ok(),
+                t => root.set_attribute("data-theme", t.name()).ok(),
+            };
+        }
+    });
     let handlers = panels::Handlers {
         toggle_play: {
             let act = act.clone();
@@ -256,7 +425,21 @@ pub fn App() -> Html {
     // Space plays/pauses and "." steps, unless the user is typing in a field.
     let onkeydown = {
         let act = act.clone();
+        let theme = theme.clone();
+        let (close_menu, close_inspect, close_term) = (close_menu.clone(), close_inspect.clone(), close_term.clone());
+        let (menu_open, inspect_open, term_open) = (menu.is_some(), inspecting.is_some(), open_term.is_some());
         Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                // The innermost open thing closes first.
+                if term_open {
+                    close_term.emit(());
+                } else if menu_open {
+                    close_menu.emit(());
+                } else if inspect_open {
+                    close_inspect.emit(());
+                }
+                return;
+            }
             let typing = e
                 .target()
                 .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
@@ -276,6 +459,9 @@ pub fn App() -> Html {
                     act(Box::new(|m| m.playing = !m.playing));
                 }
                 "." => act(Box::new(|m| m.step())),
+                "," => act(Box::new(|m| m.step_back())),
+                "t" => theme.set(theme.next()),
+                "?" => toggle_details("shortcuts"),
                 _ => {}
             }
         })
@@ -309,7 +495,28 @@ pub fn App() -> Html {
             </div>
         }
     };
+    let on_zoom = {
+        let zoomed = zoomed.clone();
+        Callback::from(move |_: MouseEvent| zoomed.set(!*zoomed))
+    };
+    let on_theme = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| theme.set(theme.next()))
+    };
     let m = model.borrow();
+    let opts = cluster::Options { reduced_motion: *reduced_motion };
+    let config_props = props_for(&m, (*run_line).clone(), (*on_term).clone());
+    let console_hash = cluster::fingerprint((m.console.len(), m.console.last().map(|c| (&c.input, &c.lines, c.error))));
+    let a = &m.audit;
+    let counters_hash = cluster::fingerprint((
+        (a.acked, a.failed, a.pending, a.lost.len(), a.duplicated.len()),
+        a.groups
+            .iter()
+            .map(|g| (&g.group, g.once, g.more_than_once.len(), g.skipped.len(), g.pending))
+            .collect::<Vec<_>>(),
+    ));
+    let narration_hash = cluster::fingerprint(m.session.sim.journal.len());
+    let legend_hash = cluster::fingerprint(&m.hidden);
     if params.embed {
         // Minimal chrome for an iframe: time controls, the picture and the timeline.
         return html! {
@@ -318,7 +525,7 @@ pub fn App() -> Html {
                 { panels::topbar(&m, &handlers) }
                 <main class="stage">
                     <div class="main-col">
-                        <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>
+                        <div class="picture">{ cluster::view(&m, &events, opts, &view_cache) }</div>
                         { panels::timeline(&m, &handlers) }
                     </div>
                 </main>
@@ -332,6 +539,14 @@ pub fn App() -> Html {
             <div class="share-bar">
                 <button id="share" onclick={on_share} title="A link that reproduces this session exactly">{"Share link"}</button>
                 <button id="embed" onclick={on_embed} title="An iframe snippet that shows this session on another page">{"Embed"}</button>
+                { menus::add_bar(&m, &run_line) }
+                <button id="zoom" onclick={on_zoom} aria-pressed={zoomed.to_string()}
+                        title="Fit the picture to the width, or draw it three times larger and pan it inside its frame">
+                    { if *zoomed { "Picture: zoomed" } else { "Picture: fit" } }
+                </button>
+                <button id="theme" onclick={on_theme} title="Colour theme: auto follows your system (t)" aria-label={format!("Theme: {} (press to change)", theme.name())}>
+                    {format!("Theme: {}", theme.name())}
+                </button>
                 if let Some(link) = (*share_link).clone() {
                     <label class="share-link">{"Copy this link: "}
                         <input id="share-link" type="text" readonly=true value={link} onfocus={Callback::from(|e: FocusEvent| {
@@ -349,17 +564,23 @@ pub fn App() -> Html {
             }
             <main class="stage">
                 <div class="main-col">
-                    <div class="picture">{ cluster::view(&m, on_broker, on_consumer) }</div>
+                    <div class={classes!("picture", zoomed.then_some("zoomed"))}>{ cluster::view(&m, &events, opts, &view_cache) }</div>
+                    { menus::view(&m, menu.as_ref(), &run_line, &close_menu) }
                     { panels::timeline(&m, &handlers) }
-                    { panels::console(&m, &handlers, &console_ref) }
+                    { memo_panel(&panel_cache, "console", console_hash, || panels::console(&m, &handlers, &console_ref)) }
+                    <ConfigPanel ..config_props />
                 </div>
                 <aside class="side">
-                    { panels::counters(&m) }
+                    { inspect::view(&m, *inspecting, &select_replica, &close_inspect, &on_term) }
+                    { memo_panel(&panel_cache, "counters", counters_hash, || panels::counters(&m)) }
                     { panels::produce_form(&m, &handlers, &key_ref, &value_ref) }
-                    { panels::narration(&m) }
-                    { panels::legend(&m, &handlers) }
+                    { memo_panel(&panel_cache, "narration", narration_hash, || panels::narration(&m, &on_term)) }
+                    { memo_panel(&panel_cache, "legend", legend_hash, || panels::legend(&m, &handlers, &on_term)) }
+                    <cluster::Memo hash={1} content={static_panels.0.clone()} />
+                    <cluster::Memo hash={2} content={static_panels.1.clone()} />
                 </aside>
             </main>
+            { glossary::popover(*open_term, &close_term) }
             <footer class="note">
                 {"A model, not a cluster: the KRaft controller never fails here, records are counted rather than serialized, and every append reaches disk. Type "}
                 <code>{"help"}</code>{" in the console for the full list of simplifications."}

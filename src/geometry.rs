@@ -33,6 +33,8 @@ pub struct Layout {
     /// Consumers in drawing order (grouped by group), each with its group's index.
     pub consumers: Vec<(u32, usize)>,
     pub groups: usize,
+    /// Many partitions: logs drawn without per-record letters, offsets and titles.
+    pub compact: bool,
     /// Each drawn group's committed offsets, read once per frame.
     pub committed: Vec<(String, std::collections::BTreeMap<Tp, u64>)>,
     /// Records the ledger says were lost (acked, only on copies that cannot serve) or duplicated.

@@ -5,6 +5,7 @@ pub mod app;
 pub mod components;
 pub mod embed;
 pub mod geometry;
+pub mod glossary;
 pub mod panic;
 pub mod params;
 #[cfg(test)]

@@ -43,19 +43,50 @@ async fn draws_the_default_cluster() {
 }
 
 #[wasm_bindgen_test]
-async fn clicking_a_broker_kills_it_and_logs_the_command() {
+async fn a_brokers_menu_kills_and_restarts_it_and_logs_the_command() {
     let root = mount();
     yew::scheduler::flush().await;
     let b2 = root.query_selector("g.broker[data-broker=\"2\"]").unwrap().expect("broker 2 drawn");
     click(&b2);
     yew::scheduler::flush().await;
+    assert_eq!(
+        attr(&root, "g.broker[data-broker=\"2\"]", "data-state").as_deref(),
+        Some("alive"),
+        "a click only opens the menu"
+    );
+    let kill = root.query_selector(".action-menu button[data-action=\"kill\"]").unwrap().expect("the menu offers kill");
+    click(&kill);
+    yew::scheduler::flush().await;
     assert_eq!(attr(&root, "g.broker[data-broker=\"2\"]", "data-state").as_deref(), Some("dead"));
+    assert!(root.query_selector(".action-menu").unwrap().is_none(), "the menu closes after acting");
     let log = root.query_selector(".console-log").unwrap().unwrap().text_content().unwrap_or_default();
-    assert!(log.contains("> broker kill 2"), "the click shows as its command: {log}");
-    // Clicking again restarts it.
+    assert!(log.contains("> broker kill 2"), "the menu action shows as its command: {log}");
+    // The dead broker's menu restarts it.
     click(&root.query_selector("g.broker[data-broker=\"2\"]").unwrap().unwrap());
     yew::scheduler::flush().await;
+    let restart =
+        root.query_selector(".action-menu button[data-action=\"restart\"]").unwrap().expect("the menu offers restart");
+    click(&restart);
+    yew::scheduler::flush().await;
     assert_ne!(attr(&root, "g.broker[data-broker=\"2\"]", "data-state").as_deref(), Some("dead"));
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_partition_label_opens_the_inspect_panel() {
+    let root = mount();
+    yew::scheduler::flush().await;
+    let label =
+        root.query_selector("g.row-label[data-topic=\"orders\"][data-partition=\"1\"]").unwrap().expect("label drawn");
+    click(&label);
+    yew::scheduler::flush().await;
+    let panel = root.query_selector("#inspect").unwrap().expect("the inspect panel opens");
+    let text = panel.text_content().unwrap_or_default();
+    assert!(text.contains("Partition orders-1") && text.contains("leader-epoch cache"), "{text}");
+    assert_eq!(panel.query_selector_all("table.replicas tbody tr").unwrap().length(), 3);
+    click(&root.query_selector("#inspect-close").unwrap().unwrap());
+    yew::scheduler::flush().await;
+    assert!(root.query_selector("#inspect").unwrap().is_none());
     root.remove();
 }
 

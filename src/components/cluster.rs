@@ -23,6 +23,15 @@ pub fn key_colour(rec: &Record) -> &'static str {
     }
 }
 
+/// The CSS class that colours a message carrying `rec` by its key (no inline styles: strict CSP).
+pub fn key_class(rec: &Record) -> &'static str {
+    const CLASSES: [&str; 7] = ["k0", "k1", "k2", "k3", "k4", "k5", "k6"];
+    match rec.key {
+        Some(k) => CLASSES[k.0 as usize % KEY_COLOURS.len()],
+        None => "knull",
+    }
+}
+
 fn key_letter(sim: &Sim, rec: &Record) -> String {
     match rec.key {
         Some(k) => sim.interner.get(k).chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default(),
@@ -54,6 +63,9 @@ fn group_names(sim: &Sim) -> Vec<&str> {
     names
 }
 
+/// Beyond this many partition rows the logs are drawn compactly (see `compact_slots`).
+pub const COMPACT_ABOVE_ROWS: usize = 16;
+
 pub fn layout(sim: &Sim) -> Layout {
     let mut rows = Vec::new();
     for (t, topic) in sim.topics.iter().enumerate() {
@@ -74,7 +86,9 @@ pub fn layout(sim: &Sim) -> Layout {
             }
         }
     }
+    let compact = rows.len() > COMPACT_ABOVE_ROWS;
     Layout {
+        compact,
         brokers: sim.brokers.keys().copied().collect(),
         rows,
         producers: sim.producers.len(),
@@ -86,7 +100,59 @@ pub fn layout(sim: &Sim) -> Layout {
     }
 }
 
-pub fn view(model: &Model, on_broker: Callback<BrokerId>, on_consumer: Callback<u32>) -> Html {
+/// What clicking (or Enter / Space on) a drawn thing asks for. The app decides what it opens.
+#[derive(Clone)]
+pub struct Events {
+    pub on_broker: Callback<BrokerId>,
+    pub on_consumer: Callback<u32>,
+    pub on_producer: Callback<u32>,
+    pub on_group: Callback<String>,
+    pub on_partition: Callback<Tp>,
+    pub on_replica: Callback<(Tp, BrokerId)>,
+}
+
+/// Skips rebuilding (and Yew's diffing of) a subtree whose inputs did not change: `content` is
+/// only compared by `hash`, a fingerprint of everything it was drawn from.
+#[derive(Properties)]
+pub struct MemoProps {
+    pub hash: u64,
+    pub content: Html,
+}
+
+impl PartialEq for MemoProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.hash == other.hash
+    }
+}
+
+#[component]
+pub fn Memo(props: &MemoProps) -> Html {
+    props.content.clone()
+}
+
+/// The last drawing of each replica with its fingerprint (owned by the app across frames).
+#[derive(Default)]
+pub struct ViewCache {
+    replicas: std::collections::HashMap<(Tp, BrokerId), (u64, Html)>,
+    consumers: std::collections::HashMap<u32, (u64, Html)>,
+}
+
+/// A fingerprint of the given values (std's SipHash with fixed keys: stable within a page).
+pub fn fingerprint(h: impl std::hash::Hash) -> u64 {
+    use std::hash::Hasher;
+    let mut s = std::collections::hash_map::DefaultHasher::new();
+    h.hash(&mut s);
+    s.finish()
+}
+
+/// Drawing options that come from the browser rather than the model.
+#[derive(Clone, Copy, Default, PartialEq)]
+pub struct Options {
+    /// `prefers-reduced-motion: reduce`: messages fade in and out at mid-path instead of moving.
+    pub reduced_motion: bool,
+}
+
+pub fn view(model: &Model, ev: &Events, opts: Options, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let sim = &model.session.sim;
     let mut lay = layout(sim);
     lay.committed = model.committed.clone();
@@ -94,8 +160,12 @@ pub fn view(model: &Model, on_broker: Callback<BrokerId>, on_consumer: Callback<
     lay.duplicated = model.audit.duplicated.iter().copied().collect();
     let now = model.now_ms();
     let (w, h) = (lay.width(), lay.height());
+    let view_box = format!("0 0 {w:.0} {h:.0}");
+    // Messages in flight move every frame: they are drawn in a second SVG laid exactly over the
+    // picture (same viewBox, own compositing layer), so their motion does not repaint the logs.
     html! {
-        <svg id="cluster" class="cluster" viewBox={format!("0 0 {w:.0} {h:.0}")} role="group"
+        <>
+        <svg id="cluster" class="cluster" viewBox={view_box.clone()} role="group"
              aria-label="Cluster: controller, brokers as columns, partitions as rows">
             <defs>
                 <pattern id="uncommitted" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
@@ -104,19 +174,22 @@ pub fn view(model: &Model, on_broker: Callback<BrokerId>, on_consumer: Callback<
                 </pattern>
             </defs>
             { controller_view(sim, &lay) }
-            { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp)) }
-            { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, on_broker.clone())) }
-            { for (0..sim.producers.len()).map(|i| producer_view(sim, &lay, i)) }
-            { groups_view(sim, &lay, on_consumer) }
-            <g class="messages" aria-hidden="true">
-                { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(sim, &lay, m, now, 1.0)) }
+            { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp, &ev.on_partition)) }
+            { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, ev, cache)) }
+            { for (0..sim.producers.len()).map(|i| producer_view(sim, &lay, i, &ev.on_producer)) }
+            { groups_view(sim, &lay, ev, cache) }
+        </svg>
+        <svg class="cluster messages-layer" viewBox={view_box} aria-hidden="true" focusable="false">
+            <g class="messages">
+                { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(sim, &lay, m, now, 1.0, opts.reduced_motion)) }
                 { for sim.net.dropped.iter().filter(|d| !model.hidden.contains(&d.message.payload.kind())).map(|d| {
                     let age = (now - d.dropped_ms as f64).max(0.0);
                     let fade = (1.0 - age / 200.0).clamp(0.0, 1.0);
-                    message_view(sim, &lay, &d.message, d.dropped_ms as f64, fade * 0.8)
+                    message_view(sim, &lay, &d.message, d.dropped_ms as f64, fade * 0.8, opts.reduced_motion)
                 }) }
             </g>
         </svg>
+        </>
     }
 }
 
@@ -136,16 +209,25 @@ fn controller_view(sim: &Sim, lay: &Layout) -> Html {
     }
 }
 
-fn row_label(sim: &Sim, lay: &Layout, tp: Tp) -> Html {
+fn row_label(sim: &Sim, lay: &Layout, tp: Tp, on_partition: &Callback<Tp>) -> Html {
     let y = lay.row_y(tp).unwrap_or(0.0);
     let meta = sim.partition(tp);
     let offline = meta.is_some_and(|m| m.leader.is_none());
     let epoch = meta.map_or(0, |m| m.leader_epoch);
     let preferred = meta.and_then(|m| m.replicas.first()).map_or(String::new(), |p| format!("preferred {p}"));
+    let (onclick, onkeydown) = activation(on_partition.clone(), tp);
+    let label = format!(
+        "Partition {}, {}. Activate to inspect its replicas, offsets and history.",
+        sim.tp_name(tp),
+        if offline { "offline".to_string() } else { format!("leader epoch {epoch}") }
+    );
     html! {
-        <g class={classes!("row-label", offline.then_some("offline"))}>
+        <g class={classes!("row-label", offline.then_some("offline"))} data-topic={sim.topic(tp.topic).name.clone()}
+           data-partition={tp.partition.to_string()} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
+            <rect class="hit" x={(LABEL_X - 4.0).to_string()} y={(y + 6.0).to_string()} width={(COLS_X - LABEL_X).to_string()} height={(ROW_H - 12.0).to_string()} rx="5" />
             <text x={LABEL_X.to_string()} y={(y + 24.0).to_string()} class="tp">{sim.tp_name(tp)}</text>
             <text x={LABEL_X.to_string()} y={(y + 40.0).to_string()} class="sub">
+                <title>{if offline { "Offline: no leader, every eligible replica is down; nobody can write or read it." } else { "Leader epoch: grows by one at every leader change; each record is stamped with the epoch that wrote it." }}</title>
                 { if offline { "OFFLINE".to_string() } else { format!("epoch {epoch}") } }
             </text>
             <text x={LABEL_X.to_string()} y={(y + 54.0).to_string()} class="sub">
@@ -157,24 +239,27 @@ fn row_label(sim: &Sim, lay: &Layout, tp: Tp) -> Html {
 }
 
 /// A drawn thing that acts like a button: a click, or Enter / Space when it has focus.
-fn activation(cb: Callback<u32>, id: u32) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
-    let click = cb.reform(move |_: MouseEvent| id);
+fn activation<T: Clone + 'static>(cb: Callback<T>, id: T) -> (Callback<MouseEvent>, Callback<KeyboardEvent>) {
+    let id2 = id.clone();
+    let click = cb.reform(move |_: MouseEvent| id2.clone());
     let key = Callback::from(move |e: KeyboardEvent| {
         if e.key() == "Enter" || e.key() == " " {
             e.prevent_default();
-            cb.emit(id);
+            cb.emit(id.clone());
         }
     });
     (click, key)
 }
 
-fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, on_broker: Callback<BrokerId>) -> Html {
+fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, ev: &Events, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let x = lay.col_x(b).unwrap_or(0.0);
     let state = broker_state(sim, b);
     let isolated = sim.net.isolated.contains(&b);
-    let action = if matches!(state, "dead" | "stopped") { "restart" } else { "kill" };
-    let label = format!("Broker {b}, {state}{}. Activate to {action} it.", if isolated { ", isolated" } else { "" });
-    let (onclick, onkeydown) = activation(on_broker, b);
+    let label = format!(
+        "Broker {b}, {state}{}. Activate for actions: kill, restart, controlled stop, isolate or heal.",
+        if isolated { ", isolated" } else { "" }
+    );
+    let (onclick, onkeydown) = activation(ev.on_broker.clone(), b);
     let leads = sim
         .controller
         .partitions
@@ -182,10 +267,10 @@ fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, on_broker: Callback<BrokerI
         .filter(|(tp, m)| m.leader == Some(b) && !sim.topic(tp.topic).name.starts_with("__"))
         .count();
     let sub = match state {
-        "dead" => "✕ crashed: click to restart".to_string(),
-        "stopped" => "stopped: click to restart".to_string(),
+        "dead" => "✕ crashed · click for actions".to_string(),
+        "stopped" => "stopped · click for actions".to_string(),
         "fenced" => "fenced by the controller".to_string(),
-        _ => format!("leads {leads} · click to kill"),
+        _ => format!("leads {leads} · click for actions"),
     };
     let col_h = lay.height() - BROKER_Y - 4.0;
     html! {
@@ -193,19 +278,73 @@ fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, on_broker: Callback<BrokerI
             <rect class={classes!("column", state)} x={x.to_string()} y={BROKER_Y.to_string()} width={COL_W.to_string()} height={col_h.to_string()} rx="10" />
             <g class={classes!("broker", state, isolated.then_some("isolated"))} data-broker={b.to_string()} data-state={state}
                data-isolated={isolated.to_string()} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
-                <title>{"A broker stores partition replicas. Click to crash it (kill) or to restart it."}</title>
+                <title>{"A broker stores partition replicas. Click (or Enter) for its actions: kill, restart, controlled stop, isolate, heal."}</title>
                 <rect x={(x + 6.0).to_string()} y={(BROKER_Y + 6.0).to_string()} width={(COL_W - 12.0).to_string()} height={(BROKER_H - 12.0).to_string()} rx="7" />
                 <text x={(x + COL_W / 2.0).to_string()} y={(BROKER_Y + 24.0).to_string()} class="title" text-anchor="middle">
                     { format!("Broker {b}{}", if isolated { " ⚡ isolated" } else { "" }) }
                 </text>
                 <text x={(x + COL_W / 2.0).to_string()} y={(BROKER_Y + 39.0).to_string()} class="sub" text-anchor="middle">{sub}</text>
             </g>
-            { for lay.rows.iter().filter_map(|&tp| replica_view(sim, lay, b, tp, x)) }
+            { for lay.rows.iter().filter_map(|&tp| memo_replica(sim, lay, b, tp, x, &ev.on_replica, cache)) }
         </>
     }
 }
 
-fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Option<Html> {
+/// A replica's drawing, rebuilt only when something it shows changed.
+fn memo_replica(
+    sim: &Sim,
+    lay: &Layout,
+    b: BrokerId,
+    tp: Tp,
+    col_x: f64,
+    on_replica: &Callback<(Tp, BrokerId)>,
+    cache: &std::cell::RefCell<ViewCache>,
+) -> Option<Html> {
+    let meta = sim.partition(tp)?;
+    if !meta.replicas.contains(&b) {
+        return None;
+    }
+    let y = lay.row_y(tp)?;
+    let log = sim.replica_log(b, tp);
+    let max_leo = meta.replicas.iter().filter_map(|&r| sim.replica_log(r, tp)).map(|l| l.leo()).max().unwrap_or(0);
+    let start = Layout::window_start(max_leo);
+    let window: Vec<(u64, bool, bool)> = (start..start + SLOTS)
+        .filter_map(|o| log.and_then(|l| l.get(o)))
+        .map(|r| (r.id.0, lay.lost.contains(&r.id), lay.duplicated.contains(&r.id)))
+        .collect();
+    let committed: Vec<(&str, u64)> = if meta.leader == Some(b) {
+        lay.committed.iter().filter_map(|(g, offs)| offs.get(&tp).map(|o| (g.as_str(), *o))).collect()
+    } else {
+        Vec::new()
+    };
+    let hash = fingerprint((
+        (meta.leader, meta.leader_epoch, meta.isr.contains(&b), broker_state(sim, b)),
+        log.map(|l| (l.leo(), l.hw, l.log_start)),
+        (start, window, committed, lay.compact, y.to_bits(), col_x.to_bits()),
+    ));
+    let mut c = cache.borrow_mut();
+    let content = match c.replicas.get(&(tp, b)) {
+        Some((h, html)) if *h == hash => html.clone(),
+        _ => {
+            let html = replica_view(sim, lay, b, tp, col_x, on_replica)?;
+            if c.replicas.len() > 4096 {
+                c.replicas.clear();
+            }
+            c.replicas.insert((tp, b), (hash, html.clone()));
+            html
+        }
+    };
+    Some(html! { <Memo {hash} {content} /> })
+}
+
+fn replica_view(
+    sim: &Sim,
+    lay: &Layout,
+    b: BrokerId,
+    tp: Tp,
+    col_x: f64,
+    on_replica: &Callback<(Tp, BrokerId)>,
+) -> Option<Html> {
     let meta = sim.partition(tp)?;
     if !meta.replicas.contains(&b) {
         return None;
@@ -234,18 +373,13 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
     let slots_y = y + 24.0;
     let hw_x = (hw >= start && hw <= start + SLOTS).then(|| Layout::slot_x(cell_x, hw - start) - SLOT_GAP / 2.0);
     let leo_x = (leo >= start && leo < start + SLOTS).then(|| Layout::slot_x(cell_x, leo - start));
-    html! {
-        <g class={classes!("replica", role, (!in_isr).then_some("out-of-isr"), down.then_some("down"))}
-           data-topic={sim.topic(tp.topic).name.clone()} data-partition={tp.partition.to_string()} data-broker={b.to_string()}
-           data-role={role} data-isr={in_isr.to_string()} data-leo={leo.to_string()} data-hw={hw.to_string()}
-           aria-label={label}>
-            <rect class="cell" x={cell_x.to_string()} y={(y + 2.0).to_string()} width={cw.to_string()} height={ch.to_string()} rx="6" />
-            <text x={(cell_x + 10.0).to_string()} y={(y + 16.0).to_string()} class="badge">
-                { badge }
-            </text>
-            <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
-                { format!("HW {hw} · LEO {leo}") }
-            </text>
+    // Many partitions: each log is drawn as one path per key colour (no letters, offsets or
+    // per-record titles), which keeps the picture to a few nodes per replica.
+    let slots = if lay.compact {
+        compact_slots(log, start, hw, cell_x, slots_y)
+    } else {
+        html! {
+            <>
             { for (0..SLOTS).map(|i| {
                 let off = start + i;
                 let sx = Layout::slot_x(cell_x, i);
@@ -282,6 +416,23 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
                     </g>
                 }
             }) }
+            </>
+        }
+    };
+    html! {
+        <g class={classes!("replica", role, (!in_isr).then_some("out-of-isr"), down.then_some("down"))}
+           data-topic={sim.topic(tp.topic).name.clone()} data-partition={tp.partition.to_string()} data-broker={b.to_string()}
+           data-role={role} data-isr={in_isr.to_string()} data-leo={leo.to_string()} data-hw={hw.to_string()}
+           aria-label={label} onclick={on_replica.reform(move |_: MouseEvent| (tp, b))}>
+            <rect class="cell" x={cell_x.to_string()} y={(y + 2.0).to_string()} width={cw.to_string()} height={ch.to_string()} rx="6" />
+            <text x={(cell_x + 10.0).to_string()} y={(y + 16.0).to_string()} class="badge">
+                { badge }
+            </text>
+            <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
+                <title>{format!("HW {hw}: the high watermark, the first offset not yet on every in-sync replica (records below it are committed and visible to consumers). LEO {leo}: the log end offset, where the next record goes.")}</title>
+                { format!("HW {hw} · LEO {leo}") }
+            </text>
+            { slots }
             if let Some(hx) = hw_x {
                 <g class="hw-marker">
                     <line x1={hx.to_string()} y1={(slots_y - 4.0).to_string()} x2={hx.to_string()} y2={(slots_y + SLOT_W + 4.0).to_string()} />
@@ -299,10 +450,67 @@ fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, col_x: f64) -> Opt
     .into()
 }
 
+/// The log window of a replica in compact mode: records as squares, one `path` per key colour, one
+/// hatched path for those above the high watermark, one outline path for the empty slots.
+fn compact_slots(log: Option<&kafkascope_sim::model::Log>, start: u64, hw: u64, cell_x: f64, y: f64) -> Html {
+    let mut by_colour: Vec<(&'static str, String)> = Vec::new();
+    let (mut hatched, mut empty) = (String::new(), String::new());
+    for i in 0..SLOTS {
+        let off = start + i;
+        let sq = format!("M{:.1},{y:.1}h{SLOT_W}v{SLOT_W}h-{SLOT_W}z", Layout::slot_x(cell_x, i));
+        match log.and_then(|l| l.get(off)) {
+            Some(r) => {
+                let c = key_colour(r);
+                match by_colour.iter_mut().find(|(k, _)| *k == c) {
+                    Some((_, d)) => d.push_str(&sq),
+                    None => by_colour.push((c, sq.clone())),
+                }
+                if off >= hw {
+                    hatched.push_str(&sq);
+                }
+            }
+            None => empty.push_str(&sq),
+        }
+    }
+    html! {
+        <>
+            { for by_colour.into_iter().map(|(c, d)| html! { <path class="rec" d={d} fill={c} /> }) }
+            if !hatched.is_empty() { <path class="uncommitted" d={hatched} /> }
+            if !empty.is_empty() { <path class="empty" d={empty} /> }
+        </>
+    }
+}
+
 /// Under the leader's log: where each consumer group has committed (the next offset it will read).
 fn committed_markers(lay: &Layout, tp: Tp, start: u64, cell_x: f64, slots_y: f64, leader: bool) -> Vec<Html> {
     if !leader {
         return Vec::new();
+    }
+    if lay.compact {
+        // Many partitions: every group's mark in one path, one title listing them.
+        let marks: Vec<(&str, u64)> = lay
+            .committed
+            .iter()
+            .filter_map(|(g, offsets)| offsets.get(&tp).map(|o| (g.as_str(), *o)))
+            .filter(|(_, off)| *off >= start && *off <= start + SLOTS)
+            .collect();
+        if marks.is_empty() {
+            return Vec::new();
+        }
+        let d: String = marks
+            .iter()
+            .map(|(_, off)| {
+                let x = Layout::slot_x(cell_x, off - start) - SLOT_GAP / 2.0;
+                format!("M{x:.1},{:.1} l-4,7 h8 z", slots_y + SLOT_W + 6.0)
+            })
+            .collect();
+        let title: Vec<String> = marks.iter().map(|(g, off)| format!("{g} at {off}")).collect();
+        return vec![html! {
+            <g class="committed-marker">
+                <title>{format!("Committed offsets (where each group resumes): {}", title.join(", "))}</title>
+                <path {d} />
+            </g>
+        }];
     }
     lay.committed
         .iter()
@@ -323,7 +531,7 @@ fn committed_markers(lay: &Layout, tp: Tp, start: u64, cell_x: f64, slots_y: f64
         .collect()
 }
 
-fn producer_view(sim: &Sim, lay: &Layout, i: usize) -> Html {
+fn producer_view(sim: &Sim, lay: &Layout, i: usize, on_producer: &Callback<u32>) -> Html {
     let p = &sim.producers[i];
     let y = lay.producer_y(i);
     let status = match p.status {
@@ -345,9 +553,12 @@ fn producer_view(sim: &Sim, lay: &Layout, i: usize) -> Html {
         ),
         format!("in flight {} · queued {}", p.in_flight.len(), p.queues.values().map(|q| q.len()).sum::<usize>()),
     ];
+    let (onclick, onkeydown) = activation(on_producer.clone(), i as u32);
     html! {
-        <g class={classes!("producer", status)} data-producer={p.name.clone()} aria-label={format!("Producer {}, {status}", p.name)}>
-            <title>{"A producer sends records to the leader of their partition: keyed records go to murmur2(key) mod partitions; with acks=all it waits until every in-sync replica has them."}</title>
+        <g class={classes!("producer", status)} data-producer={p.name.clone()} data-index={i.to_string()} role="button" tabindex="0"
+           aria-label={format!("Producer {}, {status}, acks={}, idempotence={}. Activate for actions.", p.name, p.config.acks.name(), p.config.enable_idempotence)}
+           {onclick} {onkeydown}>
+            <title>{"A producer sends records to the leader of their partition: keyed records go to murmur2(key) mod partitions; with acks=all it waits until every in-sync replica has them. Click for actions."}</title>
             <rect x={PRODUCER_X.to_string()} y={y.to_string()} width={PRODUCER_W.to_string()} height={PRODUCER_H.to_string()} rx="8" />
             <text x={(PRODUCER_X + 10.0).to_string()} y={(y + 18.0).to_string()} class="title">{format!("Producer {}", p.name)}</text>
             { for lines.iter().enumerate().map(|(j, l)| html! {
@@ -359,7 +570,7 @@ fn producer_view(sim: &Sim, lay: &Layout, i: usize) -> Html {
 
 /// Consumer groups on the right: each group's state and generation, then its consumers with the
 /// partitions they own, their position and lag.
-fn groups_view(sim: &Sim, lay: &Layout, on_consumer: Callback<u32>) -> Html {
+fn groups_view(sim: &Sim, lay: &Layout, ev: &Events, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let names = group_names(sim);
     html! {
         <g class="groups">
@@ -369,17 +580,49 @@ fn groups_view(sim: &Sim, lay: &Layout, on_consumer: Callback<u32>) -> Html {
                 let state = g.map_or("not joined yet".to_string(), |g| format!("{} · gen {}", g.state.name(), g.generation));
                 let strategy = g.and_then(|g| g.strategy).map_or(String::new(), |s| format!(" · {}", s.name()));
                 let coordinator = sim.coordinator_of(name).map_or(String::new(), |b| format!(" (coordinator {b})"));
+                let (onclick, onkeydown) = activation(ev.on_group.clone(), name.to_string());
                 html! {
-                    <g class="group-header" data-group={name.to_string()} data-state={g.map_or("none", |g| g.state.name())}>
-                        <title>{"A consumer group shares the partitions of its topics among its members; the coordinator (a broker) runs rebalances, counted by generation."}</title>
+                    <g class="group-header" data-group={name.to_string()} data-state={g.map_or("none", |g| g.state.name())}
+                       role="button" tabindex="0" aria-label={format!("Consumer group {name}{coordinator}: {state}. Activate for actions.")}
+                       {onclick} {onkeydown}>
+                        <title>{"A consumer group shares the partitions of its topics among its members; the coordinator (a broker) runs rebalances, counted by generation. Click for actions."}</title>
                         <text x={x.to_string()} y={(y + 12.0).to_string()} class="title">{format!("Group {name}{coordinator}")}</text>
                         <text x={x.to_string()} y={(y + 26.0).to_string()} class="sub">{format!("{state}{strategy}")}</text>
                     </g>
                 }
             }) }
-            { for lay.consumers.iter().enumerate().map(|(i, &(ci, _))| consumer_view(sim, lay, i, ci, on_consumer.clone())) }
+            { for lay.consumers.iter().enumerate().map(|(i, &(ci, _))| memo_consumer(sim, lay, i, ci, &ev.on_consumer, cache)) }
         </g>
     }
+}
+
+/// A consumer's drawing, rebuilt only when its state, partitions, positions or lag changed.
+fn memo_consumer(
+    sim: &Sim,
+    lay: &Layout,
+    i: usize,
+    ci: u32,
+    on_consumer: &Callback<u32>,
+    cache: &std::cell::RefCell<ViewCache>,
+) -> Html {
+    let c = &sim.consumers[ci as usize];
+    let lags: Vec<(Tp, Option<u64>, Option<u64>)> = c
+        .assigned
+        .iter()
+        .map(|tp| (*tp, c.positions.get(tp).copied(), kafkascope_sim::exec::serving_log(sim, *tp).map(|l| l.hw)))
+        .collect();
+    let (x, y) = lay.consumer_box(i);
+    let hash = fingerprint((format!("{:?}{:?}", c.status, c.state), c.incarnation, lags, x.to_bits(), y.to_bits()));
+    let mut cache = cache.borrow_mut();
+    let content = match cache.consumers.get(&ci) {
+        Some((h, html)) if *h == hash => html.clone(),
+        _ => {
+            let html = consumer_view(sim, lay, i, ci, on_consumer.clone());
+            cache.consumers.insert(ci, (hash, html.clone()));
+            html
+        }
+    };
+    html! { <Memo {hash} {content} /> }
 }
 
 fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callback<u32>) -> Html {
@@ -407,14 +650,13 @@ fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callba
         })
         .collect();
     let line = if parts.is_empty() { "no partitions".to_string() } else { parts.join(" ") };
-    let action = if matches!(c.status, ConsumerStatus::Dead | ConsumerStatus::Stopped) { "restart" } else { "kill" };
     let (onclick, onkeydown) = activation(on_consumer, ci);
     html! {
         <g class={classes!("consumer", status.replace(' ', "-"))} data-consumer={c.client_id.clone()} data-state={status}
-           data-partitions={c.assigned.iter().map(|tp| sim.tp_name(*tp)).collect::<Vec<_>>().join(",")}
-           role="button" tabindex="0" aria-label={format!("Consumer {} in group {}, {status}. Activate to {action} it.", c.client_id, c.group_name)}
+           data-partitions={c.assigned.iter().map(|tp| sim.tp_name(*tp)).collect::<Vec<_>>().join(",")} data-index={ci.to_string()}
+           role="button" tabindex="0" aria-label={format!("Consumer {} in group {}, {status}. Activate for actions: kill, stop, pause or resume, processing time.", c.client_id, c.group_name)}
            {onclick} {onkeydown}>
-            <title>{format!("Consumer {}: {} records per poll, commits {}. Click to {action}.", c.client_id, c.config.max_poll_records, c.config.commit.name())}</title>
+            <title>{format!("Consumer {}: {} records per poll, commits {}. Click for actions. pN@X lag L: owns partition N, next offset X, L records behind the high watermark.", c.client_id, c.config.max_poll_records, c.config.commit.name())}</title>
             <rect x={x.to_string()} y={y.to_string()} width={CONSUMER_W.to_string()} height={CONSUMER_H.to_string()} rx="8" />
             <text x={(x + 8.0).to_string()} y={(y + 16.0).to_string()} class="title">{format!("Consumer {}", c.client_id)}</text>
             <text x={(x + 8.0).to_string()} y={(y + 31.0).to_string()} class="sub">{status}</text>
@@ -444,7 +686,7 @@ pub fn kind_class(k: MessageKind) -> &'static str {
     }
 }
 
-fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64) -> Html {
+fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64, reduced_motion: bool) -> Html {
     let kind = m.payload.kind();
     let tp = m.payload.tp();
     let to_ctrl = matches!(m.to, Node::Controller) || matches!(m.from, Node::Controller);
@@ -452,13 +694,13 @@ fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64) ->
         return Html::default();
     };
     let t = progress(m.sent_ms, m.deliver_ms, now);
-    let p = along(a, b, t);
+    // Reduced motion: no travel; the message sits at mid-path and fades in, then out.
+    let (p, opacity) = if reduced_motion {
+        (along(a, b, 0.5), opacity * (1.0 - (2.0 * t - 1.0).abs()).max(0.15))
+    } else {
+        (along(a, b, t), opacity)
+    };
     let records = m.payload.records();
-    // A class, not a style attribute: the CSP allows no inline styles (styles/embed.css).
-    let fill = records.first().map(|r| match r.key {
-        Some(k) => format!("key-{}", k.0 as usize % KEY_COLOURS.len()),
-        None => "key-null".to_string(),
-    });
     let cls = classes!("msg", kind_class(kind));
     let op = format!("{opacity:.2}");
     let label = match &m.payload {
@@ -476,7 +718,7 @@ fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64) ->
         },
         _ => html! {
             <g class={cls} opacity={op}>
-                <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if records.is_empty() { "4" } else { "6.5" }} class={fill} />
+                <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if records.is_empty() { "4" } else { "6.5" }} class={records.first().map(key_class)} />
                 if let Some(l) = label {
                     <text x={p.x.to_string()} y={(p.y - 9.0).to_string()} text-anchor="middle" class="count">{l}</text>
                 }

@@ -82,17 +82,20 @@ pub fn topbar(model: &Model, h: &Handlers) -> Html {
     }
 }
 
-pub fn legend(model: &Model, h: &Handlers) -> Html {
+pub fn legend(model: &Model, h: &Handlers, on_term: &Callback<&'static str>) -> Html {
+    let t = |id: &'static str, label: &'static str| crate::components::glossary::term(id, label, on_term);
     html! {
         <section class="panel legend" aria-labelledby="legend-h">
             <h2 id="legend-h">{"How to read it"}</h2>
             <ul class="keys">
-                <li><span class="sw leader" aria-hidden="true"></span>{"solid outline, ★: the leader replica (serves produce and fetch)"}</li>
-                <li><span class="sw follower" aria-hidden="true"></span>{"dashed outline: a follower, copying the leader by fetching"}</li>
-                <li><span class="sw oos" aria-hidden="true"></span>{"faded: out of the ISR (in-sync replicas) or on a dead broker"}</li>
-                <li><span class="sw hatched" aria-hidden="true"></span>{"hatched record: above the high watermark (HW), not yet committed, invisible to consumers"}</li>
-                <li><span class="sw hwline" aria-hidden="true"></span>{"bar: the high watermark; dotted slot: the log end offset (LEO), where the next record goes"}</li>
-                <li>{"record colour and letter: its key (same key, same partition, in order)"}</li>
+                <li><span class="sw leader" aria-hidden="true"></span><span>{"solid outline, ★: the "}{t("leader", "leader")}{" replica (serves produce and fetch)"}</span></li>
+                <li><span class="sw follower" aria-hidden="true"></span><span>{"dashed outline: a "}{t("follower", "follower")}{", copying the leader by fetching"}</span></li>
+                <li><span class="sw oos" aria-hidden="true"></span><span>{"faded: out of the "}{t("isr", "ISR")}{" (in-sync replicas) or on a dead broker"}</span></li>
+                <li><span class="sw hatched" aria-hidden="true"></span><span>{"hatched record: above the "}{t("hw", "high watermark (HW)")}{", not yet committed, invisible to consumers"}</span></li>
+                <li><span class="sw hwline" aria-hidden="true"></span><span>{"bar: the high watermark; dotted slot: the "}{t("leo", "log end offset (LEO)")}{", where the next record goes"}</span></li>
+                <li><span class="sw committed" aria-hidden="true"></span><span>{"▲ under a leader's log: a group's "}{t("committed-offset", "committed offset")}</span></li>
+                <li><span>{"record colour and letter: its key (same key, same "}{t("partition", "partition")}{", in order); small number: its "}{t("offset", "offset")}</span></li>
+                <li><span>{"consumer line pN@X lag L: owns partition N, its "}{t("position", "position")}{" is X, "}{t("lag", "lag")}{" L; groups show their "}{t("group-state", "state")}{", "}{t("generation", "generation")}{" and "}{t("coordinator", "coordinator")}</span></li>
             </ul>
             <h3>{"Messages in flight"}</h3>
             <ul class="kinds">
@@ -175,7 +178,7 @@ pub fn produce_form(model: &Model, h: &Handlers, key_ref: &NodeRef, value_ref: &
     }
 }
 
-pub fn narration(model: &Model) -> Html {
+pub fn narration(model: &Model, on_term: &Callback<&'static str>) -> Html {
     let sim = &model.session.sim;
     let recent: Vec<(u64, String)> =
         sim.journal.iter().rev().filter_map(|e| sim.narrate(e).map(|t| (e.at_ms, t))).take(14).collect();
@@ -184,7 +187,7 @@ pub fn narration(model: &Model) -> Html {
             <h2 id="narration-h">{"What just happened"}</h2>
             <ol aria-live="polite" aria-relevant="additions">
                 { for recent.into_iter().map(|(at, text)| html! {
-                    <li><time>{format_time(at)}</time>{" "}{text}</li>
+                    <li><time>{format_time(at)}</time>{" "}{crate::components::glossary::linked_text(&text, on_term)}</li>
                 }) }
             </ol>
         </section>

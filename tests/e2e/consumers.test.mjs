@@ -1,5 +1,5 @@
 // Consumer groups end to end: the default scenario's group `billing` settles with two members;
-// killing one by click moves its partitions to the other after session.timeout.ms; producing a
+// killing one from its menu moves its partitions to the other after session.timeout.ms; producing a
 // record from the form is acknowledged in the ledger counters. No console errors throughout.
 
 import assert from 'node:assert/strict';
@@ -51,6 +51,7 @@ describe(`kafkascope consumer groups (${BASE_URL})`, { concurrency: false }, () 
 
   it('killing a consumer moves its partitions to the survivor after the session timeout', { timeout: STEP_TIMEOUT }, async () => {
     await page.locator('svg#cluster g.consumer[data-consumer="c1"]').click();
+    await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'c1 to be drawn as crashed', () => document.querySelector('g.consumer[data-consumer="c1"]')?.dataset.state === 'crashed', null, {
       state: consumers,
     });

@@ -2,8 +2,9 @@
 // failure moves leadership away and the restarted broker catches up and rejoins the ISR.
 //
 // DOM contract (the app's side of it):
-//   svg#cluster g.broker        data-broker="N" data-state="alive|dead|fenced|stopped"; click kills
-//                               an alive broker and restarts a dead one
+//   svg#cluster g.broker        data-broker="N" data-state="alive|dead|fenced|stopped"; click (or
+//                               Enter) opens its action menu
+//   .action-menu button.menu-item[data-action="kill|restart|stop|isolate|heal"]
 //   g.replica                   data-topic, data-partition, data-broker, data-role="leader|follower",
 //                               data-isr="true|false"
 //   input#speed                 type=range, log scale; max = fastest
@@ -124,6 +125,8 @@ describe(`kafkascope foundation (${BASE_URL})`, { concurrency: false }, () => {
     assert.ok(leaderBefore, 'previous step found the leader');
     const broker = page.locator(`svg#cluster g.broker[data-broker="${leaderBefore}"]`);
     await broker.click();
+    await page.locator('.action-menu button[data-action="kill"]').click();
+    assert.equal(await page.locator('.action-menu').count(), 0, 'the menu closes after acting');
     await waitFor(
       page,
       `broker ${leaderBefore} to be dead`,
@@ -151,6 +154,7 @@ describe(`kafkascope foundation (${BASE_URL})`, { concurrency: false }, () => {
 
   it('restarting the broker brings it back into the ISR', { timeout: STEP_TIMEOUT }, async () => {
     await page.locator(`svg#cluster g.broker[data-broker="${leaderBefore}"]`).click();
+    await page.locator('.action-menu button[data-action="restart"]').click();
     await waitFor(
       page,
       `broker ${leaderBefore} to be alive again`,

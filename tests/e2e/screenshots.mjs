@@ -33,6 +33,7 @@ for (const s of shots) {
     const el = document.querySelector(`g.broker[data-broker="${b}"]`);
     el.dispatchEvent(new MouseEvent('click', { bubbles: true }));
   }, leader);
+  await page.locator('.action-menu button[data-action="kill"]').click();
   await page.waitForFunction(
     (b) => document.querySelector('g.replica[data-topic="orders"][data-partition="0"][data-role="leader"]')?.dataset.broker !== b,
     leader,

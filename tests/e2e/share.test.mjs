@@ -24,6 +24,7 @@ describe(`kafkascope share links (${BASE_URL})`, { concurrency: false }, () => {
     await openApp(page);
     await page.locator('svg#cluster g.broker[data-broker="2"]').waitFor({ state: 'attached' });
     await page.locator('svg#cluster g.broker[data-broker="2"]').click();
+    await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'broker 2 dead', () => document.querySelector('g.broker[data-broker="2"]')?.dataset.state === 'dead');
     await page.locator('#share').click();
     const link = await page.locator('#share-link').inputValue();

@@ -235,6 +235,10 @@ pub struct Consumer {
     /// Partitions whose committed offset is being fetched (OffsetFetch); fetched again on retry
     /// when the answer was an error (coordinator moved, UNSTABLE_OFFSET_COMMIT).
     pub offsets_fetching: Vec<Tp>,
+    /// When the last FindCoordinator / JoinGroup went out (their answers can be lost with a
+    /// crashed broker: they are sent again after `request.timeout.ms` / the rebalance timeout).
+    pub find_sent_ms: Millis,
+    pub join_sent_ms: Millis,
 }
 
 impl Consumer {
@@ -315,6 +319,8 @@ impl Sim {
             app: None,
             reset_pending: Vec::new(),
             offsets_fetching: Vec::new(),
+            find_sent_ms: now,
+            join_sent_ms: now,
         };
         let idx = match self.consumer_by_id(client_id) {
             Some(i) => {
@@ -407,6 +413,7 @@ impl Sim {
         }
         let b = ids[c.bootstrap_cursor % ids.len()];
         let group = c.group;
+        c.find_sent_ms = self.net.now;
         self.net.send(Node::Consumer(idx), Node::Broker(b), Payload::FindCoordinator { group });
     }
 
@@ -461,6 +468,7 @@ impl Sim {
         }
         c.state = MemberState::Joining;
         c.needs_rejoin = false;
+        c.join_sent_ms = self.net.now;
         let (owned, owned_generation) = if c.protocol() == RebalanceProtocol::Eager {
             (c.previous.clone(), c.previous_generation)
         } else {
@@ -1056,6 +1064,19 @@ impl Sim {
         // request.timeout.ms: a fetch that got no answer (its broker's machine died) is given up.
         let c = &mut self.consumers[idx as usize];
         let timeout = c.config.request_timeout_ms;
+        // A FindCoordinator or JoinGroup whose answer never came (its broker crashed): again.
+        let lost_find = c.coordinator.is_none()
+            && c.state == MemberState::FindingCoordinator
+            && !c.retry_scheduled
+            && now >= c.find_sent_ms + timeout;
+        let lost_join = c.state == MemberState::Joining && now >= c.join_sent_ms + c.config.max_poll_interval_ms + 5000;
+        if lost_find || lost_join {
+            c.bootstrap_cursor += 1;
+            c.state = MemberState::FindingCoordinator;
+            self.find_coordinator(idx);
+            return;
+        }
+        let c = &mut self.consumers[idx as usize];
         if c.commit_in_flight.is_some() && now >= c.commit_sent_ms + timeout {
             // No answer to the commit (its coordinator's machine died): find it and try again.
             let (_, sync) = c.commit_in_flight.take().expect("checked");

@@ -11,6 +11,7 @@ pub mod consumer;
 pub mod controller;
 pub mod exec;
 pub mod group;
+pub mod inspect;
 pub mod invariants;
 pub mod journal;
 pub mod ledger;

@@ -52,6 +52,20 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        ["share", file] => match read(file).map(|src| Session::run_script_session(&src)) {
+            Ok(Ok(session)) => {
+                println!("{}", kafkascope_sim::share::encode(&session.trace()));
+                ExitCode::SUCCESS
+            }
+            Ok(Err(e)) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        },
         ["replay", file] => {
             let trace: Trace = match read(file)
                 .map_err(|e| e.to_string())
@@ -84,6 +98,7 @@ fn main() -> ExitCode {
                 "usage: kafkascope run FILE|-        run a scenario script\n       \
                  kafkascope trace FILE|-      run it and print the trace as JSON\n       \
                  kafkascope replay TRACE      replay a trace and check it matches\n       \
+                 kafkascope share FILE|-      run it and print its share-link text (the page's ?s=)\n       \
                  kafkascope help              list the commands"
             );
             ExitCode::from(2)

@@ -1,0 +1,126 @@
+//! The inspect panel: click a partition's row label (or one of its replicas) to see everything
+//! about it: each replica's role, ISR membership, LEO, HW and log start offset, the leader-epoch
+//! cache, the ISR history, and the records of one replica. Read from the sim, live.
+
+use crate::components::glossary::term;
+use crate::state::Model;
+use kafkascope_sim::exec::value_text;
+use kafkascope_sim::journal::{format_time, join_ids};
+use kafkascope_sim::model::{BrokerId, Tp};
+use yew::prelude::*;
+
+/// What the panel shows: a partition, and whose copy of its log (None: the leader's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Inspect {
+    pub tp: Tp,
+    pub broker: Option<BrokerId>,
+}
+
+/// Records listed at most (the newest).
+const RECORDS_SHOWN: usize = 40;
+
+pub fn view(
+    model: &Model,
+    target: Option<Inspect>,
+    select: &Callback<Option<BrokerId>>,
+    close: &Callback<()>,
+    on_term: &Callback<&'static str>,
+) -> Html {
+    let Some(Inspect { tp, broker }) = target else { return Html::default() };
+    let sim = &model.session.sim;
+    let Some(meta) = sim.partition(tp) else { return Html::default() };
+    let name = sim.tp_name(tp);
+    let infos = sim.replica_infos(tp);
+    let shown = broker.or(meta.leader).or_else(|| meta.replicas.first().copied());
+    let log = shown.and_then(|b| sim.replica_log(b, tp));
+    let history = sim.isr_history(tp);
+    let t = |id: &'static str, label: &'static str| term(id, label, on_term);
+    let onkeydown = {
+        let close = close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                e.stop_propagation();
+                close.emit(());
+            }
+        })
+    };
+    let records: Vec<_> = log.map_or(Vec::new(), |l| l.records.iter().rev().take(RECORDS_SHOWN).copied().collect());
+    let hw = log.map_or(0, |l| l.hw);
+    html! {
+        <section class="panel inspect" id="inspect" role="region" aria-labelledby="inspect-h" tabindex="-1" {onkeydown}>
+            <h2 id="inspect-h">{format!("Partition {name}")}
+                <button type="button" class="close" id="inspect-close" onclick={close.reform(|_: MouseEvent| ())} aria-label="Close the inspect panel">{"✕"}</button>
+            </h2>
+            <p class="facts">
+                {t("leader", "leader")}{format!(": {} · ", meta.leader.map_or("none (offline)".into(), |b| format!("broker {b}")))}
+                {t("leader-epoch", "leader epoch")}{format!(": {} · ", meta.leader_epoch)}
+                {t("replica", "replicas")}{format!(": {} · ", join_ids(&meta.replicas))}
+                {t("isr", "ISR")}{format!(": {{{}}}", join_ids(&meta.isr))}
+            </p>
+            <table class="replicas">
+                <thead><tr>
+                    <th scope="col">{"broker"}</th><th scope="col">{"role"}</th><th scope="col">{t("isr", "ISR")}</th>
+                    <th scope="col">{t("leo", "LEO")}</th><th scope="col">{t("hw", "HW")}</th>
+                    <th scope="col">{t("log-start", "log start")}</th><th scope="col">{"log"}</th>
+                </tr></thead>
+                <tbody>
+                { for infos.iter().map(|r| {
+                    let b = r.broker;
+                    let pick = select.reform(move |_: MouseEvent| Some(b));
+                    let current = shown == Some(b);
+                    html! {
+                        <tr class={classes!(current.then_some("current"))} data-broker={b.to_string()}>
+                            <td>{format!("{b}{}", if r.preferred { " (preferred)" } else { "" })}<span class="muted">{format!(" {}", r.broker_state)}</span></td>
+                            <td>{r.role}</td>
+                            <td>{if r.in_isr { "in" } else { "out" }}</td>
+                            <td class="num">{r.leo}</td><td class="num">{r.hw}</td><td class="num">{r.log_start}</td>
+                            <td><button type="button" class="show-log" aria-pressed={current.to_string()} onclick={pick}>{"show"}</button></td>
+                        </tr>
+                    }
+                }) }
+                </tbody>
+            </table>
+            if let (Some(b), None) = (shown, log) {
+                <h3>{format!("Broker {b}'s copy: ")}{t("epoch-cache", "leader-epoch cache")}</h3>
+                <p class="epochs">{"no copy of this log yet (the broker has not created the replica)"}</p>
+            }
+            if let (Some(b), Some(l)) = (shown, log) {
+                <h3>{format!("Broker {b}'s copy: ")}{t("epoch-cache", "leader-epoch cache")}</h3>
+                <p class="epochs">
+                    { if l.epochs.is_empty() { "empty (no records yet)".to_string() } else {
+                        l.epochs.iter().map(|(e, o)| format!("epoch {e} from offset {o}")).collect::<Vec<_>>().join(" · ")
+                    } }
+                </p>
+                <h3>{format!("Records (newest {} of {}; ", records.len(), l.records.len())}{t("hw", "HW")}{format!(" {hw})")}</h3>
+                <table class="records">
+                    <thead><tr><th scope="col">{"offset"}</th><th scope="col">{"key"}</th><th scope="col">{"value"}</th><th scope="col">{t("leader-epoch", "epoch")}</th></tr></thead>
+                    <tbody>
+                    { for records.iter().map(|r| html! {
+                        <tr class={classes!((r.offset >= hw).then_some("uncommitted"))}>
+                            <td class="num">{r.offset}</td>
+                            <td>{r.key.map_or("null".to_string(), |k| sim.interner.get(k).to_string())}</td>
+                            <td>{value_text(sim, r.value)}</td>
+                            <td class="num">{r.epoch}</td>
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+                if records.iter().any(|r| r.offset >= hw) {
+                    <p class="muted">{"Shaded rows are at or above the high watermark: not yet on every in-sync replica."}</p>
+                }
+            }
+            <h3>{t("isr", "ISR")}{" and leader history"}</h3>
+            <ol class="isr-history">
+                { for history.iter().rev().take(20).map(|h| html! {
+                    <li>
+                        <time>{format_time(h.at_ms)}</time>
+                        {format!(" ISR {{{}}}", join_ids(&h.isr))}
+                        { h.epoch.map_or(String::new(), |e| format!(" · epoch {e}")) }
+                        {format!(" · {}", h.what)}
+                    </li>
+                }) }
+            </ol>
+        </section>
+    }
+}

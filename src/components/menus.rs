@@ -1,0 +1,446 @@
+//! Action menus: clicking (or Enter on) a broker, consumer, producer or group opens a small sheet of
+//! the things one can do to it. Every button is one or more command lines of the shared vocabulary,
+//! run through the same path as the console (so each shows there as the CLI it stands for). The
+//! "Add" bar adds brokers, producers, consumers, topics and groups the same way.
+
+use crate::state::Model;
+use kafkascope_sim::consumer::{CommitMode, ConsumerStatus, OffsetReset};
+use kafkascope_sim::model::{BrokerId, ProducerConfig};
+use kafkascope_sim::producer::{ClientStatus, KeySpec};
+use kafkascope_sim::Sim;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// What a menu is open on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    Broker(BrokerId),
+    Consumer(u32),
+    Producer(u32),
+    Group(String),
+}
+
+impl Target {
+    /// A CSS selector for the drawn element, to give focus back when the menu closes.
+    pub fn selector(&self) -> String {
+        match self {
+            Target::Broker(b) => format!("svg#cluster g.broker[data-broker=\"{b}\"]"),
+            Target::Group(g) => format!("svg#cluster g.group-header[data-group=\"{g}\"]"),
+            Target::Producer(i) => format!("svg#cluster g.producer[data-index=\"{i}\"]"),
+            Target::Consumer(i) => format!("svg#cluster g.consumer[data-index=\"{i}\"]"),
+        }
+    }
+}
+
+/// The `consumer start` line that restarts consumer `ci` with the settings it had (Kafka's
+/// property names, only those that differ from the defaults), optionally with a new processing time.
+pub fn consumer_start_line(sim: &Sim, ci: u32, processing_ms: Option<u64>) -> Option<String> {
+    let c = sim.consumers.get(ci as usize)?;
+    let d = kafkascope_sim::consumer::ConsumerConfig::default();
+    let topics: Vec<String> = c.topics.iter().map(|t| sim.topic(*t).name.clone()).collect();
+    let mut line = format!("consumer start {} --group {} --topic {}", c.client_id, c.group_name, topics.join(","));
+    let cfg = &c.config;
+    if cfg.strategies != d.strategies {
+        let names: Vec<&str> = cfg.strategies.iter().map(|s| s.name()).collect();
+        line.push_str(&format!(" --consumer-property partition.assignment.strategy={}", names.join(",")));
+    }
+    if let Some(id) = &cfg.group_instance_id {
+        line.push_str(&format!(" --consumer-property group.instance.id={id}"));
+    }
+    if cfg.read_committed {
+        line.push_str(" --consumer-property isolation.level=read_committed");
+    }
+    if cfg.auto_offset_reset != d.auto_offset_reset {
+        let v = match cfg.auto_offset_reset {
+            OffsetReset::Earliest => "earliest",
+            OffsetReset::Latest => "latest",
+            OffsetReset::None => "none",
+        };
+        line.push_str(&format!(" --consumer-property auto.offset.reset={v}"));
+    }
+    for (name, v, dv) in [
+        ("session.timeout.ms", cfg.session_timeout_ms, d.session_timeout_ms),
+        ("heartbeat.interval.ms", cfg.heartbeat_interval_ms, d.heartbeat_interval_ms),
+        ("max.poll.interval.ms", cfg.max_poll_interval_ms, d.max_poll_interval_ms),
+        ("max.poll.records", cfg.max_poll_records as u64, d.max_poll_records as u64),
+        ("auto.commit.interval.ms", cfg.auto_commit_interval_ms, d.auto_commit_interval_ms),
+    ] {
+        if v != dv {
+            line.push_str(&format!(" --consumer-property {name}={v}"));
+        }
+    }
+    let processing = processing_ms.unwrap_or(cfg.processing_ms);
+    if processing > 0 {
+        line.push_str(&format!(" --processing {processing}ms"));
+    }
+    if cfg.commit != CommitMode::Auto {
+        line.push_str(&format!(" --commit {}", cfg.commit.name()));
+    }
+    Some(line)
+}
+
+/// The `producer start` line that restarts producer `pi` with its settings.
+pub fn producer_start_line(sim: &Sim, pi: u32) -> Option<String> {
+    let p = sim.producers.get(pi as usize)?;
+    let d = ProducerConfig::default();
+    let mut line = format!("producer start {}", p.name);
+    if let Some(t) = p.topic {
+        line.push_str(&format!(" --topic {}", sim.topic(t).name));
+    }
+    if p.rate_per_s > 0 {
+        line.push_str(&format!(" --rate {}/s", p.rate_per_s));
+    }
+    match &p.keys {
+        KeySpec::Keys(ks) if !ks.is_empty() => {
+            let names: Vec<&str> = ks.iter().map(|k| sim.interner.get(*k)).collect();
+            line.push_str(&format!(" --keys {}", names.join(",")));
+        }
+        _ => {}
+    }
+    let c = &p.config;
+    if c.acks != d.acks {
+        line.push_str(&format!(" --producer-property acks={}", c.acks.name()));
+    }
+    if let Some(id) = &c.transactional_id {
+        line.push_str(&format!(" --producer-property transactional.id={id}"));
+    }
+    if c.enable_idempotence != d.enable_idempotence {
+        line.push_str(&format!(" --producer-property enable.idempotence={}", c.enable_idempotence));
+    }
+    for (name, v, dv) in [
+        ("max.in.flight.requests.per.connection", c.max_in_flight as u64, d.max_in_flight as u64),
+        ("linger.ms", c.linger_ms, d.linger_ms),
+        ("retries", c.retries as u64, d.retries as u64),
+        ("delivery.timeout.ms", c.delivery_timeout_ms, d.delivery_timeout_ms),
+        ("request.timeout.ms", c.request_timeout_ms, d.request_timeout_ms),
+    ] {
+        if v != dv {
+            line.push_str(&format!(" --producer-property {name}={v}"));
+        }
+    }
+    Some(line)
+}
+
+/// One button of a menu: a label, what it does in a few words, and the command lines it runs.
+struct Item {
+    id: &'static str,
+    label: String,
+    help: &'static str,
+    lines: Vec<String>,
+}
+
+fn item(id: &'static str, label: impl Into<String>, help: &'static str, lines: Vec<String>) -> Item {
+    Item { id, label: label.into(), help, lines }
+}
+
+/// Runs each line in order (each is echoed in the console), then closes the menu.
+fn run_all(run: &Callback<String>, close: &Callback<()>, lines: Vec<String>) -> Callback<MouseEvent> {
+    let (run, close) = (run.clone(), close.clone());
+    Callback::from(move |_| {
+        for l in &lines {
+            run.emit(l.clone());
+        }
+        close.emit(());
+    })
+}
+
+fn broker_items(sim: &Sim, b: BrokerId) -> (String, Vec<Item>) {
+    let state = sim.broker_state_name(b);
+    let isolated = sim.net.isolated.contains(&b);
+    let down = matches!(state, "dead" | "stopped");
+    let mut items = Vec::new();
+    if down {
+        items.push(item(
+            "restart",
+            "Restart",
+            "start the broker again; it registers and catches up",
+            vec![format!("broker start {b}")],
+        ));
+    } else {
+        items.push(item(
+            "kill",
+            "Kill",
+            "crash: no clean shutdown, found by missed heartbeats",
+            vec![format!("broker kill {b}")],
+        ));
+        items.push(item(
+            "stop",
+            "Controlled stop",
+            "clean shutdown: leadership moves away first",
+            vec![format!("broker stop {b}")],
+        ));
+    }
+    if isolated {
+        items.push(item(
+            "heal",
+            "Heal network",
+            "restore its links to the controller and brokers",
+            vec![format!("broker heal {b}")],
+        ));
+    } else if !down {
+        items.push(item(
+            "isolate",
+            "Isolate",
+            "cut its links to the controller and other brokers",
+            vec![format!("broker isolate {b}")],
+        ));
+    }
+    let leads = sim
+        .controller
+        .partitions
+        .iter()
+        .filter(|(tp, m)| m.leader == Some(b) && !sim.topic(tp.topic).name.starts_with("__"))
+        .count();
+    (format!("Broker {b} · {state}{} · leads {leads}", if isolated { " · isolated" } else { "" }), items)
+}
+
+fn consumer_items(sim: &Sim, ci: u32) -> (String, Vec<Item>) {
+    let Some(c) = sim.consumers.get(ci as usize) else { return (String::new(), Vec::new()) };
+    let id = &c.client_id;
+    let mut items = Vec::new();
+    match c.status {
+        ConsumerStatus::Dead | ConsumerStatus::Stopped => {
+            if let Some(l) = consumer_start_line(sim, ci, None) {
+                items.push(item(
+                    "restart",
+                    "Restart",
+                    "start it again with the same settings; it rejoins the group",
+                    vec![l],
+                ));
+            }
+        }
+        status => {
+            items.push(item(
+                "kill",
+                "Kill",
+                "crash: no LeaveGroup, removed after session.timeout.ms",
+                vec![format!("consumer kill {id}")],
+            ));
+            items.push(item(
+                "stop",
+                "Stop",
+                "close(): commit, LeaveGroup, immediate rebalance",
+                vec![format!("consumer stop {id}")],
+            ));
+            if status == ConsumerStatus::Paused {
+                items.push(item("resume", "Resume", "call poll() again", vec![format!("consumer resume {id}")]));
+            } else {
+                items.push(item(
+                    "pause",
+                    "Pause",
+                    "stop calling poll(): heartbeats go on until max.poll.interval.ms",
+                    vec![format!("consumer pause {id}")],
+                ));
+            }
+        }
+    }
+    (format!("Consumer {id} · group {} · processing {} ms/record", c.group_name, c.config.processing_ms), items)
+}
+
+fn producer_items(sim: &Sim, pi: u32) -> (String, Vec<Item>) {
+    let Some(p) = sim.producers.get(pi as usize) else { return (String::new(), Vec::new()) };
+    let mut items = Vec::new();
+    if p.status == ClientStatus::Running {
+        items.push(item(
+            "kill",
+            "Kill",
+            "crash: what it was sending is lost",
+            vec![format!("producer kill {}", p.name)],
+        ));
+        items.push(item(
+            "stop",
+            "Stop",
+            "close(): sends what it has, then stops",
+            vec![format!("producer stop {}", p.name)],
+        ));
+        if let Some(t) = p.topic {
+            items.push(item(
+                "produce",
+                "Send one record",
+                "one record through this producer",
+                vec![format!("produce --topic {} --producer {} --async", sim.topic(t).name, p.name)],
+            ));
+        }
+    } else if let Some(l) = producer_start_line(sim, pi) {
+        items.push(item("restart", "Restart", "start it again with the same settings", vec![l]));
+    }
+    (
+        format!("Producer {} · acks={} · idempotence={}", p.name, p.config.acks.name(), p.config.enable_idempotence),
+        items,
+    )
+}
+
+fn group_items(sim: &Sim, group: &str) -> (String, Vec<Item>) {
+    let mut items = vec![item(
+        "describe",
+        "Describe",
+        "committed offsets, lag and owners (kafka-consumer-groups)",
+        vec![format!("kafka-consumer-groups --describe --group {group}")],
+    )];
+    // A new member: the next free client id in this group's pattern, the topics of its members.
+    let members: Vec<&kafkascope_sim::consumer::Consumer> =
+        sim.consumers.iter().filter(|c| c.group_name == group).collect();
+    if let Some(first) = members.first() {
+        let mut n = members.len() + 1;
+        let id = loop {
+            let id = format!("{group}-c{n}");
+            if sim.consumer_by_id(&id).is_none() {
+                break id;
+            }
+            n += 1;
+        };
+        let topics: Vec<String> = first.topics.iter().map(|t| sim.topic(*t).name.clone()).collect();
+        let mut line = format!("consumer start {id} --group {group} --topic {}", topics.join(","));
+        if first.config.processing_ms > 0 {
+            line.push_str(&format!(" --processing {}ms", first.config.processing_ms));
+        }
+        items.push(item(
+            "add-member",
+            format!("Add consumer {id}"),
+            "a new member joins: the group rebalances",
+            vec![line],
+        ));
+        for t in topics {
+            items.push(item(
+                "reset-earliest",
+                format!("Reset {t} to earliest"),
+                "rewind committed offsets (only while the group is empty)",
+                vec![format!(
+                    "kafka-consumer-groups --reset-offsets --group {group} --topic {t} --to-earliest --execute"
+                )],
+            ));
+        }
+    }
+    let state = sim
+        .interner
+        .find(group)
+        .and_then(|s| sim.groups.get(&s))
+        .map_or("not joined yet".to_string(), |g| format!("{} · generation {}", g.state.name(), g.generation));
+    (format!("Group {group} · {state}"), items)
+}
+
+/// The open menu, drawn as a sheet under the picture. `None` when nothing is open.
+pub fn view(model: &Model, target: Option<&Target>, run: &Callback<String>, close: &Callback<()>) -> Html {
+    let Some(target) = target else { return Html::default() };
+    let sim = &model.session.sim;
+    let (title, items) = match target {
+        Target::Broker(b) => broker_items(sim, *b),
+        Target::Consumer(c) => consumer_items(sim, *c),
+        Target::Producer(p) => producer_items(sim, *p),
+        Target::Group(g) => group_items(sim, g),
+    };
+    let onclose = close.reform(|_: MouseEvent| ());
+    let onkeydown = {
+        let close = close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                e.stop_propagation();
+                close.emit(());
+            }
+        })
+    };
+    let processing = match target {
+        Target::Consumer(ci) => processing_form(sim, *ci, run, close),
+        _ => Html::default(),
+    };
+    html! {
+        <section class="panel action-menu" role="dialog" aria-labelledby="menu-title" {onkeydown}>
+            <h2 id="menu-title">{title}</h2>
+            <ul class="menu-items">
+                { for items.into_iter().map(|it| html! {
+                    <li>
+                        <button type="button" class="menu-item" data-action={it.id} onclick={run_all(run, close, it.lines.clone())}
+                                title={it.lines.join("\n")}>
+                            {it.label}
+                        </button>
+                        <span class="menu-help">{it.help}</span>
+                    </li>
+                }) }
+            </ul>
+            {processing}
+            <button type="button" class="menu-close" onclick={onclose}>{"Close (Esc)"}</button>
+        </section>
+    }
+}
+
+/// Change a consumer's processing time per record. The simulator sets it when a consumer starts
+/// (`--processing`), so this closes the consumer and starts it again with the new time.
+fn processing_form(sim: &Sim, ci: u32, run: &Callback<String>, close: &Callback<()>) -> Html {
+    let Some(c) = sim.consumers.get(ci as usize) else { return Html::default() };
+    let running = c.is_alive();
+    let (run, close, client) = (run.clone(), close.clone(), c.client_id.clone());
+    // The start line without a processing time; the submitted value is inserted into it.
+    let base = consumer_start_line(sim, ci, Some(0)).unwrap_or_default();
+    let onsubmit = Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        let input = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("menu-processing"))
+            .and_then(|el| wasm_bindgen::JsCast::dyn_into::<HtmlInputElement>(el).ok());
+        let Some(ms) = input.and_then(|i| i.value().trim().parse::<u64>().ok()) else { return };
+        let line = with_processing(&base, ms);
+        if running {
+            run.emit(format!("consumer stop {client}"));
+        }
+        run.emit(line);
+        close.emit(());
+    });
+    html! {
+        <form class="processing-form" {onsubmit}>
+            <label for="menu-processing">{"Processing time per record (ms)"}</label>
+            <input id="menu-processing" type="number" min="0" max="600000" step="10" value={c.config.processing_ms.to_string()} />
+            <button type="submit" class="menu-item" data-action="processing">
+                { if running { "Restart with this time" } else { "Start with this time" } }
+            </button>
+            <span class="menu-help">{"the simulator sets it at start (--processing), so a running consumer is stopped and started again: the group rebalances"}</span>
+        </form>
+    }
+}
+
+/// `line` (a start line built with no processing time) with `--processing MSms` inserted.
+fn with_processing(line: &str, ms: u64) -> String {
+    if ms == 0 {
+        return line.to_string();
+    }
+    match line.find(" --commit ") {
+        Some(i) => format!("{} --processing {ms}ms{}", &line[..i], &line[i..]),
+        None => format!("{line} --processing {ms}ms"),
+    }
+}
+
+/// The bar of "add" actions above the picture: a broker with the next free id; producers,
+/// consumers, topics and groups come from the configuration panel's forms.
+pub fn add_bar(model: &Model, run: &Callback<String>) -> Html {
+    let sim = &model.session.sim;
+    let next = sim.brokers.keys().max().map_or(1, |b| b + 1);
+    let line = format!("broker start {next}");
+    let onclick = {
+        let (run, line) = (run.clone(), line.clone());
+        Callback::from(move |_: MouseEvent| run.emit(line.clone()))
+    };
+    html! {
+        <button type="button" id="add-broker" {onclick} title={line}>{format!("+ Broker {next}")}</button>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn restart_lines_keep_the_settings_and_parse() {
+        let m = Model::new();
+        let sim = &m.session.sim;
+        let c1 = sim.consumer_by_id("c1").unwrap();
+        let line = consumer_start_line(sim, c1, None).unwrap();
+        assert_eq!(line, "consumer start c1 --group billing --topic orders --processing 200ms");
+        assert_eq!(with_processing(&consumer_start_line(sim, c1, Some(0)).unwrap(), 50), line.replace("200ms", "50ms"));
+        let p = producer_start_line(sim, 0).unwrap();
+        assert!(p.starts_with("producer start p1 --topic orders --rate 1/s --keys alice,bob"), "{p}");
+        for l in [line, p] {
+            assert!(kafkascope_sim::parse_line(&l).is_ok(), "{l}");
+        }
+    }
+}
