@@ -142,6 +142,7 @@ describe(`kafkascope embedding (${BASE_URL})`, { concurrency: false }, () => {
   it('the Embed button gives an iframe snippet that reproduces the session', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await page.locator('svg#cluster g.broker[data-broker="2"]').click();
+    await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'broker 2 dead', () => document.querySelector('g.broker[data-broker="2"]')?.dataset.state === 'dead');
     await page.click('#embed');
     const snippet = await page.locator('#embed-snippet').inputValue();

@@ -27,6 +27,7 @@ describe(`kafkascope persistence (${BASE_URL})`, { concurrency: false }, () => {
     await openApp(page);
     await page.locator('svg#cluster g.broker[data-broker="2"]').waitFor({ state: 'attached' });
     await page.locator('svg#cluster g.broker[data-broker="2"]').click();
+    await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'broker 2 dead', () => document.querySelector('g.broker[data-broker="2"]')?.dataset.state === 'dead');
     await page.click('#play'); // pause, so the moment on screen stays put
     const clock = await page.locator('#clock').textContent();

@@ -47,7 +47,8 @@ describe(`kafkascope safety (${BASE_URL})`, { concurrency: false }, () => {
       s.dispatchEvent(new Event('input', { bubbles: true }));
     });
     await page.locator('g.broker[data-broker="1"]').click();
-    await waitFor(page, 'messages in flight drawn with key colours', () => document.querySelector('.msg circle[class^="key-"]'));
+    await page.locator('.action-menu button[data-action="kill"]').click();
+    await waitFor(page, 'broker 1 dead', () => document.querySelector('g.broker[data-broker="1"]')?.dataset.state === 'dead');
     await page.fill('#produce-key', 'alice');
     await page.fill('#produce-value', 'hello');
     await page.click('#produce-send');
@@ -56,6 +57,7 @@ describe(`kafkascope safety (${BASE_URL})`, { concurrency: false }, () => {
     await page.click('#embed');
     await page.click('#share');
     await page.locator('g.broker[data-broker="1"]').click();
+    await page.locator('.action-menu button[data-action="restart"]').click();
     await waitFor(page, 'a few more frames', () => document.querySelectorAll('.console-log .in').length >= 4);
     assert.deepEqual(await page.evaluate(() => window.__csp), [], 'no CSP violation');
     browser.assertNoErrors('while the app runs under its CSP');
