@@ -45,6 +45,8 @@ pub struct Model {
     pub audit: Audit,
     /// Each group's committed offsets (read from `__consumer_offsets`), refreshed with the audit.
     pub committed: Vec<(String, std::collections::BTreeMap<kafkascope_sim::model::Tp, u64>)>,
+    /// What read_committed readers of each read-process-write app's output see, with the audit.
+    pub eos: Vec<kafkascope_sim::processor::EosAudit>,
     audit_at: Option<u64>,
     pub timeline: Timeline,
 }
@@ -257,6 +259,7 @@ impl Model {
             console: Vec::new(),
             hidden: BTreeSet::new(),
             audit: Audit::default(),
+            eos: Vec::new(),
             committed: Vec::new(),
             audit_at: None,
         };
@@ -274,6 +277,7 @@ impl Model {
             groups.sort();
             groups.dedup();
             self.committed = groups.iter().map(|g| (g.to_string(), sim.committed_offsets(g))).collect();
+            self.eos = sim.processor_audit();
             self.audit_at = Some(now);
         }
     }

@@ -308,9 +308,9 @@ fn memo_replica(
     let log = sim.replica_log(b, tp);
     let max_leo = meta.replicas.iter().filter_map(|&r| sim.replica_log(r, tp)).map(|l| l.leo()).max().unwrap_or(0);
     let start = Layout::window_start(max_leo);
-    let window: Vec<(u64, bool, bool)> = (start..start + SLOTS)
-        .filter_map(|o| log.and_then(|l| l.get(o)))
-        .map(|r| (r.id.0, lay.lost.contains(&r.id), lay.duplicated.contains(&r.id)))
+    let window: Vec<(u64, bool, bool, u8)> = (start..start + SLOTS)
+        .filter_map(|o| log.and_then(|l| l.get(o).map(|r| (l, r))))
+        .map(|(l, r)| (r.id.0, lay.lost.contains(&r.id), lay.duplicated.contains(&r.id), txn_kind(l, r)))
         .collect();
     let committed: Vec<(&str, u64)> = if meta.leader == Some(b) {
         lay.committed.iter().filter_map(|(g, offs)| offs.get(&tp).map(|o| (g.as_str(), *o))).collect()
@@ -319,7 +319,7 @@ fn memo_replica(
     };
     let hash = fingerprint((
         (meta.leader, meta.leader_epoch, meta.isr.contains(&b), broker_state(sim, b)),
-        log.map(|l| (l.leo(), l.hw, l.log_start)),
+        log.map(|l| (l.leo(), l.hw, l.log_start, l.lso())),
         (start, window, committed, lay.compact, y.to_bits(), col_x.to_bits()),
     ));
     let mut c = cache.borrow_mut();
@@ -360,6 +360,7 @@ fn replica_view(
     let (cw, ch) = (COL_W - 12.0, ROW_H - 8.0);
     let role = if leader { "leader" } else { "follower" };
     let (leo, hw, log_start) = log.map_or((0, 0, 0), |l| (l.leo(), l.hw, l.log_start));
+    let lso = log.map_or(hw, |l| l.lso());
     let badge = match (leader, in_isr) {
         (true, _) => format!("★ leader · epoch {}", meta.leader_epoch),
         (false, true) => "follower · in sync".to_string(),
@@ -372,6 +373,9 @@ fn replica_view(
     );
     let slots_y = y + 24.0;
     let hw_x = (hw >= start && hw <= start + SLOTS).then(|| Layout::slot_x(cell_x, hw - start) - SLOT_GAP / 2.0);
+    // The last stable offset, drawn only where it differs from the HW (an open transaction).
+    let lso_x = (lso < hw && lso >= start && lso <= start + SLOTS)
+        .then(|| Layout::slot_x(cell_x, lso - start) - SLOT_GAP / 2.0);
     let leo_x = (leo >= start && leo < start + SLOTS).then(|| Layout::slot_x(cell_x, leo - start));
     // Many partitions: each log is drawn as one path per key colour (no letters, offsets or
     // per-record titles), which keeps the picture to a few nodes per replica.
@@ -385,12 +389,27 @@ fn replica_view(
                 let sx = Layout::slot_x(cell_x, i);
                 let rec = log.and_then(|l| l.get(off));
                 let deleted = off < log_start;
+                let kind = match (log, rec) {
+                    (Some(l), Some(r)) => txn_kind(l, r),
+                    _ => 0,
+                };
                 let (fill, letter, title, committed) = match rec {
+                    Some(r) if kind == TXN_COMMIT || kind == TXN_ABORT => (String::new(), if kind == TXN_COMMIT { "C" } else { "A" }.to_string(), format!(
+                        "offset {off}: {} marker for producer id {}, a control record: it takes one offset and is never returned to applications",
+                        if kind == TXN_COMMIT { "COMMIT" } else { "ABORT" },
+                        r.producer_id.unwrap_or(0)
+                    ), off < hw),
                     Some(r) => (key_colour(r).to_string(), key_letter(sim, r), format!(
-                        "offset {off}, key {}, value {}, leader epoch {}",
+                        "offset {off}, key {}, value {}, leader epoch {}{}",
                         r.key.map_or("null".to_string(), |k| sim.interner.get(k).to_string()),
                         value_text(sim, r.value),
-                        r.epoch
+                        r.epoch,
+                        match kind {
+                            TXN_ABORTED => " — in an ABORTED transaction: read_committed consumers skip it",
+                            TXN_OPEN => " — in a transaction not yet decided: read_committed consumers wait (above the LSO)",
+                            _ if r.txn => " — transactional, committed",
+                            _ => "",
+                        }
                     ), off < hw),
                     None => (String::new(), String::new(), if deleted { format!("offset {off}: deleted by retention") } else { format!("offset {off}: empty") }, true),
                 };
@@ -401,12 +420,19 @@ fn replica_view(
                         deleted.then_some("deleted"),
                         rec.is_some_and(|r| lay.duplicated.contains(&r.id)).then_some("dup"),
                         rec.is_some_and(|r| lay.lost.contains(&r.id)).then_some("lost-copy"),
+                        (kind == TXN_COMMIT).then_some("marker commit"),
+                        (kind == TXN_ABORT).then_some("marker abort"),
+                        (kind == TXN_ABORTED).then_some("aborted"),
+                        (kind == TXN_OPEN).then_some("open-txn"),
                     )} key={off.to_string()}>
                         <title>{title}</title>
                         if rec.is_some() {
                             <rect class="rec" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" fill={fill} />
                             if !committed {
                                 <rect class="uncommitted" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" />
+                            }
+                            if kind == TXN_ABORTED {
+                                <line class="strike" x1={(sx + 2.0).to_string()} y1={(slots_y + SLOT_W - 2.0).to_string()} x2={(sx + SLOT_W - 2.0).to_string()} y2={(slots_y + 2.0).to_string()} />
                             }
                             <text class="key" x={(sx + SLOT_W / 2.0).to_string()} y={(slots_y + 16.5).to_string()} text-anchor="middle">{letter}</text>
                         } else {
@@ -429,14 +455,20 @@ fn replica_view(
                 { badge }
             </text>
             <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
-                <title>{format!("HW {hw}: the high watermark, the first offset not yet on every in-sync replica (records below it are committed and visible to consumers). LEO {leo}: the log end offset, where the next record goes.")}</title>
-                { format!("HW {hw} · LEO {leo}") }
+                <title>{format!("HW {hw}: the high watermark, the first offset not yet on every in-sync replica (records below it are committed and visible to consumers). LEO {leo}: the log end offset, where the next record goes.{}", if lso < hw { format!(" LSO {lso}: the last stable offset; a transaction open from there holds back read_committed consumers.") } else { String::new() })}</title>
+                { if lso < hw { format!("LSO {lso} · HW {hw} · LEO {leo}") } else { format!("HW {hw} · LEO {leo}") } }
             </text>
             { slots }
             if let Some(hx) = hw_x {
                 <g class="hw-marker">
                     <line x1={hx.to_string()} y1={(slots_y - 4.0).to_string()} x2={hx.to_string()} y2={(slots_y + SLOT_W + 4.0).to_string()} />
                     <title>{format!("High watermark {hw}: records before it are on every in-sync replica (committed) and visible to consumers.")}</title>
+                </g>
+            }
+            if let Some(lx) = lso_x {
+                <g class="lso-marker">
+                    <line x1={lx.to_string()} y1={(slots_y - 6.0).to_string()} x2={lx.to_string()} y2={(slots_y + SLOT_W + 6.0).to_string()} />
+                    <title>{format!("Last stable offset {lso}: a transaction is open from here; read_committed consumers read only below it (read_uncommitted ones read up to the HW {hw}).")}</title>
                 </g>
             }
             { for committed_markers(lay, tp, start, cell_x, slots_y, leader) }
@@ -448,6 +480,24 @@ fn replica_view(
         </g>
     }
     .into()
+}
+
+const TXN_COMMIT: u8 = 1;
+const TXN_ABORT: u8 = 2;
+const TXN_ABORTED: u8 = 3;
+const TXN_OPEN: u8 = 4;
+
+/// What a record is to transactions: a COMMIT or ABORT marker, data of an aborted transaction, data
+/// of one not decided yet (at or above the LSO), or 0 (anything else).
+fn txn_kind(log: &kafkascope_sim::model::Log, r: &kafkascope_sim::model::Record) -> u8 {
+    match r.value {
+        kafkascope_sim::model::Value::Marker { commit: true } => TXN_COMMIT,
+        kafkascope_sim::model::Value::Marker { commit: false } => TXN_ABORT,
+        _ if !r.txn => 0,
+        _ if log.aborted_txns.iter().any(|a| a.covers(r)) => TXN_ABORTED,
+        _ if r.producer_id.is_some_and(|p| log.open_txns.get(&p).is_some_and(|&f| r.offset >= f)) => TXN_OPEN,
+        _ => 0,
+    }
 }
 
 /// The log window of a replica in compact mode: records as squares, one `path` per key colour, one
@@ -544,18 +594,34 @@ fn producer_view(sim: &Sim, lay: &Layout, i: usize, on_producer: &Callback<u32>)
         KeySpec::Null => "null keys (sticky)".to_string(),
         KeySpec::Keys(ks) => format!("{} keys", ks.len()),
     };
+    let txn = crate::components::txn::producer_txn_lines(sim, i);
     let lines = [
-        format!("acks={}", p.config.acks.name()),
-        format!("idempotence={}", p.config.enable_idempotence),
+        match &txn {
+            Some(_) => format!("acks={} · transactional", p.config.acks.name()),
+            None => format!("acks={}", p.config.acks.name()),
+        },
+        match &txn {
+            Some((a, _)) => a.clone(),
+            None => format!("idempotence={}", p.config.enable_idempotence),
+        },
         format!(
             "{} → {topic}, {keys}",
             if p.rate_per_s > 0 { format!("{}/s", p.rate_per_s) } else { "on demand".into() }
         ),
-        format!("in flight {} · queued {}", p.in_flight.len(), p.queues.values().map(|q| q.len()).sum::<usize>()),
+        match &txn {
+            Some((_, b)) => b.clone(),
+            None => format!(
+                "in flight {} · queued {}",
+                p.in_flight.len(),
+                p.queues.values().map(|q| q.len()).sum::<usize>()
+            ),
+        },
     ];
+    let txn_class = crate::components::txn::producer_txn_class(sim, i);
+    let txn_state = p.txn.as_ref().map(|t| t.state.name());
     let (onclick, onkeydown) = activation(on_producer.clone(), i as u32);
     html! {
-        <g class={classes!("producer", status)} data-producer={p.name.clone()} data-index={i.to_string()} role="button" tabindex="0"
+        <g class={classes!("producer", status, txn_class)} data-producer={p.name.clone()} data-index={i.to_string()} data-txn-state={txn_state} role="button" tabindex="0"
            aria-label={format!("Producer {}, {status}, acks={}, idempotence={}. Activate for actions.", p.name, p.config.acks.name(), p.config.enable_idempotence)}
            {onclick} {onkeydown}>
             <title>{"A producer sends records to the leader of their partition: keyed records go to murmur2(key) mod partitions; with acks=all it waits until every in-sync replica has them. Click for actions."}</title>
@@ -658,7 +724,10 @@ fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callba
            {onclick} {onkeydown}>
             <title>{format!("Consumer {}: {} records per poll, commits {}. Click for actions. pN@X lag L: owns partition N, next offset X, L records behind the high watermark.", c.client_id, c.config.max_poll_records, c.config.commit.name())}</title>
             <rect x={x.to_string()} y={y.to_string()} width={CONSUMER_W.to_string()} height={CONSUMER_H.to_string()} rx="8" />
-            <text x={(x + 8.0).to_string()} y={(y + 16.0).to_string()} class="title">{format!("Consumer {}", c.client_id)}</text>
+            <text x={(x + 8.0).to_string()} y={(y + 16.0).to_string()} class="title">{match &c.app {
+                Some(a) => format!("App {} → {} ({})", c.client_id, sim.topic(a.output).name, if a.eos { "EOS" } else { "ALO" }),
+                None => format!("Consumer {}", c.client_id),
+            }}</text>
             <text x={(x + 8.0).to_string()} y={(y + 31.0).to_string()} class="sub">{status}</text>
             <text x={(x + 8.0).to_string()} y={(y + 47.0).to_string()} class="sub mono">{line}</text>
         </g>

@@ -194,8 +194,62 @@ fn broker_items(sim: &Sim, b: BrokerId) -> (String, Vec<Item>) {
     (format!("Broker {b} · {state}{} · leads {leads}", if isolated { " · isolated" } else { "" }), items)
 }
 
+/// The `processor start` line that restarts read-process-write app `ci` with its settings.
+pub fn processor_start_line(sim: &Sim, ci: u32) -> Option<String> {
+    let c = sim.consumers.get(ci as usize)?;
+    let app = c.app.as_ref()?;
+    let inputs = c.topics.iter().map(|t| sim.topic(*t).name.clone()).collect::<Vec<_>>().join(",");
+    let guarantee = if app.eos { "exactly_once_v2" } else { "at_least_once" };
+    let mut line = format!(
+        "processor start {} --group {} --input {inputs} --output {} --processing-guarantee {guarantee}",
+        c.client_id,
+        c.group_name,
+        sim.topic(app.output).name
+    );
+    if c.config.processing_ms > 0 {
+        line.push_str(&format!(" --processing {}ms", c.config.processing_ms));
+    }
+    if c.config.auto_offset_reset == kafkascope_sim::consumer::OffsetReset::Earliest {
+        line.push_str(" --consumer-property auto.offset.reset=earliest");
+    }
+    Some(line)
+}
+
+/// A read-process-write app: its consumer and producer are one process.
+fn processor_items(sim: &Sim, ci: u32) -> (String, Vec<Item>) {
+    let Some(c) = sim.consumers.get(ci as usize) else { return (String::new(), Vec::new()) };
+    let id = &c.client_id;
+    let mut items = Vec::new();
+    if c.is_alive() {
+        items.push(item(
+            "kill",
+            "Kill the app",
+            "crash mid-batch: its consumer and producer die together",
+            vec![format!("processor kill {id}")],
+        ));
+        items.push(item(
+            "stop",
+            "Stop the app",
+            "close its consumer and producer",
+            vec![format!("processor stop {id}")],
+        ));
+    } else if let Some(l) = processor_start_line(sim, ci) {
+        items.push(item(
+            "restart",
+            "Restart the app",
+            "a new instance: initTransactions() fences the old one, the group rebalances",
+            vec![l],
+        ));
+    }
+    let guarantee = c.app.as_ref().map_or("", |a| if a.eos { "exactly_once_v2" } else { "at_least_once" });
+    (format!("App {id} · group {} · {guarantee}", c.group_name), items)
+}
+
 fn consumer_items(sim: &Sim, ci: u32) -> (String, Vec<Item>) {
     let Some(c) = sim.consumers.get(ci as usize) else { return (String::new(), Vec::new()) };
+    if c.app.is_some() {
+        return processor_items(sim, ci);
+    }
     let id = &c.client_id;
     let mut items = Vec::new();
     match c.status {
@@ -253,13 +307,50 @@ fn producer_items(sim: &Sim, pi: u32) -> (String, Vec<Item>) {
             "close(): sends what it has, then stops",
             vec![format!("producer stop {}", p.name)],
         ));
-        if let Some(t) = p.topic {
+        if let (Some(t), None) = (p.topic, &p.txn) {
             items.push(item(
                 "produce",
                 "Send one record",
                 "one record through this producer",
                 vec![format!("produce --topic {} --producer {} --async", sim.topic(t).name, p.name)],
             ));
+        }
+        if let (Some(t), None) = (&p.txn, p.app) {
+            use kafkascope_sim::txn::TxnClientState as S;
+            let topic = p
+                .topic
+                .or_else(|| sim.topics.iter().position(|t| !t.name.starts_with("__")).map(|i| i as u32))
+                .map(|t| sim.topic(t).name.clone());
+            let txn = |verb: &str| vec![format!("transaction {verb} --producer {} --async", p.name)];
+            match t.state {
+                S::Ready => items.push(item("begin", "Begin transaction", "beginTransaction()", txn("begin"))),
+                S::InTransaction => {
+                    if let Some(topic) = topic {
+                        items.push(item(
+                            "produce",
+                            "Send one record in the transaction",
+                            "invisible to read_committed readers until the commit",
+                            vec![format!("produce --topic {topic} --producer {} --async", p.name)],
+                        ));
+                    }
+                    items.push(item(
+                        "commit",
+                        "Commit transaction",
+                        "EndTxn(COMMIT): markers, then visible",
+                        txn("commit"),
+                    ));
+                    items.push(item(
+                        "abort",
+                        "Abort transaction",
+                        "EndTxn(ABORT): its records are skipped",
+                        txn("abort"),
+                    ));
+                }
+                S::AbortableError(_) => {
+                    items.push(item("abort", "Abort transaction", "a send failed: the only way on", txn("abort")))
+                }
+                _ => {}
+            }
         }
     } else if let Some(l) = producer_start_line(sim, pi) {
         items.push(item("restart", "Restart", "start it again with the same settings", vec![l]));

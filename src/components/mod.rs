@@ -9,3 +9,4 @@ pub mod glossary;
 pub mod inspect;
 pub mod menus;
 pub mod panels;
+pub mod txn;

@@ -94,6 +94,8 @@ pub fn legend(model: &Model, h: &Handlers, on_term: &Callback<&'static str>) -> 
                 <li><span class="sw hatched" aria-hidden="true"></span><span>{"hatched record: above the "}{t("hw", "high watermark (HW)")}{", not yet committed, invisible to consumers"}</span></li>
                 <li><span class="sw hwline" aria-hidden="true"></span><span>{"bar: the high watermark; dotted slot: the "}{t("leo", "log end offset (LEO)")}{", where the next record goes"}</span></li>
                 <li><span class="sw committed" aria-hidden="true"></span><span>{"▲ under a leader's log: a group's "}{t("committed-offset", "committed offset")}</span></li>
+                <li><span class="sw marker" aria-hidden="true">{"C"}</span><span>{"C / A cell: a "}{t("marker", "transaction marker")}{" (COMMIT or ABORT control record, one offset, never shown to applications); struck-through record: its "}{t("transaction", "transaction")}{" aborted"}</span></li>
+                <li><span class="sw lsoline" aria-hidden="true"></span><span>{"purple bar: the "}{t("lso", "last stable offset (LSO)")}{" where a transaction is still open; read_committed consumers stop there"}</span></li>
                 <li><span>{"record colour and letter: its key (same key, same "}{t("partition", "partition")}{", in order); small number: its "}{t("offset", "offset")}</span></li>
                 <li><span>{"consumer line pN@X lag L: owns partition N, its "}{t("position", "position")}{" is X, "}{t("lag", "lag")}{" L; groups show their "}{t("group-state", "state")}{", "}{t("generation", "generation")}{" and "}{t("coordinator", "coordinator")}</span></li>
             </ul>
@@ -142,6 +144,7 @@ pub fn counters(model: &Model) -> Html {
                     </dl>
                 </div>
             }) }
+            { crate::components::txn::eos_counters(&model.eos) }
         </section>
     }
 }
