@@ -11,10 +11,14 @@
 #                              6 groups x 8 consumers) for 20 s each (FRAME_SECONDS to change),
 #                              printing p50/p95/max main-thread time per animation frame
 #                              (tests/e2e/bench-frames.mjs says exactly what is timed).
+#   scripts/bench.sh seek      seek time in a 30-minute session (default scenario plus a fault
+#                              every 90 s), natively (crates/bench/src/seek.rs) and in headless
+#                              Chromium against the release build (tests/e2e/seek-bench.mjs).
+#                              Budget: one frame, 16 ms.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [[ "${1:-}" == frames ]]; then
+if [[ "${1:-}" == frames || "${1:-}" == seek ]]; then
     "$here/setup.sh"
 else
     "$here/setup.sh" --no-browser
@@ -22,6 +26,25 @@ fi
 # shellcheck source=scripts/env.sh
 source "$here/env.sh"
 cd "$ROOT"
+
+if [[ "${1:-}" == seek ]]; then
+    mkdir -p "$ROOT/target"
+    trace="$ROOT/target/seek-bench-trace.txt"
+    say "seek bench (native)"
+    SEEK_TRACE_OUT="$trace" cargo run -q -p kafkascope-bench --profile perf -- seek
+    trunk_release_build
+    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+    python3 "$ROOT/scripts/serve_dist.py" --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/bench-http.log" 2>&1 &
+    server_pid=$!
+    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
+    for ((i = 0; i < 100; i++)); do
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+        sleep 0.1
+    done
+    say "seek bench (headless Chromium, release build)"
+    BASE_URL="http://127.0.0.1:$port/" node tests/e2e/seek-bench.mjs "$trace"
+    exit 0
+fi
 
 if [[ "${1:-}" == frames ]]; then
     trunk_release_build

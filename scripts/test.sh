@@ -61,11 +61,15 @@ if wanted e2e; then
     # Serve dist/ on a free loopback port; the trap stops the server however this script ends.
     mkdir -p "$ROOT/target"
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    python3 -m http.server --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/e2e-http.log" 2>&1 &
+    # Like `python3 -m http.server`, plus Access-Control-Allow-Origin: * for sandboxed iframes.
+    # The app is served from a sub-path (/kafkascope/), as it would be on a project page.
+    mkdir -p "$ROOT/target/e2e-www"
+    ln -sfn "$ROOT/dist" "$ROOT/target/e2e-www/kafkascope"
+    python3 "$ROOT/scripts/serve_dist.py" --bind 127.0.0.1 "$port" --directory "$ROOT/target/e2e-www" >"$ROOT/target/e2e-http.log" 2>&1 &
     server_pid=$!
     trap 'kill "$server_pid" 2>/dev/null || true' EXIT
     for ((i = 0; ; i++)); do # wait up to 10 s for it to answer
-        curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
+        curl -fsS -o /dev/null "http://127.0.0.1:$port/kafkascope/" 2>/dev/null && break
         if ((i >= 100)) || ! kill -0 "$server_pid" 2>/dev/null; then
             echo "test.sh: the http server on port $port did not come up:" >&2
             cat "$ROOT/target/e2e-http.log" >&2
@@ -73,7 +77,7 @@ if wanted e2e; then
         fi
         sleep 0.1
     done
-    export BASE_URL="http://127.0.0.1:$port/"
+    export BASE_URL="http://127.0.0.1:$port/kafkascope/"
     run_step e2e node --test tests/e2e/
 fi
 

@@ -2,9 +2,11 @@
 //! clicks and keys into commands.
 
 use crate::components::config::{props_for, ConfigPanel};
+use crate::components::embed_dialog::EmbedDialog;
 use crate::components::inspect::Inspect;
 use crate::components::menus::Target;
 use crate::components::{cluster, compare, glossary, inspect, menus, panels, tour};
+use crate::embed::{self, Host, Request};
 use crate::state::{speed_from_slider, Model};
 use kafkascope_sim::model::{BrokerId, Tp};
 use std::cell::{Cell, RefCell};
@@ -138,7 +140,26 @@ fn memo_panel(cache: &RefCell<PanelCache>, name: &'static str, hash: u64, build:
 
 #[component]
 pub fn App() -> Html {
-    let model = use_mut_ref(|| Model::from_share(share_param().as_deref()));
+    // URL parameters, the saved session and the page's link to a host: read once (src/startup.rs).
+    let boot = use_memo((), |_| {
+        let params = crate::params::parse_query(&embed::location_search());
+        if params.reset {
+            crate::persist::clear();
+            embed::forget_reset_param();
+        }
+        let saved = if params.names_a_session() { None } else { crate::persist::load() };
+        let s = crate::startup::initial_model(&params, saved.as_deref());
+        if s.clear_saved {
+            crate::persist::clear();
+        }
+        let host = Rc::new(Host::new(&params, s.persist));
+        (params, RefCell::new(Some(s.model)), s.notices, host)
+    });
+    let (params, host) = (&boot.0, boot.3.clone());
+    let model =
+        use_mut_ref(|| boot.1.borrow_mut().take().unwrap_or_else(|| Model::from_share(share_param().as_deref())));
+    let notices = use_state(|| boot.2.clone());
+    let embed_snippet = use_state(|| None::<String>);
     let share_link = use_state(|| None::<String>);
     let redraw = use_force_update();
     let console_ref = use_node_ref();
@@ -161,6 +182,7 @@ pub fn App() -> Html {
     {
         let model = model.clone();
         let redraw = redraw.clone();
+        let host = host.clone();
         let last = Cell::new(None::<f64>);
         use_animation_frame(Rc::new(move |ts| {
             let dt = last.get().map_or(0.0, |prev| ts - prev);
@@ -168,10 +190,55 @@ pub fn App() -> Html {
             let mut m = model.borrow_mut();
             if m.playing {
                 m.tick(dt);
-                drop(m);
                 redraw.force_update();
             }
+            host.post_events(&m);
+            host.remember(&m, ts, false);
         }));
+    }
+
+    // The postMessage API (only with `origin=`), the ready message, and the debug panic hook.
+    {
+        let (model, redraw, host) = (model.clone(), redraw.clone(), host.clone());
+        let debug_panic = params.debug_panic;
+        let ready = serde_json::json!({"type": "kafkascope:ready", "protocol": 1,
+            "scenario": params.scenario, "seed": model.borrow().session.sim.seed});
+        use_effect_with((), move |_| {
+            host.skip_events(&model.borrow());
+            host.remember(&model.borrow(), 0.0, true);
+            let listener = embed::listen(host.clone(), move |req| {
+                let reply = match req {
+                    Ok(Request::Command(line)) => {
+                        let mut m = model.borrow_mut();
+                        let blank = matches!(kafkascope_sim::parse_line(line.trim()), Ok(None));
+                        m.run(&line);
+                        let (ok, lines) = match m.console.last() {
+                            Some(e) if !blank => (!e.error, e.lines.clone()),
+                            _ => (true, Vec::new()),
+                        };
+                        serde_json::json!({"type": "kafkascope:result", "ok": ok, "command": line, "lines": lines})
+                    }
+                    Ok(Request::Play(on)) => {
+                        model.borrow_mut().playing = on;
+                        serde_json::json!({"type": "kafkascope:result", "ok": true, "playing": on})
+                    }
+                    Err(why) => serde_json::json!({"type": "kafkascope:result", "ok": false, "lines": [why]}),
+                };
+                redraw.force_update();
+                reply
+            });
+            host.post(&ready);
+            if debug_panic {
+                // `?debug=panic` (docs/embedding.md): exercises the panic panel after the first frame.
+                gloo_timers::callback::Timeout::new(0, || panic!("deliberate panic requested by ?debug=panic"))
+                    .forget();
+            }
+            move || {
+                if let Some(l) = listener {
+                    embed::unlisten(&l);
+                }
+            }
+        });
     }
 
     let act = {
@@ -332,12 +399,18 @@ pub fn App() -> Html {
             Callback::from(move |line: String| act(Box::new(move |m| m.run(&line))))
         },
         seek: {
-            let act = act.clone();
-            Callback::from(move |t: f64| act(Box::new(move |m| m.seek(t.max(0.0) as u64))))
+            let (act, host, model) = (act.clone(), host.clone(), model.clone());
+            Callback::from(move |t: f64| {
+                act(Box::new(move |m| m.seek(t.max(0.0) as u64)));
+                host.skip_events(&model.borrow());
+            })
         },
         back: {
-            let act = act.clone();
-            Callback::from(move |_| act(Box::new(|m| m.step_back())))
+            let (act, host, model) = (act.clone(), host.clone(), model.clone());
+            Callback::from(move |_| {
+                act(Box::new(|m| m.step_back()));
+                host.skip_events(&model.borrow());
+            })
         },
         recall: {
             let model = model.clone();
@@ -406,6 +479,27 @@ pub fn App() -> Html {
             share_link.set(Some(share_url(&text)));
         })
     };
+    let on_embed = {
+        let (model, embed_snippet) = (model.clone(), embed_snippet.clone());
+        Callback::from(move |_: MouseEvent| {
+            let m = model.borrow();
+            embed_snippet.set(Some(embed::iframe_snippet(&embed::page_base(), &m.share_text(), m.speed)));
+        })
+    };
+    let notice_bar = if notices.is_empty() {
+        Html::default()
+    } else {
+        let dismiss = {
+            let notices = notices.clone();
+            Callback::from(move |_: MouseEvent| notices.set(Vec::new()))
+        };
+        html! {
+            <div class="notices" role="status">
+                { for notices.iter().map(|n| html! { <p class="notice">{n.clone()}</p> }) }
+                <button id="notice-close" onclick={dismiss} title="Dismiss">{"OK"}</button>
+            </div>
+        }
+    };
     let on_zoom = {
         let zoomed = zoomed.clone();
         Callback::from(move |_: MouseEvent| zoomed.set(!*zoomed))
@@ -428,11 +522,28 @@ pub fn App() -> Html {
     ));
     let narration_hash = cluster::fingerprint(m.session.sim.journal.len());
     let legend_hash = cluster::fingerprint(&m.hidden);
+    if params.embed {
+        // Minimal chrome for an iframe: time controls, the picture and the timeline.
+        return html! {
+            <div class="app embed" {onkeydown}>
+                { notice_bar }
+                { panels::topbar(&m, &handlers) }
+                <main class="stage">
+                    <div class="main-col">
+                        <div class="picture">{ cluster::view(&m, &events, opts, &view_cache) }</div>
+                        { panels::timeline(&m, &handlers) }
+                    </div>
+                </main>
+            </div>
+        };
+    }
     html! {
         <div class="app" {onkeydown}>
+            { notice_bar }
             { panels::topbar(&m, &handlers) }
             <div class="share-bar">
                 <button id="share" onclick={on_share} title="A link that reproduces this session exactly">{"Share link"}</button>
+                <button id="embed" onclick={on_embed} title="An iframe snippet that shows this session on another page">{"Embed"}</button>
                 { menus::add_bar(&m, &run_line) }
                 <button id="zoom" onclick={on_zoom} aria-pressed={zoomed.to_string()}
                         title="Fit the picture to the width, or draw it three times larger and pan it inside its frame">
@@ -452,6 +563,12 @@ pub fn App() -> Html {
                 { crate::export::toolbar(model.clone()) }
                 { compare::menu(&act_cb) }
             </div>
+            if let Some(snippet) = (*embed_snippet).clone() {
+                <EmbedDialog {snippet} on_close={
+                    let embed_snippet = embed_snippet.clone();
+                    Callback::from(move |_| embed_snippet.set(None))
+                } />
+            }
             if m.compare.is_some() {
                 // Compare takes the whole stage: two sessions of its own, not the page's.
                 <main class="stage comparing">{ compare::view(&m, &act_cb) }</main>

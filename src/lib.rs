@@ -3,10 +3,16 @@
 
 pub mod app;
 pub mod components;
+pub mod embed;
 pub mod export;
 pub mod geometry;
 pub mod glossary;
 pub mod panic;
+pub mod params;
+#[cfg(test)]
+mod parser_properties;
+pub mod persist;
+pub mod startup;
 pub mod state;
 
 /// Mounts the app on the page's body, with the panic panel installed first.

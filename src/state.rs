@@ -61,6 +61,10 @@ pub struct Model {
 pub struct Timeline {
     checkpoints: Vec<Session>,
     every_ms: u64,
+    /// A snapshot is also taken every this many events. Replay cost is per event, so this is what
+    /// keeps seeking within a frame in a busy session (`scripts/bench.sh seek`); the time spacing
+    /// only matters for quiet stretches, which replay almost for free.
+    every_events: u64,
     /// Every command of this branch, in order; the session's own history is always a prefix.
     pub recorded: Vec<TimedCommand>,
     /// The furthest virtual time reached on this branch.
@@ -68,17 +72,24 @@ pub struct Timeline {
 }
 
 /// Snapshots kept at most; beyond that every other one is dropped and the spacing doubles.
-const MAX_CHECKPOINTS: usize = 48;
-const FIRST_CHECKPOINT_EVERY_MS: u64 = 5000;
+const MAX_CHECKPOINTS: usize = 150;
+const FIRST_CHECKPOINT_EVERY_MS: u64 = 60_000;
+const FIRST_CHECKPOINT_EVERY_EVENTS: u64 = 4000;
 
 impl Timeline {
     fn new(session: &Session) -> Timeline {
         Timeline {
             checkpoints: vec![session.clone()],
             every_ms: FIRST_CHECKPOINT_EVERY_MS,
+            every_events: FIRST_CHECKPOINT_EVERY_EVENTS,
             recorded: session.history.clone(),
             horizon_ms: session.sim.now(),
         }
+    }
+
+    /// How many snapshots are kept (for the seek bench).
+    pub fn checkpoints(&self) -> usize {
+        self.checkpoints.len()
     }
 
     pub fn start_ms(&self) -> u64 {
@@ -86,8 +97,8 @@ impl Timeline {
     }
 
     fn maybe_checkpoint(&mut self, session: &Session) {
-        let last = self.checkpoints.last().map_or(0, |c| c.sim.now());
-        if session.sim.now() >= last + self.every_ms {
+        let (last, last_events) = self.checkpoints.last().map_or((0, 0), |c| (c.sim.now(), c.sim.net.processed));
+        if session.sim.now() >= last + self.every_ms || session.sim.net.processed >= last_events + self.every_events {
             self.checkpoints.push(session.clone());
             if self.checkpoints.len() > MAX_CHECKPOINTS {
                 let first = self.checkpoints.remove(0);
@@ -96,6 +107,7 @@ impl Timeline {
                 kept.insert(0, first);
                 self.checkpoints = kept;
                 self.every_ms *= 2;
+                self.every_events *= 2;
             }
         }
     }
@@ -109,6 +121,18 @@ impl Timeline {
             self.checkpoints.push(session.clone());
         }
         self.horizon_ms = now;
+    }
+
+    /// Runs `session` (on this branch) to virtual time `t`, applying recorded commands on the way.
+    fn replay_until(&self, session: &mut Session, t: u64) {
+        while let Some(c) = self.recorded.get(session.history.len()) {
+            if c.at_ms > t {
+                break;
+            }
+            session.sim.run_to_point(c.events, c.at_ms);
+            session.execute(&c.command);
+        }
+        session.sim.run_until(t);
     }
 
     /// The session as it was at virtual time `t` (or after exactly `events` events).
@@ -143,19 +167,7 @@ impl Model {
         let Some(text) = link else { return Model::new() };
         match kafkascope_sim::share::decode(text) {
             Ok(trace) => {
-                let base = Session::with_brokers(trace.seed, trace.brokers);
-                let timeline = Timeline {
-                    checkpoints: vec![base],
-                    every_ms: FIRST_CHECKPOINT_EVERY_MS,
-                    recorded: trace.commands.clone(),
-                    horizon_ms: trace.end_ms,
-                };
-                let session = timeline.rebuild(trace.end_ms, None);
-                let view_ms = session.sim.now() as f64;
-                let mut m = Model::new();
-                m.session = session;
-                m.timeline = timeline;
-                m.view_ms = view_ms;
+                let mut m = Model::from_trace(&trace, trace.end_ms);
                 m.playing = false;
                 m.console.push(ConsoleEntry {
                     input: "(opened a shared session)".into(),
@@ -180,6 +192,57 @@ impl Model {
                 m
             }
         }
+    }
+
+    /// The session a trace describes, shown at virtual time `at_ms` (clamped to the trace), with
+    /// the trace's later commands as the recorded future: playing applies them as their time comes.
+    pub fn from_trace(trace: &kafkascope_sim::exec::Trace, at_ms: u64) -> Model {
+        let base = Session::with_brokers(trace.seed, trace.brokers);
+        let mut timeline = Timeline {
+            checkpoints: vec![base],
+            every_ms: FIRST_CHECKPOINT_EVERY_MS,
+            every_events: FIRST_CHECKPOINT_EVERY_EVENTS,
+            recorded: trace.commands.clone(),
+            horizon_ms: trace.end_ms,
+        };
+        // Checkpoints along the way, so that seeking in a long trace stays within a frame.
+        let mut session = timeline.checkpoints[0].clone();
+        let at_ms = at_ms.min(trace.end_ms);
+        while session.sim.now() < trace.end_ms {
+            let next = (session.sim.now() + 1000).min(trace.end_ms);
+            timeline.replay_until(&mut session, next);
+            timeline.maybe_checkpoint(&session);
+        }
+        let session = timeline.rebuild(at_ms, None);
+        let mut m = Model::new();
+        m.view_ms = session.sim.now() as f64;
+        m.session = session;
+        m.timeline = timeline;
+        m.refresh_audit(true);
+        m
+    }
+
+    /// The whole branch as a trace: seed, every recorded command (the future too) and the horizon.
+    pub fn timeline_trace(&self) -> kafkascope_sim::exec::Trace {
+        let mut t = self.session.trace();
+        t.commands = self.timeline.recorded.clone();
+        t.end_ms = self.timeline.horizon_ms.max(t.end_ms);
+        t.journal = Vec::new();
+        t
+    }
+
+    /// Runs the model ahead to virtual time `t` at once (a start time from the URL, the seek bench),
+    /// applying recorded commands and taking checkpoints on the way; paused afterwards.
+    pub fn run_to(&mut self, t: u64) {
+        while self.session.sim.now() < t {
+            let next = (self.session.sim.now() + 1000).min(t);
+            self.timeline.replay_until(&mut self.session, next);
+            self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
+            self.timeline.maybe_checkpoint(&self.session);
+        }
+        self.session.journal_seen = self.session.sim.journal.len();
+        self.view_ms = self.view_ms.max(t as f64);
+        self.refresh_audit(true);
     }
 
     /// The text a share link carries for this session (up to the present moment).

@@ -6,6 +6,7 @@
 pub mod cluster;
 pub mod compare;
 pub mod config;
+pub mod embed_dialog;
 pub mod glossary;
 pub mod inspect;
 pub mod menus;

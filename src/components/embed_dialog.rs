@@ -1,0 +1,53 @@
+//! The "Embed" dialog: the iframe snippet for the current session, with a Copy button that falls
+//! back to "select and copy" where the clipboard is refused (sandboxed iframes, insecure pages).
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub snippet: String,
+    pub on_close: Callback<()>,
+}
+
+#[component]
+pub fn EmbedDialog(props: &Props) -> Html {
+    let status = use_state(String::new);
+    let area = use_node_ref();
+    let on_copy = {
+        let (status, area, text) = (status.clone(), area.clone(), props.snippet.clone());
+        Callback::from(move |_: MouseEvent| {
+            let status = status.clone();
+            let area = area.clone();
+            crate::embed::copy_to_clipboard(&text, move |ok| {
+                if ok {
+                    status.set("Copied.".into());
+                } else {
+                    if let Some(a) = area.cast::<web_sys::HtmlTextAreaElement>() {
+                        a.select();
+                    }
+                    status.set(
+                        "This page may not use the clipboard: the snippet is selected, press Ctrl+C (⌘C) to copy it."
+                            .into(),
+                    );
+                }
+            });
+        })
+    };
+    let on_close = props.on_close.reform(|_: MouseEvent| ());
+    html! {
+        <section class="panel embed-dialog" role="dialog" aria-labelledby="embed-h">
+            <h2 id="embed-h">{"Embed this session"}</h2>
+            <p class="hint">{"Paste this into any page: the iframe replays this session exactly. Parameters and the postMessage API: docs/embedding.md."}</p>
+            <textarea id="embed-snippet" ref={area} readonly=true rows="4" value={props.snippet.clone()}
+                onfocus={Callback::from(|e: FocusEvent| {
+                    let a: web_sys::HtmlTextAreaElement = e.target_unchecked_into();
+                    a.select();
+                })} />
+            <div class="embed-actions">
+                <button id="embed-copy" onclick={on_copy}>{"Copy"}</button>
+                <button id="embed-close" onclick={on_close}>{"Close"}</button>
+                <span id="embed-copy-status" role="status">{(*status).clone()}</span>
+            </div>
+        </section>
+    }
+}
