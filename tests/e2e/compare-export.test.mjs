@@ -50,6 +50,10 @@ describe(`kafkascope compare and exports (${BASE_URL})`, { concurrency: false },
     await page.locator('svg#cluster g.broker[data-broker="3"]').click();
     await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'broker 3 dead', () => document.querySelector('g.broker[data-broker="3"]')?.dataset.state === 'dead');
+    // Let virtual time run on past the kill, so the script must end with an `advance`.
+    if ((await page.getAttribute('button#play', 'aria-pressed')) !== 'true') await page.locator('button#play').click();
+    const killedAt = await page.locator('#clock').textContent();
+    await waitFor(page, 'the clock moving on', (t) => document.querySelector('#clock')?.textContent !== t, killedAt);
 
     const svg = await download(page, '#export-svg');
     assert.equal(svg.name, 'kafkascope.svg');
