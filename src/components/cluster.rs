@@ -4,7 +4,6 @@
 
 use crate::geometry::*;
 use crate::state::Model;
-use kafkascope_sim::broker::BrokerStatus;
 use kafkascope_sim::exec::value_text;
 use kafkascope_sim::model::{BrokerId, Node, Record, Tp};
 use kafkascope_sim::net::{Message, MessageKind, Payload};
@@ -36,22 +35,6 @@ fn key_letter(sim: &Sim, rec: &Record) -> String {
     match rec.key {
         Some(k) => sim.interner.get(k).chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default(),
         None => "∅".into(),
-    }
-}
-
-/// What a broker looks like from outside: for drawing and for `data-state`.
-pub fn broker_state(sim: &Sim, b: BrokerId) -> &'static str {
-    let Some(br) = sim.brokers.get(&b) else { return "dead" };
-    match br.status {
-        BrokerStatus::Dead => "dead",
-        BrokerStatus::Stopped => "stopped",
-        BrokerStatus::Running | BrokerStatus::ShuttingDown => {
-            if sim.controller.brokers.get(&b).is_none_or(|r| r.fenced) {
-                "fenced"
-            } else {
-                "alive"
-            }
-        }
     }
 }
 
@@ -258,7 +241,7 @@ fn activation<T: Clone + 'static>(cb: Callback<T>, id: T) -> (Callback<MouseEven
 
 fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, ev: &Events, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let x = lay.col_x(b).unwrap_or(0.0);
-    let state = broker_state(sim, b);
+    let state = sim.broker_state(b);
     let isolated = sim.net.isolated.contains(&b);
     let label = format!(
         "Broker {b}, {state}{}. Activate for actions: kill, restart, controlled stop, isolate or heal.",
@@ -323,7 +306,7 @@ fn memo_replica(
         Vec::new()
     };
     let hash = fingerprint((
-        (meta.leader, meta.leader_epoch, meta.isr.contains(&b), broker_state(sim, b)),
+        (meta.leader, meta.leader_epoch, meta.isr.contains(&b), sim.broker_state(b)),
         log.map(|l| (l.leo(), l.hw, l.log_start, l.lso())),
         (start, window, committed, lay.compact, y.to_bits(), col_x.to_bits()),
     ));
@@ -358,7 +341,7 @@ fn replica_view(
     let y = lay.row_y(tp)?;
     let leader = meta.leader == Some(b);
     let in_isr = meta.isr.contains(&b);
-    let down = !matches!(broker_state(sim, b), "alive");
+    let down = !matches!(sim.broker_state(b), "alive");
     let max_leo = meta.replicas.iter().filter_map(|&r| sim.replica_log(r, tp)).map(|l| l.leo()).max().unwrap_or(0);
     let start = Layout::window_start(max_leo);
     let cell_x = col_x + 6.0;

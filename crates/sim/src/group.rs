@@ -202,19 +202,20 @@ impl Sim {
         Ok(())
     }
 
+    /// FindCoordinator's answer on broker `b`: the leader of the coordinator partition `tp` as
+    /// `b`'s metadata has it (groups and transactional ids alike).
+    pub(crate) fn leader_in_metadata_of(&self, b: BrokerId, tp: Option<Tp>) -> Result<BrokerId, ErrorCode> {
+        tp.and_then(|tp| self.brokers[&b].metadata.get(&tp))
+            .and_then(|m| m.leader)
+            .ok_or(ErrorCode::CoordinatorNotAvailable)
+    }
+
     pub(crate) fn group_handle(&mut self, b: BrokerId, from: Node, payload: Payload) {
         match payload {
             Payload::FindCoordinator { group } => {
                 self.ensure_offsets_topic();
-                let name = self.interner.get(group).to_string();
-                let result = match self.offsets_tp(&name) {
-                    None => Err(ErrorCode::CoordinatorNotAvailable),
-                    Some(tp) => self.brokers[&b]
-                        .metadata
-                        .get(&tp)
-                        .and_then(|m| m.leader)
-                        .ok_or(ErrorCode::CoordinatorNotAvailable),
-                };
+                let tp = self.offsets_tp(self.interner.get(group));
+                let result = self.leader_in_metadata_of(b, tp);
                 self.net.send(Node::Broker(b), from, Payload::FindCoordinatorResponse { group, result });
             }
             Payload::JoinGroup { group, join } => self.on_join_group(b, from, group, join),

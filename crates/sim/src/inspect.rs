@@ -61,8 +61,9 @@ impl Sim {
             .collect()
     }
 
-    /// A broker's state as seen from outside: "alive", "dead", "stopped", "fenced" or "isolated".
-    pub fn broker_state_name(&self, b: BrokerId) -> &'static str {
+    /// A broker's state as the picture draws it: "alive", "dead", "stopped" or "fenced" (fenced: the
+    /// controller no longer counts it, though the process may run).
+    pub fn broker_state(&self, b: BrokerId) -> &'static str {
         let Some(br) = self.brokers.get(&b) else { return "dead" };
         match br.status {
             BrokerStatus::Dead => "dead",
@@ -70,12 +71,18 @@ impl Sim {
             BrokerStatus::Running | BrokerStatus::ShuttingDown => {
                 if self.controller.brokers.get(&b).is_none_or(|r| r.fenced) {
                     "fenced"
-                } else if self.net.isolated.contains(&b) {
-                    "isolated"
                 } else {
                     "alive"
                 }
             }
+        }
+    }
+
+    /// `broker_state`, with "isolated" for a live broker whose links are cut (menus, inspect).
+    pub fn broker_state_name(&self, b: BrokerId) -> &'static str {
+        match self.broker_state(b) {
+            "alive" if self.net.isolated.contains(&b) => "isolated",
+            s => s,
         }
     }
 

@@ -91,6 +91,17 @@ impl Checker {
 }
 
 impl Sim {
+    /// The log the audits judge a partition by: its leader's, or (offline) the longest in the ISR,
+    /// since one of those will lead again. (`exec::serving_log` is what clients can read now:
+    /// the leader's only.)
+    pub fn audited_log(&self, tp: Tp) -> Option<&Log> {
+        let meta = self.partition(tp)?;
+        match meta.leader {
+            Some(l) => self.replica_log(l, tp),
+            None => meta.isr.iter().filter_map(|&b| self.replica_log(b, tp)).max_by_key(|l| l.leo()),
+        }
+    }
+
     /// Compares the ledger with the logs: which acked records no serving replica holds (lost) and
     /// which appear more than once (duplicated). A partition without a leader is judged by the
     /// longest log among its ISR members, since one of them will lead again.
@@ -98,12 +109,8 @@ impl Sim {
         let mut audit = Audit { acked: self.ledger.acked, failed: self.ledger.failed, ..Audit::default() };
         let mut present: BTreeMap<Tp, BTreeSet<RecordId>> = BTreeMap::new();
         let mut log_starts: BTreeMap<Tp, u64> = BTreeMap::new();
-        for (&tp, meta) in &self.controller.partitions {
-            let serving = match meta.leader {
-                Some(l) => self.replica_log(l, tp),
-                None => meta.isr.iter().filter_map(|&b| self.replica_log(b, tp)).max_by_key(|l| l.leo()),
-            };
-            let Some(log) = serving else { continue };
+        for &tp in self.controller.partitions.keys() {
+            let Some(log) = self.audited_log(tp) else { continue };
             let mut seen = BTreeSet::new();
             for rec in log.records.iter().filter(|r| r.id != INTERNAL_RECORD) {
                 if !seen.insert(rec.id) {

@@ -354,7 +354,7 @@ impl Sim {
             for t in inputs {
                 for p in 0..self.topics[t as usize].partitions {
                     let tp = Tp { topic: t, partition: p };
-                    let Some(log) = self.serving_log(tp) else { continue };
+                    let Some(log) = self.audited_log(tp) else { continue };
                     let upto = committed.get(&tp).copied().unwrap_or(0);
                     for rec in log.records.iter().take_while(|r| r.offset < upto.min(log.lso())) {
                         if visible(log, rec) {
@@ -366,7 +366,7 @@ impl Sim {
             let mut seen: BTreeMap<RecordId, u32> = BTreeMap::new();
             for p in 0..self.topics[output as usize].partitions {
                 let tp = Tp { topic: output, partition: p };
-                let Some(log) = self.serving_log(tp) else { continue };
+                let Some(log) = self.audited_log(tp) else { continue };
                 for rec in log.records.iter().take_while(|r| r.offset < log.lso()) {
                     let Value::Derived(src) = rec.value else { continue };
                     if visible(log, rec) {
@@ -383,15 +383,6 @@ impl Sim {
             out.push(a);
         }
         out
-    }
-
-    /// The log that serves a partition now: its leader's, or (offline) the longest in the ISR.
-    pub fn serving_log(&self, tp: Tp) -> Option<&Log> {
-        let meta = self.partition(tp)?;
-        match meta.leader {
-            Some(l) => self.replica_log(l, tp),
-            None => meta.isr.iter().filter_map(|&b| self.replica_log(b, tp)).max_by_key(|l| l.leo()),
-        }
     }
 }
 

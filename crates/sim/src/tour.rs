@@ -315,24 +315,7 @@ impl Probe {
                 .map(|x| x.assigned.len())
                 .sum::<usize>()
                 .to_string(),
-            Probe::Broker(b) => broker_state(sim, *b).to_string(),
-        }
-    }
-}
-
-/// What a broker looks like from outside (the picture's colours): alive, fenced, dead, stopped.
-pub fn broker_state(sim: &Sim, b: BrokerId) -> &'static str {
-    use crate::broker::BrokerStatus;
-    let Some(br) = sim.brokers.get(&b) else { return "dead" };
-    match br.status {
-        BrokerStatus::Dead => "dead",
-        BrokerStatus::Stopped => "stopped",
-        BrokerStatus::Running | BrokerStatus::ShuttingDown => {
-            if sim.controller.brokers.get(&b).is_none_or(|r| r.fenced) {
-                "fenced"
-            } else {
-                "alive"
-            }
+            Probe::Broker(b) => sim.broker_state(*b).to_string(),
         }
     }
 }

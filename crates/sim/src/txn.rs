@@ -335,15 +335,8 @@ impl Sim {
         match payload {
             Payload::FindTxnCoordinator { tid } => {
                 self.ensure_txn_topic();
-                let name = self.interner.get(tid).to_string();
-                let result = match self.txn_tp(&name) {
-                    None => Err(ErrorCode::CoordinatorNotAvailable),
-                    Some(tp) => self.brokers[&b]
-                        .metadata
-                        .get(&tp)
-                        .and_then(|m| m.leader)
-                        .ok_or(ErrorCode::CoordinatorNotAvailable),
-                };
+                let tp = self.txn_tp(self.interner.get(tid));
+                let result = self.leader_in_metadata_of(b, tp);
                 self.net.send(Node::Broker(b), from, Payload::FindTxnCoordinatorResponse { tid, result });
             }
             Payload::TxnRequest { tid, req, op } => self.on_txn_request(b, from, tid, req, op),

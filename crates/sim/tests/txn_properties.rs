@@ -192,7 +192,7 @@ fn run_case(case: &Case) -> Result<(), String> {
     let input = session.sim.topic_by_name("in").ok_or("no input topic")?;
     for a in [eos, alo] {
         let total: u64 = (0..3)
-            .filter_map(|p| session.sim.serving_log(kafkascope_sim::Tp { topic: input, partition: p }))
+            .filter_map(|p| session.sim.audited_log(kafkascope_sim::Tp { topic: input, partition: p }))
             .map(|log| log.records.iter().filter(|r| r.offset < log.hw).count() as u64)
             .sum();
         if a.consumed != total {
