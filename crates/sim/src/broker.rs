@@ -485,7 +485,7 @@ impl Sim {
                     self.log_event(SimEvent::BrokerStopped { broker: b });
                 }
             }
-            Payload::MetadataUpdate { partitions, fenced, version, full } => {
+            Payload::MetadataUpdate { partitions, deleted, fenced, version, full } => {
                 let br = self.brokers.get_mut(&b).expect("running broker");
                 // Apply in log order; a gap waits for the image the next heartbeat brings.
                 let in_order = version == br.metadata_version + 1;
@@ -494,6 +494,16 @@ impl Sim {
                 }
                 br.metadata_version = version;
                 br.fenced_brokers = fenced;
+                let mut deleted = deleted;
+                if full {
+                    // Replicas the image does not know are strays of topics deleted while this
+                    // broker was away: deleted now.
+                    let known: std::collections::BTreeSet<Tp> = partitions.iter().map(|(tp, _)| *tp).collect();
+                    deleted.extend(br.metadata.keys().chain(br.replicas.keys()).filter(|tp| !known.contains(tp)));
+                    deleted.sort();
+                    deleted.dedup();
+                }
+                self.on_partitions_deleted(b, &deleted);
                 self.on_metadata_update(b, partitions)
             }
             Payload::AlterPartitionResponse { tp, result } => self.on_alter_partition_response(b, tp, result),
@@ -548,6 +558,37 @@ impl Sim {
                 }
             };
             cx.net.send(Node::Broker(b), p.consumer, resp);
+        }
+    }
+
+    /// The partitions of a deleted topic: the replica and its log go; requests waiting on them
+    /// are answered UNKNOWN_TOPIC_OR_PARTITION.
+    fn on_partitions_deleted(&mut self, b: BrokerId, tps: &[Tp]) {
+        if tps.is_empty() {
+            return;
+        }
+        let Some((br, cx)) = self.split_broker(b) else { return };
+        for &tp in tps {
+            br.metadata.remove(&tp);
+            br.replicas.remove(&tp);
+            let failed: Vec<u64> = br.purgatory.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+            for id in failed {
+                let p = br.purgatory.remove(&id).expect("listed");
+                cx.net.send(Node::Broker(b), p.producer, p.reply(Err(ErrorCode::UnknownTopicOrPartition)));
+            }
+            br.parked_fetches.retain(|_, p| p.tp != tp);
+            let parked: Vec<u64> =
+                br.parked_consumer_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+            for id in parked {
+                let p = br.parked_consumer_fetches.remove(&id).expect("listed");
+                let resp = Payload::ConsumerFetchResponse {
+                    tp,
+                    offset: p.offset,
+                    result: Err(ErrorCode::UnknownTopicOrPartition),
+                    aborted: Vec::new(),
+                };
+                cx.net.send(Node::Broker(b), p.consumer, resp);
+            }
         }
     }
 
@@ -886,7 +927,12 @@ impl Sim {
             }
         };
         let Some(r) = br.replicas.get_mut(&tp).filter(|r| r.is_leader(b)) else {
-            reply(&mut cx, Err(ErrorCode::NotLeaderOrFollower));
+            let error = if br.metadata.contains_key(&tp) {
+                ErrorCode::NotLeaderOrFollower
+            } else {
+                ErrorCode::UnknownTopicOrPartition
+            };
+            reply(&mut cx, Err(error));
             return;
         };
         let min_isr = cx.effective_min_isr(tp, r.replicas.len());

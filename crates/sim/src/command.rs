@@ -28,6 +28,8 @@ pub enum Command {
         partitions: u32,
     },
     TopicsList,
+    /// `kafka-topics --delete --topic T`.
+    TopicsDelete(String),
     ConfigsAlter {
         topic: String,
         configs: Vec<(String, String)>,
@@ -59,6 +61,8 @@ pub enum Command {
     BrokerStop(u32),
     BrokerIsolate(u32),
     BrokerHeal(u32),
+    /// `broker remove B`: unregister a stopped broker that holds no replica.
+    BrokerRemove(u32),
     ProducerStart {
         name: String,
         topic: Option<String>,
@@ -69,6 +73,11 @@ pub enum Command {
         wait: bool,
     },
     ProducerStop(String),
+    /// `producer remove NAME`, `consumer remove ID`, `processor remove NAME`: close it if it
+    /// runs and take it off the picture.
+    ProducerRemove(String),
+    ConsumerRemove(String),
+    ProcessorRemove(String),
     /// `transaction begin|commit|abort --producer NAME`: commit and abort block like
     /// commitTransaction() in scripts (until done or failed); `--async` only starts them.
     Transaction {
@@ -129,6 +138,8 @@ pub enum Command {
         state: bool,
     },
     GroupsList,
+    /// `kafka-consumer-groups --delete --group G`.
+    GroupsDelete(String),
     GroupsReset {
         group: String,
         topic: String,
@@ -408,18 +419,19 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             Command::GetOffsets { topic: o.required("--topic")?.to_string(), time }
         }
         "broker" => {
-            let verb = args.word(&["kill", "start", "stop", "isolate", "heal"])?;
+            let verb = args.word(&["kill", "start", "stop", "isolate", "heal", "remove"])?;
             let id: u32 = args.positional_num("a broker id")?;
             match verb.as_str() {
                 "kill" => Command::BrokerKill(id),
                 "start" => Command::BrokerStart(id),
                 "stop" => Command::BrokerStop(id),
                 "isolate" => Command::BrokerIsolate(id),
+                "remove" => Command::BrokerRemove(id),
                 _ => Command::BrokerHeal(id),
             }
         }
         "producer" => {
-            let verb = args.word(&["start", "stop", "kill"])?;
+            let verb = args.word(&["start", "stop", "kill", "remove"])?;
             let name = args.positional("a producer name")?;
             match verb.as_str() {
                 "start" => {
@@ -455,6 +467,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                     }
                 }
                 "stop" => Command::ProducerStop(name),
+                "remove" => Command::ProducerRemove(name),
                 _ => Command::ProducerKill(name),
             }
         }
@@ -478,7 +491,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             }
         }
         "processor" => {
-            let verb = args.word(&["start", "stop", "kill"])?;
+            let verb = args.word(&["start", "stop", "kill", "remove"])?;
             let name = args.positional("a processor name")?;
             match verb.as_str() {
                 "start" => {
@@ -525,11 +538,12 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                     }
                 }
                 "stop" => Command::ProcessorStop(name),
+                "remove" => Command::ProcessorRemove(name),
                 _ => Command::ProcessorKill(name),
             }
         }
         "consumer" => {
-            let verb = args.word(&["start", "stop", "kill", "pause", "resume"])?;
+            let verb = args.word(&["start", "stop", "kill", "pause", "resume", "remove"])?;
             let client_id = args.positional("a consumer client id")?;
             match verb.as_str() {
                 "start" => {
@@ -569,6 +583,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 }
                 "stop" => Command::ConsumerStop(client_id),
                 "kill" => Command::ConsumerKill(client_id),
+                "remove" => Command::ConsumerRemove(client_id),
                 "pause" => Command::ConsumerPause(client_id),
                 _ => Command::ConsumerResume(client_id),
             }
@@ -578,6 +593,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 ("--describe", false),
                 ("--state", false),
                 ("--list", false),
+                ("--delete", false),
                 ("--reset-offsets", false),
                 ("--group", true),
                 ("--topic", true),
@@ -590,6 +606,8 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             ])?;
             if o.flag("--list") {
                 Command::GroupsList
+            } else if o.flag("--delete") {
+                Command::GroupsDelete(o.required("--group")?.to_string())
             } else if o.flag("--describe") {
                 Command::GroupsDescribe { group: o.required("--group")?.to_string(), state: o.flag("--state") }
             } else if o.flag("--reset-offsets") {
@@ -614,7 +632,10 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                     execute: o.flag("--execute"),
                 }
             } else {
-                return Err((args.end_col, "kafka-consumer-groups needs --describe, --list or --reset-offsets".into()));
+                return Err((
+                    args.end_col,
+                    "kafka-consumer-groups needs --describe, --list, --delete or --reset-offsets".into(),
+                ));
             }
         }
         "produce" => {
@@ -700,6 +721,7 @@ fn parse_topics(args: &mut Args) -> Result<Command, (usize, String)> {
         ("--describe", false),
         ("--alter", false),
         ("--list", false),
+        ("--delete", false),
         ("--topic", true),
         ("--partitions", true),
         ("--replication-factor", true),
@@ -707,9 +729,12 @@ fn parse_topics(args: &mut Args) -> Result<Command, (usize, String)> {
         ("--config", true),
     ])?;
     let actions: Vec<&str> =
-        ["--create", "--describe", "--alter", "--list"].into_iter().filter(|a| o.flag(a)).collect();
+        ["--create", "--describe", "--alter", "--list", "--delete"].into_iter().filter(|a| o.flag(a)).collect();
     if actions.len() != 1 {
-        return Err((args.end_col, "kafka-topics needs exactly one of --create, --describe, --alter, --list".into()));
+        return Err((
+            args.end_col,
+            "kafka-topics needs exactly one of --create, --describe, --alter, --list, --delete".into(),
+        ));
     }
     match actions[0] {
         "--create" => {
@@ -761,6 +786,7 @@ fn parse_topics(args: &mut Args) -> Result<Command, (usize, String)> {
             Ok(Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs })
         }
         "--describe" => Ok(Command::TopicsDescribe { topic: o.value("--topic").map(String::from) }),
+        "--delete" => Ok(Command::TopicsDelete(o.required("--topic")?.to_string())),
         "--alter" => {
             let partitions: u32 = o.required_num("--partitions")?;
             if partitions > 1000 {

@@ -239,6 +239,14 @@ pub struct Consumer {
     /// crashed broker: they are sent again after `request.timeout.ms` / the rebalance timeout).
     pub find_sent_ms: Millis,
     pub join_sent_ms: Millis,
+    /// A JoinGroup is out and unanswered: a retry does not send a second one (two JoinGroups in
+    /// flight would keep restarting each other's rebalance).
+    #[serde(default)]
+    pub join_pending: bool,
+    /// Taken off the picture (`consumer remove`, or its group was deleted); starting it again
+    /// brings it back.
+    #[serde(default)]
+    pub removed: bool,
 }
 
 impl Consumer {
@@ -254,6 +262,26 @@ impl Consumer {
 impl Sim {
     pub fn consumer_by_id(&self, client_id: &str) -> Option<ConsumerIdx> {
         self.consumers.iter().position(|c| c.client_id == client_id).map(|i| i as ConsumerIdx)
+    }
+
+    /// `consumer remove CLIENT_ID`: close() it if it runs (commit, LeaveGroup), then take it off
+    /// the picture.
+    pub fn remove_consumer(&mut self, idx: ConsumerIdx) -> ActionResult {
+        let c = &self.consumers[idx as usize];
+        if c.removed {
+            return Err(format!("Error: no consumer with client id {}.", c.client_id));
+        }
+        if c.app.is_some() {
+            return Err(format!("Error: consumer {} belongs to a processor; use `processor remove`.", c.client_id));
+        }
+        if c.is_alive() {
+            self.stop_consumer(idx, false)?;
+        }
+        let c = &mut self.consumers[idx as usize];
+        c.removed = true;
+        let what = format!("Consumer {}", c.client_id);
+        self.log_event(SimEvent::ClientRemoved { what });
+        Ok(())
     }
 
     /// `consumer start CLIENT_ID --group G --topic T`.
@@ -321,6 +349,8 @@ impl Sim {
             offsets_fetching: Vec::new(),
             find_sent_ms: now,
             join_sent_ms: now,
+            join_pending: false,
+            removed: false,
         };
         let idx = match self.consumer_by_id(client_id) {
             Some(i) => {
@@ -407,6 +437,7 @@ impl Sim {
             return;
         }
         c.coordinator = None;
+        c.join_pending = false;
         // A stable member keeps its generation and goes on with the new coordinator; others rejoin.
         if !matches!(c.state, MemberState::Left | MemberState::Stable) {
             c.state = MemberState::FindingCoordinator;
@@ -439,7 +470,8 @@ impl Sim {
         }
         match c.state {
             MemberState::FindingCoordinator => self.find_coordinator(idx),
-            MemberState::Joining => self.join(idx),
+            MemberState::Joining if !c.join_pending => self.join(idx),
+            MemberState::Joining => {}
             _ => {
                 let refetch: Vec<Tp> = std::mem::take(&mut c.offsets_fetching)
                     .into_iter()
@@ -467,6 +499,7 @@ impl Sim {
             return;
         }
         c.state = MemberState::Joining;
+        c.join_pending = true;
         c.needs_rejoin = false;
         c.join_sent_ms = self.net.now;
         let (owned, owned_generation) = if c.protocol() == RebalanceProtocol::Eager {
@@ -492,6 +525,17 @@ impl Sim {
 
     /// Before rejoining: eager consumers give up everything (committing first with auto-commit);
     /// cooperative ones keep their partitions.
+    /// The consumer's metadata no longer matches what the group was assigned from (a topic it
+    /// reads was deleted or created again): it rejoins now, or at its next poll() if the
+    /// application is busy or paused.
+    pub(crate) fn consumer_metadata_changed(&mut self, idx: ConsumerIdx) {
+        let c = &mut self.consumers[idx as usize];
+        c.needs_rejoin = true;
+        if c.status == ConsumerStatus::Running && matches!(c.state, MemberState::Stable | MemberState::Syncing) {
+            self.prepare_rejoin(idx);
+        }
+    }
+
     fn prepare_rejoin(&mut self, idx: ConsumerIdx) {
         let c = &self.consumers[idx as usize];
         if c.protocol() == RebalanceProtocol::Eager && !c.assigned.is_empty() {
@@ -687,6 +731,9 @@ impl Sim {
                         c.positions.remove(&tp);
                         self.reset_offset(idx, tp);
                     }
+                    Err(ErrorCode::UnknownTopicOrPartition) if self.topics[tp.topic as usize].deleted => {
+                        // The topic is gone: nothing to retry; the rebalance takes the partition.
+                    }
                     Err(_) => {
                         c.leaders.remove(&tp);
                         self.retry_later(idx);
@@ -754,6 +801,7 @@ impl Sim {
     }
 
     fn on_join_response(&mut self, idx: ConsumerIdx, result: Result<JoinResult, ErrorCode>) {
+        self.consumers[idx as usize].join_pending = false;
         let jr = match result {
             Ok(jr) => jr,
             Err(ErrorCode::UnknownMemberId) => {
@@ -779,16 +827,28 @@ impl Sim {
             // The leader computes the assignment with the group's strategy.
             let mut ppt = BTreeMap::new();
             let mut subs = Vec::new();
+            // Subscriptions are topic names, resolved against the metadata now: a deleted topic
+            // is skipped (Kafka skips subscribed topics without metadata), one created again
+            // under the same name is the new topic; partitions owned of a deleted one are dropped.
+            let live = |t: TopicId| !self.topics[t as usize].deleted;
             for (member_id, instance_id, topics, owned, owned_generation) in &jr.members {
-                let names: Vec<String> = topics.iter().map(|t| self.topics[*t as usize].name.clone()).collect();
-                for &t in topics {
-                    ppt.insert(self.topics[t as usize].name.clone(), self.topics[t as usize].partitions);
+                let mut names = Vec::new();
+                for t in topics {
+                    let name = &self.topics[*t as usize].name;
+                    if let Some(now) = self.topic_by_name(name) {
+                        names.push(name.clone());
+                        ppt.insert(name.clone(), self.topics[now as usize].partitions);
+                    }
                 }
                 subs.push(MemberSub {
                     member_id: member_id.clone(),
                     group_instance_id: instance_id.clone(),
                     topics: names,
-                    owned: owned.iter().map(|tp| (self.topics[tp.topic as usize].name.clone(), tp.partition)).collect(),
+                    owned: owned
+                        .iter()
+                        .filter(|tp| live(tp.topic))
+                        .map(|tp| (self.topics[tp.topic as usize].name.clone(), tp.partition))
+                        .collect(),
                     generation: *owned_generation,
                 });
             }
@@ -809,6 +869,9 @@ impl Sim {
     }
 
     fn on_sync_response(&mut self, idx: ConsumerIdx, generation: i32, result: Result<Vec<Tp>, ErrorCode>) {
+        if generation != self.consumers[idx as usize].generation {
+            return; // the answer to an earlier generation's SyncGroup: this member has moved on
+        }
         let assignment = match result {
             Ok(a) => a,
             Err(e) => {
@@ -817,7 +880,7 @@ impl Sim {
             }
         };
         let c = &mut self.consumers[idx as usize];
-        if generation != c.generation || (c.state == MemberState::Stable && assignment == c.assigned) {
+        if c.state == MemberState::Stable && assignment == c.assigned {
             return; // stale, or a repeat of what we already have
         }
         let revoked: Vec<Tp> = c.assigned.iter().copied().filter(|tp| !assignment.contains(tp)).collect();
@@ -899,6 +962,11 @@ impl Sim {
         c.last_poll_ms = now;
         if !self.app_may_poll(idx) {
             return; // a read-process-write app waits for its producer (commit, abort, init)
+        }
+        let c = &mut self.consumers[idx as usize];
+        if c.needs_rejoin && c.state == MemberState::Stable {
+            self.prepare_rejoin(idx); // the metadata changed while this leader was not polling
+            return;
         }
         let c = &mut self.consumers[idx as usize];
         // Auto-commit happens inside poll(), for what previous polls returned.

@@ -78,15 +78,45 @@ impl Sim {
     /// One metadata update (a new metadata-log position) to every unfenced broker; with no
     /// partitions it still carries the brokers' fencing.
     fn publish(&mut self, parts: Vec<(Tp, PartitionMeta)>) {
+        self.publish_with(parts, Vec::new());
+    }
+
+    fn publish_with(&mut self, parts: Vec<(Tp, PartitionMeta)>, deleted: Vec<Tp>) {
         let targets: Vec<BrokerId> =
             self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect();
         let fenced = self.fenced_brokers();
         self.controller.metadata_version += 1;
         let version = self.controller.metadata_version;
         for b in targets {
-            let payload =
-                Payload::MetadataUpdate { partitions: parts.clone(), fenced: fenced.clone(), version, full: false };
+            let payload = Payload::MetadataUpdate {
+                partitions: parts.clone(),
+                deleted: deleted.clone(),
+                fenced: fenced.clone(),
+                version,
+                full: false,
+            };
             self.net.send(Node::Controller, Node::Broker(b), payload);
+        }
+    }
+
+    /// RemoveTopicRecord: the topic's partitions leave the metadata.
+    pub(crate) fn controller_delete_topic(&mut self, topic: TopicId) {
+        let gone: Vec<Tp> = self
+            .controller
+            .partitions
+            .range(Tp { topic, partition: 0 }..=Tp { topic, partition: u32::MAX })
+            .map(|(&tp, _)| tp)
+            .collect();
+        for tp in &gone {
+            self.controller.partitions.remove(tp);
+        }
+        self.publish_with(Vec::new(), gone);
+    }
+
+    /// UnregisterBroker: a broker that is down and holds no replica leaves the cluster metadata.
+    pub(crate) fn controller_unregister(&mut self, b: BrokerId) {
+        if self.controller.brokers.remove(&b).is_some() {
+            self.publish(Vec::new());
         }
     }
 
@@ -261,7 +291,7 @@ impl Sim {
             self.controller.partitions.iter().map(|(&tp, m)| (tp, m.clone())).collect();
         let fenced = self.fenced_brokers();
         let version = self.controller.metadata_version;
-        let payload = Payload::MetadataUpdate { partitions: image, fenced, version, full: true };
+        let payload = Payload::MetadataUpdate { partitions: image, deleted: Vec::new(), fenced, version, full: true };
         self.net.send(Node::Controller, Node::Broker(b), payload);
     }
 

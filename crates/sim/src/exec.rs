@@ -231,14 +231,19 @@ impl Session {
             Command::TopicsDescribe { topic } => {
                 let ids: Vec<TopicId> = match topic {
                     Some(name) => vec![self.topic_id(name, "topics")?],
-                    None => (0..self.sim.topics.len() as TopicId).collect(),
+                    None => self.sim.live_topics().map(|(t, _)| t).collect(),
                 };
                 Ok(ids.into_iter().flat_map(|t| describe_topic(&self.sim, t)).collect())
             }
             Command::TopicsList => {
-                let mut names: Vec<String> = sim.topics.iter().map(|t| t.name.clone()).collect();
+                let mut names: Vec<String> = sim.live_topics().map(|(_, t)| t.name.clone()).collect();
                 names.sort();
                 Ok(names)
+            }
+            Command::TopicsDelete(topic) => {
+                let t = self.topic_id(topic, "topics")?;
+                e(self.sim.delete_topic(t))?;
+                Ok(vec![])
             }
             Command::TopicsAlter { topic, partitions } => {
                 let t = self.topic_id(topic, "topics")?;
@@ -334,6 +339,7 @@ impl Session {
             Command::BrokerStop(b) => e(sim.stop_broker(*b)).map(|_| vec![]),
             Command::BrokerIsolate(b) => e(sim.isolate_broker(*b)).map(|_| vec![]),
             Command::BrokerHeal(b) => e(sim.heal_broker(*b)).map(|_| vec![]),
+            Command::BrokerRemove(b) => e(sim.remove_broker(*b)).map(|_| vec![]),
             Command::ProducerStart { name, topic, rate, keys, props, wait } => {
                 let topic = match topic {
                     Some(t) => Some(self.topic_id(t, "producer")?),
@@ -412,6 +418,19 @@ impl Session {
             Command::ProcessorStop(name) | Command::ProcessorKill(name) => {
                 e(sim.stop_processor(name, matches!(cmd, Command::ProcessorKill(_))))?;
                 Ok(vec![])
+            }
+            Command::ProcessorRemove(name) => e(sim.remove_processor(name)).map(|_| vec![]),
+            Command::ProducerRemove(name) => {
+                let idx = sim
+                    .producer_by_name(name)
+                    .ok_or_else(|| Output::err(format!("Error: no producer named {name}.")))?;
+                e(sim.remove_producer(idx)).map(|_| vec![])
+            }
+            Command::ConsumerRemove(id) => {
+                let idx = sim
+                    .consumer_by_id(id)
+                    .ok_or_else(|| Output::err(format!("Error: no consumer with client id {id}.")))?;
+                e(sim.remove_consumer(idx)).map(|_| vec![])
             }
             Command::TransactionsList => Ok(transactions_list(&self.sim)),
             Command::TransactionsDescribe(tid) => describe_transaction(&self.sim, tid).map_err(Output::err),
@@ -535,6 +554,16 @@ impl Session {
                 names.sort();
                 Ok(names)
             }
+            Command::GroupsDelete(group) => match self.sim.delete_group(group) {
+                Ok(()) => Ok(vec![format!("Deletion of requested consumer groups ('{group}') was successful.")]),
+                Err(why) => Err(Output {
+                    lines: vec![
+                        "Error: Deletion of some consumer groups failed:".to_string(),
+                        format!("* Group '{group}' could not be deleted due to: {why}"),
+                    ],
+                    error: true,
+                }),
+            },
             Command::GroupsDescribe { group, state: false } => describe_group(&self.sim, group).map_err(Output::err),
             Command::GroupsDescribe { group, state: true } => {
                 describe_group_state(&self.sim, group).map_err(Output::err)
@@ -883,6 +912,7 @@ pub fn value_text(sim: &Sim, v: Value) -> String {
             format!("{}/{}={offset}", sim.interner.get(group), sim.tp_name(tp))
         }
         Value::Marker { commit } => (if commit { "COMMIT marker" } else { "ABORT marker" }).to_string(),
+        Value::GroupTombstone { group } => format!("{}: deleted (tombstone)", sim.interner.get(group)),
         Value::Derived(from) => match sim.ledger.entries.get(from.0 as usize) {
             Some(e) => format!("out({})", value_text(sim, e.value)),
             None => format!("out(#{})", from.0),
@@ -984,6 +1014,7 @@ Kafka's tools (bin/ prefix, .sh suffix and --bootstrap-server are accepted and i
   kafka-topics --create --topic T --partitions N --replication-factor R [--config K=V]...
   kafka-topics --create --topic T --replica-assignment 2:1:3,1:3:2 [--config K=V]...
   kafka-topics --describe [--topic T] | --list | --alter --topic T --partitions N
+  kafka-topics --delete --topic T  (groups reading it rebalance; its offsets and records are gone)
   kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]
       topic configs: min.insync.replicas (1), unclean.leader.election.enable (false),
                      retention.ms (604800000), retention.bytes (-1)
@@ -1003,13 +1034,14 @@ Simulator verbs:
   seed N                       same seed + same commands = same run
   cluster --brokers N          start with N brokers (default 3)
   broker kill|start|stop|isolate|heal B
+  broker remove B              unregister a stopped broker that holds no replica (kafka-cluster unregister)
   producer start NAME [--topic T] [--rate R/s] [--keys K1,K2|none] [--producer-property K=V]...
       producer configs: acks (all), enable.idempotence (true), max.in.flight.requests.per.connection (5),
       retries (2147483647), retry.backoff.ms (100), delivery.timeout.ms (120000),
       request.timeout.ms (30000), linger.ms (0), batch.size (16384),
       transactional.id (none: makes the producer transactional; scripts wait for initTransactions()),
       transaction.timeout.ms (60000)
-  producer stop|kill NAME
+  producer stop|kill|remove NAME   remove: close() it, then take it off the picture
   transaction begin|commit|abort --producer NAME [--async]
                                beginTransaction(), commitTransaction(), abortTransaction() of a producer
                                with transactional.id (commit and abort block in scripts)
@@ -1021,7 +1053,7 @@ Simulator verbs:
                                exactly_once_v2: each poll() batch is a transaction that also commits
                                the input offsets (sendOffsetsToTransaction); transactional.id NAME-txn.
                                at_least_once: send outputs, wait for their acks, then commit offsets.
-  processor stop|kill NAME
+  processor stop|kill|remove NAME
   consumer start CLIENT_ID --group G --topic T[,T2] [--consumer-property K=V]...
                  [--processing 20ms] [--commit auto|before|after]
       consumer configs: partition.assignment.strategy (range,cooperative-sticky), group.instance.id,
@@ -1031,8 +1063,9 @@ Simulator verbs:
       max.poll.records (500), request.timeout.ms (30000)
       --processing: time to process one record; --commit before = commit after poll, then process
       (at-most-once); after = process, then commit (at-least-once); auto = enable.auto.commit
-  consumer stop|kill|pause|resume CLIENT_ID
-  kafka-consumer-groups --describe --group G [--state] | --list
+  consumer stop|kill|pause|resume|remove CLIENT_ID
+  kafka-consumer-groups --describe --group G [--state] | --list | --delete --group G
+                               --delete: only a group without members; its committed offsets go
   kafka-consumer-groups --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N|--shift-by N) --execute
   produce --topic T [--key K] [--value V] [--partition P] [--count N] [--producer NAME] [--async]
   network --latency 10ms [--jitter 2ms] [--link A:B]
@@ -1061,6 +1094,9 @@ What the model simplifies:
   - A consumer stops processing the records of partitions it loses in a rebalance.
   - Group and transaction coordination follow the controller's leader at once: a broker that has
     not yet learned it lost a leadership (after an isolation) does not go on coordinating.
+  - Partition reassignment is not modelled, so a broker can be removed only when it holds no
+    replica. A deleted topic's groups rebalance at once (their leader's metadata refresh is not
+    modelled as a timer); its name can be used again at once.
   - The unclean-election switch takes effect at once (Kafka's controller checks every 5 minutes).
   - Transactions follow Kafka's first transaction protocol (no KIP-890 epoch bump per transaction);
     the coordinator checks for timed-out transactions and resends markers every second;

@@ -157,6 +157,8 @@ impl Sim {
         if let Some(log) = self.replica_log(leader, tp) {
             read_commits(log, self.interner_lookup(group), &mut out);
         }
+        // Offsets of deleted topics were removed with them (GroupCoordinator.onPartitionsDeleted).
+        out.retain(|tp, _| !self.topics[tp.topic as usize].deleted);
         out
     }
 
@@ -169,36 +171,67 @@ impl Sim {
     pub fn admin_commit(&mut self, group: &str, offsets: &[(Tp, u64)]) -> Result<(), String> {
         self.ensure_offsets_topic();
         let sym = self.interner.intern(group);
-        let tp = self.offsets_tp(group).ok_or("Error: __consumer_offsets is not available")?;
-        let coordinator = self.coordinator_of(group).ok_or_else(|| {
+        let values: Vec<Value> =
+            offsets.iter().map(|&(tp, offset)| Value::OffsetCommit { group: sym, tp, offset }).collect();
+        self.admin_append(group, &values).map_err(|_| {
             format!("Error: the coordinator of group {group} is not available (COORDINATOR_NOT_AVAILABLE).")
         })?;
         let name = group.to_string();
         self.groups.entry(sym).or_insert_with(|| Group::new(&name));
+        Ok(())
+    }
+
+    /// Appends records to `group`'s `__consumer_offsets` partition on its coordinator (as the
+    /// coordinator does for admin requests). Fails, changing nothing, when there is none.
+    fn admin_append(&mut self, group: &str, values: &[Value]) -> Result<(), ErrorCode> {
+        let sym = self.interner.intern(group);
+        let tp = self.offsets_tp(group).ok_or(ErrorCode::CoordinatorNotAvailable)?;
+        let coordinator = self.coordinator_of(group).ok_or(ErrorCode::CoordinatorNotAvailable)?;
         let now = self.net.now;
-        let Some((br, mut cx)) = self.split_broker(coordinator) else { return Err("Error: coordinator down".into()) };
-        let Some(r) = br.replicas.get_mut(&tp).filter(|r| r.is_leader(coordinator)) else {
-            return Err(format!(
-                "Error: the coordinator of group {group} is not available (COORDINATOR_NOT_AVAILABLE)."
-            ));
-        };
+        let (br, mut cx) = self.split_broker(coordinator).ok_or(ErrorCode::CoordinatorNotAvailable)?;
+        let r =
+            br.replicas.get_mut(&tp).filter(|r| r.is_leader(coordinator)).ok_or(ErrorCode::CoordinatorNotAvailable)?;
         let base = r.log.leo();
-        for (i, (t, o)) in offsets.iter().enumerate() {
+        for (i, value) in values.iter().enumerate() {
             r.log.append(Record {
                 offset: base + i as u64,
                 epoch: r.leader_epoch,
                 key: Some(sym),
-                value: Value::OffsetCommit { group: sym, tp: *t, offset: *o },
+                value: *value,
                 id: INTERNAL_RECORD,
                 producer_id: None,
                 producer_epoch: 0,
                 sequence: 0,
-                last_in_batch: i + 1 == offsets.len(),
+                last_in_batch: i + 1 == values.len(),
                 append_ms: now,
                 txn: false,
             });
         }
         br.after_append(tp, &mut cx);
+        Ok(())
+    }
+
+    /// `kafka-consumer-groups --delete --group G`: only a group without members (Empty) can go;
+    /// its coordinator writes a tombstone, so its committed offsets are gone and a new group of
+    /// the same name starts from `auto.offset.reset`. Its closed consumers leave the picture.
+    /// The error is the exception Kafka's tool prints for the group.
+    pub fn delete_group(&mut self, group: &str) -> Result<(), String> {
+        let Some(sym) = self.interner.find(group).filter(|s| self.groups.contains_key(s)) else {
+            return Err("org.apache.kafka.common.errors.GroupIdNotFoundException: The group id does not exist.".into());
+        };
+        if !self.groups[&sym].members.is_empty() {
+            return Err("org.apache.kafka.common.errors.GroupNotEmptyException: The group is not empty.".into());
+        }
+        self.admin_append(group, &[Value::GroupTombstone { group: sym }]).map_err(|_| {
+            "org.apache.kafka.common.errors.CoordinatorNotAvailableException: The coordinator is not available."
+                .to_string()
+        })?;
+        self.groups.remove(&sym);
+        self.deliveries.retain(|(g, _), _| *g != sym);
+        for c in self.consumers.iter_mut().filter(|c| c.group == sym && !c.is_alive()) {
+            c.removed = true;
+        }
+        self.log_event(SimEvent::GroupDeleted { group: group.to_string() });
         Ok(())
     }
 
@@ -730,7 +763,12 @@ impl Sim {
         let me = Node::Broker(b);
         let error = |e| Payload::ConsumerFetchResponse { tp, offset, result: Err(e), aborted: Vec::new() };
         let Some(r) = br.replicas.get(&tp).filter(|r| r.is_leader(b)) else {
-            cx.net.send(me, from, error(ErrorCode::NotLeaderOrFollower));
+            let e = if br.metadata.contains_key(&tp) {
+                ErrorCode::NotLeaderOrFollower
+            } else {
+                ErrorCode::UnknownTopicOrPartition
+            };
+            cx.net.send(me, from, error(e));
             return;
         };
         if offset < r.log.log_start || offset > r.log.leo() {
@@ -848,6 +886,10 @@ fn read_commits(log: &Log, group: Option<Sym>, out: &mut BTreeMap<Tp, u64>) {
             }
             (Value::OffsetCommit { group: g, tp, offset }, true, Some(pid)) if g == group => {
                 pending.entry(pid).or_default().push((tp, offset));
+            }
+            (Value::GroupTombstone { group: g }, _, _) if g == group => {
+                out.clear();
+                pending.clear();
             }
             (Value::Marker { commit }, true, Some(pid)) => {
                 let offsets = pending.remove(&pid).unwrap_or_default();

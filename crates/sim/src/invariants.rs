@@ -127,8 +127,8 @@ impl Sim {
                 Delivery::Failed(_) => {}
                 Delivery::Acked { offset } => {
                     let start = log_starts.get(&e.tp).copied().unwrap_or(0);
-                    if offset.is_some_and(|o| o < start) {
-                        continue; // deleted by retention: not a loss
+                    if offset.is_some_and(|o| o < start) || self.topics[e.tp.topic as usize].deleted {
+                        continue; // deleted by retention or with its topic: not a loss
                     }
                     if !present.get(&e.tp).is_some_and(|s| s.contains(&id)) {
                         audit.lost.push(id);

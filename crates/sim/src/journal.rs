@@ -46,6 +46,23 @@ pub enum SimEvent {
         from: u32,
         to: u32,
     },
+    /// `kafka-topics --delete`; `partitions` is how many it had.
+    TopicDeleted {
+        topic: TopicId,
+        partitions: u32,
+    },
+    /// `broker remove`: unregistered and taken off the picture.
+    BrokerRemoved {
+        broker: BrokerId,
+    },
+    /// `kafka-consumer-groups --delete`: the group and its committed offsets are gone.
+    GroupDeleted {
+        group: String,
+    },
+    /// `producer remove` / `consumer remove` / `processor remove`: closed and taken off the picture.
+    ClientRemoved {
+        what: String,
+    },
     LeaderChanged {
         tp: Tp,
         from: Option<BrokerId>,
@@ -342,6 +359,17 @@ impl crate::sim::Sim {
             SimEvent::PartitionsAdded { topic, from, to } => {
                 format!("Topic {} grew from {from} to {to} partitions.", self.topic(*topic).name)
             }
+            SimEvent::TopicDeleted { topic, partitions } => format!(
+                "Topic {} deleted: the controller removed its {partitions} partition(s) from the metadata and brokers delete their replicas. Groups reading it rebalance; its committed offsets are gone; records still being sent to it fail with UNKNOWN_TOPIC_OR_PARTITION.",
+                self.topic(*topic).name
+            ),
+            SimEvent::BrokerRemoved { broker } => {
+                format!("Broker {broker} was unregistered from the cluster and removed (it held no replicas).")
+            }
+            SimEvent::GroupDeleted { group } => {
+                format!("Group {group} deleted: it had no members; its committed offsets are gone (a tombstone in __consumer_offsets).")
+            }
+            SimEvent::ClientRemoved { what } => format!("{what} removed from the picture."),
             SimEvent::LeaderChanged { tp: t, from, to, epoch, isr, unclean, reason } => match to {
                 None => format!(
                     "{} is OFFLINE: no in-sync replica is alive ({reason}). Leader {} → none, epoch {epoch}; ISR stays {}.",

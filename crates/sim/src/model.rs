@@ -86,6 +86,11 @@ pub enum Value {
         tid: Sym,
         entry: u32,
     },
+    /// `kafka-consumer-groups --delete`: the group's offsets end here (Kafka writes a tombstone
+    /// per offset and one for the group metadata; modelled as one record that clears them all).
+    GroupTombstone {
+        group: Sym,
+    },
 }
 
 /// Identity of one record the user or a producer created, across retries and copies (the ledger key).

@@ -38,6 +38,8 @@ pub enum Payload {
     /// modelled as a push of the changed partitions).
     MetadataUpdate {
         partitions: Vec<(Tp, PartitionMeta)>,
+        /// Partitions of deleted topics (RemoveTopicRecord): their replicas are deleted.
+        deleted: Vec<Tp>,
         fenced: Vec<BrokerId>,
         /// Position in the metadata log; `full` images replace everything (a broker that missed an
         /// update catches up from the image, as a KRaft broker replays the log).

@@ -121,6 +121,26 @@ impl Sim {
         Ok(())
     }
 
+    /// `processor remove NAME`: stops it cleanly if it runs, then takes its consumer and
+    /// producer off the picture.
+    pub fn remove_processor(&mut self, name: &str) -> ActionResult {
+        let c = self
+            .consumer_by_id(name)
+            .filter(|&c| self.consumers[c as usize].app.is_some() && !self.consumers[c as usize].removed)
+            .ok_or_else(|| format!("Error: no processor named {name}."))?;
+        if self.consumers[c as usize].is_alive() {
+            self.stop_processor(name, false)?;
+        }
+        let p = self.consumers[c as usize].app.as_ref().expect("checked").producer;
+        if self.producers[p as usize].status == ClientStatus::Running {
+            self.stop_producer(p, false)?;
+        }
+        self.consumers[c as usize].removed = true;
+        self.producers[p as usize].removed = true;
+        self.log_event(SimEvent::ClientRemoved { what: format!("Processor {name}") });
+        Ok(())
+    }
+
     fn app(&self, c: ConsumerIdx) -> Option<&AppLink> {
         self.consumers[c as usize].app.as_ref()
     }

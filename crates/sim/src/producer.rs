@@ -79,6 +79,9 @@ pub struct Producer {
     pub txn: Option<TxnClient>,
     /// The read-process-write app (consumer) this producer writes for, if any.
     pub app: Option<ConsumerIdx>,
+    /// Taken off the picture (`producer remove`); starting it again brings it back.
+    #[serde(default)]
+    pub removed: bool,
 }
 
 impl Producer {
@@ -205,7 +208,7 @@ fn record_size(rec: &Record, interner: &Interner) -> u64 {
     let value = match rec.value {
         Value::Text(s) => interner.get(s).len(),
         Value::Numbered(n) => 4 + n.to_string().len(),
-        Value::OffsetCommit { .. } | Value::TxnState { .. } => 24,
+        Value::OffsetCommit { .. } | Value::TxnState { .. } | Value::GroupTombstone { .. } => 24,
         Value::Marker { .. } => 6,
         Value::Derived(id) => 8 + id.0.to_string().len(),
     };
@@ -260,6 +263,7 @@ impl Sim {
             wakes: Default::default(),
             txn,
             app: None,
+            removed: false,
         };
         let idx = match self.producer_by_name(name) {
             Some(i) => {
@@ -300,6 +304,26 @@ impl Sim {
             p.status = ClientStatus::Stopped;
         }
         self.log_event(SimEvent::ProducerStopped { producer: idx, killed: kill });
+        Ok(())
+    }
+
+    /// `producer remove NAME`: close() it if it runs (what it holds is still sent), then take it
+    /// off the picture.
+    pub fn remove_producer(&mut self, idx: ProducerIdx) -> ActionResult {
+        let p = &self.producers[idx as usize];
+        if p.removed {
+            return Err(format!("Error: no producer named {}.", p.name));
+        }
+        if p.app.is_some() {
+            return Err(format!("Error: producer {} belongs to a processor; use `processor remove`.", p.name));
+        }
+        if p.status == ClientStatus::Running {
+            self.stop_producer(idx, false)?;
+        }
+        let p = &mut self.producers[idx as usize];
+        p.removed = true;
+        let what = format!("Producer {}", p.name);
+        self.log_event(SimEvent::ClientRemoved { what });
         Ok(())
     }
 

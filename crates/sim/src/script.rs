@@ -79,6 +79,10 @@ impl Command {
                 push(&format!("--partitions {partitions}"));
             }
             Command::TopicsList => push("kafka-topics --list"),
+            Command::TopicsDelete(t) => {
+                push("kafka-topics --delete --topic");
+                push(&quote(t));
+            }
             Command::ConfigsAlter { topic, configs } => {
                 push("kafka-configs --alter --entity-type topics --entity-name");
                 push(&quote(topic));
@@ -140,6 +144,7 @@ impl Command {
             Command::BrokerStop(b) => push(&format!("broker stop {b}")),
             Command::BrokerIsolate(b) => push(&format!("broker isolate {b}")),
             Command::BrokerHeal(b) => push(&format!("broker heal {b}")),
+            Command::BrokerRemove(b) => push(&format!("broker remove {b}")),
             Command::ProducerStart { name, topic, rate, keys, props, wait } => {
                 push("producer start");
                 push(&quote(name));
@@ -165,6 +170,18 @@ impl Command {
             }
             Command::ProducerKill(n) => {
                 push("producer kill");
+                push(&quote(n));
+            }
+            Command::ProducerRemove(n) => {
+                push("producer remove");
+                push(&quote(n));
+            }
+            Command::ConsumerRemove(n) => {
+                push("consumer remove");
+                push(&quote(n));
+            }
+            Command::ProcessorRemove(n) => {
+                push("processor remove");
                 push(&quote(n));
             }
             Command::Transaction { action, producer, wait } => {
@@ -301,6 +318,10 @@ impl Command {
                 }
             }
             Command::GroupsList => push("kafka-consumer-groups --list"),
+            Command::GroupsDelete(g) => {
+                push("kafka-consumer-groups --delete --group");
+                push(&quote(g));
+            }
             Command::GroupsReset { group, topic, to, execute } => {
                 push("kafka-consumer-groups --reset-offsets --group");
                 push(&quote(group));

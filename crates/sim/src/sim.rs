@@ -21,6 +21,12 @@ pub struct Topic {
     pub config: TopicConfig,
     /// Config keys set explicitly (printed by `--describe`).
     pub overrides: Vec<(String, String)>,
+    /// Deleted by `kafka-topics --delete`. The entry stays so that `TopicId`s (indices) of other
+    /// topics, old journal entries and old records keep their meaning; lookups by name skip it, so
+    /// the name can be used again (a new topic, a new topic id). Its partitions are gone from the
+    /// controller's metadata (`Sim::partition` answers None).
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -281,7 +287,12 @@ impl Sim {
     // Lookups
 
     pub fn topic_by_name(&self, name: &str) -> Option<TopicId> {
-        self.topics.iter().position(|t| t.name == name).map(|i| i as TopicId)
+        self.topics.iter().position(|t| t.name == name && !t.deleted).map(|i| i as TopicId)
+    }
+
+    /// Topics that exist now (not deleted), with their ids, in creation order.
+    pub fn live_topics(&self) -> impl Iterator<Item = (TopicId, &Topic)> {
+        self.topics.iter().enumerate().filter(|(_, t)| !t.deleted).map(|(i, t)| (i as TopicId, t))
     }
 
     pub fn topic(&self, id: TopicId) -> &Topic {
@@ -485,9 +496,120 @@ impl Sim {
             replication_factor: assignment[0].len() as u32,
             config,
             overrides: configs.to_vec(),
+            deleted: false,
         });
         self.log_event(SimEvent::TopicCreated { topic: id });
         self.controller_create_partitions(id, 0, assignment);
+        self.resubscribe(name, id);
+        Ok(())
+    }
+
+    /// Clients name topics, not topic ids: producers and consumers still pointing at a deleted
+    /// topic of this name now use the new one (as their next metadata refresh would find it).
+    fn resubscribe(&mut self, name: &str, id: TopicId) {
+        let old: Vec<TopicId> = self
+            .topics
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.deleted && t.name == name)
+            .map(|(i, _)| i as TopicId)
+            .collect();
+        if old.is_empty() {
+            return;
+        }
+        for p in &mut self.producers {
+            if p.topic.is_some_and(|t| old.contains(&t)) {
+                p.topic = Some(id);
+            }
+        }
+        for c in &mut self.consumers {
+            for t in &mut c.topics {
+                if old.contains(t) {
+                    *t = id;
+                }
+            }
+            if let Some(app) = c.app.as_mut().filter(|a| old.contains(&a.output)) {
+                app.output = id;
+            }
+        }
+        self.rejoin_groups_reading(id);
+    }
+
+    /// `kafka-topics --delete`: the controller removes the topic's partitions from the metadata;
+    /// brokers delete their replicas when they apply it (a broker that is down deletes its stray
+    /// copies when it comes back and gets the metadata image). The groups reading it rebalance,
+    /// their committed offsets for it are gone, and its records leave the ledger's audit (deleted
+    /// on purpose, not lost). Producers still sending to it fail with UNKNOWN_TOPIC_OR_PARTITION
+    /// once `delivery.timeout.ms` runs out.
+    pub fn delete_topic(&mut self, topic: TopicId) -> ActionResult {
+        let t = &self.topics[topic as usize];
+        if t.deleted {
+            return Err(format!("Error while executing topic command : Topic '{}' does not exist as expected", t.name));
+        }
+        if t.name.starts_with("__") {
+            return Err(format!(
+                "Error while executing topic command : Topic {} is a kafka internal topic and is not allowed to be marked for deletion.",
+                t.name
+            ));
+        }
+        let partitions = t.partitions;
+        self.topics[topic as usize].deleted = true;
+        self.rejoin_groups_reading(topic);
+        self.log_event(SimEvent::TopicDeleted { topic, partitions });
+        self.controller_delete_topic(topic);
+        Ok(())
+    }
+
+    /// The leader of every group with a member subscribed to `topic` sees the metadata change
+    /// and rejoins (ConsumerCoordinator: "cached metadata has changed"), starting a rebalance.
+    fn rejoin_groups_reading(&mut self, topic: TopicId) {
+        let leaders: Vec<ConsumerIdx> = self
+            .groups
+            .values()
+            .filter_map(|g| {
+                let leader = g.leader.as_ref()?;
+                let member = g.members.get(leader)?;
+                let reads =
+                    self.consumers.iter().any(|c| c.is_alive() && c.group_name == g.name && c.topics.contains(&topic));
+                reads.then_some(member.client)
+            })
+            .collect();
+        for c in leaders {
+            self.consumer_metadata_changed(c);
+        }
+    }
+
+    /// `broker remove B`: unregisters a broker that is down and holds no replica (as
+    /// `kafka-cluster unregister` does in KRaft), and takes it off the picture. Kafka moves
+    /// replicas off a broker with a reassignment first; kafkascope does not model reassignment, so
+    /// a broker that still holds replicas cannot be removed.
+    pub fn remove_broker(&mut self, id: BrokerId) -> ActionResult {
+        let Some(br) = self.brokers.get(&id) else {
+            return Err(format!("Error: broker {id} does not exist."));
+        };
+        if br.is_running() {
+            return Err(format!("Error: broker {id} is running; stop it first (broker stop {id})."));
+        }
+        let held: Vec<String> = self
+            .controller
+            .partitions
+            .iter()
+            .filter(|(_, m)| m.replicas.contains(&id))
+            .map(|(&tp, _)| self.tp_name(tp))
+            .collect();
+        if !held.is_empty() {
+            let shown: Vec<&str> = held.iter().take(3).map(String::as_str).collect();
+            let more = if held.len() > 3 { format!(" and {} more", held.len() - 3) } else { String::new() };
+            return Err(format!(
+                "Error: broker {id} still holds replicas of {}{more}. Kafka would move them away first with a partition reassignment (kafka-reassign-partitions), which kafkascope does not model: here only a broker without replicas can be removed.",
+                shown.join(", ")
+            ));
+        }
+        self.brokers.remove(&id);
+        self.controller_unregister(id);
+        self.net.isolated.remove(&id);
+        self.net.link_latency.retain(|(a, b), _| *a != Node::Broker(id) && *b != Node::Broker(id));
+        self.log_event(SimEvent::BrokerRemoved { broker: id });
         Ok(())
     }
 

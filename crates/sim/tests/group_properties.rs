@@ -21,6 +21,13 @@ enum Op {
     BrokerStart(u32),
     Produce(u8),
     Advance(u32),
+    /// `consumer remove` (a clean close, then off the picture).
+    Remove(u8),
+    /// `kafka-consumer-groups --delete` (refused while the group has members).
+    DeleteGroup(bool),
+    /// Topic `x` (2 partitions, read by both groups besides `t`) deleted / created again.
+    DeleteX,
+    CreateX,
 }
 
 /// Consumers 0..3 are in group `eg` (eager, default strategies); 4..7 in `cg` (cooperative-sticky).
@@ -31,7 +38,7 @@ fn consumer_line(c: u8) -> String {
         ("cg", " --consumer-property partition.assignment.strategy=cooperative-sticky")
     };
     format!(
-        "consumer start c{c} --group {group} --topic t --consumer-property auto.offset.reset=earliest --consumer-property session.timeout.ms=10000 --consumer-property max.poll.interval.ms=15000 --processing 30ms{extra}"
+        "consumer start c{c} --group {group} --topic t,x --consumer-property auto.offset.reset=earliest --consumer-property session.timeout.ms=10000 --consumer-property max.poll.interval.ms=15000 --processing 30ms{extra}"
     )
 }
 
@@ -47,6 +54,12 @@ impl Op {
             Op::BrokerStart(b) => format!("broker start {b}"),
             Op::Produce(k) => format!("produce --topic t --key k{k} --count 3 --async"),
             Op::Advance(ms) => format!("advance {ms}ms"),
+            Op::Remove(c) => format!("consumer remove c{c}"),
+            Op::DeleteGroup(eager) => {
+                format!("kafka-consumer-groups --delete --group {}", if *eager { "eg" } else { "cg" })
+            }
+            Op::DeleteX => "kafka-topics --delete --topic x".to_string(),
+            Op::CreateX => "kafka-topics --create --topic x --partitions 2 --replication-factor 3".to_string(),
         }
     }
 }
@@ -60,8 +73,9 @@ struct Case {
 impl Case {
     fn script(&self) -> String {
         let mut s = format!(
-            "seed {}\nkafka-topics --create --topic t --partitions 4 --replication-factor 3 --config min.insync.replicas=2\n",
-            self.seed
+            "seed {}\nkafka-topics --create --topic t --partitions 4 --replication-factor 3 --config min.insync.replicas=2\n{}\n",
+            self.seed,
+            Op::CreateX.line()
         );
         for op in &self.ops {
             s.push_str(&op.line());
@@ -89,6 +103,10 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (1u32..=3).prop_map(Op::BrokerStart),
         3 => (0u8..8).prop_map(Op::Produce),
         5 => prop_oneof![Just(50u32), Just(400), Just(2000), Just(6000), Just(20_000)].prop_map(Op::Advance),
+        1 => (0u8..8).prop_map(Op::Remove),
+        1 => any::<bool>().prop_map(Op::DeleteGroup),
+        1 => Just(Op::DeleteX),
+        1 => Just(Op::CreateX),
     ]
 }
 
@@ -96,6 +114,14 @@ fn op() -> impl Strategy<Value = Op> {
 #[derive(Default)]
 struct GroupChecker {
     committed: BTreeMap<(String, Tp, Option<(u32, u32)>), u64>,
+    /// Each group's generation when a topic it reads was last deleted or created: a stable
+    /// generation from before that may still hold the old assignment.
+    topics_changed: BTreeMap<String, i32>,
+}
+
+/// Partitions the groups read now: t's 4, and x's 2 while x exists.
+fn expected_partitions(sim: &Sim) -> usize {
+    4 + if sim.topic_by_name("x").is_some() { 2 } else { 0 }
 }
 
 impl GroupChecker {
@@ -140,11 +166,18 @@ impl GroupChecker {
                     }
                 }
             }
-            // A stable eager group has every partition assigned to someone.
-            if !cooperative && g.state == GroupState::Stable && !g.members.is_empty() {
+            // A stable eager group has every partition assigned to someone (once it rebalanced
+            // after the last topic change) and nothing of a deleted topic.
+            let settled = self.topics_changed.get(&g.name).is_none_or(|&gen| g.generation > gen);
+            if !cooperative && g.state == GroupState::Stable && !g.members.is_empty() && settled {
                 let assigned: usize = g.members.values().map(|m| m.assignment.len()).sum();
-                if assigned != 4 {
-                    return Err(format!("stable group {} assigns {assigned} of 4 partitions", g.name));
+                let expected = expected_partitions(sim);
+                if assigned != expected {
+                    return Err(format!("stable group {} assigns {assigned} of {expected} partitions", g.name));
+                }
+                if let Some(tp) = g.members.values().flat_map(|m| &m.assignment).find(|tp| sim.topic(tp.topic).deleted)
+                {
+                    return Err(format!("stable group {} assigns {} of a deleted topic", g.name, sim.tp_name(*tp)));
                 }
             }
             // Committed offsets never go back while the coordinator stays the same.
@@ -187,6 +220,11 @@ fn run_case(case: &Case) -> Result<(), String> {
                 session.sim.run_until(target);
             }
             cmd => {
+                if matches!(cmd, Command::TopicsDelete(_) | Command::TopicsCreate { .. }) {
+                    for g in session.sim.groups.values() {
+                        checker.topics_changed.insert(g.name.clone(), g.generation);
+                    }
+                }
                 session.execute(cmd);
             }
         }
@@ -215,8 +253,9 @@ fn run_case(case: &Case) -> Result<(), String> {
             return Err(format!("group {} did not settle: {:?}", g.name, g.state));
         }
         let assigned: usize = g.members.values().map(|m| m.assignment.len()).sum();
-        if assigned != 4 {
-            return Err(format!("settled group {} assigns {assigned} of 4 partitions", g.name));
+        let expected = expected_partitions(&session.sim);
+        if assigned != expected {
+            return Err(format!("settled group {} assigns {assigned} of {expected} partitions", g.name));
         }
     }
     Ok(())

@@ -11,7 +11,11 @@ use std::fmt;
 
 #[derive(Clone, Debug)]
 enum Op {
-    Produce { safe: bool, key: u8, count: u8 },
+    Produce {
+        safe: bool,
+        key: u8,
+        count: u8,
+    },
     Kill(u32),
     Start(u32),
     Stop(u32),
@@ -20,6 +24,12 @@ enum Op {
     Advance(u32),
     WildMinIsr(u8),
     WildUnclean(bool),
+    /// Broker removal (only a stopped broker without replicas goes; broker 4 is an extra one).
+    Remove(u32),
+    /// Topic `temp` (RF 2) deleted, created again, written to.
+    DeleteTemp,
+    CreateTemp,
+    ProduceTemp(u8),
 }
 
 impl Op {
@@ -40,6 +50,10 @@ impl Op {
             Op::WildMinIsr(n) => format!(
                 "kafka-configs --alter --entity-type topics --entity-name wild --add-config min.insync.replicas={n}"
             ),
+            Op::Remove(b) => format!("broker remove {b}"),
+            Op::DeleteTemp => "kafka-topics --delete --topic temp".to_string(),
+            Op::CreateTemp => "kafka-topics --create --topic temp --partitions 2 --replication-factor 2".to_string(),
+            Op::ProduceTemp(k) => format!("produce --topic temp --key k{k} --count 2 --producer wild-p --async"),
             Op::WildUnclean(on) => {
                 format!("kafka-configs --alter --entity-type topics --entity-name wild --add-config unclean.leader.election.enable={on}")
             }
@@ -58,6 +72,7 @@ impl Case {
     fn script(&self) -> String {
         let mut s = format!(
             "seed {}\n\
+             kafka-topics --create --topic temp --partitions 2 --replication-factor 2\n\
              kafka-topics --create --topic safe --partitions 2 --replication-factor 3 --config min.insync.replicas=2\n\
              kafka-topics --create --topic wild --partitions 2 --replication-factor 3\n\
              producer start safe-p --topic safe\n\
@@ -82,9 +97,13 @@ fn op() -> impl Strategy<Value = Op> {
     let broker = 1u32..=3;
     prop_oneof![
         6 => (any::<bool>(), 0u8..6, 1u8..4).prop_map(|(safe, key, count)| Op::Produce { safe, key, count }),
-        2 => broker.clone().prop_map(Op::Kill),
-        2 => broker.clone().prop_map(Op::Start),
-        1 => broker.clone().prop_map(Op::Stop),
+        2 => (1u32..=4).prop_map(Op::Kill),
+        2 => (1u32..=4).prop_map(Op::Start),
+        1 => (1u32..=4).prop_map(Op::Stop),
+        1 => (1u32..=4).prop_map(Op::Remove),
+        1 => Just(Op::DeleteTemp),
+        1 => Just(Op::CreateTemp),
+        1 => (0u8..4).prop_map(Op::ProduceTemp),
         1 => broker.clone().prop_map(Op::Isolate),
         1 => broker.prop_map(Op::Heal),
         5 => prop_oneof![Just(20u32), Just(150), Just(700), Just(3000), Just(10_000), Just(35_000)].prop_map(Op::Advance),
@@ -128,10 +147,17 @@ fn run_case(case: &Case) -> Result<(), String> {
         session.execute(&Command::BrokerHeal(b));
     }
     run_checked(&mut session, &Command::Advance(5_000), &mut checker)?;
-    for b in 1..=3 {
+    let brokers: Vec<u32> = session.sim.brokers.keys().copied().collect();
+    for b in brokers {
         session.execute(&Command::BrokerStart(b));
     }
     run_checked(&mut session, &Command::Advance(150_000), &mut checker)?;
+    // No broker keeps a replica of a deleted topic (deleted while it was down: gone on return).
+    for (b, br) in &session.sim.brokers {
+        if let Some(tp) = br.replicas.keys().find(|tp| session.sim.topic(tp.topic).deleted) {
+            return Err(format!("broker {b} still holds {} of a deleted topic", session.sim.tp_name(*tp)));
+        }
+    }
     let sim = &session.sim;
     for (&tp, m) in &sim.controller.partitions {
         if m.leader.is_none() {

@@ -131,6 +131,7 @@ fn awkward_words_print_back_to_themselves() {
         "kafka-consumer-groups --reset-offsets --group g --topic t --shift-by -3 --execute",
         "network --latency 5ms --link 1:controller",
         "kafka-leader-election --election-type unclean --topic t --partition 0",
+        "processor remove app1",
     ] {
         let cmd = kafkascope_sim::parse_line(line).unwrap().unwrap();
         let text = cmd.to_line();
