@@ -583,7 +583,7 @@ pub fn App() -> Html {
                 </div>
                 <aside class="side">
                     { tour::panel(&m, &act_cb) }
-                    { inspect::view(&m, *inspecting, &select_replica, &close_inspect, &on_term) }
+                    { inspect::view(&m, *inspecting, &select_replica, &close_inspect, &on_term, &run_line) }
                     { memo_panel(&panel_cache, "counters", counters_hash, || panels::counters(&m)) }
                     { panels::produce_form(&m, &handlers, &key_ref, &value_ref) }
                     { memo_panel(&panel_cache, "narration", narration_hash, || panels::narration(&m, &on_term)) }

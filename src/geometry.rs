@@ -29,7 +29,8 @@ pub const GROUP_HEADER_H: f64 = 34.0;
 pub struct Layout {
     pub brokers: Vec<BrokerId>,
     pub rows: Vec<Tp>,
-    pub producers: usize,
+    /// Producers drawn, top to bottom (indices into `Sim::producers`; removed ones are not drawn).
+    pub producers: Vec<u32>,
     /// Consumers in drawing order (grouped by group), each with its group's index.
     pub consumers: Vec<(u32, usize)>,
     pub groups: usize,
@@ -60,7 +61,7 @@ impl Layout {
 
     pub fn height(&self) -> f64 {
         let rows = ROWS_Y + self.rows.len().max(1) as f64 * ROW_H;
-        let producers = ROWS_Y + self.producers as f64 * (PRODUCER_H + 12.0);
+        let producers = ROWS_Y + self.producers.len() as f64 * (PRODUCER_H + 12.0);
         let consumers = self.consumer_box(self.consumers.len()).1;
         rows.max(producers).max(consumers) + 8.0
     }
@@ -116,7 +117,8 @@ impl Layout {
                 }
             }
             Node::Producer(p) => {
-                Some(Pt { x: PRODUCER_X + PRODUCER_W, y: self.producer_y(p as usize) + PRODUCER_H / 2.0 })
+                let i = self.producers.iter().position(|&x| x == p)?;
+                Some(Pt { x: PRODUCER_X + PRODUCER_W, y: self.producer_y(i) + PRODUCER_H / 2.0 })
             }
             Node::Consumer(c) => {
                 let i = self.consumers.iter().position(|x| x.0 == c)?;

@@ -9,7 +9,7 @@ use kafkascope_sim::{parse_script, Command};
 
 /// Scenario scripts that make sense as starting points (the others in `scenarios/` test errors).
 /// Each one runs headless as a scenario test; as a preset its commands play out over virtual time.
-pub const PRESETS: [(&str, &str); 23] = [
+pub const PRESETS: [(&str, &str); 24] = [
     ("default", include_str!("../scenarios/default.ks")),
     ("leader-failover", include_str!("../scenarios/leader-failover.ks")),
     ("acks1-loss", include_str!("../scenarios/acks1-loss.ks")),
@@ -31,6 +31,7 @@ pub const PRESETS: [(&str, &str); 23] = [
     ("txn-commit", include_str!("../scenarios/txn-commit.ks")),
     ("txn-abort", include_str!("../scenarios/txn-abort.ks")),
     ("txn-zombie", include_str!("../scenarios/txn-zombie.ks")),
+    ("delete-and-remove", include_str!("../scenarios/delete-and-remove.ks")),
     ("txn-timeout", include_str!("../scenarios/txn-timeout.ks")),
     ("txn-coordinator-failover", include_str!("../scenarios/txn-coordinator-failover.ks")),
 ];

@@ -406,15 +406,15 @@ impl Model {
         let candidates: Vec<String> = if words.len() <= 1 {
             kafkascope_sim::command::COMMANDS.iter().map(|s| s.to_string()).collect()
         } else if matches!(prev, "--topic" | "--entity-name") {
-            sim.topics.iter().map(|t| t.name.clone()).collect()
+            sim.live_topics().map(|(_, t)| t.name.clone()).collect()
         } else if words[0] == "broker" && words.len() == 3 {
             sim.brokers.keys().map(|b| b.to_string()).collect()
         } else if words[0] == "broker" && words.len() == 2 {
-            ["kill", "start", "stop", "isolate", "heal"].map(String::from).to_vec()
+            ["kill", "start", "stop", "isolate", "heal", "remove"].map(String::from).to_vec()
         } else if words[0] == "consumer" && words.len() == 3 {
             sim.consumers.iter().map(|c| c.client_id.clone()).collect()
         } else if words[0] == "consumer" && words.len() == 2 {
-            ["start", "stop", "kill", "pause", "resume"].map(String::from).to_vec()
+            ["start", "stop", "kill", "pause", "resume", "remove"].map(String::from).to_vec()
         } else if words[0] == "producer" && words.len() == 3 {
             sim.producers.iter().map(|p| p.name.clone()).collect()
         } else if prev == "--group" {

@@ -38,9 +38,15 @@ fn key_letter(sim: &Sim, rec: &Record) -> String {
     }
 }
 
-/// Groups in the order they are drawn: by name.
+/// In `Layout::consumers`, the slot of a group that has no consumer drawn (all removed; the
+/// coordinator still knows the group and its offsets): drawn as an empty box under its header.
+pub const NO_MEMBER: u32 = u32::MAX;
+
+/// Groups in the order they are drawn: by name. Those of drawn consumers, and those the
+/// coordinator knows (an Empty group with committed offsets is still a group).
 fn group_names(sim: &Sim) -> Vec<&str> {
-    let mut names: Vec<&str> = sim.consumers.iter().map(|c| c.group_name.as_str()).collect();
+    let mut names: Vec<&str> = sim.consumers.iter().filter(|c| !c.removed).map(|c| c.group_name.as_str()).collect();
+    names.extend(sim.groups.values().map(|g| g.name.as_str()));
     names.sort();
     names.dedup();
     names
@@ -53,7 +59,7 @@ pub fn layout(sim: &Sim) -> Layout {
     let mut rows = Vec::new();
     for (t, topic) in sim.topics.iter().enumerate() {
         // Internal topics (__consumer_offsets: 50 partitions) are not drawn row by row.
-        if topic.name.starts_with("__") {
+        if topic.name.starts_with("__") || topic.deleted {
             continue;
         }
         for p in 0..topic.partitions {
@@ -63,10 +69,14 @@ pub fn layout(sim: &Sim) -> Layout {
     let groups = group_names(sim);
     let mut consumers = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
+        let before = consumers.len();
         for (i, c) in sim.consumers.iter().enumerate() {
-            if c.group_name == *g {
+            if c.group_name == *g && !c.removed {
                 consumers.push((i as u32, gi));
             }
+        }
+        if consumers.len() == before {
+            consumers.push((NO_MEMBER, gi));
         }
     }
     let compact = rows.len() > COMPACT_ABOVE_ROWS;
@@ -74,7 +84,7 @@ pub fn layout(sim: &Sim) -> Layout {
         compact,
         brokers: sim.brokers.keys().copied().collect(),
         rows,
-        producers: sim.producers.len(),
+        producers: (0..sim.producers.len() as u32).filter(|&i| !sim.producers[i as usize].removed).collect(),
         consumers,
         groups: groups.len(),
         committed: Vec::new(),
@@ -164,7 +174,7 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: Options, cache: &std:
             { controller_view(sim, &lay) }
             { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp, &ev.on_partition)) }
             { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, ev, cache)) }
-            { for (0..sim.producers.len()).map(|i| producer_view(sim, &lay, i, &ev.on_producer)) }
+            { for lay.producers.iter().enumerate().map(|(slot, &i)| producer_view(sim, &lay, slot, i as usize, &ev.on_producer)) }
             { groups_view(sim, &lay, ev, cache) }
         </svg>
         <svg class="cluster messages-layer" viewBox={view_box} aria-hidden="true" focusable="false">
@@ -569,9 +579,10 @@ fn committed_markers(lay: &Layout, tp: Tp, start: u64, cell_x: f64, slots_y: f64
         .collect()
 }
 
-fn producer_view(sim: &Sim, lay: &Layout, i: usize, on_producer: &Callback<u32>) -> Html {
+/// Producer `i` (index into `Sim::producers`), drawn in slot `slot` of the producers column.
+fn producer_view(sim: &Sim, lay: &Layout, slot: usize, i: usize, on_producer: &Callback<u32>) -> Html {
     let p = &sim.producers[i];
-    let y = lay.producer_y(i);
+    let y = lay.producer_y(slot);
     let status = match p.status {
         ClientStatus::Running => "running",
         ClientStatus::Stopped => "closed",
@@ -645,7 +656,23 @@ fn groups_view(sim: &Sim, lay: &Layout, ev: &Events, cache: &std::cell::RefCell<
                     </g>
                 }
             }) }
-            { for lay.consumers.iter().enumerate().map(|(i, &(ci, _))| memo_consumer(sim, lay, i, ci, &ev.on_consumer, cache)) }
+            { for lay.consumers.iter().enumerate().map(|(i, &(ci, _))| if ci == NO_MEMBER {
+                no_member_view(lay, i)
+            } else {
+                memo_consumer(sim, lay, i, ci, &ev.on_consumer, cache)
+            }) }
+        </g>
+    }
+}
+
+/// The slot under a group with no consumer drawn.
+fn no_member_view(lay: &Layout, i: usize) -> Html {
+    let (x, y) = lay.consumer_box(i);
+    html! {
+        <g class="consumer no-member">
+            <rect x={x.to_string()} y={y.to_string()} width={CONSUMER_W.to_string()} height={CONSUMER_H.to_string()} rx="8" />
+            <text x={(x + 8.0).to_string()} y={(y + 22.0).to_string()} class="sub">{"no consumers: its committed offsets stay"}</text>
+            <text x={(x + 8.0).to_string()} y={(y + 38.0).to_string()} class="sub">{"until the group is deleted or expires"}</text>
         </g>
     }
 }

@@ -358,8 +358,8 @@ pub fn ConfigPanel(props: &Props) -> Html {
 pub fn props_for(model: &crate::state::Model, run: Callback<String>, on_term: Callback<&'static str>) -> Props {
     let sim = &model.session.sim;
     let topics: Vec<TopicInfo> = sim
-        .topics
-        .iter()
+        .live_topics()
+        .map(|(_, t)| t)
         .filter(|t| !t.name.starts_with("__"))
         .map(|t| TopicInfo {
             name: t.name.clone(),
@@ -371,7 +371,7 @@ pub fn props_for(model: &crate::state::Model, run: Callback<String>, on_term: Ca
             retention_bytes: t.config.retention_bytes,
         })
         .collect();
-    let mut groups: Vec<String> = sim.consumers.iter().map(|c| c.group_name.clone()).collect();
+    let mut groups: Vec<String> = sim.consumers.iter().filter(|c| !c.removed).map(|c| c.group_name.clone()).collect();
     groups.sort();
     groups.dedup();
     let next = |prefix: &str, taken: &dyn Fn(&str) -> bool| {

@@ -25,6 +25,7 @@ pub fn view(
     select: &Callback<Option<BrokerId>>,
     close: &Callback<()>,
     on_term: &Callback<&'static str>,
+    run: &Callback<String>,
 ) -> Html {
     let Some(Inspect { tp, broker }) = target else { return Html::default() };
     let sim = &model.session.sim;
@@ -46,6 +47,27 @@ pub fn view(
         })
     };
     let records: Vec<_> = log.map_or(Vec::new(), |l| l.records.iter().rev().take(RECORDS_SHOWN).copied().collect());
+    // What one can do to the whole topic: the same command lines as the console.
+    let topic = sim.topic(tp.topic);
+    let topic_actions = (!topic.name.starts_with("__")).then(|| {
+        let grow = format!("kafka-topics --alter --topic {} --partitions {}", topic.name, topic.partitions + 1);
+        let delete = format!("kafka-topics --delete --topic {}", topic.name);
+        let (r1, r2) = (run.clone(), run.clone());
+        let (g2, d2) = (grow.clone(), delete.clone());
+        html! {
+            <p class="topic-actions">
+                <button type="button" class="menu-item" data-action="add-partition" title={grow}
+                        onclick={Callback::from(move |_: MouseEvent| r1.emit(g2.clone()))}>
+                    {format!("Add a partition to {}", topic.name)}
+                </button>
+                <button type="button" class="menu-item danger" data-action="delete-topic" title={delete}
+                        onclick={Callback::from(move |_: MouseEvent| r2.emit(d2.clone()))}>
+                    {format!("Delete topic {}", topic.name)}
+                </button>
+                <span class="menu-help">{"deleting: groups reading it rebalance, its committed offsets go, producers still sending to it fail"}</span>
+            </p>
+        }
+    });
     let hw = log.map_or(0, |l| l.hw);
     html! {
         <section class="panel inspect" id="inspect" role="region" aria-labelledby="inspect-h" tabindex="-1" {onkeydown}>
@@ -58,6 +80,7 @@ pub fn view(
                 {t("replica", "replicas")}{format!(": {} · ", join_ids(&meta.replicas))}
                 {t("isr", "ISR")}{format!(": {{{}}}", join_ids(&meta.isr))}
             </p>
+            { topic_actions.unwrap_or_default() }
             <table class="replicas">
                 <thead><tr>
                     <th scope="col">{"broker"}</th><th scope="col">{"role"}</th><th scope="col">{t("isr", "ISR")}</th>

@@ -156,6 +156,12 @@ fn broker_items(sim: &Sim, b: BrokerId) -> (String, Vec<Item>) {
             "start the broker again; it registers and catches up",
             vec![format!("broker start {b}")],
         ));
+        items.push(item(
+            "remove",
+            "Remove from the cluster",
+            "unregister it: only a broker that holds no replica (no reassignment in kafkascope)",
+            vec![format!("broker remove {b}")],
+        ));
     } else {
         items.push(item(
             "kill",
@@ -241,6 +247,12 @@ fn processor_items(sim: &Sim, ci: u32) -> (String, Vec<Item>) {
             vec![l],
         ));
     }
+    items.push(item(
+        "remove",
+        "Remove the app",
+        "stop it if it runs, then take it off the picture",
+        vec![format!("processor remove {id}")],
+    ));
     let guarantee = c.app.as_ref().map_or("", |a| if a.eos { "exactly_once_v2" } else { "at_least_once" });
     (format!("App {id} · group {} · {guarantee}", c.group_name), items)
 }
@@ -288,6 +300,12 @@ fn consumer_items(sim: &Sim, ci: u32) -> (String, Vec<Item>) {
             }
         }
     }
+    items.push(item(
+        "remove",
+        "Remove",
+        "close() it if it runs (commit, LeaveGroup), then take it off the picture",
+        vec![format!("consumer remove {id}")],
+    ));
     (format!("Consumer {id} · group {} · processing {} ms/record", c.group_name, c.config.processing_ms), items)
 }
 
@@ -319,7 +337,7 @@ fn producer_items(sim: &Sim, pi: u32) -> (String, Vec<Item>) {
             use kafkascope_sim::txn::TxnClientState as S;
             let topic = p
                 .topic
-                .or_else(|| sim.topics.iter().position(|t| !t.name.starts_with("__")).map(|i| i as u32))
+                .or_else(|| sim.live_topics().find(|(_, t)| !t.name.starts_with("__")).map(|(i, _)| i))
                 .map(|t| sim.topic(t).name.clone());
             let txn = |verb: &str| vec![format!("transaction {verb} --producer {} --async", p.name)];
             match t.state {
@@ -354,6 +372,14 @@ fn producer_items(sim: &Sim, pi: u32) -> (String, Vec<Item>) {
         }
     } else if let Some(l) = producer_start_line(sim, pi) {
         items.push(item("restart", "Restart", "start it again with the same settings", vec![l]));
+    }
+    if p.app.is_none() {
+        items.push(item(
+            "remove",
+            "Remove",
+            "close() it if it runs (what it holds is still sent), then take it off the picture",
+            vec![format!("producer remove {}", p.name)],
+        ));
     }
     (
         format!("Producer {} · acks={} · idempotence={}", p.name, p.config.acks.name(), p.config.enable_idempotence),
@@ -402,11 +428,22 @@ fn group_items(sim: &Sim, group: &str) -> (String, Vec<Item>) {
             ));
         }
     }
-    let state = sim
-        .interner
-        .find(group)
-        .and_then(|s| sim.groups.get(&s))
-        .map_or("not joined yet".to_string(), |g| format!("{} · generation {}", g.state.name(), g.generation));
+    let known = sim.interner.find(group).and_then(|s| sim.groups.get(&s));
+    if let Some(g) = known {
+        let help = if g.members.is_empty() {
+            "delete the group and its committed offsets (it has no members)"
+        } else {
+            "Kafka refuses while the group has members: stop or remove them first"
+        };
+        items.push(item(
+            "delete",
+            "Delete group",
+            help,
+            vec![format!("kafka-consumer-groups --delete --group {group}")],
+        ));
+    }
+    let state =
+        known.map_or("not joined yet".to_string(), |g| format!("{} · generation {}", g.state.name(), g.generation));
     (format!("Group {group} · {state}"), items)
 }
 

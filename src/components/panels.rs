@@ -151,7 +151,7 @@ pub fn counters(model: &Model) -> Html {
 
 /// Send one record with a chosen key (each click is a `produce` command).
 pub fn produce_form(model: &Model, h: &Handlers, key_ref: &NodeRef, value_ref: &NodeRef) -> Html {
-    let topic = model.session.sim.topics.iter().find(|t| !t.name.starts_with("__")).map(|t| t.name.clone());
+    let topic = model.session.sim.live_topics().find(|(_, t)| !t.name.starts_with("__")).map(|(_, t)| t.name.clone());
     let Some(topic) = topic else { return Html::default() };
     let run = h.run.clone();
     let (kr, vr) = (key_ref.clone(), value_ref.clone());

@@ -86,9 +86,9 @@ describe(`kafkascope controls (${BASE_URL})`, { concurrency: false }, () => {
     );
     // Terms in the narration are links to their explanation.
     assert.ok((await page.locator('.narration button.term').count()) > 0, 'the narration links its Kafka terms');
-    // The dead broker's menu offers a restart; a refused command shows Kafka's error in the console.
+    // The dead broker's menu offers a restart (and removal); a refused command shows Kafka's error in the console.
     await page.locator(`svg#cluster g.broker[data-broker="${leader}"]`).click();
-    assert.deepEqual(await menu.locator('button.menu-item').evaluateAll((bs) => bs.map((b) => b.dataset.action)), ['restart']);
+    assert.deepEqual(await menu.locator('button.menu-item').evaluateAll((bs) => bs.map((b) => b.dataset.action)), ['restart', 'remove']);
     await page.keyboard.press('Escape');
     assert.equal(await menu.count(), 0, 'Escape closes the menu');
     await page.locator('#console-input').fill(`broker kill ${leader}`);
