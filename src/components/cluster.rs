@@ -913,6 +913,7 @@ fn consumer_hash(sim: &Sim, lay: &Layout, i: usize, ci: u32) -> u64 {
         .collect();
     let (x, y) = lay.consumer_box(i);
     fingerprint((
+        (&c.client_id, &c.group_name),
         format!("{:?}{:?}", c.status, c.state),
         c.incarnation,
         lags,
