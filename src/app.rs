@@ -93,6 +93,14 @@ fn prefers_reduced_motion() -> bool {
         .is_some_and(|m| m.matches())
 }
 
+/// A phone-sized screen: the picture is drawn in one column (`Layout::stacked`). Read every
+/// frame, so turning the phone or resizing the window redraws the picture in the other layout.
+const NARROW_QUERY: &str = "(max-width: 600px)";
+
+fn narrow_query() -> Option<web_sys::MediaQueryList> {
+    web_sys::window()?.match_media(NARROW_QUERY).ok().flatten()
+}
+
 /// Focuses the first element matching `selector`, if any (HTML or SVG).
 fn focus(selector: &str) {
     let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
@@ -172,6 +180,9 @@ pub fn App() -> Html {
     // Zoomed: the picture is drawn 3× wider and pans inside its frame (for small screens).
     let zoomed = use_state(|| false);
     let reduced_motion = use_memo((), |_| prefers_reduced_motion());
+    let narrow_mql = use_memo((), |_| narrow_query());
+    // Whether the last render saw a narrow screen (the animation frame compares and redraws).
+    let narrow_drawn = use_mut_ref(|| false);
     let view_cache = use_mut_ref(cluster::ViewCache::default);
     let panel_cache = use_mut_ref(PanelCache::new);
     // Static panels: built once, never diffed again.
@@ -184,12 +195,15 @@ pub fn App() -> Html {
         let redraw = redraw.clone();
         let host = host.clone();
         let last = Cell::new(None::<f64>);
+        let (narrow_mql, narrow_drawn) = (narrow_mql.clone(), narrow_drawn.clone());
         use_animation_frame(Rc::new(move |ts| {
             let dt = last.get().map_or(0.0, |prev| ts - prev);
             last.set(Some(ts));
             let mut m = model.borrow_mut();
             if m.playing {
                 m.tick(dt);
+                redraw.force_update();
+            } else if narrow_mql.as_ref().as_ref().is_some_and(|q| q.matches()) != *narrow_drawn.borrow() {
                 redraw.force_update();
             }
             host.post_events(&m);
@@ -509,7 +523,10 @@ pub fn App() -> Html {
         Callback::from(move |_: MouseEvent| theme.set(theme.next()))
     };
     let m = model.borrow();
-    let opts = cluster::Options { reduced_motion: *reduced_motion };
+    let narrow = narrow_mql.as_ref().as_ref().is_some_and(|q| q.matches());
+    *narrow_drawn.borrow_mut() = narrow;
+    // Zoomed, a phone gets the wide picture (brokers as columns) to pan, three times its width.
+    let opts = cluster::Options { reduced_motion: *reduced_motion, stacked: narrow && !*zoomed };
     let config_props = props_for(&m, (*run_line).clone(), (*on_term).clone());
     let console_hash = cluster::fingerprint((m.console.len(), m.console.last().map(|c| (&c.input, &c.lines, c.error))));
     let a = &m.audit;
@@ -546,7 +563,7 @@ pub fn App() -> Html {
                 <button id="embed" onclick={on_embed} title="An iframe snippet that shows this session on another page">{"Embed"}</button>
                 { menus::add_bar(&m, &run_line) }
                 <button id="zoom" onclick={on_zoom} aria-pressed={zoomed.to_string()}
-                        title="Fit the picture to the width, or draw it three times larger and pan it inside its frame">
+                        title="Fit the picture to the width (on a phone: one column, brokers stacked), or draw the wide picture three times larger and pan it inside its frame">
                     { if *zoomed { "Picture: zoomed" } else { "Picture: fit" } }
                 </button>
                 <button id="theme" onclick={on_theme} title="Colour theme: auto follows your system (t)" aria-label={format!("Theme: {} (press to change)", theme.name())}>

@@ -90,7 +90,21 @@ pub fn layout(sim: &Sim) -> Layout {
         committed: Vec::new(),
         lost: Default::default(),
         duplicated: Default::default(),
+        stacked: false,
+        hosted: Vec::new(),
     }
+}
+
+/// The stacked (phone) picture: each broker's block lists the partitions it holds a replica of.
+fn stack(sim: &Sim, lay: &mut Layout) {
+    lay.stacked = true;
+    lay.hosted = lay
+        .brokers
+        .iter()
+        .map(|&b| {
+            lay.rows.iter().copied().filter(|&tp| sim.partition(tp).is_some_and(|m| m.replicas.contains(&b))).collect()
+        })
+        .collect();
 }
 
 /// What clicking (or Enter / Space on) a drawn thing asks for. The app decides what it opens.
@@ -123,11 +137,39 @@ pub fn Memo(props: &MemoProps) -> Html {
     props.content.clone()
 }
 
-/// The last drawing of each replica with its fingerprint (owned by the app across frames).
+/// The last drawing of each replica, consumer and larger part of the picture with its fingerprint
+/// (owned by the app across frames).
 #[derive(Default)]
 pub struct ViewCache {
     replicas: std::collections::HashMap<(Tp, BrokerId), (u64, Html)>,
     consumers: std::collections::HashMap<u32, (u64, Html)>,
+    parts: std::collections::HashMap<Part, (u64, Html)>,
+}
+
+/// The parts of the picture memoized as a whole: when nothing a part shows changed, Yew compares
+/// one fingerprint instead of diffing the part's subtree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Part {
+    Controller,
+    Row(Tp),
+    Broker(BrokerId),
+    Producer(usize),
+    Groups,
+}
+
+/// `build()`'s drawing of `part`, or the cached one when `hash` is unchanged, wrapped in `Memo`.
+fn memo_part(cache: &std::cell::RefCell<ViewCache>, part: Part, hash: u64, build: impl FnOnce() -> Html) -> Html {
+    let hit = cache.borrow().parts.get(&part).filter(|(h, _)| *h == hash).map(|(_, html)| html.clone());
+    let content = hit.unwrap_or_else(|| {
+        let html = build();
+        let mut c = cache.borrow_mut();
+        if c.parts.len() > 4096 {
+            c.parts.clear();
+        }
+        c.parts.insert(part, (hash, html.clone()));
+        html
+    });
+    html! { <Memo {hash} {content} /> }
 }
 
 /// A fingerprint of the given values (std's SipHash with fixed keys: stable within a page).
@@ -143,6 +185,8 @@ pub fn fingerprint(h: impl std::hash::Hash) -> u64 {
 pub struct Options {
     /// `prefers-reduced-motion: reduce`: messages fade in and out at mid-path instead of moving.
     pub reduced_motion: bool,
+    /// A phone-sized screen: the picture in one column (`Layout::stacked`).
+    pub stacked: bool,
 }
 
 pub fn view(model: &Model, ev: &Events, opts: Options, cache: &std::cell::RefCell<ViewCache>) -> Html {
@@ -156,6 +200,9 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: Options, cache: &std:
     lay.committed = model.committed.clone();
     lay.lost = model.audit.lost.iter().copied().collect();
     lay.duplicated = model.audit.duplicated.iter().copied().collect();
+    if opts.stacked {
+        stack(sim, &mut lay);
+    }
     let now = model.now_ms();
     let (w, h) = (lay.width(), lay.height());
     let view_box = format!("0 0 {w:.0} {h:.0}");
@@ -163,27 +210,34 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: Options, cache: &std:
     // picture (same viewBox, own compositing layer), so their motion does not repaint the logs.
     html! {
         <>
-        <svg id={id.to_string()} class="cluster" viewBox={view_box.clone()} role="group"
-             aria-label="Cluster: controller, brokers as columns, partitions as rows">
+        <svg id={id.to_string()} class={classes!("cluster", lay.stacked.then_some("stacked"))} viewBox={view_box.clone()} role="group"
+             data-layout={if lay.stacked { "stacked" } else { "grid" }}
+             aria-label={if lay.stacked {
+                 "Cluster: controller, producers, each broker with its partition replicas, consumer groups"
+             } else {
+                 "Cluster: controller, brokers as columns, partitions as rows"
+             }}>
             <defs>
                 <pattern id="uncommitted" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
                     <rect width="6" height="6" fill="var(--hatch-bg)" />
                     <line x1="0" y1="0" x2="0" y2="6" stroke="var(--hatch)" stroke-width="2.5" />
                 </pattern>
             </defs>
-            { controller_view(sim, &lay) }
-            { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp, &ev.on_partition)) }
+            { controller_view(sim, &lay, cache) }
+            if !lay.stacked {
+                { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp, &ev.on_partition, cache)) }
+            }
             { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, ev, cache)) }
-            { for lay.producers.iter().enumerate().map(|(slot, &i)| producer_view(sim, &lay, slot, i as usize, &ev.on_producer)) }
+            { for lay.producers.iter().enumerate().map(|(slot, &i)| producer_view(sim, &lay, slot, i as usize, &ev.on_producer, cache)) }
             { groups_view(sim, &lay, ev, cache) }
         </svg>
-        <svg class="cluster messages-layer" viewBox={view_box} aria-hidden="true" focusable="false">
+        <svg class={classes!("cluster", "messages-layer", lay.stacked.then_some("stacked"))} viewBox={view_box} aria-hidden="true" focusable="false">
             <g class="messages">
-                { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(sim, &lay, m, now, 1.0, opts.reduced_motion)) }
+                { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(&lay, m, now, 1.0, opts.reduced_motion, false)) }
                 { for sim.net.dropped.iter().filter(|d| !model.hidden.contains(&d.message.payload.kind())).map(|d| {
                     let age = (now - d.dropped_ms as f64).max(0.0);
                     let fade = (1.0 - age / 200.0).clamp(0.0, 1.0);
-                    message_view(sim, &lay, &d.message, d.dropped_ms as f64, fade * 0.8, opts.reduced_motion)
+                    message_view(&lay, &d.message, d.dropped_ms as f64, fade * 0.8, opts.reduced_motion, true)
                 }) }
             </g>
         </svg>
@@ -191,49 +245,96 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: Options, cache: &std:
     }
 }
 
-fn controller_view(sim: &Sim, lay: &Layout) -> Html {
+fn controller_view(sim: &Sim, lay: &Layout, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let (x, y, w, h) = lay.controller_box();
     let fenced: Vec<String> =
         sim.controller.brokers.iter().filter(|(_, r)| r.fenced).map(|(b, _)| b.to_string()).collect();
     let status =
         if fenced.is_empty() { "all brokers registered".to_string() } else { format!("fenced: {}", fenced.join(", ")) };
-    html! {
-        <g class="controller" aria-label={format!("KRaft controller; {status}")}>
-            <title>{"The KRaft controller: tracks broker liveness by heartbeats, fences silent brokers after broker.session.timeout.ms, elects partition leaders and commits ISR changes."}</title>
-            <rect x={x.to_string()} y={y.to_string()} width={w.to_string()} height={h.to_string()} rx="8" />
-            <text x={(x + w / 2.0).to_string()} y={(y + 17.0).to_string()} class="title" text-anchor="middle">{"★ KRaft controller"}</text>
-            <text x={(x + w / 2.0).to_string()} y={(y + 32.0).to_string()} class="sub" text-anchor="middle">{status}</text>
-        </g>
-    }
+    let hash = fingerprint((&status, x.to_bits()));
+    memo_part(cache, Part::Controller, hash, || {
+        html! {
+            <g class="controller" aria-label={format!("KRaft controller; {status}")}>
+                <title>{"The KRaft controller: tracks broker liveness by heartbeats, fences silent brokers after broker.session.timeout.ms, elects partition leaders and commits ISR changes."}</title>
+                <rect x={x.to_string()} y={y.to_string()} width={w.to_string()} height={h.to_string()} rx="8" />
+                <text x={(x + w / 2.0).to_string()} y={(y + 17.0).to_string()} class="title" text-anchor="middle">{"★ KRaft controller"}</text>
+                <text x={(x + w / 2.0).to_string()} y={(y + 32.0).to_string()} class="sub" text-anchor="middle">{status}</text>
+            </g>
+        }
+    })
 }
 
-fn row_label(sim: &Sim, lay: &Layout, tp: Tp, on_partition: &Callback<Tp>) -> Html {
+fn row_label(
+    sim: &Sim,
+    lay: &Layout,
+    tp: Tp,
+    on_partition: &Callback<Tp>,
+    cache: &std::cell::RefCell<ViewCache>,
+) -> Html {
     let y = lay.row_y(tp).unwrap_or(0.0);
     let meta = sim.partition(tp);
     let offline = meta.is_some_and(|m| m.leader.is_none());
     let epoch = meta.map_or(0, |m| m.leader_epoch);
-    let preferred = meta.and_then(|m| m.replicas.first()).map_or(String::new(), |p| format!("preferred {p}"));
+    let preferred = meta.and_then(|m| m.replicas.first().copied());
+    let name = sim.tp_name(tp);
+    let hash = fingerprint((&name, y.to_bits(), offline, epoch, preferred, lay.compact));
+    memo_part(cache, Part::Row(tp), hash, || {
+        let preferred = preferred.map_or(String::new(), |p| format!("preferred {p}"));
+        let (onclick, onkeydown) = activation(on_partition.clone(), tp);
+        let label = format!(
+            "Partition {name}, {}. Activate to inspect its replicas, offsets and history.",
+            if offline { "offline".to_string() } else { format!("leader epoch {epoch}") }
+        );
+        let epoch_text = if offline { "OFFLINE".to_string() } else { format!("epoch {epoch}") };
+        html! {
+            <g class={classes!("row-label", offline.then_some("offline"))} data-topic={sim.topic(tp.topic).name.clone()}
+               data-partition={tp.partition.to_string()} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
+                <rect class="hit" x={(LABEL_X - 4.0).to_string()} y={(y + 6.0).to_string()} width={(COLS_X - LABEL_X).to_string()} height={(ROW_H - 12.0).to_string()} rx="5" />
+                <text x={LABEL_X.to_string()} y={(y + 24.0).to_string()} class="tp">{name.clone()}</text>
+                if lay.compact {
+                    // Many partitions: one title for the label, not one per line.
+                    <title>{"Click to inspect. Leader epoch: grows by one at every leader change. Preferred leader: the first replica in the assignment."}</title>
+                    <text x={LABEL_X.to_string()} y={(y + 40.0).to_string()} class="sub">{epoch_text}</text>
+                    <text x={LABEL_X.to_string()} y={(y + 54.0).to_string()} class="sub">{preferred}</text>
+                } else {
+                    <text x={LABEL_X.to_string()} y={(y + 40.0).to_string()} class="sub">
+                        <title>{if offline { "Offline: no leader, every eligible replica is down; nobody can write or read it." } else { "Leader epoch: grows by one at every leader change; each record is stamped with the epoch that wrote it." }}</title>
+                        { epoch_text }
+                    </text>
+                    <text x={LABEL_X.to_string()} y={(y + 54.0).to_string()} class="sub">
+                        <title>{"The preferred leader is the first replica in the assignment; a preferred-leader election moves leadership back to it."}</title>
+                        { preferred }
+                    </text>
+                }
+            </g>
+        }
+    })
+}
+
+/// Stacked (phone): a partition's name at the start of each of its replica rows, a button that
+/// inspects the partition like the row label of the wide picture.
+fn stacked_partition_label(sim: &Sim, tp: Tp, x: f64, y: f64, on_partition: &Callback<Tp>) -> Html {
+    let meta = sim.partition(tp);
+    let offline = meta.is_some_and(|m| m.leader.is_none());
+    let name = sim.tp_name(tp);
     let (onclick, onkeydown) = activation(on_partition.clone(), tp);
     let label = format!(
-        "Partition {}, {}. Activate to inspect its replicas, offsets and history.",
-        sim.tp_name(tp),
-        if offline { "offline".to_string() } else { format!("leader epoch {epoch}") }
+        "Partition {name}, {}. Activate to inspect its replicas, offsets and history.",
+        if offline { "offline".to_string() } else { format!("leader epoch {}", meta.map_or(0, |m| m.leader_epoch)) }
     );
+    let w = stacked_name_w(&name);
     html! {
         <g class={classes!("row-label", offline.then_some("offline"))} data-topic={sim.topic(tp.topic).name.clone()}
            data-partition={tp.partition.to_string()} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
-            <rect class="hit" x={(LABEL_X - 4.0).to_string()} y={(y + 6.0).to_string()} width={(COLS_X - LABEL_X).to_string()} height={(ROW_H - 12.0).to_string()} rx="5" />
-            <text x={LABEL_X.to_string()} y={(y + 24.0).to_string()} class="tp">{sim.tp_name(tp)}</text>
-            <text x={LABEL_X.to_string()} y={(y + 40.0).to_string()} class="sub">
-                <title>{if offline { "Offline: no leader, every eligible replica is down; nobody can write or read it." } else { "Leader epoch: grows by one at every leader change; each record is stamped with the epoch that wrote it." }}</title>
-                { if offline { "OFFLINE".to_string() } else { format!("epoch {epoch}") } }
-            </text>
-            <text x={LABEL_X.to_string()} y={(y + 54.0).to_string()} class="sub">
-                <title>{"The preferred leader is the first replica in the assignment; a preferred-leader election moves leadership back to it."}</title>
-                { preferred }
-            </text>
+            <rect class="hit" x={(x - 4.0).to_string()} y={(y - 13.0).to_string()} width={(w + 6.0).to_string()} height="18" rx="4" />
+            <text x={x.to_string()} y={y.to_string()} class="tp">{name}</text>
         </g>
     }
+}
+
+/// About how wide a partition name is in the label's monospaced 12 px bold font.
+fn stacked_name_w(name: &str) -> f64 {
+    name.chars().count() as f64 * 7.4
 }
 
 /// A drawn thing that acts like a button: a click, or Enter / Space when it has focus.
@@ -250,59 +351,81 @@ fn activation<T: Clone + 'static>(cb: Callback<T>, id: T) -> (Callback<MouseEven
 }
 
 fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, ev: &Events, cache: &std::cell::RefCell<ViewCache>) -> Html {
-    let x = lay.col_x(b).unwrap_or(0.0);
+    let Some(col) = lay.broker_box(b) else { return Html::default() };
     let state = sim.broker_state(b);
     let isolated = sim.net.isolated.contains(&b);
-    let label = format!(
-        "Broker {b}, {state}{}. Activate for actions: kill, restart, controlled stop, isolate or heal.",
-        if isolated { ", isolated" } else { "" }
-    );
-    let (onclick, onkeydown) = activation(ev.on_broker.clone(), b);
     let leads = sim
         .controller
         .partitions
         .iter()
         .filter(|(tp, m)| m.leader == Some(b) && !sim.topic(tp.topic).name.starts_with("__"))
         .count();
-    let sub = match state {
-        "dead" => "✕ crashed · click for actions".to_string(),
-        "stopped" => "stopped · click for actions".to_string(),
-        "fenced" => "fenced by the controller".to_string(),
-        _ => format!("leads {leads} · click for actions"),
+    let hosted: Vec<Tp> = match lay.brokers.iter().position(|&x| x == b).and_then(|i| lay.hosted.get(i)) {
+        Some(h) if lay.stacked => h.clone(),
+        _ => lay.rows.clone(),
     };
-    let col_h = lay.height() - BROKER_Y - 4.0;
-    html! {
-        <>
-            <rect class={classes!("column", state)} x={x.to_string()} y={BROKER_Y.to_string()} width={COL_W.to_string()} height={col_h.to_string()} rx="10" />
-            <g class={classes!("broker", state, isolated.then_some("isolated"))} data-broker={b.to_string()} data-state={state}
-               data-isolated={isolated.to_string()} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
-                <title>{"A broker stores partition replicas. Click (or Enter) for its actions: kill, restart, controlled stop, isolate, heal."}</title>
-                <rect x={(x + 6.0).to_string()} y={(BROKER_Y + 6.0).to_string()} width={(COL_W - 12.0).to_string()} height={(BROKER_H - 12.0).to_string()} rx="7" />
-                <text x={(x + COL_W / 2.0).to_string()} y={(BROKER_Y + 24.0).to_string()} class="title" text-anchor="middle">
-                    { format!("Broker {b}{}", if isolated { " ⚡ isolated" } else { "" }) }
-                </text>
-                <text x={(x + COL_W / 2.0).to_string()} y={(BROKER_Y + 39.0).to_string()} class="sub" text-anchor="middle">{sub}</text>
-            </g>
-            { for lay.rows.iter().filter_map(|&tp| memo_replica(sim, lay, b, tp, x, &ev.on_replica, cache)) }
-        </>
-    }
+    // The column's fingerprint combines its replicas' (each computed without drawing it), so an
+    // unchanged column costs Yew one comparison.
+    let replicas: Vec<(Tp, u64)> =
+        hosted.iter().filter_map(|&tp| replica_hash(sim, lay, b, tp).map(|h| (tp, h))).collect();
+    let labels: Vec<(String, bool)> = if lay.stacked {
+        hosted.iter().map(|&tp| (sim.tp_name(tp), sim.partition(tp).is_some_and(|m| m.leader.is_none()))).collect()
+    } else {
+        Vec::new()
+    };
+    let hash = fingerprint((
+        (state, isolated, leads),
+        (col.x.to_bits(), col.y.to_bits(), col.w.to_bits(), col.h.to_bits()),
+        &replicas,
+        labels,
+    ));
+    memo_part(cache, Part::Broker(b), hash, || {
+        let label = format!(
+            "Broker {b}, {state}{}. Activate for actions: kill, restart, controlled stop, isolate or heal.",
+            if isolated { ", isolated" } else { "" }
+        );
+        let (onclick, onkeydown) = activation(ev.on_broker.clone(), b);
+        let sub = match state {
+            "dead" => "✕ crashed · click for actions".to_string(),
+            "stopped" => "stopped · click for actions".to_string(),
+            "fenced" => "fenced by the controller".to_string(),
+            _ if lay.stacked => format!("leads {leads} of its {} replicas · click for actions", hosted.len()),
+            _ => format!("leads {leads} · click for actions"),
+        };
+        html! {
+            <>
+                <rect class={classes!("column", state)} x={col.x.to_string()} y={col.y.to_string()} width={col.w.to_string()} height={col.h.to_string()} rx="10" />
+                <g class={classes!("broker", state, isolated.then_some("isolated"))} data-broker={b.to_string()} data-state={state}
+                   data-isolated={isolated.to_string()} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
+                    <title>{"A broker stores partition replicas. Click (or Enter) for its actions: kill, restart, controlled stop, isolate, heal."}</title>
+                    <rect x={(col.x + 6.0).to_string()} y={(col.y + 6.0).to_string()} width={(col.w - 12.0).to_string()} height={(BROKER_H - 12.0).to_string()} rx="7" />
+                    <text x={(col.x + col.w / 2.0).to_string()} y={(col.y + 24.0).to_string()} class="title" text-anchor="middle">
+                        { format!("Broker {b}{}", if isolated { " ⚡ isolated" } else { "" }) }
+                    </text>
+                    <text x={(col.x + col.w / 2.0).to_string()} y={(col.y + 39.0).to_string()} class="sub" text-anchor="middle">{sub}</text>
+                </g>
+                { for replicas.iter().map(|&(tp, hash)| memo_replica(sim, lay, b, tp, hash, &ev.on_replica, cache)) }
+                if lay.compact {
+                    { column_logs(sim, lay, b, &hosted) }
+                }
+                if lay.stacked {
+                    { for hosted.iter().filter_map(|&tp| {
+                        let band = lay.replica_band(b, tp)?;
+                        Some(stacked_partition_label(sim, tp, band.x + 16.0, band.y + 16.0, &ev.on_partition))
+                    }) }
+                }
+            </>
+        }
+    })
 }
 
-/// A replica's drawing, rebuilt only when something it shows changed.
-fn memo_replica(
-    sim: &Sim,
-    lay: &Layout,
-    b: BrokerId,
-    tp: Tp,
-    col_x: f64,
-    on_replica: &Callback<(Tp, BrokerId)>,
-    cache: &std::cell::RefCell<ViewCache>,
-) -> Option<Html> {
+/// The fingerprint of everything a replica's drawing shows (None: no replica of `tp` on `b`).
+fn replica_hash(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp) -> Option<u64> {
     let meta = sim.partition(tp)?;
     if !meta.replicas.contains(&b) {
         return None;
     }
-    let y = lay.row_y(tp)?;
+    let band = lay.replica_band(b, tp)?;
     let log = sim.replica_log(b, tp);
     let max_leo = meta.replicas.iter().filter_map(|&r| sim.replica_log(r, tp)).map(|l| l.leo()).max().unwrap_or(0);
     let start = Layout::window_start(max_leo);
@@ -315,47 +438,54 @@ fn memo_replica(
     } else {
         Vec::new()
     };
-    let hash = fingerprint((
+    Some(fingerprint((
         (meta.leader, meta.leader_epoch, meta.isr.contains(&b), sim.broker_state(b)),
         log.map(|l| (l.leo(), l.hw, l.log_start, l.lso())),
-        (start, window, committed, lay.compact, y.to_bits(), col_x.to_bits()),
-    ));
-    let mut c = cache.borrow_mut();
-    let content = match c.replicas.get(&(tp, b)) {
-        Some((h, html)) if *h == hash => html.clone(),
-        _ => {
-            let html = replica_view(sim, lay, b, tp, col_x, on_replica)?;
-            if c.replicas.len() > 4096 {
-                c.replicas.clear();
-            }
-            c.replicas.insert((tp, b), (hash, html.clone()));
-            html
-        }
-    };
-    Some(html! { <Memo {hash} {content} /> })
+        (start, window, committed, lay.compact, lay.stacked),
+        (band.x.to_bits(), band.y.to_bits(), band.w.to_bits()),
+    )))
 }
 
-fn replica_view(
+/// A replica's drawing, rebuilt only when something it shows changed (`hash`, from `replica_hash`).
+fn memo_replica(
     sim: &Sim,
     lay: &Layout,
     b: BrokerId,
     tp: Tp,
-    col_x: f64,
+    hash: u64,
     on_replica: &Callback<(Tp, BrokerId)>,
-) -> Option<Html> {
+    cache: &std::cell::RefCell<ViewCache>,
+) -> Html {
+    let hit = cache.borrow().replicas.get(&(tp, b)).filter(|(h, _)| *h == hash).map(|(_, html)| html.clone());
+    let content = hit.unwrap_or_else(|| {
+        let html = replica_view(sim, lay, b, tp, on_replica).unwrap_or_default();
+        let mut c = cache.borrow_mut();
+        if c.replicas.len() > 4096 {
+            c.replicas.clear();
+        }
+        c.replicas.insert((tp, b), (hash, html.clone()));
+        html
+    });
+    html! { <Memo {hash} {content} /> }
+}
+
+fn replica_view(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, on_replica: &Callback<(Tp, BrokerId)>) -> Option<Html> {
     let meta = sim.partition(tp)?;
     if !meta.replicas.contains(&b) {
         return None;
     }
     let log = sim.replica_log(b, tp);
-    let y = lay.row_y(tp)?;
+    let band = lay.replica_band(b, tp)?;
+    let y = band.y;
     let leader = meta.leader == Some(b);
     let in_isr = meta.isr.contains(&b);
     let down = !matches!(sim.broker_state(b), "alive");
     let max_leo = meta.replicas.iter().filter_map(|&r| sim.replica_log(r, tp)).map(|l| l.leo()).max().unwrap_or(0);
     let start = Layout::window_start(max_leo);
-    let cell_x = col_x + 6.0;
-    let (cw, ch) = (COL_W - 12.0, ROW_H - 8.0);
+    let cell_x = band.x + 6.0;
+    let (cw, ch) = (band.w - 12.0, ROW_H - 8.0);
+    // Stacked, the partition's name (a button, drawn by the broker) opens the row's header line.
+    let badge_x = if lay.stacked { cell_x + 10.0 + stacked_name_w(&sim.tp_name(tp)) + 8.0 } else { cell_x + 10.0 };
     let role = if leader { "leader" } else { "follower" };
     let (leo, hw, log_start) = log.map_or((0, 0, 0), |l| (l.leo(), l.hw, l.log_start));
     let lso = log.map_or(hw, |l| l.lso());
@@ -369,16 +499,17 @@ fn replica_view(
         sim.tp_name(tp),
         if in_isr { "" } else { "not " }
     );
+    let offsets = if lso < hw { format!("LSO {lso} · HW {hw} · LEO {leo}") } else { format!("HW {hw} · LEO {leo}") };
+    let offsets_title = format!("HW {hw}: the high watermark, the first offset not yet on every in-sync replica (records below it are committed and visible to consumers). LEO {leo}: the log end offset, where the next record goes.{}", if lso < hw { format!(" LSO {lso}: the last stable offset; a transaction open from there holds back read_committed consumers.") } else { String::new() });
     let slots_y = y + 24.0;
     let hw_x = (hw >= start && hw <= start + SLOTS).then(|| Layout::slot_x(cell_x, hw - start) - SLOT_GAP / 2.0);
     // The last stable offset, drawn only where it differs from the HW (an open transaction).
     let lso_x = (lso < hw && lso >= start && lso <= start + SLOTS)
         .then(|| Layout::slot_x(cell_x, lso - start) - SLOT_GAP / 2.0);
     let leo_x = (leo >= start && leo < start + SLOTS).then(|| Layout::slot_x(cell_x, leo - start));
-    // Many partitions: each log is drawn as one path per key colour (no letters, offsets or
-    // per-record titles), which keeps the picture to a few nodes per replica.
+    // Many partitions: the logs are drawn by the broker's column as a whole (`ColumnLogs`).
     let slots = if lay.compact {
-        compact_slots(log, start, hw, cell_x, slots_y)
+        Html::default()
     } else {
         html! {
             <>
@@ -443,19 +574,71 @@ fn replica_view(
             </>
         }
     };
+    let class = classes!("replica", role, (!in_isr).then_some("out-of-isr"), down.then_some("down"));
+    let onclick = on_replica.reform(move |_: MouseEvent| (tp, b));
+    if lay.compact {
+        // Many partitions: the level of detail of a map. A replica is its cell, one text line and
+        // one title (the markers' meaning is in it, the legend and the inspect panel); its log and
+        // markers are drawn with the whole column's (`ColumnLogs`), a few paths per broker.
+        let committed: Vec<String> = if leader {
+            lay.committed.iter().filter_map(|(g, o)| o.get(&tp).map(|o| format!("{g} at {o}"))).collect()
+        } else {
+            Vec::new()
+        };
+        let title = format!(
+            "{label}.{}{} {offsets_title} Click to inspect.",
+            if leader { format!(" Leader epoch {}.", meta.leader_epoch) } else { String::new() },
+            if committed.is_empty() { String::new() } else { format!(" Committed offsets: {}.", committed.join(", ")) }
+        );
+        let short = match (leader, in_isr) {
+            (true, _) => format!("★ epoch {}", meta.leader_epoch),
+            (false, true) => "in sync".to_string(),
+            (false, false) => "out of ISR".to_string(),
+        };
+        return Some(html! {
+            <g {class} data-topic={sim.topic(tp.topic).name.clone()} data-partition={tp.partition.to_string()} data-broker={b.to_string()}
+               data-role={role} data-isr={in_isr.to_string()} data-leo={leo.to_string()} data-hw={hw.to_string()}
+               aria-label={label} {onclick}>
+                <title>{title}</title>
+                <rect class="cell" x={cell_x.to_string()} y={(y + 2.0).to_string()} width={cw.to_string()} height={ch.to_string()} rx="6" />
+                <text x={badge_x.to_string()} y={(y + 16.0).to_string()} class="badge">{format!("{short} · {offsets}")}</text>
+            </g>
+        });
+    }
+    // Stacked, the offsets sit right of the log (the header line holds the partition's name).
+    let offsets_view = if lay.stacked {
+        let x = Layout::slot_x(cell_x, SLOTS) + 2.0;
+        let mut lines = vec![format!("HW {hw}"), format!("LEO {leo}")];
+        if lso < hw {
+            lines.insert(0, format!("LSO {lso}"));
+        }
+        let top = slots_y + SLOT_W / 2.0 + 4.0 - (lines.len() as f64 - 1.0) * 6.0;
+        html! {
+            <text x={x.to_string()} y={top.to_string()} class="offsets">
+                <title>{offsets_title}</title>
+                { for lines.into_iter().enumerate().map(|(i, l)| html! {
+                    <tspan x={x.to_string()} y={(top + i as f64 * 12.0).to_string()}>{l}</tspan>
+                }) }
+            </text>
+        }
+    } else {
+        html! {
+            <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
+                <title>{offsets_title}</title>
+                { offsets }
+            </text>
+        }
+    };
     html! {
-        <g class={classes!("replica", role, (!in_isr).then_some("out-of-isr"), down.then_some("down"))}
+        <g {class}
            data-topic={sim.topic(tp.topic).name.clone()} data-partition={tp.partition.to_string()} data-broker={b.to_string()}
            data-role={role} data-isr={in_isr.to_string()} data-leo={leo.to_string()} data-hw={hw.to_string()}
-           aria-label={label} onclick={on_replica.reform(move |_: MouseEvent| (tp, b))}>
+           aria-label={label} {onclick}>
             <rect class="cell" x={cell_x.to_string()} y={(y + 2.0).to_string()} width={cw.to_string()} height={ch.to_string()} rx="6" />
-            <text x={(cell_x + 10.0).to_string()} y={(y + 16.0).to_string()} class="badge">
+            <text x={badge_x.to_string()} y={(y + 16.0).to_string()} class="badge">
                 { badge }
             </text>
-            <text x={(cell_x + cw - 8.0).to_string()} y={(y + 16.0).to_string()} class="offsets" text-anchor="end">
-                <title>{format!("HW {hw}: the high watermark, the first offset not yet on every in-sync replica (records below it are committed and visible to consumers). LEO {leo}: the log end offset, where the next record goes.{}", if lso < hw { format!(" LSO {lso}: the last stable offset; a transaction open from there holds back read_committed consumers.") } else { String::new() })}</title>
-                { if lso < hw { format!("LSO {lso} · HW {hw} · LEO {leo}") } else { format!("HW {hw} · LEO {leo}") } }
-            </text>
+            { offsets_view }
             { slots }
             if let Some(hx) = hw_x {
                 <g class="hw-marker">
@@ -498,67 +681,109 @@ fn txn_kind(log: &kafkascope_sim::model::Log, r: &kafkascope_sim::model::Record)
     }
 }
 
-/// The log window of a replica in compact mode: records as squares, one `path` per key colour, one
-/// hatched path for those above the high watermark, one outline path for the empty slots.
-fn compact_slots(log: Option<&kafkascope_sim::model::Log>, start: u64, hw: u64, cell_x: f64, y: f64) -> Html {
-    let mut by_colour: Vec<(&'static str, String)> = Vec::new();
-    let (mut hatched, mut empty) = (String::new(), String::new());
-    for i in 0..SLOTS {
-        let off = start + i;
-        let sq = format!("M{:.1},{y:.1}h{SLOT_W}v{SLOT_W}h-{SLOT_W}z", Layout::slot_x(cell_x, i));
-        match log.and_then(|l| l.get(off)) {
-            Some(r) => {
-                let c = key_colour(r);
-                match by_colour.iter_mut().find(|(k, _)| *k == c) {
-                    Some((_, d)) => d.push_str(&sq),
-                    None => by_colour.push((c, sq.clone())),
+/// Many partitions: the logs and offset markers of every replica in a broker's column, as a few
+/// paths for the whole column: records as squares, one path per key colour, one hatched path
+/// for those above the high watermark, one outline path for the empty slots, one path per marker
+/// kind. Replicas out of the ISR or down go in a second, faded set (`faded`).
+#[derive(Default)]
+struct ColumnLogs {
+    by_colour: Vec<(&'static str, String)>,
+    hatched: String,
+    empty: String,
+    hw: String,
+    lso: String,
+    leo: String,
+    committed: String,
+}
+
+impl ColumnLogs {
+    fn add(&mut self, lay: &Layout, sim: &Sim, b: BrokerId, tp: Tp) {
+        use std::fmt::Write;
+        let (Some(meta), Some(band)) = (sim.partition(tp), lay.replica_band(b, tp)) else { return };
+        let log = sim.replica_log(b, tp);
+        let max_leo = meta.replicas.iter().filter_map(|&r| sim.replica_log(r, tp)).map(|l| l.leo()).max().unwrap_or(0);
+        let start = Layout::window_start(max_leo);
+        let (cell_x, slots_y) = (band.x + 6.0, band.y + 24.0);
+        let (leo, hw) = log.map_or((0, 0), |l| (l.leo(), l.hw));
+        let lso = log.map_or(hw, |l| l.lso());
+        for i in 0..SLOTS {
+            let off = start + i;
+            let sq = format!("M{:.1},{slots_y:.1}h{SLOT_W}v{SLOT_W}h-{SLOT_W}z", Layout::slot_x(cell_x, i));
+            match log.and_then(|l| l.get(off)) {
+                Some(r) => {
+                    let c = key_colour(r);
+                    match self.by_colour.iter_mut().find(|(k, _)| *k == c) {
+                        Some((_, d)) => d.push_str(&sq),
+                        None => self.by_colour.push((c, sq.clone())),
+                    }
+                    if off >= hw {
+                        self.hatched.push_str(&sq);
+                    }
                 }
-                if off >= hw {
-                    hatched.push_str(&sq);
+                None => self.empty.push_str(&sq),
+            }
+        }
+        let marker_x = |off: u64| Layout::slot_x(cell_x, off - start) - SLOT_GAP / 2.0;
+        if hw >= start && hw <= start + SLOTS {
+            let _ = write!(self.hw, "M{:.1},{:.1}v{}", marker_x(hw), slots_y - 4.0, SLOT_W + 8.0);
+        }
+        if lso < hw && lso >= start && lso <= start + SLOTS {
+            let _ = write!(self.lso, "M{:.1},{:.1}v{}", marker_x(lso), slots_y - 6.0, SLOT_W + 12.0);
+        }
+        if leo >= start && leo < start + SLOTS {
+            let _ = write!(
+                self.leo,
+                "M{:.1},{slots_y:.1}h{SLOT_W}v{SLOT_W}h-{SLOT_W}z",
+                Layout::slot_x(cell_x, leo - start)
+            );
+        }
+        if meta.leader == Some(b) {
+            for (_, offsets) in &lay.committed {
+                if let Some(&off) = offsets.get(&tp).filter(|&&o| o >= start && o <= start + SLOTS) {
+                    let _ = write!(self.committed, "M{:.1},{:.1} l-4,7 h8 z", marker_x(off), slots_y + SLOT_W + 6.0);
                 }
             }
-            None => empty.push_str(&sq),
         }
     }
-    html! {
-        <>
-            { for by_colour.into_iter().map(|(c, d)| html! { <path class="rec" d={d} fill={c} /> }) }
-            if !hatched.is_empty() { <path class="uncommitted" d={hatched} /> }
-            if !empty.is_empty() { <path class="empty" d={empty} /> }
-        </>
+
+    fn view(self, faded: bool) -> Html {
+        let path = |class: &'static str, d: String| (!d.is_empty()).then(|| html! { <path {class} {d} /> });
+        html! {
+            <g class={classes!("logs", faded.then_some("faded"))}>
+                { for self.by_colour.into_iter().map(|(c, d)| html! { <path class="rec" d={d} fill={c} /> }) }
+                { path("uncommitted", self.hatched) }
+                { path("empty", self.empty) }
+                { path("hw-marker", self.hw) }
+                { path("lso-marker", self.lso) }
+                { path("committed-marker", self.committed) }
+                { path("leo-marker", self.leo) }
+            </g>
+        }
     }
+}
+
+/// A broker's column of logs in compact mode (see `ColumnLogs`).
+fn column_logs(sim: &Sim, lay: &Layout, b: BrokerId, hosted: &[Tp]) -> Html {
+    let (mut plain, mut faded) = (ColumnLogs::default(), ColumnLogs::default());
+    let down = !matches!(sim.broker_state(b), "alive");
+    for &tp in hosted {
+        let Some(meta) = sim.partition(tp) else { continue };
+        if !meta.replicas.contains(&b) {
+            continue;
+        }
+        if down || !meta.isr.contains(&b) {
+            faded.add(lay, sim, b, tp);
+        } else {
+            plain.add(lay, sim, b, tp);
+        }
+    }
+    html! { <>{ plain.view(false) }{ faded.view(true) }</> }
 }
 
 /// Under the leader's log: where each consumer group has committed (the next offset it will read).
 fn committed_markers(lay: &Layout, tp: Tp, start: u64, cell_x: f64, slots_y: f64, leader: bool) -> Vec<Html> {
     if !leader {
         return Vec::new();
-    }
-    if lay.compact {
-        // Many partitions: every group's mark in one path, one title listing them.
-        let marks: Vec<(&str, u64)> = lay
-            .committed
-            .iter()
-            .filter_map(|(g, offsets)| offsets.get(&tp).map(|o| (g.as_str(), *o)))
-            .filter(|(_, off)| *off >= start && *off <= start + SLOTS)
-            .collect();
-        if marks.is_empty() {
-            return Vec::new();
-        }
-        let d: String = marks
-            .iter()
-            .map(|(_, off)| {
-                let x = Layout::slot_x(cell_x, off - start) - SLOT_GAP / 2.0;
-                format!("M{x:.1},{:.1} l-4,7 h8 z", slots_y + SLOT_W + 6.0)
-            })
-            .collect();
-        let title: Vec<String> = marks.iter().map(|(g, off)| format!("{g} at {off}")).collect();
-        return vec![html! {
-            <g class="committed-marker">
-                <title>{format!("Committed offsets (where each group resumes): {}", title.join(", "))}</title>
-                <path {d} />
-            </g>
-        }];
     }
     lay.committed
         .iter()
@@ -580,9 +805,16 @@ fn committed_markers(lay: &Layout, tp: Tp, start: u64, cell_x: f64, slots_y: f64
 }
 
 /// Producer `i` (index into `Sim::producers`), drawn in slot `slot` of the producers column.
-fn producer_view(sim: &Sim, lay: &Layout, slot: usize, i: usize, on_producer: &Callback<u32>) -> Html {
+fn producer_view(
+    sim: &Sim,
+    lay: &Layout,
+    slot: usize,
+    i: usize,
+    on_producer: &Callback<u32>,
+    cache: &std::cell::RefCell<ViewCache>,
+) -> Html {
     let p = &sim.producers[i];
-    let y = lay.producer_y(slot);
+    let r = lay.producer_box(slot);
     let status = match p.status {
         ClientStatus::Running => "running",
         ClientStatus::Stopped => "closed",
@@ -618,51 +850,77 @@ fn producer_view(sim: &Sim, lay: &Layout, slot: usize, i: usize, on_producer: &C
     ];
     let txn_class = crate::components::txn::producer_txn_class(sim, i);
     let txn_state = p.txn.as_ref().map(|t| t.state.name());
-    let (onclick, onkeydown) = activation(on_producer.clone(), i as u32);
-    html! {
-        <g class={classes!("producer", status, txn_class)} data-producer={p.name.clone()} data-index={i.to_string()} data-txn-state={txn_state} role="button" tabindex="0"
-           aria-label={format!("Producer {}, {status}, acks={}, idempotence={}. Activate for actions.", p.name, p.config.acks.name(), p.config.enable_idempotence)}
-           {onclick} {onkeydown}>
-            <title>{"A producer sends records to the leader of their partition: keyed records go to murmur2(key) mod partitions; with acks=all it waits until every in-sync replica has them. Click for actions."}</title>
-            <rect x={PRODUCER_X.to_string()} y={y.to_string()} width={PRODUCER_W.to_string()} height={PRODUCER_H.to_string()} rx="8" />
-            <text x={(PRODUCER_X + 10.0).to_string()} y={(y + 18.0).to_string()} class="title">{format!("Producer {}", p.name)}</text>
-            { for lines.iter().enumerate().map(|(j, l)| html! {
-                <text x={(PRODUCER_X + 10.0).to_string()} y={(y + 36.0 + j as f64 * 14.0).to_string()} class="sub">{l.clone()}</text>
-            }) }
-        </g>
-    }
+    let hash =
+        fingerprint((&p.name, status, &lines, txn_class, txn_state, (r.x.to_bits(), r.y.to_bits(), r.w.to_bits())));
+    memo_part(cache, Part::Producer(i), hash, || {
+        let (onclick, onkeydown) = activation(on_producer.clone(), i as u32);
+        html! {
+            <g class={classes!("producer", status, txn_class)} data-producer={p.name.clone()} data-index={i.to_string()} data-txn-state={txn_state} role="button" tabindex="0"
+               aria-label={format!("Producer {}, {status}, acks={}, idempotence={}. Activate for actions.", p.name, p.config.acks.name(), p.config.enable_idempotence)}
+               {onclick} {onkeydown}>
+                <title>{"A producer sends records to the leader of their partition: keyed records go to murmur2(key) mod partitions; with acks=all it waits until every in-sync replica has them. Click for actions."}</title>
+                <rect x={r.x.to_string()} y={r.y.to_string()} width={r.w.to_string()} height={r.h.to_string()} rx="8" />
+                <text x={(r.x + 10.0).to_string()} y={(r.y + 18.0).to_string()} class="title">{format!("Producer {}", p.name)}</text>
+                { for lines.iter().enumerate().map(|(j, l)| html! {
+                    <text x={(r.x + 10.0).to_string()} y={(r.y + 36.0 + j as f64 * 14.0).to_string()} class="sub">{l.clone()}</text>
+                }) }
+            </g>
+        }
+    })
 }
 
 /// Consumer groups on the right: each group's state and generation, then its consumers with the
 /// partitions they own, their position and lag.
 fn groups_view(sim: &Sim, lay: &Layout, ev: &Events, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let names = group_names(sim);
-    html! {
-        <g class="groups">
-            { for names.iter().enumerate().map(|(gi, name)| {
-                let (x, y) = lay.group_header(gi).unwrap_or((0.0, 0.0));
-                let g = sim.interner.find(name).and_then(|s| sim.groups.get(&s));
-                let state = g.map_or("not joined yet".to_string(), |g| format!("{} · gen {}", g.state.name(), g.generation));
-                let strategy = g.and_then(|g| g.strategy).map_or(String::new(), |s| format!(" · {}", s.name()));
-                let coordinator = sim.coordinator_of(name).map_or(String::new(), |b| format!(" (coordinator {b})"));
-                let (onclick, onkeydown) = activation(ev.on_group.clone(), name.to_string());
-                html! {
-                    <g class="group-header" data-group={name.to_string()} data-state={g.map_or("none", |g| g.state.name())}
-                       role="button" tabindex="0" aria-label={format!("Consumer group {name}{coordinator}: {state}. Activate for actions.")}
-                       {onclick} {onkeydown}>
-                        <title>{"A consumer group shares the partitions of its topics among its members; the coordinator (a broker) runs rebalances, counted by generation. Click for actions."}</title>
-                        <text x={x.to_string()} y={(y + 12.0).to_string()} class="title">{format!("Group {name}{coordinator}")}</text>
-                        <text x={x.to_string()} y={(y + 26.0).to_string()} class="sub">{format!("{state}{strategy}")}</text>
-                    </g>
-                }
-            }) }
-            { for lay.consumers.iter().enumerate().map(|(i, &(ci, _))| if ci == NO_MEMBER {
-                no_member_view(lay, i)
-            } else {
-                memo_consumer(sim, lay, i, ci, &ev.on_consumer, cache)
-            }) }
-        </g>
-    }
+    let headers: Vec<(Option<(f64, f64)>, String, Option<BrokerId>)> = names
+        .iter()
+        .enumerate()
+        .map(|(gi, name)| {
+            let g = sim.interner.find(name).and_then(|s| sim.groups.get(&s));
+            let state = g.map(|g| (g.state.name(), g.generation, g.strategy.map(|s| s.name())));
+            (lay.group_header(gi), format!("{state:?}"), sim.coordinator_of(name))
+        })
+        .collect();
+    let consumers: Vec<(u32, u64)> = lay
+        .consumers
+        .iter()
+        .enumerate()
+        .map(|(i, &(ci, _))| (ci, if ci == NO_MEMBER { 0 } else { consumer_hash(sim, lay, i, ci) }))
+        .collect();
+    let hash = fingerprint((
+        &names,
+        headers.iter().map(|(p, s, c)| (p.map(|(x, y)| (x.to_bits(), y.to_bits())), s, c)).collect::<Vec<_>>(),
+        &consumers,
+    ));
+    memo_part(cache, Part::Groups, hash, || {
+        html! {
+            <g class="groups">
+                { for names.iter().enumerate().map(|(gi, name)| {
+                    let (x, y) = lay.group_header(gi).unwrap_or((0.0, 0.0));
+                    let g = sim.interner.find(name).and_then(|s| sim.groups.get(&s));
+                    let state = g.map_or("not joined yet".to_string(), |g| format!("{} · gen {}", g.state.name(), g.generation));
+                    let strategy = g.and_then(|g| g.strategy).map_or(String::new(), |s| format!(" · {}", s.name()));
+                    let coordinator = sim.coordinator_of(name).map_or(String::new(), |b| format!(" (coordinator {b})"));
+                    let (onclick, onkeydown) = activation(ev.on_group.clone(), name.to_string());
+                    html! {
+                        <g class="group-header" data-group={name.to_string()} data-state={g.map_or("none", |g| g.state.name())}
+                           role="button" tabindex="0" aria-label={format!("Consumer group {name}{coordinator}: {state}. Activate for actions.")}
+                           {onclick} {onkeydown}>
+                            <title>{"A consumer group shares the partitions of its topics among its members; the coordinator (a broker) runs rebalances, counted by generation. Click for actions."}</title>
+                            <text x={x.to_string()} y={(y + 12.0).to_string()} class="title">{format!("Group {name}{coordinator}")}</text>
+                            <text x={x.to_string()} y={(y + 26.0).to_string()} class="sub">{format!("{state}{strategy}")}</text>
+                        </g>
+                    }
+                }) }
+                { for lay.consumers.iter().enumerate().zip(&consumers).map(|((i, &(ci, _)), &(_, hash))| if ci == NO_MEMBER {
+                    no_member_view(lay, i)
+                } else {
+                    memo_consumer(sim, lay, i, ci, hash, &ev.on_consumer, cache)
+                }) }
+            </g>
+        }
+    })
 }
 
 /// The slot under a group with no consumer drawn.
@@ -670,22 +928,15 @@ fn no_member_view(lay: &Layout, i: usize) -> Html {
     let (x, y) = lay.consumer_box(i);
     html! {
         <g class="consumer no-member">
-            <rect x={x.to_string()} y={y.to_string()} width={CONSUMER_W.to_string()} height={CONSUMER_H.to_string()} rx="8" />
+            <rect x={x.to_string()} y={y.to_string()} width={lay.consumer_w().to_string()} height={CONSUMER_H.to_string()} rx="8" />
             <text x={(x + 8.0).to_string()} y={(y + 22.0).to_string()} class="sub">{"no consumers: its committed offsets stay"}</text>
             <text x={(x + 8.0).to_string()} y={(y + 38.0).to_string()} class="sub">{"until the group is deleted or expires"}</text>
         </g>
     }
 }
 
-/// A consumer's drawing, rebuilt only when its state, partitions, positions or lag changed.
-fn memo_consumer(
-    sim: &Sim,
-    lay: &Layout,
-    i: usize,
-    ci: u32,
-    on_consumer: &Callback<u32>,
-    cache: &std::cell::RefCell<ViewCache>,
-) -> Html {
+/// The fingerprint of what a consumer's drawing shows: its state, partitions, positions and lag.
+fn consumer_hash(sim: &Sim, lay: &Layout, i: usize, ci: u32) -> u64 {
     let c = &sim.consumers[ci as usize];
     let lags: Vec<(Tp, Option<u64>, Option<u64>)> = c
         .assigned
@@ -693,7 +944,27 @@ fn memo_consumer(
         .map(|tp| (*tp, c.positions.get(tp).copied(), kafkascope_sim::exec::serving_log(sim, *tp).map(|l| l.hw)))
         .collect();
     let (x, y) = lay.consumer_box(i);
-    let hash = fingerprint((format!("{:?}{:?}", c.status, c.state), c.incarnation, lags, x.to_bits(), y.to_bits()));
+    fingerprint((
+        (&c.client_id, &c.group_name),
+        format!("{:?}{:?}", c.status, c.state),
+        c.incarnation,
+        lags,
+        x.to_bits(),
+        y.to_bits(),
+        lay.consumer_w().to_bits(),
+    ))
+}
+
+/// A consumer's drawing, rebuilt only when `hash` (`consumer_hash`) changed.
+fn memo_consumer(
+    sim: &Sim,
+    lay: &Layout,
+    i: usize,
+    ci: u32,
+    hash: u64,
+    on_consumer: &Callback<u32>,
+    cache: &std::cell::RefCell<ViewCache>,
+) -> Html {
     let mut cache = cache.borrow_mut();
     let content = match cache.consumers.get(&ci) {
         Some((h, html)) if *h == hash => html.clone(),
@@ -738,7 +1009,7 @@ fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callba
            role="button" tabindex="0" aria-label={format!("Consumer {} in group {}, {status}. Activate for actions: kill, stop, pause or resume, processing time.", c.client_id, c.group_name)}
            {onclick} {onkeydown}>
             <title>{format!("Consumer {}: {} records per poll, commits {}. Click for actions. pN@X lag L: owns partition N, next offset X, L records behind the high watermark.", c.client_id, c.config.max_poll_records, c.config.commit.name())}</title>
-            <rect x={x.to_string()} y={y.to_string()} width={CONSUMER_W.to_string()} height={CONSUMER_H.to_string()} rx="8" />
+            <rect x={x.to_string()} y={y.to_string()} width={lay.consumer_w().to_string()} height={CONSUMER_H.to_string()} rx="8" />
             <text x={(x + 8.0).to_string()} y={(y + 16.0).to_string()} class="title">{match &c.app {
                 Some(a) => format!("App {} → {} ({})", c.client_id, sim.topic(a.output).name, if a.eos { "EOS" } else { "ALO" }),
                 None => format!("Consumer {}", c.client_id),
@@ -770,7 +1041,10 @@ pub fn kind_class(k: MessageKind) -> &'static str {
     }
 }
 
-fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64, reduced_motion: bool) -> Html {
+/// A message in flight (or fading out after a drop): keyed by its id, so when messages arrive
+/// and leave Yew adds and removes their own nodes instead of rewriting the ones after them; its
+/// position is one `transform` attribute, the only one that changes from frame to frame.
+fn message_view(lay: &Layout, m: &Message, now: f64, opacity: f64, reduced_motion: bool, dropped: bool) -> Html {
     let kind = m.payload.kind();
     let tp = m.payload.tp();
     let to_ctrl = matches!(m.to, Node::Controller) || matches!(m.from, Node::Controller);
@@ -780,31 +1054,36 @@ fn message_view(sim: &Sim, lay: &Layout, m: &Message, now: f64, opacity: f64, re
     let t = progress(m.sent_ms, m.deliver_ms, now);
     // Reduced motion: no travel; the message sits at mid-path and fades in, then out.
     let (p, opacity) = if reduced_motion {
-        (along(a, b, 0.5), opacity * (1.0 - (2.0 * t - 1.0).abs()).max(0.15))
+        (lay.along(a, b, 0.5), opacity * (1.0 - (2.0 * t - 1.0).abs()).max(0.15))
     } else {
-        (along(a, b, t), opacity)
+        (lay.along(a, b, t), opacity)
     };
     let records = m.payload.records();
-    let cls = classes!("msg", kind_class(kind));
-    let op = format!("{opacity:.2}");
+    let key = if dropped { format!("d{}", m.id) } else { m.id.to_string() };
+    let transform = format!("translate({:.1},{:.1})", p.x, p.y);
+    let op = (opacity < 1.0).then(|| format!("{opacity:.2}"));
     let label = match &m.payload {
         Payload::FetchResponse { result: Ok(d), .. } if d.records.len() > 1 => Some(d.records.len().to_string()),
         Payload::Produce { batch, .. } if batch.records.len() > 1 => Some(batch.records.len().to_string()),
         _ => None,
     };
-    let _ = sim;
+    let cls = classes!("msg", kind_class(kind));
     match kind {
         MessageKind::IsrChange | MessageKind::Shutdown => html! {
-            <rect class={cls} x={(p.x - 5.0).to_string()} y={(p.y - 5.0).to_string()} width="10" height="10" opacity={op} />
+            <g {key} {transform} opacity={op}>
+                <rect class={cls} x="-5" y="-5" width="10" height="10" />
+            </g>
         },
         MessageKind::Disconnect => html! {
-            <text class={cls} x={p.x.to_string()} y={(p.y + 5.0).to_string()} text-anchor="middle" opacity={op}>{"✕"}</text>
+            <g {key} {transform} opacity={op}>
+                <text class={cls} y="5" text-anchor="middle">{"✕"}</text>
+            </g>
         },
         _ => html! {
-            <g class={cls} opacity={op}>
-                <circle cx={p.x.to_string()} cy={p.y.to_string()} r={if records.is_empty() { "4" } else { "6.5" }} class={records.first().map(key_class)} />
+            <g {key} class={cls} {transform} opacity={op}>
+                <circle r={if records.is_empty() { "4" } else { "6.5" }} class={records.first().map(key_class)} />
                 if let Some(l) = label {
-                    <text x={p.x.to_string()} y={(p.y - 9.0).to_string()} text-anchor="middle" class="count">{l}</text>
+                    <text y="-9" text-anchor="middle" class="count">{l}</text>
                 }
             </g>
         },

@@ -1,9 +1,12 @@
 // The learner's controls end to end: action menus (kill the leader's broker and read the narration),
 // the inspect panel, the configuration panels, term explanations, the theme, a keyboard-only
-// walkthrough, and a phone-sized screen with nothing overflowing sideways. No console errors.
+// walkthrough, and a phone-sized screen: the picture in one column (brokers stacked) with legible
+// text, nothing overflowing sideways. No console errors.
 //
 // DOM contract used here (besides the one in foundation.test.mjs):
 //   .action-menu button.menu-item[data-action]      the open menu's actions
+//   svg#cluster[data-layout]                        "grid" (brokers as columns) or "stacked" (phones)
+//   svg#cluster rect.column                         a broker's column, or its block when stacked
 //   svg#cluster g.row-label[data-topic][data-partition]   a partition's label; activates the inspect panel
 //   #inspect, #inspect-close                        the inspect panel
 //   button.term[data-term], #term-pop, #term-pop-close   term links and their explanation
@@ -255,6 +258,45 @@ describe(`kafkascope on a phone (${BASE_URL})`, { concurrency: false }, () => {
     }
   });
 
+  it('the picture is one column: producers, brokers stacked, then groups, at a legible size', { timeout: STEP_TIMEOUT }, async () => {
+    for (const width of [390, 375]) {
+      await page.setViewportSize({ width, height: 812 });
+      await waitFor(page, `the stacked picture at ${width}px`, () => document.querySelector('svg#cluster')?.dataset.layout === 'stacked');
+      const m = await page.evaluate(() => {
+        const box = (el) => {
+          const r = el.getBoundingClientRect();
+          return { x: r.x, y: r.y, right: r.right, bottom: r.bottom };
+        };
+        // The size a text is drawn at: its font size times the picture's scale.
+        const px = (t) => parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a;
+        const all = (sel) => [...document.querySelectorAll(sel)];
+        return {
+          blocks: all('svg#cluster rect.column').map(box),
+          producers: all('svg#cluster g.producer').map(box),
+          groups: all('svg#cluster g.group-header').map(box),
+          brokerLabel: Math.min(...all('svg#cluster g.broker text.title').map(px)),
+          smallest: Math.min(...all('svg#cluster g.replica text, svg#cluster g.row-label text, svg#cluster g.consumer text').map(px)),
+          scrollWidth: document.documentElement.scrollWidth,
+          innerWidth,
+        };
+      });
+      assert.ok(m.blocks.length >= 3, `a block per broker: ${m.blocks.length}`);
+      m.blocks.forEach((b, i) => {
+        assert.ok(b.x >= 0 && b.right <= m.innerWidth, `broker block ${i} inside the screen: ${JSON.stringify(b)}`);
+        if (i > 0) {
+          assert.ok(Math.abs(b.x - m.blocks[0].x) < 1, `one column: block ${i} at x ${b.x}, first at ${m.blocks[0].x}`);
+          assert.ok(b.y >= m.blocks[i - 1].bottom, `block ${i} below block ${i - 1}`);
+        }
+      });
+      assert.ok(m.producers.every((p) => p.bottom <= m.blocks[0].y), 'producers above the brokers');
+      assert.ok(m.groups.every((g) => g.y >= m.blocks[m.blocks.length - 1].bottom), 'consumer groups below the brokers');
+      assert.ok(m.brokerLabel >= 10, `broker labels drawn at ${m.brokerLabel.toFixed(1)}px at ${width}px wide`);
+      assert.ok(m.smallest >= 9.5, `replica, partition and consumer text drawn at ${m.smallest.toFixed(1)}px or more`);
+      assert.ok(m.scrollWidth <= m.innerWidth, `page ${m.scrollWidth}px wide in a ${m.innerWidth}px viewport`);
+    }
+    browser.assertNoErrors('in the stacked picture');
+  });
+
   it('nothing overflows sideways, with a menu and the inspect panel open', { timeout: STEP_TIMEOUT }, async () => {
     const overflow = () => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth });
     let o = await page.evaluate(overflow);
@@ -270,6 +312,7 @@ describe(`kafkascope on a phone (${BASE_URL})`, { concurrency: false }, () => {
     assert.equal(await page.getAttribute('#zoom', 'aria-pressed'), 'true');
     const zoomedWidth = (await page.locator('svg#cluster').boundingBox()).width;
     assert.ok(zoomedWidth > 900, `zoomed, the picture is drawn larger (${zoomedWidth}px) and pans in its frame`);
+    assert.equal(await page.getAttribute('svg#cluster', 'data-layout'), 'grid', 'zoomed, a phone gets the wide picture to pan');
     o = await page.evaluate(overflow);
     assert.ok(o.scrollWidth <= o.innerWidth, `with panels open: page ${o.scrollWidth}px wide in ${o.innerWidth}px`);
     browser.assertNoErrors('on a phone', { all: true });
