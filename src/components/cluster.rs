@@ -233,7 +233,11 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: Options, cache: &std:
         </svg>
         <svg class={classes!("cluster", "messages-layer", lay.stacked.then_some("stacked"))} viewBox={view_box} aria-hidden="true" focusable="false">
             <g class="messages">
-                { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(&lay, m, now, 1.0, opts.reduced_motion, false)) }
+                if lay.compact && !opts.reduced_motion {
+                    { message_batches(&lay, sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())), now) }
+                } else {
+                    { for sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())).map(|m| message_view(&lay, m, now, 1.0, opts.reduced_motion, false)) }
+                }
                 { for sim.net.dropped.iter().filter(|d| !model.hidden.contains(&d.message.payload.kind())).map(|d| {
                     let age = (now - d.dropped_ms as f64).max(0.0);
                     let fade = (1.0 - age / 200.0).clamp(0.0, 1.0);
@@ -1038,6 +1042,41 @@ pub fn kind_class(k: MessageKind) -> &'static str {
         MessageKind::ConsumerData => "m-cdata",
         MessageKind::Txn => "m-txn",
         MessageKind::TxnMarker => "m-marker",
+    }
+}
+
+/// Compact mode (a big cluster: hundreds of messages in flight): each kind's messages, by the
+/// key colour of the first record they carry, are drawn as one path of dots, so a frame sets a
+/// few dozen attributes instead of one transform per message. Same shapes, sizes and colours as
+/// `message_view`, without the record-count labels.
+fn message_batches<'a>(lay: &Layout, msgs: impl Iterator<Item = &'a Message>, now: f64) -> Html {
+    use std::fmt::Write;
+    let mut batches: std::collections::BTreeMap<(&'static str, &'static str), String> = Default::default();
+    for m in msgs {
+        let kind = m.payload.kind();
+        if kind == MessageKind::Disconnect {
+            continue; // a ✕ glyph: rare, drawn by `message_view` below
+        }
+        let tp = m.payload.tp();
+        let to_ctrl = matches!(m.to, Node::Controller) || matches!(m.from, Node::Controller);
+        let (Some(a), Some(b)) = (lay.anchor(m.from, tp, to_ctrl), lay.anchor(m.to, tp, to_ctrl)) else { continue };
+        let p = lay.along(a, b, progress(m.sent_ms, m.deliver_ms, now));
+        let records = m.payload.records();
+        let key = records.first().map_or("", key_class);
+        let d = batches.entry((kind_class(kind), key)).or_default();
+        if matches!(kind, MessageKind::IsrChange | MessageKind::Shutdown) {
+            let _ = write!(d, "M{:.1},{:.1}h10v10h-10z", p.x - 5.0, p.y - 5.0);
+        } else {
+            let r = if records.is_empty() { 4.0 } else { 6.5 };
+            let _ = write!(d, "M{:.1},{:.1}a{r},{r} 0 1,0 {},0a{r},{r} 0 1,0 -{},0", p.x - r, p.y, 2.0 * r, 2.0 * r);
+        }
+    }
+    html! {
+        <>
+            { for batches.into_iter().map(|((kind, key), d)| html! {
+                <path key={format!("{kind}{key}")} class={classes!("msg-batch", kind, (!key.is_empty()).then_some(key))} {d} />
+            }) }
+        </>
     }
 }
 

@@ -505,7 +505,7 @@ impl Session {
                 Ok(vec![])
             }
             Command::Step => {
-                let what = sim.net.queue.first_key_value().map(|(_, ev)| describe_queued(sim, ev));
+                let what = sim.net.peek_next().map(|ev| describe_queued(sim, &ev));
                 match (sim.step(), what) {
                     (Some(t), Some(what)) => Ok(vec![format!("[{}] {what}", format_time(t))]),
                     _ => Ok(vec!["Nothing is scheduled.".to_string()]),

@@ -592,8 +592,12 @@ pub struct Dropped {
 pub struct Net {
     pub now: Millis,
     pub rng: Rng,
-    /// Ordered by (time, insertion sequence): ties resolve in the order things were scheduled.
-    pub queue: BTreeMap<(Millis, u64), Event>,
+    /// The event queue, in two halves ordered by the same (time, insertion sequence) keys: ties
+    /// resolve in the order things were scheduled, and `pop_next` takes the earlier of the two
+    /// heads, so the order is that of one queue. Messages apart, so that what is in flight (drawn
+    /// every frame) is read without walking the timers, which far outnumber them.
+    pub messages: BTreeMap<(Millis, u64), Message>,
+    pub timers: BTreeMap<(Millis, u64), Timer>,
     seq: u64,
     next_msg_id: u64,
     pub latency_ms: Millis,
@@ -617,7 +621,8 @@ impl Net {
         Net {
             now: 0,
             rng: Rng::new(seed),
-            queue: BTreeMap::new(),
+            messages: BTreeMap::new(),
+            timers: BTreeMap::new(),
             seq: 0,
             next_msg_id: 1,
             latency_ms,
@@ -634,7 +639,43 @@ impl Net {
     pub fn schedule(&mut self, at: Millis, event: Event) {
         let at = at.max(self.now);
         self.seq += 1;
-        self.queue.insert((at, self.seq), event);
+        match event {
+            Event::Deliver(m) => {
+                self.messages.insert((at, self.seq), m);
+            }
+            Event::Timer(t) => {
+                self.timers.insert((at, self.seq), t);
+            }
+        }
+    }
+
+    /// Takes the next event (the earliest of both halves of the queue).
+    pub fn pop_next(&mut self) -> Option<((Millis, u64), Event)> {
+        let m = self.messages.first_key_value().map(|(k, _)| *k);
+        let t = self.timers.first_key_value().map(|(k, _)| *k);
+        match (m, t) {
+            (Some(m), Some(t)) if t < m => self.timers.pop_first().map(|(k, t)| (k, Event::Timer(t))),
+            (Some(_), _) => self.messages.pop_first().map(|(k, m)| (k, Event::Deliver(m))),
+            (None, Some(_)) => self.timers.pop_first().map(|(k, t)| (k, Event::Timer(t))),
+            (None, None) => None,
+        }
+    }
+
+    /// A copy of the event `pop_next` would take.
+    pub fn peek_next(&self) -> Option<Event> {
+        let m = self.messages.first_key_value();
+        let t = self.timers.first_key_value();
+        match (m, t) {
+            (Some((mk, _)), Some((tk, t))) if tk < mk => Some(Event::Timer(t.clone())),
+            (Some((_, m)), _) => Some(Event::Deliver(m.clone())),
+            (None, Some((_, t))) => Some(Event::Timer(t.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// Events waiting: messages in flight and timers.
+    pub fn pending_events(&self) -> usize {
+        self.messages.len() + self.timers.len()
     }
 
     pub fn timer(&mut self, after_ms: Millis, timer: Timer) {
@@ -665,13 +706,15 @@ impl Net {
     }
 
     pub fn in_flight(&self) -> impl Iterator<Item = &Message> {
-        self.queue.values().filter_map(|e| match e {
-            Event::Deliver(m) => Some(m),
-            Event::Timer(_) => None,
-        })
+        self.messages.values()
     }
 
     pub fn next_event_time(&self) -> Option<Millis> {
-        self.queue.keys().next().map(|&(t, _)| t)
+        let m = self.messages.keys().next().map(|&(t, _)| t);
+        let t = self.timers.keys().next().map(|&(t, _)| t);
+        match (m, t) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 }

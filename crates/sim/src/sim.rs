@@ -135,10 +135,7 @@ impl Sim {
 
     /// Runs every event due up to and including `t`, then sets the clock to `t`.
     pub fn run_until(&mut self, t: Millis) {
-        while let Some(first) = self.net.queue.first_key_value() {
-            if first.0 .0 > t {
-                break;
-            }
+        while self.net.next_event_time().is_some_and(|at| at <= t) {
             self.step_one();
         }
         self.net.now = self.net.now.max(t);
@@ -167,7 +164,7 @@ impl Sim {
     }
 
     fn step_one(&mut self) {
-        let Some(((at, _), event)) = self.net.queue.pop_first() else {
+        let Some(((at, _), event)) = self.net.pop_next() else {
             return;
         };
         debug_assert!(at >= self.net.now, "time never goes backwards");
@@ -374,15 +371,10 @@ impl Sim {
         b.purgatory.clear();
         // The machine is gone: what it was still sending never arrives.
         let now = self.net.now;
-        let lost: Vec<(Millis, u64)> = self
-            .net
-            .queue
-            .iter()
-            .filter(|(_, e)| matches!(e, Event::Deliver(m) if m.from == Node::Broker(id)))
-            .map(|(&k, _)| k)
-            .collect();
+        let lost: Vec<(Millis, u64)> =
+            self.net.messages.iter().filter(|(_, m)| m.from == Node::Broker(id)).map(|(&k, _)| k).collect();
         for k in lost {
-            if let Some(Event::Deliver(message)) = self.net.queue.remove(&k) {
+            if let Some(message) = self.net.messages.remove(&k) {
                 self.net.dropped.push(Dropped { message, dropped_ms: now });
             }
         }
