@@ -593,6 +593,13 @@ pub fn App() -> Html {
             <main class="stage">
                 <div class="main-col">
                     <div class={classes!("picture", zoomed.then_some("zoomed"))}>{ cluster::view(&m, &events, opts, &view_cache) }</div>
+                    if !m.session.sim.live_topics().any(|(_, t)| !t.name.starts_with("__")) {
+                        <p class="picture-hint" id="no-topics">
+                            {"No topics yet: records need a topic to go to. Create one with Configure → Topic below, or type "}
+                            <code>{"kafka-topics --create --topic orders --partitions 3 --replication-factor 3"}</code>
+                            {" in the console."}
+                        </p>
+                    }
                     { menus::view(&m, menu.as_ref(), &run_line, &close_menu) }
                     { panels::timeline(&m, &handlers) }
                     { memo_panel(&panel_cache, "console", console_hash, || panels::console(&m, &handlers, &console_ref)) }

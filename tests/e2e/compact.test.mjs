@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, typeCommand, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
 
@@ -24,10 +24,8 @@ describe(`kafkascope compact picture (${BASE_URL})`, { concurrency: false }, () 
   });
 
   it('messages of a big cluster are drawn as dots batched by kind, and they move', { timeout: STEP_TIMEOUT }, async () => {
-    await page.locator('#console-input').fill('kafka-topics --create --topic wide --partitions 24 --replication-factor 3');
-    await page.locator('#console-input').press('Enter');
-    await page.locator('#console-input').fill('producer start fast --topic wide --rate 50/s --keys a,b,c,d --async');
-    await page.locator('#console-input').press('Enter');
+    await typeCommand(page, 'kafka-topics --create --topic wide --partitions 24 --replication-factor 3');
+    await typeCommand(page, 'producer start fast --topic wide --rate 50/s --keys a,b,c,d --async');
     if ((await page.getAttribute('button#play', 'aria-pressed')) !== 'true') await page.locator('button#play').click();
     const batches = 'svg.messages-layer g.messages path.msg-batch';
     const first = await waitFor(

@@ -10,20 +10,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, fullSpeed, menuAction, typeCommand, launch, openApp, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 120_000;
-
-const fullSpeed = (page) =>
-  page.locator('input#speed').evaluate((el) => {
-    el.value = el.max;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-
-async function menuAction(page, target, action) {
-  await page.locator(target).click();
-  await page.locator(`.action-menu button[data-action="${action}"]`).click();
-}
 
 const consoleText = (page) => page.locator('.console-log').textContent();
 
@@ -88,6 +77,7 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
       /Topic orders deleted/.test(document.querySelector('#narration')?.textContent ?? document.body.textContent),
     );
     assert.equal(await page.locator('#inspect').count(), 0, 'the inspect panel of a deleted partition closes');
+    assert.match(await page.locator('#no-topics').textContent(), /No topics yet/, 'an empty cluster says how to make a topic');
     browser.assertNoErrors('deleting a topic');
   });
 
@@ -114,8 +104,7 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
     assert.match(await consoleText(page), /> broker remove 4/);
     await waitFor(page, 'broker 4 gone', (sel) => !document.querySelector(sel), b4);
     // Broker 1 holds replicas of __consumer_offsets: Kafka would need a reassignment first.
-    await page.locator('#console-input').fill('broker remove 1');
-    await page.locator('#console-input').press('Enter');
+    await typeCommand(page, 'broker remove 1');
     assert.match(await consoleText(page), /Error: broker 1 is running/);
     browser.assertNoErrors('removing a broker', { all: true });
   });

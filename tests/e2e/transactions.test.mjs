@@ -4,25 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, fullSpeed, menuAction, typeCommand as type, launch, openApp, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 120_000;
-
-async function type(page, line) {
-  await page.locator('#console-input').fill(line);
-  await page.locator('#console-input').press('Enter');
-}
-
-const fullSpeed = (page) =>
-  page.locator('input#speed').evaluate((el) => {
-    el.value = el.max;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
-
-async function menuAction(page, target, action) {
-  await page.locator(target).click();
-  await page.locator(`.action-menu button[data-action="${action}"]`).click();
-}
 
 const leaderOf = (topic, partition) =>
   `svg#cluster g.replica[data-topic="${topic}"][data-partition="${partition}"][data-role="leader"]`;

@@ -15,15 +15,9 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, fullSpeed, launch, openApp, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
-
-const fullSpeed = (page) =>
-  page.locator('input#speed').evaluate((el) => {
-    el.value = el.max;
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-  });
 
 /** What has keyboard focus, in a few words (for assertions and failure messages). */
 const focused = () => {

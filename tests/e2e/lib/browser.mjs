@@ -128,3 +128,22 @@ export async function waitFor(page, what, fn, arg, { timeout = WAIT_MS, state } 
     throw new Error(`timed out after ${timeout} ms waiting for ${what}: ${err.message.split('\n')[0]}${seen}`);
   }
 }
+
+/** Moves the speed slider to its maximum (the fastest virtual time the page offers). */
+export const fullSpeed = (page) =>
+  page.locator('input#speed').evaluate((el) => {
+    el.value = el.max;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  });
+
+/** Clicks a drawn thing (a CSS selector) and then the action `action` of the menu it opens. */
+export async function menuAction(page, target, action) {
+  await page.locator(target).click();
+  await page.locator(`.action-menu button[data-action="${action}"]`).click();
+}
+
+/** Types one command line into the console and runs it. */
+export async function typeCommand(page, line) {
+  await page.locator('#console-input').fill(line);
+  await page.locator('#console-input').press('Enter');
+}
