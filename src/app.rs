@@ -103,6 +103,22 @@ fn narrow_query() -> Option<web_sys::MediaQueryList> {
 
 /// Focuses the first element matching `selector`, if any (HTML or SVG).
 fn focus(selector: &str) {
+    focus_now(selector);
+    // The action may have removed what focus goes back to (a removed consumer, a deleted topic's
+    // label): once the page is redrawn, a keyboard user lands on the console, where the command
+    // that removed it is shown, rather than on nothing.
+    gloo_timers::callback::Timeout::new(0, || {
+        let doc = web_sys::window().and_then(|w| w.document());
+        let lost =
+            doc.as_ref().is_some_and(|d| d.active_element().is_none_or(|a| d.body().is_some_and(|b| a == *b.as_ref())));
+        if lost {
+            focus_now("#console-input");
+        }
+    })
+    .forget();
+}
+
+fn focus_now(selector: &str) {
     let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector(selector).ok().flatten());
     if let Some(el) = el {
         if let Some(h) = el.dyn_ref::<web_sys::HtmlElement>() {

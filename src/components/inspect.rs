@@ -52,7 +52,7 @@ pub fn view(
     let topic_actions = (!topic.name.starts_with("__")).then(|| {
         let grow = format!("kafka-topics --alter --topic {} --partitions {}", topic.name, topic.partitions + 1);
         let delete = format!("kafka-topics --delete --topic {}", topic.name);
-        let (r1, r2) = (run.clone(), run.clone());
+        let (r1, r2, closing) = (run.clone(), run.clone(), close.clone());
         let (g2, d2) = (grow.clone(), delete.clone());
         html! {
             <p class="topic-actions">
@@ -61,7 +61,10 @@ pub fn view(
                     {format!("Add a partition to {}", topic.name)}
                 </button>
                 <button type="button" class="menu-item danger" data-action="delete-topic" title={delete}
-                        onclick={Callback::from(move |_: MouseEvent| r2.emit(d2.clone()))}>
+                        onclick={Callback::from(move |_: MouseEvent| {
+                            r2.emit(d2.clone());
+                            closing.emit(());
+                        })}>
                     {format!("Delete topic {}", topic.name)}
                 </button>
                 <span class="menu-help">{"deleting: groups reading it rebalance, its committed offsets go, producers still sending to it fail"}</span>

@@ -42,6 +42,7 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
     await menuAction(page, c1, 'remove');
     assert.match(await consoleText(page), /> consumer remove c1/);
     await waitFor(page, 'c1 gone from the picture', (sel) => !document.querySelector(sel), c1);
+    await waitFor(page, 'focus on the console (what it returned to is gone)', () => document.activeElement?.id === 'console-input');
     await waitFor(
       page,
       'c2 owning all three partitions of orders',
@@ -77,6 +78,7 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
       /Topic orders deleted/.test(document.querySelector('#narration')?.textContent ?? document.body.textContent),
     );
     assert.equal(await page.locator('#inspect').count(), 0, 'the inspect panel of a deleted partition closes');
+    await waitFor(page, 'focus on the console after the panel closed', () => document.activeElement?.id === 'console-input');
     assert.match(await page.locator('#no-topics').textContent(), /No topics yet/, 'an empty cluster says how to make a topic');
     browser.assertNoErrors('deleting a topic');
   });
