@@ -358,12 +358,7 @@ fn broker_view(sim: &Sim, lay: &Layout, b: BrokerId, ev: &Events, cache: &std::c
     let Some(col) = lay.broker_box(b) else { return Html::default() };
     let state = sim.broker_state(b);
     let isolated = sim.net.isolated.contains(&b);
-    let leads = sim
-        .controller
-        .partitions
-        .iter()
-        .filter(|(tp, m)| m.leader == Some(b) && !sim.topic(tp.topic).name.starts_with("__"))
-        .count();
+    let leads = sim.leaderships(b);
     let hosted: Vec<Tp> = match lay.brokers.iter().position(|&x| x == b).and_then(|i| lay.hosted.get(i)) {
         Some(h) if lay.stacked => h.clone(),
         _ => lay.rows.clone(),

@@ -30,16 +30,7 @@ pub fn linked_text(text: &str, on_term: &Callback<&'static str>) -> Html {
 /// The explanation of the open term, as a sheet; Escape or the button closes it.
 pub fn popover(open: Option<&'static str>, close: &Callback<()>) -> Html {
     let Some(t) = open.and_then(find) else { return Html::default() };
-    let onkeydown = {
-        let close = close.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                e.prevent_default();
-                e.stop_propagation();
-                close.emit(());
-            }
-        })
-    };
+    let onkeydown = crate::components::escape_closes(close);
     html! {
         <div class="term-pop" id="term-pop" role="dialog" aria-labelledby="term-pop-h" {onkeydown}>
             <h2 id="term-pop-h">{t.term}</h2>

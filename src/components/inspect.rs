@@ -36,16 +36,7 @@ pub fn view(
     let log = shown.and_then(|b| sim.replica_log(b, tp));
     let history = sim.isr_history(tp);
     let t = |id: &'static str, label: &'static str| term(id, label, on_term);
-    let onkeydown = {
-        let close = close.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                e.prevent_default();
-                e.stop_propagation();
-                close.emit(());
-            }
-        })
-    };
+    let onkeydown = crate::components::escape_closes(close);
     let records: Vec<_> = log.map_or(Vec::new(), |l| l.records.iter().rev().take(RECORDS_SHOWN).copied().collect());
     // What one can do to the whole topic: the same command lines as the console.
     let topic = sim.topic(tp.topic);

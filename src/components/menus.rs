@@ -191,12 +191,7 @@ fn broker_items(sim: &Sim, b: BrokerId) -> (String, Vec<Item>) {
             vec![format!("broker isolate {b}")],
         ));
     }
-    let leads = sim
-        .controller
-        .partitions
-        .iter()
-        .filter(|(tp, m)| m.leader == Some(b) && !sim.topic(tp.topic).name.starts_with("__"))
-        .count();
+    let leads = sim.leaderships(b);
     (format!("Broker {b} · {state}{} · leads {leads}", if isolated { " · isolated" } else { "" }), items)
 }
 
@@ -458,16 +453,7 @@ pub fn view(model: &Model, target: Option<&Target>, run: &Callback<String>, clos
         Target::Group(g) => group_items(sim, g),
     };
     let onclose = close.reform(|_: MouseEvent| ());
-    let onkeydown = {
-        let close = close.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
-                e.prevent_default();
-                e.stop_propagation();
-                close.emit(());
-            }
-        })
-    };
+    let onkeydown = crate::components::escape_closes(close);
     let processing = match target {
         Target::Consumer(ci) => processing_form(sim, *ci, run, close),
         _ => Html::default(),

@@ -13,3 +13,16 @@ pub mod menus;
 pub mod panels;
 pub mod tour;
 pub mod txn;
+
+/// A sheet's keydown handler: Escape closes it (and goes no further, so the app's own Escape
+/// handling does not close something else too).
+pub fn escape_closes(close: &yew::Callback<()>) -> yew::Callback<web_sys::KeyboardEvent> {
+    let close = close.clone();
+    yew::Callback::from(move |e: web_sys::KeyboardEvent| {
+        if e.key() == "Escape" {
+            e.prevent_default();
+            e.stop_propagation();
+            close.emit(());
+        }
+    })
+}

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, typeCommand, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openPicture, typeCommand, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
 
@@ -15,8 +15,7 @@ describe(`kafkascope compact picture (${BASE_URL})`, { concurrency: false }, () 
   before(async () => {
     browser = await launch();
     page = browser.page;
-    await openApp(page);
-    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await openPicture(page);
   });
 
   after(async () => {

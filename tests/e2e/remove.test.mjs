@@ -10,7 +10,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, fullSpeed, menuAction, typeCommand, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, fullSpeed, menuAction, typeCommand, launch, openPicture, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 120_000;
 
@@ -23,8 +23,7 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
   before(async () => {
     browser = await launch();
     page = browser.page;
-    await openApp(page);
-    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await openPicture(page);
     await fullSpeed(page);
     if ((await page.getAttribute('button#play', 'aria-pressed')) !== 'true') await page.locator('button#play').click();
   });

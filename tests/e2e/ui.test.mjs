@@ -15,7 +15,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, fullSpeed, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, fullSpeed, launch, openPicture, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
 
@@ -44,8 +44,7 @@ describe(`kafkascope controls (${BASE_URL})`, { concurrency: false }, () => {
   before(async () => {
     browser = await launch();
     page = browser.page;
-    await openApp(page);
-    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await openPicture(page);
   });
 
   after(async () => {
@@ -189,8 +188,7 @@ describe(`kafkascope by keyboard only (${BASE_URL})`, { concurrency: false }, ()
   before(async () => {
     browser = await launch();
     page = browser.page;
-    await openApp(page);
-    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await openPicture(page);
   });
 
   after(async () => {
@@ -241,8 +239,7 @@ describe(`kafkascope on a phone (${BASE_URL})`, { concurrency: false }, () => {
   before(async () => {
     browser = await launch({ viewport: { width: 375, height: 812 } });
     page = browser.page;
-    await openApp(page);
-    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await openPicture(page);
   });
 
   after(async () => {

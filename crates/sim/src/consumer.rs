@@ -731,9 +731,6 @@ impl Sim {
                         c.positions.remove(&tp);
                         self.reset_offset(idx, tp);
                     }
-                    Err(ErrorCode::UnknownTopicOrPartition) if self.topics[tp.topic as usize].deleted => {
-                        // The topic is gone: nothing to retry; the rebalance takes the partition.
-                    }
                     Err(_) => {
                         c.leaders.remove(&tp);
                         self.retry_later(idx);

@@ -78,6 +78,15 @@ impl Sim {
         }
     }
 
+    /// How many partitions of application topics broker `b` leads (internal topics left out).
+    pub fn leaderships(&self, b: BrokerId) -> usize {
+        self.controller
+            .partitions
+            .iter()
+            .filter(|(tp, m)| m.leader == Some(b) && !self.topic(tp.topic).name.starts_with("__"))
+            .count()
+    }
+
     /// `broker_state`, with "isolated" for a live broker whose links are cut (menus, inspect).
     pub fn broker_state_name(&self, b: BrokerId) -> &'static str {
         match self.broker_state(b) {

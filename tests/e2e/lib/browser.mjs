@@ -129,6 +129,13 @@ export async function waitFor(page, what, fn, arg, { timeout = WAIT_MS, state } 
   }
 }
 
+/** Opens the app (as `openApp`) and waits until the cluster picture has its brokers drawn. */
+export async function openPicture(page, relative = '') {
+  const response = await openApp(page, relative);
+  await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+  return response;
+}
+
 /** Moves the speed slider to its maximum (the fastest virtual time the page offers). */
 export const fullSpeed = (page) =>
   page.locator('input#speed').evaluate((el) => {
