@@ -8,7 +8,7 @@
 
 use crate::params::{encode_component, Params};
 use crate::state::Model;
-use kafkascope_sim::journal::{JournalEntry, SimEvent};
+use kafkascope_sim::cluster::journal::{JournalEntry, SimEvent};
 use kafkascope_sim::Sim;
 use serde_json::{json, Value};
 use std::cell::{Cell, RefCell};
@@ -131,12 +131,12 @@ pub fn lost_message(sim: &Sim, ids: &[kafkascope_sim::RecordId], total: usize) -
         .filter_map(|id| sim.ledger.entries.get(id.0 as usize))
         .map(|e| {
             let offset = match e.state {
-                kafkascope_sim::ledger::Delivery::Acked { offset } => offset,
+                kafkascope_sim::audit::ledger::Delivery::Acked { offset } => offset,
                 _ => None,
             };
             json!({"topic": sim.topics.get(e.tp.topic as usize).map(|t| t.name.clone()), "partition": e.tp.partition,
                    "offset": offset, "key": e.key.map(|k| sim.interner.get(k).to_string()),
-                   "value": kafkascope_sim::exec::value_text(sim, e.value)})
+                   "value": kafkascope_sim::session::exec::value_text(sim, e.value)})
         })
         .collect();
     let text = format!(

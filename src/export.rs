@@ -124,11 +124,19 @@ pub fn save_png() -> Result<(), JsValue> {
 }
 
 pub fn save_trace(m: &Model) -> Result<(), JsValue> {
-    download_text("kafkascope-trace.json", "application/json", &kafkascope_sim::script::trace_json(&m.session.trace()))
+    download_text(
+        "kafkascope-trace.json",
+        "application/json",
+        &kafkascope_sim::session::script::trace_json(&m.session.trace()),
+    )
 }
 
 pub fn save_script(m: &Model) -> Result<(), JsValue> {
-    download_text("kafkascope-session.ks", "text/plain", &kafkascope_sim::script::trace_script(&m.session.trace()))
+    download_text(
+        "kafkascope-session.ks",
+        "text/plain",
+        &kafkascope_sim::session::script::trace_script(&m.session.trace()),
+    )
 }
 
 /// The export buttons. They read the model when clicked.

@@ -7,7 +7,7 @@
 //! The app keeps a copy of the trace here (`remember`) as it goes; the hook never touches the
 //! model, which may be mid-borrow when the panic happens.
 
-use kafkascope_sim::exec::Trace;
+use kafkascope_sim::session::exec::Trace;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 
@@ -104,7 +104,7 @@ fn show_panel(msg: &str, trace: Option<&Trace>) -> Option<()> {
         area.set_attribute("aria-label", "Seed and command log (JSON)").ok();
         area.set_text_content(Some(&report(t)));
         panel.append_child(&area).ok();
-        let link = format!("{base}?s={}", kafkascope_sim::share::encode(t));
+        let link = format!("{base}?s={}", kafkascope_sim::session::share::encode(t));
         let p = elem("p", "panic-replay", Some("A link that replays the session up to the error: "))?;
         let input = elem("input", "", None)?;
         input.set_id("panic-link");

@@ -3,8 +3,8 @@
 //! every parameter it could not use (the app shows those as a notice and ignores them).
 //! Documented for users in docs/embedding.md.
 
-use kafkascope_sim::command::parse_duration;
-use kafkascope_sim::exec::{Session, Trace};
+use kafkascope_sim::session::command::parse_duration;
+use kafkascope_sim::session::exec::{Session, Trace};
 use kafkascope_sim::{parse_script, Command};
 
 /// Scenario scripts that make sense as starting points (the others in `scenarios/` test errors).
@@ -243,7 +243,7 @@ pub fn preset_trace(script: &str, seed: Option<u64>) -> Result<Trace, String> {
         Some(Command::Seed(s)) => Some(*s),
         _ => None,
     };
-    let mut session = Session::new(seed.or(own_seed).unwrap_or(kafkascope_sim::exec::DEFAULT_SEED));
+    let mut session = Session::new(seed.or(own_seed).unwrap_or(kafkascope_sim::session::exec::DEFAULT_SEED));
     for l in lines.iter().filter(|l| !matches!(l.command, Command::Seed(_))) {
         session.execute(&l.command);
     }

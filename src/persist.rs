@@ -4,7 +4,7 @@
 //! storage is unavailable (a sandboxed iframe throws on any access, private modes may refuse to
 //! write) the app simply does not persist; nothing here can panic.
 
-use kafkascope_sim::exec::Trace;
+use kafkascope_sim::session::exec::Trace;
 
 /// The `localStorage` key. The stored text is JSON: `{"v": VERSION, "s": share text, "t": ms}`.
 pub const KEY: &str = "kafkascope.session";
@@ -14,7 +14,7 @@ pub const VERSION: u32 = 1;
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {
     v: u32,
-    /// The trace as a share link's text (`kafkascope_sim::share`): compact and already validated
+    /// The trace as a share link's text (`kafkascope_sim::session::share`): compact and already validated
     /// on the way back in.
     s: String,
     /// Virtual time on screen, in ms.
@@ -23,7 +23,7 @@ struct Stored {
 
 /// The stored text for a trace shown at `view_ms`.
 pub fn encode(trace: &Trace, view_ms: u64) -> String {
-    let stored = Stored { v: VERSION, s: kafkascope_sim::share::encode(trace), t: view_ms };
+    let stored = Stored { v: VERSION, s: kafkascope_sim::session::share::encode(trace), t: view_ms };
     serde_json::to_string(&stored).unwrap_or_default()
 }
 
@@ -43,7 +43,7 @@ pub fn decode(text: &str) -> Result<(Trace, u64), String> {
     }
     let stored: Stored =
         serde_json::from_str(text).map_err(|_| "the session saved in this browser is damaged".to_string())?;
-    let trace = kafkascope_sim::share::decode(&stored.s)
+    let trace = kafkascope_sim::session::share::decode(&stored.s)
         .map_err(|why| format!("the session saved in this browser could not be read ({why})"))?;
     let at = stored.t.min(trace.end_ms);
     Ok((trace, at))
@@ -74,7 +74,7 @@ pub fn clear() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kafkascope_sim::exec::Session;
+    use kafkascope_sim::session::exec::Session;
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]

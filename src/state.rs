@@ -2,9 +2,9 @@
 //! shown, play/pause, speed, the console). No Kafka logic here: every change to the cluster is a
 //! command of the shared vocabulary, applied by `kafkascope_sim::Session`.
 
-use kafkascope_sim::exec::{Session, TimedCommand};
-use kafkascope_sim::ledger::Audit;
-use kafkascope_sim::net::MessageKind;
+use kafkascope_sim::audit::ledger::Audit;
+use kafkascope_sim::cluster::net::MessageKind;
+use kafkascope_sim::session::exec::{Session, TimedCommand};
 use kafkascope_sim::{parse_line, Command};
 use std::collections::BTreeSet;
 
@@ -46,7 +46,7 @@ pub struct Model {
     /// Each group's committed offsets (read from `__consumer_offsets`), refreshed with the audit.
     pub committed: Vec<(String, std::collections::BTreeMap<kafkascope_sim::model::Tp, u64>)>,
     /// What read_committed readers of each read-process-write app's output see, with the audit.
-    pub eos: Vec<kafkascope_sim::processor::EosAudit>,
+    pub eos: Vec<kafkascope_sim::clients::processor::EosAudit>,
     audit_at: Option<u64>,
     pub timeline: Timeline,
     /// The guided tour being played, if any (components/tour.rs).
@@ -165,7 +165,7 @@ impl Model {
     /// The session a share link carries, or the default one with the reason the link was refused.
     pub fn from_share(link: Option<&str>) -> Model {
         let Some(text) = link else { return Model::new() };
-        match kafkascope_sim::share::decode(text) {
+        match kafkascope_sim::session::share::decode(text) {
             Ok(trace) => {
                 let mut m = Model::from_trace(&trace, trace.end_ms);
                 m.playing = false;
@@ -196,7 +196,7 @@ impl Model {
 
     /// The session a trace describes, shown at virtual time `at_ms` (clamped to the trace), with
     /// the trace's later commands as the recorded future: playing applies them as their time comes.
-    pub fn from_trace(trace: &kafkascope_sim::exec::Trace, at_ms: u64) -> Model {
+    pub fn from_trace(trace: &kafkascope_sim::session::exec::Trace, at_ms: u64) -> Model {
         let base = Session::with_brokers(trace.seed, trace.brokers);
         let mut timeline = Timeline {
             checkpoints: vec![base],
@@ -223,7 +223,7 @@ impl Model {
     }
 
     /// The whole branch as a trace: seed, every recorded command (the future too) and the horizon.
-    pub fn timeline_trace(&self) -> kafkascope_sim::exec::Trace {
+    pub fn timeline_trace(&self) -> kafkascope_sim::session::exec::Trace {
         let mut t = self.session.trace();
         t.commands = self.timeline.recorded.clone();
         t.end_ms = self.timeline.horizon_ms.max(t.end_ms);
@@ -247,7 +247,7 @@ impl Model {
 
     /// The text a share link carries for this session (up to the present moment).
     pub fn share_text(&self) -> String {
-        kafkascope_sim::share::encode(&self.session.trace())
+        kafkascope_sim::session::share::encode(&self.session.trace())
     }
 
     pub fn new() -> Model {
@@ -404,7 +404,7 @@ impl Model {
         let prev = if words.len() >= 2 { words[words.len() - 2] } else { "" };
         let sim = &self.session.sim;
         let candidates: Vec<String> = if words.len() <= 1 {
-            kafkascope_sim::command::COMMANDS.iter().map(|s| s.to_string()).collect()
+            kafkascope_sim::session::command::COMMANDS.iter().map(|s| s.to_string()).collect()
         } else if matches!(prev, "--topic" | "--entity-name") {
             sim.live_topics().map(|(_, t)| t.name.clone()).collect()
         } else if words[0] == "broker" && words.len() == 3 {

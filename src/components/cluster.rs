@@ -4,10 +4,10 @@
 
 use crate::geometry::*;
 use crate::state::Model;
-use kafkascope_sim::exec::value_text;
+use kafkascope_sim::clients::producer::{ClientStatus, KeySpec};
+use kafkascope_sim::cluster::net::{Message, MessageKind, Payload};
 use kafkascope_sim::model::{BrokerId, Node, Record, Tp};
-use kafkascope_sim::net::{Message, MessageKind, Payload};
-use kafkascope_sim::producer::{ClientStatus, KeySpec};
+use kafkascope_sim::session::exec::value_text;
 use kafkascope_sim::Sim;
 use yew::prelude::*;
 
@@ -940,7 +940,9 @@ fn consumer_hash(sim: &Sim, lay: &Layout, i: usize, ci: u32) -> u64 {
     let lags: Vec<(Tp, Option<u64>, Option<u64>)> = c
         .assigned
         .iter()
-        .map(|tp| (*tp, c.positions.get(tp).copied(), kafkascope_sim::exec::serving_log(sim, *tp).map(|l| l.hw)))
+        .map(|tp| {
+            (*tp, c.positions.get(tp).copied(), kafkascope_sim::session::exec::serving_log(sim, *tp).map(|l| l.hw))
+        })
         .collect();
     let (x, y) = lay.consumer_box(i);
     fingerprint((
@@ -977,7 +979,7 @@ fn memo_consumer(
 }
 
 fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callback<u32>) -> Html {
-    use kafkascope_sim::consumer::{ConsumerStatus, MemberState};
+    use kafkascope_sim::clients::consumer::{ConsumerStatus, MemberState};
     let c = &sim.consumers[ci as usize];
     let (x, y) = lay.consumer_box(i);
     let status = match (c.status, c.state) {
@@ -994,7 +996,7 @@ fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callba
         .iter()
         .map(|tp| {
             let pos = c.positions.get(tp).map_or("?".to_string(), |p| p.to_string());
-            let lag = kafkascope_sim::exec::serving_log(sim, *tp)
+            let lag = kafkascope_sim::session::exec::serving_log(sim, *tp)
                 .zip(c.positions.get(tp))
                 .map_or(String::new(), |(l, p)| format!(" lag {}", l.hw.saturating_sub(*p)));
             format!("p{}@{pos}{lag}", tp.partition)

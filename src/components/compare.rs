@@ -1,12 +1,12 @@
 //! Compare: the same seed and the same commands under two configurations, side by side. Both
-//! sessions run in lockstep (`kafkascope_sim::compare::Pair`); each side is drawn with the cluster
+//! sessions run in lockstep (`kafkascope_sim::teaching::compare::Pair`); each side is drawn with the cluster
 //! picture, and the key facts (ledger counters, group and processor accounting, leaders) are lined
 //! up with the differences highlighted.
 
 use crate::components::cluster;
 use crate::components::tour::Act;
 use crate::state::Model;
-use kafkascope_sim::compare::{side_by_side, Pair, COMPARISONS};
+use kafkascope_sim::teaching::compare::{side_by_side, Pair, COMPARISONS};
 use yew::prelude::*;
 
 pub struct CompareState {

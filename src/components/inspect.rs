@@ -4,9 +4,9 @@
 
 use crate::components::glossary::term;
 use crate::state::Model;
-use kafkascope_sim::exec::value_text;
-use kafkascope_sim::journal::{format_time, join_ids};
+use kafkascope_sim::cluster::journal::{format_time, join_ids};
 use kafkascope_sim::model::{BrokerId, Tp};
+use kafkascope_sim::session::exec::value_text;
 use yew::prelude::*;
 
 /// What the panel shows: a partition, and whose copy of its log (None: the leader's).

@@ -4,9 +4,9 @@
 //! "Add" bar adds brokers, producers, consumers, topics and groups the same way.
 
 use crate::state::Model;
-use kafkascope_sim::consumer::{CommitMode, ConsumerStatus, OffsetReset};
+use kafkascope_sim::clients::consumer::{CommitMode, ConsumerStatus, OffsetReset};
+use kafkascope_sim::clients::producer::{ClientStatus, KeySpec};
 use kafkascope_sim::model::{BrokerId, ProducerConfig};
-use kafkascope_sim::producer::{ClientStatus, KeySpec};
 use kafkascope_sim::Sim;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -36,7 +36,7 @@ impl Target {
 /// property names, only those that differ from the defaults), optionally with a new processing time.
 pub fn consumer_start_line(sim: &Sim, ci: u32, processing_ms: Option<u64>) -> Option<String> {
     let c = sim.consumers.get(ci as usize)?;
-    let d = kafkascope_sim::consumer::ConsumerConfig::default();
+    let d = kafkascope_sim::clients::consumer::ConsumerConfig::default();
     let topics: Vec<String> = c.topics.iter().map(|t| sim.topic(*t).name.clone()).collect();
     let mut line = format!("consumer start {} --group {} --topic {}", c.client_id, c.group_name, topics.join(","));
     let cfg = &c.config;
@@ -210,7 +210,7 @@ pub fn processor_start_line(sim: &Sim, ci: u32) -> Option<String> {
     if c.config.processing_ms > 0 {
         line.push_str(&format!(" --processing {}ms", c.config.processing_ms));
     }
-    if c.config.auto_offset_reset == kafkascope_sim::consumer::OffsetReset::Earliest {
+    if c.config.auto_offset_reset == kafkascope_sim::clients::consumer::OffsetReset::Earliest {
         line.push_str(" --consumer-property auto.offset.reset=earliest");
     }
     Some(line)
@@ -329,7 +329,7 @@ fn producer_items(sim: &Sim, pi: u32) -> (String, Vec<Item>) {
             ));
         }
         if let (Some(t), None) = (&p.txn, p.app) {
-            use kafkascope_sim::txn::TxnClientState as S;
+            use kafkascope_sim::coordinators::txn::TxnClientState as S;
             let topic = p
                 .topic
                 .or_else(|| sim.live_topics().find(|(_, t)| !t.name.starts_with("__")).map(|(i, _)| i))
@@ -390,7 +390,7 @@ fn group_items(sim: &Sim, group: &str) -> (String, Vec<Item>) {
         vec![format!("kafka-consumer-groups --describe --group {group}")],
     )];
     // A new member: the next free client id in this group's pattern, the topics of its members.
-    let members: Vec<&kafkascope_sim::consumer::Consumer> =
+    let members: Vec<&kafkascope_sim::clients::consumer::Consumer> =
         sim.consumers.iter().filter(|c| c.group_name == group).collect();
     if let Some(first) = members.first() {
         let mut n = members.len() + 1;

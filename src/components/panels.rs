@@ -3,8 +3,8 @@
 
 use crate::components::cluster::kind_class;
 use crate::state::{slider_from_speed, Model};
-use kafkascope_sim::journal::format_time;
-use kafkascope_sim::net::MessageKind;
+use kafkascope_sim::cluster::journal::format_time;
+use kafkascope_sim::cluster::net::MessageKind;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

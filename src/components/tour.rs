@@ -1,10 +1,10 @@
-//! The guided-tour player. Tours are data (`tours/*.tour`, parsed by `kafkascope_sim::tour`); this
+//! The guided-tour player. Tours are data (`tours/*.tour`, parsed by `kafkascope_sim::teaching::tour`); this
 //! panel plays one against the page's own session: every command goes through `Model::run`, so it
 //! echoes in the console, and every reveal is the probe's value read from the model after the step
 //! played, never text from the tour file.
 
 use crate::state::{ConsoleEntry, Model};
-use kafkascope_sim::tour::{parse, Step, Tour};
+use kafkascope_sim::teaching::tour::{parse, Step, Tour};
 use kafkascope_sim::Session;
 use yew::prelude::*;
 

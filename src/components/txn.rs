@@ -2,8 +2,8 @@
 //! read-process-write app what a read_committed reader of its output sees (the exactly-once
 //! ledger). Pure functions of the sim state, like the rest of the view.
 
+use kafkascope_sim::coordinators::txn::TxnClientState;
 use kafkascope_sim::model::Value;
-use kafkascope_sim::txn::TxnClientState;
 use kafkascope_sim::Sim;
 use yew::prelude::*;
 
@@ -44,7 +44,7 @@ pub fn marker_kind(v: Value) -> Option<bool> {
 
 /// The exactly-once ledger: for every read-process-write app, what a read_committed reader of its
 /// output sees per consumed input (`Sim::processor_audit`, cached with the ledger audit).
-pub fn eos_counters(audits: &[kafkascope_sim::processor::EosAudit]) -> Html {
+pub fn eos_counters(audits: &[kafkascope_sim::clients::processor::EosAudit]) -> Html {
     if audits.is_empty() {
         return Html::default();
     }

@@ -2,7 +2,7 @@
 //! through produce → replicate → high-watermark advance, natively on one core. It lives outside
 //! the sim crate because it reads the OS clock, which the sim never does.
 
-use kafkascope_sim::exec::Session;
+use kafkascope_sim::session::exec::Session;
 use kafkascope_sim::{parse_script, Sim};
 use std::time::Instant;
 

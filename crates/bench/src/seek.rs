@@ -99,7 +99,7 @@ pub fn run() {
     println!("  fixed costs at the end of the session: clone {clone_ms:.2} ms, ledger audit {audit_ms:.2} ms");
     // For the in-browser figure (tests/e2e/seek-bench.mjs): the same session as a share link.
     if let Ok(path) = std::env::var("SEEK_TRACE_OUT") {
-        std::fs::write(&path, kafkascope_sim::share::encode(&m.timeline_trace())).expect("write the trace");
+        std::fs::write(&path, kafkascope_sim::session::share::encode(&m.timeline_trace())).expect("write the trace");
     }
     let mut rng = Rng::new(7);
     let mut seeks = Vec::new();

@@ -1,35 +1,30 @@
-//! kafkascope-sim: a deterministic, sans-IO model of an Apache Kafka cluster.
+//! kafkascope-sim: a deterministic, sans-IO model of an Apache Kafka cluster (Apache Kafka 4.0 in
+//! KRaft mode).
 //!
 //! The caller owns time: it calls [`Sim::run_until`] (or [`Sim::step`]) with virtual milliseconds;
 //! the model never reads a clock and draws every random choice from one seeded RNG. The same seed
 //! and the same commands give the same trace, natively and in wasm. See ARCHITECTURE.md.
+//!
+//! The folders are the layers, from the wire up:
+//! - [`cluster`]: the network, the KRaft controller, the brokers and their replicas, the event loop;
+//! - [`clients`]: producers, consumers, read-process-write apps and the client-side assignors;
+//! - [`coordinators`]: the group and transaction coordinators that live on brokers;
+//! - [`session`]: the command language, running commands with Kafka's output, scripts, share links;
+//! - [`teaching`]: tours, comparisons and the read-only views of the inspect panel;
+//! - [`audit`]: the ledger of every record sent and the invariants checked against it.
 
-pub mod assignor;
-pub mod broker;
-pub mod command;
-pub mod compare;
-pub mod consumer;
-pub mod controller;
-pub mod exec;
-pub mod group;
-pub mod inspect;
-pub mod invariants;
-pub mod journal;
-pub mod ledger;
+pub mod audit;
+pub mod clients;
+pub mod cluster;
+pub mod coordinators;
 pub mod model;
 pub mod murmur;
-pub mod net;
-pub mod processor;
-pub mod producer;
 pub mod rng;
-pub mod script;
-pub mod share;
-pub mod sim;
-pub mod tour;
-pub mod txn;
+pub mod session;
+pub mod teaching;
 
-pub use command::{parse_line, parse_script, Command, ParseError};
-pub use exec::Session;
+pub use cluster::net::{Message, MessageKind, PartitionMeta, Payload};
+pub use cluster::sim::Sim;
 pub use model::*;
-pub use net::{Message, MessageKind, PartitionMeta, Payload};
-pub use sim::Sim;
+pub use session::command::{parse_line, parse_script, Command, ParseError};
+pub use session::exec::Session;

@@ -2,9 +2,9 @@
 //! broker kill/start and produce, with the group invariants checked after every event. A failure
 //! prints the minimal script that reproduces it.
 
-use kafkascope_sim::consumer::{ConsumerStatus, MemberState};
-use kafkascope_sim::exec::Session;
-use kafkascope_sim::group::GroupState;
+use kafkascope_sim::clients::consumer::{ConsumerStatus, MemberState};
+use kafkascope_sim::coordinators::group::GroupState;
+use kafkascope_sim::session::exec::Session;
 use kafkascope_sim::{parse_script, Command, Sim, Tp};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -207,7 +207,7 @@ fn run_case(case: &Case) -> Result<(), String> {
     let lines = parse_script(&case.script()).map_err(|e| e.to_string())?;
     let mut session = Session::new(case.seed);
     let mut checker = GroupChecker::default();
-    let mut broker_checker = kafkascope_sim::invariants::Checker::default();
+    let mut broker_checker = kafkascope_sim::audit::invariants::Checker::default();
     for l in &lines {
         match &l.command {
             Command::Advance(ms) => {

@@ -2,9 +2,9 @@
 //! config changes) against the invariants, checked after every event. A failing case prints its
 //! minimal script (seed included), which `kafkascope run` reproduces.
 
-use kafkascope_sim::exec::Session;
-use kafkascope_sim::invariants::Checker;
-use kafkascope_sim::ledger::Delivery;
+use kafkascope_sim::audit::invariants::Checker;
+use kafkascope_sim::audit::ledger::Delivery;
+use kafkascope_sim::session::exec::Session;
 use kafkascope_sim::{parse_script, Command};
 use proptest::prelude::*;
 use std::fmt;
@@ -245,6 +245,6 @@ proptest! {
     /// Share-link decoding never panics, whatever text a URL carries.
     #[test]
     fn share_links_never_panic(s in "[A-Za-z0-9_-]{0,400}") {
-        let _ = kafkascope_sim::share::decode(&s);
+        let _ = kafkascope_sim::session::share::decode(&s);
     }
 }

@@ -65,7 +65,7 @@ fn same_seed_same_output_twice() {
 /// the same journal and the same ledger, for every scenario.
 #[test]
 fn traces_replay_exactly() {
-    use kafkascope_sim::exec::Trace;
+    use kafkascope_sim::session::exec::Trace;
     for script in std::fs::read_dir(scenario_dir()).unwrap() {
         let path = script.unwrap().path();
         if path.extension().is_none_or(|e| e != "ks") {

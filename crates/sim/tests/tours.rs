@@ -3,10 +3,10 @@
 //! computes (and one of its choices). Also: comparisons show their difference, and an exported
 //! session script replays to the same journal and ledger.
 
-use kafkascope_sim::compare::{side_by_side, Pair, COMPARISONS};
-use kafkascope_sim::exec::Trace;
-use kafkascope_sim::script::trace_script;
-use kafkascope_sim::tour;
+use kafkascope_sim::session::exec::Trace;
+use kafkascope_sim::session::script::trace_script;
+use kafkascope_sim::teaching::compare::{side_by_side, Pair, COMPARISONS};
+use kafkascope_sim::teaching::tour;
 use kafkascope_sim::Session;
 use std::path::PathBuf;
 
@@ -167,7 +167,7 @@ mod parsing {
         /// Arbitrary text never panics the tour parser.
         #[test]
         fn arbitrary_text_never_panics(src in "\\PC{0,400}") {
-            let _ = kafkascope_sim::tour::parse(&src);
+            let _ = kafkascope_sim::teaching::tour::parse(&src);
         }
 
         /// Nor do real tour lines shuffled, dropped, cut and repeated; and whatever parses plays
@@ -182,7 +182,7 @@ mod parsing {
                 src.push_str(&l[..cut]);
                 src.push('\n');
             }
-            if let Ok(t) = kafkascope_sim::tour::parse(&src) {
+            if let Ok(t) = kafkascope_sim::teaching::tour::parse(&src) {
                 // Keep it quick: only tours without long advances are played.
                 if t.steps.len() <= 4 {
                     let _ = t.play();

@@ -6,7 +6,7 @@
 //! of the exactly-once output sees every consumed input exactly once: 0 lost, 0 duplicated.
 //! A failure prints the script that reproduces it (`kafkascope run -`).
 
-use kafkascope_sim::exec::Session;
+use kafkascope_sim::session::exec::Session;
 use kafkascope_sim::{parse_script, Command, Sim, Value};
 use proptest::prelude::*;
 use std::fmt;
@@ -138,8 +138,8 @@ fn check_txn(sim: &Sim) -> Result<(), String> {
 fn run_case(case: &Case) -> Result<(), String> {
     let lines = parse_script(&case.script()).map_err(|e| e.to_string())?;
     let mut session = Session::new(case.seed);
-    let mut brokers = kafkascope_sim::invariants::Checker::default();
-    let check = |sim: &Sim, brokers: &mut kafkascope_sim::invariants::Checker, what: &str| {
+    let mut brokers = kafkascope_sim::audit::invariants::Checker::default();
+    let check = |sim: &Sim, brokers: &mut kafkascope_sim::audit::invariants::Checker, what: &str| {
         brokers.check(sim).and_then(|_| check_txn(sim)).map_err(|e| format!("{what}: {e}"))
     };
     for l in &lines {

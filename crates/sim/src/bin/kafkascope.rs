@@ -2,8 +2,8 @@
 //! the command as written, then its output. Exit status 0 when the script parsed, 2 on a parse
 //! error (message on stderr).
 
-use kafkascope_sim::exec::{Session, Trace, HELP};
-use kafkascope_sim::journal::format_time;
+use kafkascope_sim::cluster::journal::format_time;
+use kafkascope_sim::session::exec::{Session, Trace, HELP};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         },
         ["share", file] => match read(file).map(|src| Session::run_script_session(&src)) {
             Ok(Ok(session)) => {
-                println!("{}", kafkascope_sim::share::encode(&session.trace()));
+                println!("{}", kafkascope_sim::session::share::encode(&session.trace()));
                 ExitCode::SUCCESS
             }
             Ok(Err(e)) => {

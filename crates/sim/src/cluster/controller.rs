@@ -5,10 +5,10 @@
 //! own Raft replication and failover are not modelled. Brokers get metadata changes pushed as
 //! messages instead of fetching the metadata log.
 
-use crate::journal::SimEvent;
+use crate::cluster::journal::SimEvent;
+use crate::cluster::net::*;
+use crate::cluster::sim::Sim;
 use crate::model::*;
-use crate::net::*;
-use crate::sim::Sim;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -14,13 +14,13 @@
 //! record each) → CompleteCommit|CompleteAbort. `transaction.timeout.ms` aborts a hung
 //! transaction with a bumped epoch, which fences the producer that left it open.
 
-use crate::journal::SimEvent;
-use crate::ledger::Delivery;
+use crate::audit::ledger::Delivery;
+use crate::clients::producer::ClientStatus;
+use crate::cluster::journal::SimEvent;
+use crate::cluster::net::*;
+use crate::cluster::sim::Sim;
 use crate::model::*;
 use crate::murmur::coordinator_partition;
-use crate::net::*;
-use crate::producer::ClientStatus;
-use crate::sim::Sim;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -622,13 +622,13 @@ impl Sim {
         let id = br.next_purgatory_id();
         br.purgatory.insert(
             id,
-            crate::broker::PendingProduce {
+            crate::cluster::broker::PendingProduce {
                 tp,
                 producer: from,
                 req: 0,
                 base_offset: offset,
                 required_hw: offset + 1,
-                kind: crate::broker::PendingKind::Marker { tid, producer_id },
+                kind: crate::cluster::broker::PendingKind::Marker { tid, producer_id },
             },
         );
         let inc = br.incarnation;

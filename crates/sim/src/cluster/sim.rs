@@ -2,13 +2,13 @@
 //! topic, produce) that commands map to. Protocol handlers live in `broker`, `controller` and
 //! `producer` as further `impl Sim` blocks.
 
-use crate::broker::{Broker, BrokerStatus};
-use crate::controller::Controller;
-use crate::journal::{JournalEntry, SimEvent};
-use crate::ledger::Ledger;
+use crate::audit::ledger::Ledger;
+use crate::clients::producer::Producer;
+use crate::cluster::broker::{Broker, BrokerStatus};
+use crate::cluster::controller::Controller;
+use crate::cluster::journal::{JournalEntry, SimEvent};
+use crate::cluster::net::*;
 use crate::model::*;
-use crate::net::*;
-use crate::producer::Producer;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -43,13 +43,13 @@ pub struct Sim {
     pub journal: Vec<JournalEntry>,
     /// Next idempotent producer id (allocated by the cluster; modelled as a counter).
     pub next_producer_id: u64,
-    pub consumers: Vec<crate::consumer::Consumer>,
+    pub consumers: Vec<crate::clients::consumer::Consumer>,
     /// Consumer groups as their coordinator knows them.
-    pub groups: std::collections::BTreeMap<Sym, crate::group::Group>,
+    pub groups: std::collections::BTreeMap<Sym, crate::coordinators::group::Group>,
     /// How many times each group processed each record (the delivery-semantics ledger).
     pub deliveries: std::collections::BTreeMap<(Sym, RecordId), u32>,
     /// Every transaction state record ever written (`Value::TxnState` points into it).
-    pub txn_log: Vec<crate::txn::TxnEntry>,
+    pub txn_log: Vec<crate::coordinators::txn::TxnEntry>,
 }
 
 /// Why a user action could not apply. The state is unchanged when one is returned.
@@ -196,9 +196,10 @@ impl Sim {
         // (A client that closed cleanly still gets its last requests through: commit, LeaveGroup.)
         let crashed_client = match msg.from {
             Node::Producer(p) => self.producers.get(p as usize).is_none_or(|pr| !pr.is_running()),
-            Node::Consumer(c) => {
-                self.consumers.get(c as usize).is_none_or(|co| co.status == crate::consumer::ConsumerStatus::Dead)
-            }
+            Node::Consumer(c) => self
+                .consumers
+                .get(c as usize)
+                .is_none_or(|co| co.status == crate::clients::consumer::ConsumerStatus::Dead),
             _ => false,
         };
         if crashed_client {

@@ -11,12 +11,12 @@
 //! The ledger side: `Sim::processor_audit` counts, for a read_committed reader of the output,
 //! how many committed outputs each consumed input has (0 = lost, 2+ = duplicated).
 
-use crate::consumer::{ConsumerConfig, ConsumerStatus};
-use crate::journal::SimEvent;
+use crate::clients::consumer::{ConsumerConfig, ConsumerStatus};
+use crate::clients::producer::{ClientStatus, KeySpec};
+use crate::cluster::journal::SimEvent;
+use crate::cluster::sim::{ActionResult, Sim};
+use crate::coordinators::txn::TxnClientState;
 use crate::model::*;
-use crate::producer::{ClientStatus, KeySpec};
-use crate::sim::{ActionResult, Sim};
-use crate::txn::TxnClientState;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -89,7 +89,7 @@ impl Sim {
         } else if pconfig.transactional_id.is_some() {
             return Err("Error: transactional.id is for --processing-guarantee exactly_once_v2.".into());
         }
-        cconfig.commit = crate::consumer::CommitMode::AfterProcessing;
+        cconfig.commit = crate::clients::consumer::CommitMode::AfterProcessing;
         let p = self.start_producer(name, None, 0, KeySpec::Null, pconfig)?;
         let c = match self.start_consumer(name, group, inputs, cconfig) {
             Ok(c) => c,
@@ -232,7 +232,9 @@ impl Sim {
     /// At-least-once: did an output of this batch fail (retries or delivery.timeout.ms exhausted)?
     fn app_outputs_failed(&self, c: ConsumerIdx) -> bool {
         self.app(c).is_some_and(|a| {
-            a.batch_outputs.iter().any(|id| matches!(self.ledger.get(*id).state, crate::ledger::Delivery::Failed(_)))
+            a.batch_outputs
+                .iter()
+                .any(|id| matches!(self.ledger.get(*id).state, crate::audit::ledger::Delivery::Failed(_)))
         })
     }
 

@@ -2,9 +2,9 @@
 //! setting that differs as `$CONFIG`; each side substitutes its value. `facts` reads the key facts
 //! (ledger counters, group and processor accounting, leaders) that the compare view lines up.
 
-use crate::command::{parse_script, Command, ParseError};
-use crate::exec::{Output, Session, DEFAULT_SEED};
-use crate::sim::Sim;
+use crate::cluster::sim::Sim;
+use crate::session::command::{parse_script, Command, ParseError};
+use crate::session::exec::{Output, Session, DEFAULT_SEED};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comparison {

@@ -182,7 +182,7 @@ pub enum SimEvent {
     TxnStateChanged {
         tid: String,
         coordinator: BrokerId,
-        state: crate::txn::TxnState,
+        state: crate::coordinators::txn::TxnState,
         producer_id: u64,
         epoch: u16,
         partitions: Vec<Tp>,
@@ -236,7 +236,7 @@ pub fn join_ids(ids: &[BrokerId]) -> String {
     ids.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",")
 }
 
-impl crate::sim::Sim {
+impl crate::cluster::sim::Sim {
     /// Narration for the learner: like `describe`, but the internal topics' routine replication
     /// events are left out, and a coordinator partition changing leader is told as the group's
     /// coordinator moving.
@@ -244,7 +244,7 @@ impl crate::sim::Sim {
         let internal = |tp: &Tp| self.topics[tp.topic as usize].name.starts_with("__");
         match &e.event {
             SimEvent::LeaderChanged { tp, from, to, epoch, .. }
-                if self.topics[tp.topic as usize].name == crate::txn::TXN_TOPIC =>
+                if self.topics[tp.topic as usize].name == crate::coordinators::txn::TXN_TOPIC =>
             {
                 let tids: Vec<String> = self
                     .producers
@@ -284,15 +284,15 @@ impl crate::sim::Sim {
                     b(to)
                 ))
             }
-            SimEvent::TxnStateChanged { state: crate::txn::TxnState::Empty, .. } => None,
+            SimEvent::TxnStateChanged { state: crate::coordinators::txn::TxnState::Empty, .. } => None,
             // A processor commits a transaction per poll() batch: its routine commits would drown
             // the narration (aborts, fencing and failures are still told).
             SimEvent::TxnStateChanged {
                 tid,
                 state:
-                    crate::txn::TxnState::PrepareCommit
-                    | crate::txn::TxnState::CompleteCommit
-                    | crate::txn::TxnState::Ongoing,
+                    crate::coordinators::txn::TxnState::PrepareCommit
+                    | crate::coordinators::txn::TxnState::CompleteCommit
+                    | crate::coordinators::txn::TxnState::Ongoing,
                 ..
             } if self
                 .producers
@@ -477,7 +477,7 @@ impl crate::sim::Sim {
                 format!("Broker {broker} deleted old records of {} (retention); log start offset is now {new_log_start}.", tp(t))
             }
             SimEvent::TxnStateChanged { tid, coordinator, state, producer_id, epoch, partitions } => {
-                use crate::txn::TxnState::*;
+                use crate::coordinators::txn::TxnState::*;
                 let list = partitions.iter().map(|t| self.tp_name(*t)).collect::<Vec<_>>().join(", ");
                 let head = format!("Transaction {tid} (producerId {producer_id}, epoch {epoch}), coordinator broker {coordinator}:");
                 match state {

@@ -2,7 +2,7 @@
 //! JSON, deflated, then base64url without padding. Decoding never panics and refuses anything it
 //! cannot fully read; the caller shows the reason and starts a fresh session.
 
-use crate::exec::Trace;
+use crate::session::exec::Trace;
 
 /// Longest share text accepted (characters) and largest inflated trace (bytes): a bound on work.
 pub const MAX_SHARE_CHARS: usize = 200_000;
@@ -70,7 +70,7 @@ fn unbase64url(text: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::exec::Session;
+    use crate::session::exec::Session;
 
     #[test]
     fn a_shared_session_replays_to_the_same_state() {

@@ -27,10 +27,10 @@
 //! A step plays in this order: `run` commands; the question (the learner picks a choice); the
 //! action; the `then` commands; the probe is evaluated and its value is the reveal.
 
-use crate::command::{parse_line, Command};
-use crate::exec::{serving_log, value_text, Session};
+use crate::cluster::sim::Sim;
 use crate::model::*;
-use crate::sim::Sim;
+use crate::session::command::{parse_line, Command};
+use crate::session::exec::{serving_log, value_text, Session};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Tour {
@@ -181,7 +181,7 @@ impl Probe {
         let none = || "none".to_string();
         let log = |t: &str, p: u32| tp(t, p).and_then(|tp| serving_log(sim, tp));
         // A crashed or stopped consumer owns nothing, whatever the coordinator still believes.
-        let live = |c: &crate::consumer::Consumer| c.is_alive();
+        let live = |c: &crate::clients::consumer::Consumer| c.is_alive();
         let data = |r: &&Record| r.id != INTERNAL_RECORD && !matches!(r.value, Value::Marker { .. });
         match self {
             Probe::Leader(t, p) => {
@@ -228,7 +228,7 @@ impl Probe {
                     let Some(l) = serving_log(sim, Tp { topic: t, partition: p }) else { continue };
                     let end = if *committed { l.lso() } else { l.hw };
                     for r in l.records.iter().take_while(|r| r.offset < end).filter(data) {
-                        if *committed && !crate::processor::visible(l, r) {
+                        if *committed && !crate::clients::processor::visible(l, r) {
                             continue;
                         }
                         values.push(value_text(sim, r.value));

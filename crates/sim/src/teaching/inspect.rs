@@ -1,10 +1,10 @@
 //! Read-only views for the UI's inspect panel: a partition's replicas with their roles and offsets,
 //! and its ISR and leader history derived from the journal. Nothing here changes the model.
 
-use crate::broker::BrokerStatus;
-use crate::journal::SimEvent;
+use crate::cluster::broker::BrokerStatus;
+use crate::cluster::journal::SimEvent;
+use crate::cluster::sim::Sim;
 use crate::model::{BrokerId, Log, Millis, Tp};
-use crate::sim::Sim;
 
 /// One replica of a partition as the inspect panel shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,7 +146,7 @@ impl Sim {
                     epoch: None,
                     what: format!(
                         "removed {} ({})",
-                        crate::journal::join_ids(removed),
+                        crate::cluster::journal::join_ids(removed),
                         if *by_controller { "fenced by the controller" } else { "fell behind the leader" }
                     ),
                 }),
@@ -155,7 +155,7 @@ impl Sim {
                     isr: isr.clone(),
                     leader,
                     epoch: None,
-                    what: format!("added {} (caught up)", crate::journal::join_ids(added)),
+                    what: format!("added {} (caught up)", crate::cluster::journal::join_ids(added)),
                 }),
                 _ => None,
             };
@@ -167,8 +167,8 @@ impl Sim {
 
 #[cfg(test)]
 mod tests {
-    use crate::exec::Session;
     use crate::model::Tp;
+    use crate::session::exec::Session;
 
     #[test]
     fn isr_history_follows_a_failover_and_rejoin() {

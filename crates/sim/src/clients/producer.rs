@@ -2,13 +2,13 @@
 //! sending with `max.in.flight.requests.per.connection`, retries with backoff and
 //! `delivery.timeout.ms`, metadata refresh, and idempotent sequence numbers (sections 1, 5, 6).
 
-use crate::journal::SimEvent;
-use crate::ledger::{Delivery, LedgerEntry};
+use crate::audit::ledger::{Delivery, LedgerEntry};
+use crate::cluster::journal::SimEvent;
+use crate::cluster::net::*;
+use crate::cluster::sim::{ActionResult, Sim};
+use crate::coordinators::txn::{TxnClient, TxnClientState};
 use crate::model::*;
 use crate::murmur::partition_for_key;
-use crate::net::*;
-use crate::sim::{ActionResult, Sim};
-use crate::txn::{TxnClient, TxnClientState};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -364,7 +364,7 @@ impl Sim {
         if let Some(t) = &self.producers[idx as usize].txn {
             match t.state {
                 TxnClientState::InTransaction => {}
-                TxnClientState::Fatal(e) => return Err(crate::txn::fenced_text(self.interner.get(t.tid), e)),
+                TxnClientState::Fatal(e) => return Err(crate::coordinators::txn::fenced_text(self.interner.get(t.tid), e)),
                 s => {
                     return Err(format!(
                         "Error: Cannot call send in state {} (a transactional producer sends between `transaction begin` and `transaction commit`).",

@@ -11,13 +11,13 @@
 //! by whichever broker coordinates; `__consumer_offsets` is not compacted; JoinGroup assigns the
 //! member id at once (no MEMBER_ID_REQUIRED round trip).
 
-use crate::assignor::{select_group_strategy, Strategy};
-use crate::broker::{PendingKind, PendingProduce};
-use crate::journal::SimEvent;
+use crate::clients::assignor::{select_group_strategy, Strategy};
+use crate::cluster::broker::{PendingKind, PendingProduce};
+use crate::cluster::journal::SimEvent;
+use crate::cluster::net::*;
+use crate::cluster::sim::Sim;
 use crate::model::*;
 use crate::murmur::coordinator_partition;
-use crate::net::*;
-use crate::sim::Sim;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -280,7 +280,7 @@ pub struct JoinRequest {
     pub client: ConsumerIdx,
     pub client_id: String,
     pub instance_id: Option<String>,
-    pub strategies: Vec<crate::assignor::Strategy>,
+    pub strategies: Vec<crate::clients::assignor::Strategy>,
     pub topics: Vec<TopicId>,
     pub owned: Vec<Tp>,
     pub owned_generation: i32,
@@ -294,7 +294,7 @@ pub struct JoinResult {
     pub generation: i32,
     pub member_id: String,
     pub leader: String,
-    pub strategy: crate::assignor::Strategy,
+    pub strategy: crate::clients::assignor::Strategy,
     pub members: Vec<(String, Option<String>, Vec<TopicId>, Vec<Tp>, i32)>,
 }
 

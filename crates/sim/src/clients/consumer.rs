@@ -4,13 +4,13 @@
 //! `auto.offset.reset`. Every processed record is counted per group, so the model can say which
 //! records were processed once, twice or never (section 4 of the reference).
 
-use crate::assignor::{
+use crate::clients::assignor::{
     assign, cooperative_assign, rebalance_protocol, MemberSub, RebalanceProtocol, Strategy, DEFAULT_STRATEGIES,
 };
-use crate::journal::SimEvent;
+use crate::cluster::journal::SimEvent;
+use crate::cluster::net::*;
+use crate::cluster::sim::{ActionResult, Sim};
 use crate::model::*;
-use crate::net::*;
-use crate::sim::{ActionResult, Sim};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -229,7 +229,7 @@ pub struct Consumer {
     bootstrap_cursor: usize,
     retry_scheduled: bool,
     /// A read-process-write app: the producer its outputs go through.
-    pub app: Option<crate::processor::AppLink>,
+    pub app: Option<crate::clients::processor::AppLink>,
     /// Partitions whose `auto.offset.reset` lookup (ListOffsets) failed: looked up again on retry.
     pub reset_pending: Vec<Tp>,
     /// Partitions whose committed offset is being fetched (OffsetFetch); fetched again on retry

@@ -1,18 +1,18 @@
 //! Applying commands to the model and printing Kafka's output formats. A `Session` is what the
 //! headless runner, the console and the UI's clicks all drive.
 
-use crate::command::ResetTo;
-use crate::command::{parse_script, Command, LinkEnd, ParseError, ScriptLine, TxnAction};
-use crate::consumer::{consumer_config, CommitMode};
-use crate::controller::ElectionType;
-use crate::group::GroupState;
-use crate::journal::format_time;
-use crate::ledger::Delivery;
+use crate::audit::ledger::Delivery;
+use crate::clients::consumer::{consumer_config, CommitMode};
+use crate::clients::producer::{producer_config, KeySpec};
+use crate::cluster::controller::ElectionType;
+use crate::cluster::journal::format_time;
+use crate::cluster::net::{Event, Payload, Timer};
+use crate::cluster::sim::Sim;
+use crate::coordinators::group::GroupState;
+use crate::coordinators::txn::TxnClientState;
 use crate::model::*;
-use crate::net::{Event, Payload, Timer};
-use crate::producer::{producer_config, KeySpec};
-use crate::sim::Sim;
-use crate::txn::TxnClientState;
+use crate::session::command::ResetTo;
+use crate::session::command::{parse_script, Command, LinkEnd, ParseError, ScriptLine, TxnAction};
 use std::collections::BTreeMap;
 
 pub const DEFAULT_SEED: u64 = 1;
@@ -48,7 +48,7 @@ pub struct Trace {
     pub brokers: u32,
     pub commands: Vec<TimedCommand>,
     pub end_ms: Millis,
-    pub journal: Vec<crate::journal::JournalEntry>,
+    pub journal: Vec<crate::cluster::journal::JournalEntry>,
 }
 
 /// What one command printed. `error` is set when it did not apply (the model is unchanged).
@@ -187,7 +187,7 @@ impl Session {
                 e.name(),
                 self.sim.producers[idx as usize].name
             )],
-            Some(TxnClientState::Fatal(e)) => vec![crate::txn::fenced_text(&tid, e)],
+            Some(TxnClientState::Fatal(e)) => vec![crate::coordinators::txn::fenced_text(&tid, e)],
             _ => vec!["Error: TimeoutException: the transaction did not complete within max.block.ms (60000 ms).".to_string()],
         }
     }
@@ -602,7 +602,7 @@ fn describe_transaction(sim: &Sim, tid: &str) -> Result<Vec<String>, String> {
         .ok_or_else(|| format!("Error: the coordinator of transactional id {tid} is not available."))?;
     let m = sim.txn_meta(tid).ok_or_else(|| format!("Error: TransactionalIdNotFoundException: {tid}"))?;
     let e = &m.current;
-    let open = e.state == crate::txn::TxnState::Ongoing;
+    let open = e.state == crate::coordinators::txn::TxnState::Ongoing;
     let parts = e.partitions.iter().map(|t| sim.tp_name(*t)).collect::<Vec<_>>().join(",");
     Ok(vec![
         "CoordinatorId\tTransactionalId\tProducerId\tProducerEpoch\tTransactionState\tTransactionTimeoutMs\tCurrentTransactionStartTimeMs\tTransactionDurationMs\tTopicPartitions".to_string(),
@@ -877,7 +877,8 @@ fn console_consume(
             let end = if read_committed { log.lso() } else { log.hw };
             for rec in log.records.iter().take_while(|r| r.offset < end) {
                 // Markers never reach applications; read_committed also skips aborted records.
-                if matches!(rec.value, Value::Marker { .. }) || (read_committed && !crate::processor::visible(log, rec))
+                if matches!(rec.value, Value::Marker { .. })
+                    || (read_committed && !crate::clients::processor::visible(log, rec))
                 {
                     continue;
                 }

@@ -1,9 +1,9 @@
 //! What must always hold, checked after every step by the tests (and available to any caller).
 //! Each failure names the broken invariant; the property tests add the seed and the script.
 
-use crate::ledger::{Audit, Delivery};
+use crate::audit::ledger::{Audit, Delivery};
+use crate::cluster::sim::Sim;
 use crate::model::*;
-use crate::sim::Sim;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// State the checker keeps between steps, for the invariants that speak about history.
@@ -144,7 +144,7 @@ impl Sim {
 
     /// For every group, each committed record of the topics its consumers read: processed once,
     /// more than once, skipped (committed past without processing) or not yet.
-    pub fn group_deliveries(&self) -> Vec<crate::ledger::GroupDelivery> {
+    pub fn group_deliveries(&self) -> Vec<crate::audit::ledger::GroupDelivery> {
         let mut out = Vec::new();
         for g in self.groups.values() {
             let Some(sym) = self.interner.find(&g.name) else { continue };
@@ -154,7 +154,7 @@ impl Sim {
             topics.dedup();
             let committed = self.committed_offsets(&g.name);
             let read_committed = self.consumers.iter().any(|c| c.group == sym && c.config.read_committed);
-            let mut d = crate::ledger::GroupDelivery { group: g.name.clone(), ..Default::default() };
+            let mut d = crate::audit::ledger::GroupDelivery { group: g.name.clone(), ..Default::default() };
             for t in topics {
                 for p in 0..self.topics[t as usize].partitions {
                     let tp = Tp { topic: t, partition: p };
@@ -166,7 +166,9 @@ impl Sim {
                     let end = if read_committed { log.lso() } else { log.hw };
                     for rec in log.records.iter().take_while(|r| r.offset < end) {
                         // Markers are never delivered; read_committed readers skip aborted records.
-                        if rec.id == INTERNAL_RECORD || (read_committed && !crate::processor::visible(log, rec)) {
+                        if rec.id == INTERNAL_RECORD
+                            || (read_committed && !crate::clients::processor::visible(log, rec))
+                        {
                             continue;
                         }
                         match self.deliveries.get(&(sym, rec.id)).copied().unwrap_or(0) {

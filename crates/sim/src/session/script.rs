@@ -6,9 +6,9 @@
 //! was applied between two events of the same millisecond it advances to the millisecond before and
 //! then `step`s event by event, so the script reaches exactly the point the command applied at.
 
-use crate::command::{Command, LinkEnd, ResetTo, TxnAction};
-use crate::controller::ElectionType;
-use crate::exec::{Session, Trace, DEFAULT_BROKERS};
+use crate::cluster::controller::ElectionType;
+use crate::session::command::{Command, LinkEnd, ResetTo, TxnAction};
+use crate::session::exec::{Session, Trace, DEFAULT_BROKERS};
 
 /// One word of a command line, quoted when the tokenizer would otherwise split or drop it.
 pub fn quote(word: &str) -> String {

@@ -2,10 +2,10 @@
 //! the high watermark, produce purgatory) and the follower's (fetching, divergence, truncation).
 //! Kafka's `Partition.scala`, `ReplicaManager` and `AbstractFetcherThread`, section 3 of the reference.
 
-use crate::journal::{JournalEntry, SimEvent};
+use crate::cluster::journal::{JournalEntry, SimEvent};
+use crate::cluster::net::*;
+use crate::cluster::sim::{Sim, Topic};
 use crate::model::*;
-use crate::net::*;
-use crate::sim::{Sim, Topic};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -185,7 +185,7 @@ pub struct Broker {
     pub purgatory: BTreeMap<u64, PendingProduce>,
     /// As transaction coordinator: the state of each transactional id of the partitions it leads,
     /// and the leader epoch each partition was loaded at (memory: lost in a crash).
-    pub txns: BTreeMap<Sym, crate::txn::TxnMeta>,
+    pub txns: BTreeMap<Sym, crate::coordinators::txn::TxnMeta>,
     pub txn_loaded: BTreeMap<Tp, u32>,
     next_id: u64,
 }
@@ -320,8 +320,10 @@ impl Broker {
         self.parked_consumer_fetches
             .insert(id, ParkedConsumerFetch { tp, consumer, offset, max_records, read_committed });
         let inc = self.incarnation;
-        cx.net
-            .timer(crate::group::FETCH_MAX_WAIT_MS, Timer::ConsumerFetchWait { broker: self.id, incarnation: inc, id });
+        cx.net.timer(
+            crate::coordinators::group::FETCH_MAX_WAIT_MS,
+            Timer::ConsumerFetchWait { broker: self.id, incarnation: inc, id },
+        );
     }
 
     /// Consumers waiting on `tp` get what is now below the HW (or the LSO, for read_committed).
@@ -401,7 +403,7 @@ impl Broker {
         }
         self.wake_parked(tp, cx);
         self.wake_consumers(tp, cx);
-        if cx.topics[tp.topic as usize].name == crate::txn::TXN_TOPIC {
+        if cx.topics[tp.topic as usize].name == crate::coordinators::txn::TXN_TOPIC {
             // The transaction coordinator completes the state changes the HW now covers.
             cx.net.timer(0, Timer::TxnLogAdvanced { broker: me, tp });
         }

@@ -2,7 +2,7 @@
 //! share links and tests. Parsing never panics and never touches the model; a parse error names
 //! the line and column and what was expected.
 
-use crate::controller::ElectionType;
+use crate::cluster::controller::ElectionType;
 use crate::model::Millis;
 use serde::{Deserialize, Serialize};
 use std::fmt;
