@@ -12,6 +12,7 @@ pub mod params;
 #[cfg(test)]
 mod parser_properties;
 pub mod persist;
+pub mod prefs;
 pub mod startup;
 pub mod state;
 

@@ -60,7 +60,7 @@ pub fn initial_model(params: &Params, saved: Option<&str>) -> Startup {
                         "Restored your session from this browser: {} command(s); press Play to go on.",
                         trace.commands.len()
                     )],
-                    error: false,
+                    ..ConsoleEntry::default()
                 });
                 restored_at = Some(at);
                 m

@@ -3,6 +3,7 @@
 //! command of the shared vocabulary, applied by `kafkascope_sim::Session`.
 
 use kafkascope_sim::audit::ledger::Audit;
+use kafkascope_sim::cluster::journal::SimEvent;
 use kafkascope_sim::cluster::net::MessageKind;
 use kafkascope_sim::session::exec::{Session, TimedCommand};
 use kafkascope_sim::{parse_line, Command};
@@ -25,11 +26,34 @@ pub fn slider_from_speed(speed: f64) -> f64 {
     ((speed / SPEED_MIN).ln() / (SPEED_MAX / SPEED_MIN).ln() * 100.0).clamp(0.0, 100.0)
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct ConsoleEntry {
     pub input: String,
     pub lines: Vec<String>,
     pub error: bool,
+    /// The command's index in the timeline's recorded commands, when it was recorded.
+    pub recorded: Option<usize>,
+    /// Acting in the past dropped this command's future: it no longer happens on this branch.
+    pub dropped: bool,
+}
+
+/// How fast virtual time is shown in slow motion (virtual ms per wall ms), at most.
+pub const SLOW_SPEED: f64 = 0.2;
+/// How long slow motion lasts after an event that is over at once (an election, a fencing).
+pub const SLOW_HOLD_MS: u64 = 1200;
+
+/// Slow motion around significant events: when one happens, the clock is stopped at its moment and
+/// shown at `SLOW_SPEED` until `until_ms` (a rebalance: until its group is stable again), then
+/// eases back to the chosen speed. Only how fast time is *shown* changes; the model is the same.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SlowMotion {
+    pub enabled: bool,
+    /// Virtual time until which it holds.
+    pub until_ms: u64,
+    /// 1 while it holds, easing to 0 after.
+    pub level: f64,
+    /// The event that started it, in words (shown beside the clock).
+    pub why: String,
 }
 
 pub struct Model {
@@ -53,6 +77,9 @@ pub struct Model {
     pub tour: Option<crate::components::tour::TourState>,
     /// The side-by-side comparison on show, if any (components/compare.rs).
     pub compare: Option<crate::components::compare::CompareState>,
+    pub slow: SlowMotion,
+    /// Playing stops exactly at this virtual time (a tour playing a step), then pauses.
+    pub stop_at: Option<u64>,
 }
 
 /// Time travel: snapshots of the session plus the recorded commands. Any moment up to the horizon
@@ -157,9 +184,36 @@ impl Timeline {
 
 const AUDIT_EVERY_MS: u64 = 250;
 
+/// Whether a journal event is worth watching in slow motion, for how long (virtual ms), and a few
+/// words for it. Internal topics' replication is not.
+pub fn significant(sim: &kafkascope_sim::Sim, e: &SimEvent) -> Option<(u64, String)> {
+    let user_tp = |tp: &kafkascope_sim::model::Tp| !sim.topic(tp.topic).name.starts_with("__");
+    Some(match e {
+        SimEvent::BrokerFenced { broker, .. } => (SLOW_HOLD_MS, format!("the controller fenced broker {broker}")),
+        SimEvent::LeaderChanged { tp, .. } if user_tp(tp) => {
+            (SLOW_HOLD_MS, format!("{}: a leader election", sim.tp_name(*tp)))
+        }
+        SimEvent::IsrShrunk { tp, .. } if user_tp(tp) => (800, format!("{}: the ISR shrank", sim.tp_name(*tp))),
+        SimEvent::IsrExpanded { tp, .. } if user_tp(tp) => (800, format!("{}: a follower caught up", sim.tp_name(*tp))),
+        SimEvent::Truncated { tp, .. } if user_tp(tp) => {
+            (800, format!("{}: a replica truncated its log", sim.tp_name(*tp)))
+        }
+        SimEvent::RebalanceStarted { group, .. } => (800, format!("group {group} started a rebalance")),
+        SimEvent::GroupStable { group, .. } => (SLOW_HOLD_MS, format!("group {group} assigned its partitions")),
+        SimEvent::MemberRemoved { group, member, .. } => (800, format!("group {group} removed {member}")),
+        SimEvent::TxnFenced { tid, .. } => (SLOW_HOLD_MS, format!("transactional id {tid} was fenced")),
+        SimEvent::RecordsLost { tp, .. } if user_tp(tp) => {
+            (SLOW_HOLD_MS, format!("{}: acknowledged records lost", sim.tp_name(*tp)))
+        }
+        _ => return None,
+    })
+}
+
 /// Wall-clock frames longer than this (a background tab) do not jump the model ahead.
 const MAX_FRAME_MS: f64 = 100.0;
 const CONSOLE_KEEP: usize = 200;
+/// `step_narrated` looks this far ahead at most.
+pub const STEP_NARRATED_MAX_MS: u64 = 60_000;
 
 impl Model {
     /// The session a share link carries, or the default one with the reason the link was refused.
@@ -175,7 +229,7 @@ impl Model {
                         "Replayed {} command(s) from the link; press Play to go on.",
                         trace.commands.len()
                     )],
-                    error: false,
+                    ..ConsoleEntry::default()
                 });
                 m.refresh_audit(true);
                 m
@@ -188,6 +242,7 @@ impl Model {
                         "Error: this share link could not be read: {why}. Started a fresh session instead."
                     )],
                     error: true,
+                    ..ConsoleEntry::default()
                 });
                 m
             }
@@ -272,6 +327,8 @@ impl Model {
             audit_at: None,
             tour: None,
             compare: None,
+            slow: SlowMotion { enabled: true, ..SlowMotion::default() },
+            stop_at: None,
         };
         m.refresh_audit(true);
         m
@@ -302,13 +359,25 @@ impl Model {
         }
     }
 
-    /// Advances virtual time by a wall-clock interval scaled by the speed.
+    /// How fast virtual time is shown now: the chosen speed, or slower in slow motion.
+    pub fn effective_speed(&self) -> f64 {
+        let slow = self.speed.min(SLOW_SPEED);
+        self.speed + (slow - self.speed) * self.slow.level
+    }
+
+    /// Advances virtual time by a wall-clock interval scaled by the speed (slower in slow motion;
+    /// stopping at a significant event, or at `stop_at`).
     pub fn tick(&mut self, wall_dt_ms: f64) {
         if !self.playing || !wall_dt_ms.is_finite() || wall_dt_ms <= 0.0 {
             return;
         }
-        self.view_ms += wall_dt_ms.min(MAX_FRAME_MS) * self.speed;
-        let target = self.view_ms.floor() as u64;
+        let wall = wall_dt_ms.min(MAX_FRAME_MS);
+        self.ease_slow_motion(wall);
+        let mut target_f = self.view_ms + wall * self.effective_speed();
+        if let Some(stop) = self.stop_at {
+            target_f = target_f.min(stop as f64);
+        }
+        let target = target_f.floor() as u64;
         // Playing through a recorded future re-applies its commands when their time comes.
         while let Some(c) = self.timeline.recorded.get(self.session.history.len()) {
             if c.at_ms > target {
@@ -318,7 +387,15 @@ impl Model {
             self.session.sim.run_to_point(c.events, c.at_ms);
             self.session.execute(&c.command);
         }
-        self.session.sim.run_until(target);
+        let braked = self.run_watching(target);
+        self.view_ms = match braked {
+            Some(at) => at as f64,
+            None => target_f,
+        };
+        if self.stop_at.is_some_and(|s| self.view_ms >= s as f64) {
+            self.stop_at = None;
+            self.playing = false;
+        }
         self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
         self.timeline.maybe_checkpoint(&self.session);
         self.refresh_audit(false);
@@ -326,7 +403,69 @@ impl Model {
         self.session.journal_seen = self.session.sim.journal.len();
     }
 
+    /// Runs the sim to `target`, event by event; with slow motion on and time shown faster than
+    /// `SLOW_SPEED`, stops right after the first significant event (returning its time) and holds
+    /// slow motion from there.
+    fn run_watching(&mut self, target: u64) -> Option<u64> {
+        let watch = self.slow.enabled && self.speed > SLOW_SPEED;
+        if !watch {
+            self.session.sim.run_until(target);
+            return None;
+        }
+        loop {
+            let Some(t) = self.session.sim.net.next_event_time().filter(|&t| t <= target) else { break };
+            let before = self.session.sim.journal.len();
+            self.session.sim.step();
+            let sim = &self.session.sim;
+            if let Some((hold, why)) = sim.journal[before..].iter().find_map(|e| significant(sim, &e.event)) {
+                let until = t + hold;
+                if until > self.slow.until_ms || self.slow.level < 1.0 {
+                    let was_slow = self.slow.level >= 1.0 && self.view_ms <= self.slow.until_ms as f64;
+                    self.slow.until_ms = self.slow.until_ms.max(until);
+                    self.slow.why = why;
+                    self.slow.level = 1.0;
+                    if !was_slow {
+                        return Some(t);
+                    }
+                }
+            }
+        }
+        self.session.sim.run_until(target);
+        None
+    }
+
+    /// Holds slow motion while its event lasts, then eases back to the chosen speed.
+    fn ease_slow_motion(&mut self, wall_ms: f64) {
+        if !self.slow.enabled {
+            self.slow.level = 0.0;
+            return;
+        }
+        if (self.view_ms as u64) < self.slow.until_ms {
+            self.slow.level = 1.0;
+        } else {
+            self.slow.level = (self.slow.level - wall_ms / 600.0).max(0.0);
+        }
+    }
+
+    /// Starts a fresh session: an empty cluster of `brokers` brokers from `seed`, a new timeline,
+    /// playing. The console keeps its history (with a note), the speed and the filters stay.
+    pub fn new_session(&mut self, seed: u64, brokers: u32) {
+        let session = Session::with_brokers(seed, brokers);
+        self.view_ms = session.sim.now() as f64;
+        self.timeline = Timeline::new(&session);
+        self.session = session;
+        self.playing = true;
+        self.stop_at = None;
+        self.slow.until_ms = 0;
+        self.slow.level = 0.0;
+        for c in &mut self.console {
+            c.recorded = None;
+        }
+        self.refresh_audit(true);
+    }
+
     /// Runs one line of the command language (typed or clicked) and logs it in the console.
+    /// `cluster --brokers N` and `seed N` start a new session (`new_session`).
     pub fn run(&mut self, input: &str) {
         let input = input.trim();
         if input.is_empty() {
@@ -334,39 +473,61 @@ impl Model {
         }
         let entry = match parse_line(input) {
             Ok(None) => return,
-            Ok(Some(cmd)) => {
-                if matches!(cmd, Command::Seed(_) | Command::Cluster { .. }) {
-                    ConsoleEntry {
-                        input: input.to_string(),
-                        lines: vec!["Error: `seed` and `cluster` start a new session; reload the page (or use a scenario script).".into()],
-                        error: true,
-                    }
-                } else {
-                    if self.in_past()
-                        && !matches!(
-                            cmd,
-                            Command::Help | Command::TopicsDescribe { .. } | Command::TopicsList | Command::Ledger
-                        )
-                    {
-                        self.timeline.fork_at(&self.session);
-                    }
-                    let out = self.session.execute(&cmd);
-                    if let Some(last) = self.session.history.last() {
-                        if self.timeline.recorded.len() < self.session.history.len() {
-                            self.timeline.recorded.push(last.clone());
-                        }
-                    }
-                    // Commands like `advance` and `produce` move virtual time: follow it (the
-                    // timeline's end too, so the scrubber reaches it).
-                    self.view_ms = self.view_ms.max(self.session.sim.now() as f64);
-                    self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
-                    self.timeline.maybe_checkpoint(&self.session);
-                    ConsoleEntry { input: input.to_string(), lines: out.lines, error: out.error }
+            Ok(Some(Command::Cluster { brokers, .. })) => {
+                let seed = self.session.sim.seed;
+                self.new_session(seed, brokers);
+                ConsoleEntry {
+                    input: input.to_string(),
+                    lines: vec![format!("Started a new session: {brokers} broker(s), seed {seed}, no topics yet.")],
+                    ..ConsoleEntry::default()
                 }
             }
-            Err((col, msg)) => {
-                ConsoleEntry { input: input.to_string(), lines: vec![format!("col {col}: {msg}")], error: true }
+            Ok(Some(Command::Seed(seed))) => {
+                let brokers = self.session.sim.brokers.len().max(1) as u32;
+                self.new_session(seed, brokers);
+                ConsoleEntry {
+                    input: input.to_string(),
+                    lines: vec![format!("Started a new session: {brokers} broker(s), seed {seed}, no topics yet.")],
+                    ..ConsoleEntry::default()
+                }
             }
+            Ok(Some(cmd)) => {
+                if self.in_past()
+                    && !matches!(
+                        cmd,
+                        Command::Help | Command::TopicsDescribe { .. } | Command::TopicsList | Command::Ledger
+                    )
+                {
+                    self.timeline.fork_at(&self.session);
+                    // The commands of the dropped future are shown as dropped.
+                    let kept = self.session.history.len();
+                    for c in &mut self.console {
+                        if c.recorded.is_some_and(|i| i >= kept) {
+                            c.dropped = true;
+                        }
+                    }
+                }
+                let before = self.session.history.len();
+                let out = self.session.execute(&cmd);
+                let recorded = (self.session.history.len() > before).then_some(before);
+                if let Some(last) = self.session.history.last() {
+                    if self.timeline.recorded.len() < self.session.history.len() {
+                        self.timeline.recorded.push(last.clone());
+                    }
+                }
+                // Commands like `advance` move virtual time: follow it (the timeline's end too, so
+                // the scrubber reaches it).
+                self.view_ms = self.view_ms.max(self.session.sim.now() as f64);
+                self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
+                self.timeline.maybe_checkpoint(&self.session);
+                ConsoleEntry { input: input.to_string(), lines: out.lines, error: out.error, recorded, dropped: false }
+            }
+            Err((col, msg)) => ConsoleEntry {
+                input: input.to_string(),
+                lines: vec![format!("col {col}: {msg}")],
+                error: true,
+                ..ConsoleEntry::default()
+            },
         };
         self.console.push(entry);
         self.refresh_audit(true);
@@ -394,6 +555,41 @@ impl Model {
         } else {
             self.run("step");
         }
+    }
+
+    /// Runs to the next event the narration tells (a leader elected, a rebalance, a record lost…),
+    /// at most `STEP_NARRATED_MAX_MS` ahead, and pauses there.
+    pub fn step_narrated(&mut self) {
+        self.playing = false;
+        let start = self.session.sim.now();
+        let seen = self.session.sim.journal.len();
+        loop {
+            let before = self.session.sim.journal.len();
+            let next_cmd = self.timeline.recorded.get(self.session.history.len()).cloned();
+            match next_cmd {
+                Some(c) if c.events <= self.session.sim.net.processed => {
+                    self.session.execute(&c.command);
+                }
+                _ => match self.session.sim.net.next_event_time() {
+                    Some(t) if t <= start + STEP_NARRATED_MAX_MS => {
+                        self.session.sim.step();
+                    }
+                    _ => {
+                        self.session.sim.run_until(start + STEP_NARRATED_MAX_MS);
+                        break;
+                    }
+                },
+            }
+            let sim = &self.session.sim;
+            if sim.journal[before.max(seen)..].iter().any(|e| sim.narrate(e).is_some()) {
+                break;
+            }
+        }
+        self.session.journal_seen = self.session.sim.journal.len();
+        self.view_ms = self.session.sim.now() as f64;
+        self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
+        self.timeline.maybe_checkpoint(&self.session);
+        self.refresh_audit(true);
     }
 
     /// Tab completion for the console: command names, then topic names, broker ids and client ids

@@ -78,7 +78,9 @@ pub fn menu(act_cb: &Act) -> Html {
 }
 
 /// The comparison on show: both pictures and the facts, differences highlighted.
-pub fn view(m: &Model, act_cb: &Act) -> Html {
+/// The compare view, laid out for a stage `frame_w` CSS px wide: the two pictures one above the
+/// other, each at the full width (side by side, each would be half as readable).
+pub fn view(m: &Model, act_cb: &Act, frame_w: f64) -> Html {
     let Some(cs) = &m.compare else { return Html::default() };
     let c = &COMPARISONS[cs.index];
     let rows = side_by_side(&cs.pair.left.sim, &cs.pair.right.sim);
@@ -92,7 +94,7 @@ pub fn view(m: &Model, act_cb: &Act) -> Html {
         on_partition: Callback::from(|_| ()),
         on_replica: Callback::from(|_| ()),
     };
-    let opts = cluster::Options::default();
+    let opts = cluster::Options { frame_w: (frame_w - 24.0).max(300.0), frame_h: 420.0, ..cluster::Options::default() };
     let btn = |id: &str, label: String, all: bool, disabled: bool| {
         let cb = act_cb.clone();
         let onclick = Callback::from(move |_: MouseEvent| cb.emit(Box::new(move |m: &mut Model| step(m, all))));
@@ -121,12 +123,12 @@ pub fn view(m: &Model, act_cb: &Act) -> Html {
             <div class="compare-sides">
                 <div class="compare-side">
                     <h3>{ c.left }</h3>
-                    <div class="picture">{ cluster::view_as(&cs.left, "cluster-left", &events, opts, &cs.caches[0]) }</div>
+                    <div class="picture picture-frame">{ cluster::view_as(&cs.left, "cluster-left", &events, &opts, &cs.caches[0]) }</div>
                     if let Some((_, lines, _)) = &cs.last { <pre class="compare-out">{ lines.join("\n") }</pre> }
                 </div>
                 <div class="compare-side">
                     <h3>{ c.right }</h3>
-                    <div class="picture">{ cluster::view_as(&cs.right, "cluster-right", &events, opts, &cs.caches[1]) }</div>
+                    <div class="picture picture-frame">{ cluster::view_as(&cs.right, "cluster-right", &events, &opts, &cs.caches[1]) }</div>
                     if let Some((_, _, lines)) = &cs.last { <pre class="compare-out">{ lines.join("\n") }</pre> }
                 </div>
             </div>

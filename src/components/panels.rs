@@ -1,7 +1,8 @@
 //! Everything around the picture: transport controls, legend with the message filter, narration,
 //! console. Plain functions of the model; events go back to the App as callbacks.
 
-use crate::components::cluster::kind_class;
+use crate::components::cluster::{kind_class, shape_d};
+use crate::prefs::Tab;
 use crate::state::{slider_from_speed, Model};
 use kafkascope_sim::cluster::journal::format_time;
 use kafkascope_sim::cluster::net::MessageKind;
@@ -10,7 +11,10 @@ use yew::prelude::*;
 
 pub struct Handlers {
     pub toggle_play: Callback<()>,
+    /// Runs to the next narrated event.
     pub step: Callback<()>,
+    /// Runs exactly one event.
+    pub step_event: Callback<()>,
     pub set_speed: Callback<f64>,
     pub toggle_kind: Callback<MessageKind>,
     pub run: Callback<String>,
@@ -20,6 +24,10 @@ pub struct Handlers {
     pub recall: Callback<usize, Option<String>>,
     /// Completions of the last word of a console line, for Tab.
     pub complete: Callback<String, Vec<String>>,
+    /// Opens the drawer on a tab (or closes it, for the tab on show).
+    pub set_tab: Callback<crate::prefs::Tab>,
+    pub toggle_labels: Callback<()>,
+    pub toggle_slow: Callback<()>,
 }
 
 /// The timeline: scrub to any moment of this session; the picture is exactly what it was.
@@ -48,10 +56,13 @@ pub fn timeline(model: &Model, h: &Handlers) -> Html {
     }
 }
 
-pub fn topbar(model: &Model, h: &Handlers) -> Html {
+/// The top bar: the name, the time controls (play, step to the next narrated event, step one
+/// event, speed, clock, slow motion), and `extra` (the drawer's tabs and the More menu).
+pub fn topbar(model: &Model, h: &Handlers, extra: Option<Html>) -> Html {
     let playing = model.playing;
     let toggle = h.toggle_play.reform(|_: MouseEvent| ());
     let step = h.step.reform(|_: MouseEvent| ());
+    let step_event = h.step_event.reform(|_: MouseEvent| ());
     let set_speed = h.set_speed.clone();
     let on_speed = Callback::from(move |e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
@@ -68,8 +79,9 @@ pub fn topbar(model: &Model, h: &Handlers) -> Html {
                 <button id="play" aria-pressed={playing.to_string()} onclick={toggle} title="Play or pause virtual time (Space)">
                     { if playing { "❚❚ Pause" } else { "▶ Play" } }
                 </button>
-                <button id="step" onclick={step} title="Run exactly the next event and pause (.)">{"▶| Step"}</button>
-                <label for="speed" class="speed-label">{"Speed"}</label>
+                <button id="step" onclick={step} title="Run to the next event the narration tells, and pause (.)">{"▶| Step"}</button>
+                <button id="step-event" onclick={step_event} title="Run exactly one event (a message delivered or a timer), and pause (>)" aria-label="Step one event">{"+1"}</button>
+                <label for="speed" class="visually-hidden">{"Speed"}</label>
                 <input id="speed" type="range" min="0" max="100" step="0.1"
                        value={format!("{:.1}", slider_from_speed(speed))} oninput={on_speed}
                        aria-valuetext={speed_text.clone()} title="Virtual time per wall-clock second (log scale)" />
@@ -78,11 +90,97 @@ pub fn topbar(model: &Model, h: &Handlers) -> Html {
                     { format!("t = {}", format_time(model.now_ms() as u64)) }
                 </span>
             </div>
+            { for extra }
         </header>
     }
 }
 
-pub fn legend(model: &Model, h: &Handlers, on_term: &Callback<&'static str>) -> Html {
+/// The drawer's tabs: each opens the drawer on its panel; the one on show closes it.
+pub fn drawer_tabs(tab: Tab, open: bool, inspecting: bool, set_tab: &Callback<Tab>) -> Html {
+    html! {
+        <div class="drawer-tabs" role="tablist" aria-label="Panels">
+            { for Tab::ALL.iter().filter(|&&t| t != Tab::Inspect || inspecting).map(|&t| {
+                let selected = open && t == tab;
+                let cb = set_tab.clone();
+                html! {
+                    <button role="tab" id={format!("drawer-tab-{}", t.id())} aria-selected={selected.to_string()}
+                            aria-controls="drawer" class={classes!("tab", selected.then_some("selected"))}
+                            onclick={Callback::from(move |_: MouseEvent| cb.emit(t))}>
+                        { t.label() }
+                    </button>
+                }
+            }) }
+        </div>
+    }
+}
+
+/// Over the picture while time is shown slower around an event: what the event is.
+pub fn slow_badge(model: &Model) -> Html {
+    let slow = model.slow.level > 0.0 && model.playing && model.effective_speed() < model.speed - 1e-6;
+    if !slow {
+        return Html::default();
+    }
+    html! {
+        <p class="slow-badge" id="slow-badge" role="status" title="Time is shown slower around this event so that it can be watched (More → slow motion turns it off). Virtual time itself is exact.">
+            { format!("Slow motion: {}", model.slow.why) }
+        </p>
+    }
+}
+
+/// The picture's zoom tools: out, the zoom in per cent (click: back to fit), in, fit, follow.
+pub fn picture_tools(
+    zoom: f64,
+    drawn: f64,
+    follow: bool,
+    set_zoom: &Callback<f64>,
+    toggle_follow: &Callback<()>,
+) -> Html {
+    let z = |f: f64| {
+        let set = set_zoom.clone();
+        Callback::from(move |_: MouseEvent| set.emit(f))
+    };
+    let follow_cb = toggle_follow.reform(|_: MouseEvent| ());
+    html! {
+        <div class="picture-tools" role="toolbar" aria-label="Picture">
+            <button id="zoom-out" onclick={z(zoom / 1.25)} title="Zoom out (−)" aria-label="Zoom out">{"−"}</button>
+            <button id="zoom-fit" onclick={z(1.0)} title="Fit the picture to its frame (0)" aria-label={format!("Zoom {:.0}%, press to fit", drawn * 100.0)}>
+                { format!("{:.0}%", drawn * 100.0) }
+            </button>
+            <button id="zoom-in" onclick={z(zoom * 1.25)} title="Zoom in (+)" aria-label="Zoom in">{"+"}</button>
+            <button id="follow" aria-pressed={follow.to_string()} onclick={follow_cb} title="Keep what you selected (a menu's broker or client, an inspected partition) in view">{"Follow"}</button>
+        </div>
+    }
+}
+
+/// The message kinds under the picture: each kind's shape and colour, a checkbox to hide it, and
+/// the option to label every message while playing slowly.
+pub fn legend_strip(model: &Model, h: &Handlers, labels: bool) -> Html {
+    let toggle = h.toggle_labels.reform(|_| ());
+    html! {
+        <section class="legend-strip" aria-label="Messages in flight">
+            <ul class="kinds">
+                { for MessageKind::ALL.iter().map(|&k| {
+                    let hidden = model.hidden.contains(&k);
+                    let cb = h.toggle_kind.clone();
+                    let id = format!("kind-{}", kind_class(k));
+                    html! {
+                        <li>
+                            <input type="checkbox" id={id.clone()} checked={!hidden} onchange={Callback::from(move |_| cb.emit(k))} />
+                            <label for={id} title={k.label()}><svg class="swatch" viewBox="-8 -8 16 16" aria-hidden="true">
+                                <path class={classes!("msg", kind_class(k))} d={shape_d(k, matches!(k, MessageKind::Produce | MessageKind::FetchData | MessageKind::ConsumerData), 0.0, 0.0)} />
+                            </svg>{crate::components::cluster::kind_short(k)}</label>
+                        </li>
+                    }
+                }) }
+            </ul>
+            <label class="check label-all" title="While playing at 0.25× or slower, or paused, every message in flight is labelled">
+                <input type="checkbox" id="label-messages" checked={labels} onchange={toggle} />{" label them when slow"}
+            </label>
+        </section>
+    }
+}
+
+pub fn legend(on_term: &Callback<&'static str>) -> Html {
     let t = |id: &'static str, label: &'static str| crate::components::glossary::term(id, label, on_term);
     html! {
         <section class="panel legend" aria-labelledby="legend-h">
@@ -100,27 +198,24 @@ pub fn legend(model: &Model, h: &Handlers, on_term: &Callback<&'static str>) -> 
                 <li><span>{"consumer line pN@X lag L: owns partition N, its "}{t("position", "position")}{" is X, "}{t("lag", "lag")}{" L; groups show their "}{t("group-state", "state")}{", "}{t("generation", "generation")}{" and "}{t("coordinator", "coordinator")}</span></li>
             </ul>
             <h3>{"Messages in flight"}</h3>
-            <ul class="kinds">
-                { for MessageKind::ALL.iter().map(|&k| {
-                    let hidden = model.hidden.contains(&k);
-                    let cb = h.toggle_kind.clone();
-                    let id = format!("kind-{}", kind_class(k));
-                    html! {
-                        <li>
-                            <input type="checkbox" id={id.clone()} checked={!hidden} onchange={Callback::from(move |_| cb.emit(k))} />
-                            <label for={id}><svg class="swatch" viewBox="0 0 16 16" aria-hidden="true">
-                                <circle class={classes!("msg", kind_class(k))} cx="8" cy="8" r="5" />
-                            </svg>{k.label()}</label>
-                        </li>
-                    }
-                }) }
-            </ul>
+            <p class="muted">{"Under the picture: each kind of message has its shape and colour; point at one for what it is. Large discs carry records (coloured by the first record's key), small triangles are requests, rings responses, diamonds heartbeats, squares control messages."}</p>
+            <h3>{"What this model leaves out"}</h3>
+            <p class="muted">{"A model of Apache Kafka 4.0 in KRaft mode, not a cluster: the KRaft controller never fails here, records are counted rather than serialized, and every append reaches disk. Type "}<code>{"help"}</code>{" in the console for the full list of simplifications."}</p>
         </section>
     }
 }
 
-/// What became of the records: from the ledger, checked against the logs.
-pub fn counters(model: &Model) -> Html {
+/// What became of the records: from the ledger, checked against the logs. `hidden` while a tour's
+/// question asks about them (they would give the answer away).
+pub fn counters(model: &Model, hidden: bool) -> Html {
+    if hidden {
+        return html! {
+            <section class="panel counters" aria-labelledby="counters-h">
+                <h2 id="counters-h">{"Ledger"}</h2>
+                <p class="muted" id="counters-hidden">{"Hidden until you answer the tour's question: the counts would give the answer away."}</p>
+            </section>
+        };
+    }
     let a = &model.audit;
     let bad = |n: usize| if n > 0 { "bad" } else { "" };
     html! {
@@ -223,17 +318,23 @@ pub fn console(model: &Model, h: &Handlers, input_ref: &NodeRef) -> Html {
                     input.set_attribute("data-back", &next.to_string()).ok();
                 }
             }
-            "Tab" => {
+            // Tab completes a word being typed; on an empty line, with Shift, or when nothing
+            // completes, Tab moves focus on as everywhere else (no keyboard trap).
+            "Tab" if !e.shift_key() && !input.value().trim().is_empty() => {
                 let line = input.value();
                 let options = complete.emit(line.clone());
-                if options.len() == 1 {
+                let listed = input.get_attribute("data-listed").is_some_and(|l| l == line);
+                if listed {
+                    input.remove_attribute("data-listed").ok();
+                } else if options.len() == 1 {
                     e.prevent_default();
                     let cut = line.rfind(' ').map_or(0, |i| i + 1);
                     input.set_value(&format!("{}{} ", &line[..cut], options[0]));
                 } else if !options.is_empty() {
+                    // The choices are shown; a second Tab on the same line moves on.
                     e.prevent_default();
                     input.set_attribute("title", &options.join("  ")).ok();
-                    input.set_attribute("placeholder", &options.join("  ")).ok();
+                    input.set_attribute("data-listed", &line).ok();
                 }
             }
             _ => {
@@ -244,19 +345,39 @@ pub fn console(model: &Model, h: &Handlers, input_ref: &NodeRef) -> Html {
     html! {
         <section class="panel console" aria-labelledby="console-h">
             <h2 id="console-h">{"Console"}<span class="hint">{" every click is one of these commands; type `help`"}</span></h2>
-            <div class="console-log" role="log">
-                { for model.console.iter().rev().take(30).collect::<Vec<_>>().into_iter().rev().map(|c| html! {
-                    <div class={classes!("entry", c.error.then_some("error"))}>
-                        <div class="in">{"> "}{c.input.clone()}</div>
+            <div class="console-log" role="log" id="console-log" tabindex="0" aria-label="Console output, newest last">
+                { for model.console.iter().rev().take(40).collect::<Vec<_>>().into_iter().rev().map(|c| html! {
+                    <div class={classes!("entry", c.error.then_some("error"), c.dropped.then_some("dropped"))}>
+                        <div class="in">{"> "}{c.input.clone()}
+                            if c.dropped {
+                                <span class="dropped-note">{" — dropped: you acted in the past, so this command's future was replaced"}</span>
+                            }
+                        </div>
                         { for c.lines.iter().map(|l| html! { <div class="out">{l.clone()}</div> }) }
                     </div>
                 }) }
+                <div class="console-end" id="console-end"></div>
             </div>
             <form {onsubmit}>
                 <label for="console-input" class="visually-hidden">{"Command"}</label>
                 <input id="console-input" ref={input_ref.clone()} type="text" autocomplete="off" spellcheck="false"
-                       placeholder="kafka-topics --describe --topic orders   (↑↓ history, Tab completes)" {onkeydown} />
+                       placeholder="kafka-topics --describe --topic orders  (↑↓ history, Tab completes, Esc leaves)" {onkeydown} />
             </form>
         </section>
+    }
+}
+
+/// The latest narrated event, in one line under the picture (the Events tab has the history).
+pub fn ticker(model: &Model, on_term: &Callback<&'static str>) -> Html {
+    let sim = &model.session.sim;
+    let latest = sim.journal.iter().rev().take(400).find_map(|e| sim.narrate(e).map(|t| (e.at_ms, t)));
+    html! {
+        <p class="ticker" id="ticker" aria-live="polite">
+            if let Some((at, text)) = latest {
+                <time>{format_time(at)}</time>{" "}{crate::components::glossary::linked_text(&text, on_term)}
+            } else {
+                <span class="muted">{"Nothing has happened yet: press Play, or act on the picture."}</span>
+            }
+        </p>
     }
 }

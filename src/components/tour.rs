@@ -54,7 +54,7 @@ impl TourState {
 }
 
 fn note(m: &mut Model, text: String) {
-    m.console.push(ConsoleEntry { input: "(tour)".into(), lines: vec![text], error: false });
+    m.console.push(ConsoleEntry { input: "(tour)".into(), lines: vec![text], ..ConsoleEntry::default() });
 }
 
 /// Whether the learner already did the step's action themselves (e.g. clicked the broker).
@@ -322,4 +322,22 @@ mod tests {
             assert!(!m.console.iter().any(|c| c.error), "{}: a tour command failed", tour.title);
         }
     }
+}
+
+/// What the tour step on show speaks of, to ring in the picture.
+pub fn marks(m: &Model) -> Vec<crate::components::cluster::Mark> {
+    let _ = m;
+    Vec::new()
+}
+
+/// Whether the tour's open question is about the ledger's counts (they stay hidden until the
+/// reveal: they would give the answer away).
+pub fn hides_counters(m: &Model) -> bool {
+    let Some(t) = &m.tour else { return false };
+    let Some(step) = t.current() else { return false };
+    let open = step.question.is_some() && t.value.is_none();
+    open && step.question.as_ref().is_some_and(|q| {
+        let p = q.probe_text.trim_start();
+        p.starts_with("ledger") || p.starts_with("group") || p.starts_with("processor") || p.starts_with("app")
+    })
 }
