@@ -168,14 +168,14 @@ fn narrow_query() -> Option<web_sys::MediaQueryList> {
 fn focus(selector: &str) {
     focus_now(selector);
     // The action may have removed what focus goes back to (a removed consumer, a deleted topic's
-    // label): once the page is redrawn, a keyboard user lands on the console, where the command
-    // that removed it is shown, rather than on nothing.
+    // label): once the page is redrawn, a keyboard user lands on the picture (where it was)
+    // rather than on nothing.
     gloo_timers::callback::Timeout::new(0, || {
         let doc = web_sys::window().and_then(|w| w.document());
         let lost =
             doc.as_ref().is_some_and(|d| d.active_element().is_none_or(|a| d.body().is_some_and(|b| a == *b.as_ref())));
         if lost {
-            focus_now("#console-input");
+            focus_now("#picture-frame");
         }
     })
     .forget();
@@ -200,6 +200,19 @@ fn scroll_into_view(selector: &str) {
         opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
         opts.set_inline(web_sys::ScrollLogicalPosition::Nearest);
         el.scroll_into_view_with_scroll_into_view_options(&opts);
+    }
+}
+
+/// Opens a <details> element (the shortcuts list) and focuses its summary.
+fn open_details(id: &str) {
+    let el = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id(id));
+    if let Some(el) = el {
+        el.set_attribute("open", "").ok();
+        if let Ok(Some(summary)) = el.query_selector("summary") {
+            if let Some(h) = summary.dyn_ref::<web_sys::HtmlElement>() {
+                h.focus().ok();
+            }
+        }
     }
 }
 
@@ -714,7 +727,11 @@ pub fn App() -> Html {
                 ">" => act(Box::new(|m| m.step())),
                 "," => act(Box::new(|m| m.step_back())),
                 "t" => theme.set(theme.next()),
-                "?" => show_tab.emit(Tab::Help),
+                "?" => {
+                    show_tab.emit(Tab::Help);
+                    // Once the Help tab is drawn, its shortcuts list opens.
+                    gloo_timers::callback::Timeout::new(0, || open_details("shortcuts")).forget();
+                }
                 "+" | "=" => set_zoom.emit(zoom * ZOOM_STEP),
                 "-" | "_" => set_zoom.emit(zoom / ZOOM_STEP),
                 "0" => set_zoom.emit(1.0),
@@ -939,7 +956,16 @@ pub fn App() -> Html {
             <div class="more">
                 <button id="more" aria-haspopup="true" aria-expanded={more_open.to_string()} onclick={toggle_more} title="Share, embed, save, compare, new session, theme">{"More ▾"}</button>
                 if *more_open {
-                    <div class="more-menu" id="more-menu" role="group" aria-label="More">
+                    <div class="more-menu" id="more-menu" role="group" aria-label="More" onclick={{
+                        // A button in the menu does its thing and the menu closes (checkboxes keep it open).
+                        let more_open = more_open.clone();
+                        Callback::from(move |e: MouseEvent| {
+                            let on_button = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.tag_name() == "BUTTON");
+                            if on_button {
+                                more_open.set(false);
+                            }
+                        })
+                    }}>
                         <div class="more-row">
                             <button id="share" onclick={on_share} title="A link that reproduces this session exactly">{"Share link"}</button>
                             <button id="embed" onclick={on_embed} title="An iframe snippet that shows this session on another page">{"Embed"}</button>
@@ -1027,6 +1053,7 @@ pub fn App() -> Html {
             <main class="stage" aria-label="The cluster">
                 <div class="picture-area">
                     <div class={classes!("picture", "picture-frame", (*zoom > 1.0).then_some("zoomed"))} ref={frame_ref.clone()}
+                         id="picture-frame" tabindex="0" aria-label="The cluster picture: arrow keys scroll it, + and − zoom"
                          onpointermove={on_touch_move} onpointerdown={on_touch_down} onpointerup={on_touch_up.clone()} onpointercancel={on_touch_up}
                          onpointerleave={on_pointer_leave} onwheel={on_wheel}>
                         { picture }

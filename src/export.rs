@@ -46,7 +46,9 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> 
 }
 
 /// The picture (`svg#cluster`, or the first cluster picture on the page) as a standalone SVG
-/// document, with its styles inlined (light theme) and its size, and the width and height.
+/// document, with its styles inlined (light theme) and its size, and the width and height. The
+/// page draws it in layers (fills, messages in flight, the picture); the file has them in one SVG,
+/// in the same order.
 pub fn svg_text() -> Result<(String, f64, f64), JsValue> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let svg = document
@@ -54,6 +56,20 @@ pub fn svg_text() -> Result<(String, f64, f64), JsValue> {
         .or(document.query_selector("svg.cluster")?)
         .ok_or("there is no picture to save")?;
     let copy: web_sys::Element = svg.clone_node_with_deep(true)?.dyn_into()?;
+    if let Some(layers) = svg.parent_element() {
+        for class in ["messages-layer", "backdrop"] {
+            let Some(layer) = layers.query_selector(&format!(":scope > svg.{class}"))? else { continue };
+            let g = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "g")?;
+            g.set_attribute("class", class)?;
+            let children = layer.child_nodes();
+            for i in 0..children.length() {
+                if let Some(c) = children.item(i) {
+                    g.append_child(&c.clone_node_with_deep(true)?)?;
+                }
+            }
+            copy.insert_before(&g, copy.first_child().as_ref())?;
+        }
+    }
     let (w, h) = match copy.get_attribute("viewBox") {
         Some(vb) => {
             let n: Vec<f64> = vb.split_whitespace().filter_map(|x| x.parse().ok()).collect();

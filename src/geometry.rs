@@ -92,7 +92,7 @@ pub const STACK_OFFSETS_W: f64 = 58.0;
 pub const STACK_MIN_W: f64 = 300.0;
 /// The fit zoom may enlarge the picture up to this to fill a tall frame (never below 1: that is the
 /// readable size).
-pub const MAX_FIT_ZOOM: f64 = 1.35;
+pub const MAX_FIT_ZOOM: f64 = 2.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
@@ -122,6 +122,8 @@ pub struct Layout {
     /// Wide screens: clients beside the brokers, or above and below them.
     pub flow: Flow,
     pub m: Metrics,
+    /// The virtual time drawn (records appended just before it are outlined as new).
+    pub now_ms: f64,
 }
 
 /// How the wide picture arranges clients around the broker grid: producers left and groups right
@@ -208,6 +210,7 @@ impl Layout {
             name_chars: 8,
             flow: Flow::Sides,
             m: Metrics::default(),
+            now_ms: 0.0,
         }
     }
 

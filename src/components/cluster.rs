@@ -46,6 +46,9 @@ fn key_letter(sim: &Sim, rec: &Record) -> String {
     }
 }
 
+/// A record appended this recently (virtual ms) is outlined as new.
+pub const FRESH_MS: f64 = 400.0;
+
 /// How long (virtual ms) a partition takes to travel from one consumer to another, or the leader's
 /// ★ from one replica to another, after the change.
 pub const MOVE_MS: f64 = 700.0;
@@ -337,6 +340,7 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: &Options, cache: &std
     lay.lost = model.audit.lost.iter().copied().collect();
     lay.duplicated = model.audit.duplicated.iter().copied().collect();
     let now = model.now_ms();
+    lay.now_ms = now;
     let (w, h) = (lay.width(), lay.height());
     let view_box = format!("0 0 {w:.0} {h:.0}");
     let (px_w, px_h) = (format!("{:.0}", w * z), format!("{:.0}", h * z));
@@ -642,9 +646,12 @@ fn replica_hash(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp) -> Option<u64> {
     let band = lay.replica_band(b, tp)?;
     let log = sim.replica_log(b, tp);
     let start = window(sim, lay, tp);
-    let window: Vec<(u64, bool, bool, u8)> = (start..start + lay.slots())
+    let window: Vec<(u64, bool, bool, u8, bool)> = (start..start + lay.slots())
         .filter_map(|o| log.and_then(|l| l.get(o).map(|r| (l, r))))
-        .map(|(l, r)| (r.id.0, lay.lost.contains(&r.id), lay.duplicated.contains(&r.id), txn_kind(l, r)))
+        .map(|(l, r)| {
+            let fresh = lay.now_ms < r.append_ms as f64 + FRESH_MS && lay.now_ms >= r.append_ms as f64;
+            (r.id.0, lay.lost.contains(&r.id), lay.duplicated.contains(&r.id), txn_kind(l, r), fresh)
+        })
         .collect();
     let committed: Vec<(&str, u64)> = if meta.leader == Some(b) {
         lay.committed.iter().filter_map(|(g, offs)| offs.get(&tp).map(|o| (g.as_str(), *o))).collect()
@@ -842,6 +849,7 @@ fn replica_view(
                     (kind == TXN_ABORT).then_some("marker abort"),
                     (kind == TXN_ABORTED).then_some("aborted"),
                     (kind == TXN_OPEN).then_some("open-txn"),
+                    rec.is_some_and(|r| lay.now_ms < r.append_ms as f64 + FRESH_MS && lay.now_ms >= r.append_ms as f64).then_some("fresh"),
                 )} key={off.to_string()} data-offset={off.to_string()}>
                     <title>{title}</title>
                     if let Some(r) = rec {

@@ -4,11 +4,12 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, openMore, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 120_000;
 
 async function download(page, selector) {
+  await openMore(page);
   const [d] = await Promise.all([page.waitForEvent('download'), page.locator(selector).click()]);
   return { name: d.suggestedFilename(), data: await readFile(await d.path()) };
 }
@@ -28,6 +29,7 @@ describe(`kafkascope compare and exports (${BASE_URL})`, { concurrency: false },
 
   it('acks=1 vs acks=all: the same crash loses a record only with acks=1', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
+    await openMore(page);
     await page.locator('button.compare-open[data-compare="acks"]').click();
     await page.locator('#compare svg#cluster-left').waitFor({ state: 'attached' });
     await page.locator('#compare svg#cluster-right').waitFor({ state: 'attached' });

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, waitFor, openTab, consoleText, narrationText } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
 
@@ -55,7 +55,7 @@ describe(`kafkascope consumer groups (${BASE_URL})`, { concurrency: false }, () 
     await waitFor(page, 'c1 to be drawn as crashed', () => document.querySelector('g.consumer[data-consumer="c1"]')?.dataset.state === 'crashed', null, {
       state: consumers,
     });
-    const log = await page.locator('.console-log').textContent();
+    const log = await consoleText(page);
     assert.match(log, /> consumer kill c1/, 'the click shows as its command');
     await waitFor(
       page,
@@ -64,16 +64,19 @@ describe(`kafkascope consumer groups (${BASE_URL})`, { concurrency: false }, () 
       null,
       { state: consumers },
     );
-    const narration = await page.locator('.narration').textContent();
+    const narration = await narrationText(page);
     assert.match(narration, /session\.timeout\.ms/, 'the narration says why the member was removed');
     browser.assertNoErrors('after the rebalance');
   });
 
   it('a record produced from the form is acknowledged', { timeout: STEP_TIMEOUT }, async () => {
+    await openTab(page, 'ledger');
     const before = Number(await page.locator('#count-acked').textContent());
+    await openTab(page, 'console');
     await page.locator('#produce-key').fill('alice');
     await page.locator('#produce-value').fill('<b>not markup</b>');
     await page.locator('#produce-send').click();
+    await openTab(page, 'ledger');
     await waitFor(page, 'the acked counter to grow', (n) => Number(document.querySelector('#count-acked')?.textContent) > n, before);
     assert.equal(await page.locator('svg#cluster b').count(), 0, 'values are never rendered as markup');
     browser.assertNoErrors('after producing');

@@ -5,7 +5,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, waitFor, openMore } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 120_000;
 
@@ -144,6 +144,7 @@ describe(`kafkascope embedding (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('svg#cluster g.broker[data-broker="2"]').click();
     await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'broker 2 dead', () => document.querySelector('g.broker[data-broker="2"]')?.dataset.state === 'dead');
+    await openMore(page);
     await page.click('#embed');
     const snippet = await page.locator('#embed-snippet').inputValue();
     assert.match(snippet, /^<iframe src="[^"]*\?embed=1&amp;s=[A-Za-z0-9_-]+" [^>]*sandbox="allow-scripts"/);

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, waitFor, consoleText } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
 const KEY = 'kafkascope.session';
@@ -43,7 +43,7 @@ describe(`kafkascope persistence (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('svg#cluster g.broker[data-broker="2"]').waitFor({ state: 'attached' });
     assert.equal(await page.getAttribute('g.broker[data-broker="2"]', 'data-state'), 'dead', 'broker 2 is still dead');
     assert.equal(await page.locator('#clock').textContent(), clock, 'at the same virtual time');
-    assert.match(await page.locator('.console-log').textContent(), /Restored your session/);
+    assert.match(await consoleText(page), /Restored your session/);
     browser.assertNoErrors('after a reload');
   });
 
@@ -51,7 +51,7 @@ describe(`kafkascope persistence (${BASE_URL})`, { concurrency: false }, () => {
     await openApp(page, '?scenario=default');
     await page.locator('svg#cluster g.broker[data-broker="2"]').waitFor({ state: 'attached' });
     assert.equal(await page.getAttribute('g.broker[data-broker="2"]', 'data-state'), 'alive', 'the preset, not the stored session');
-    assert.equal(await page.locator('.console-log').textContent().then((t) => /Restored/.test(t)), false);
+    assert.equal(/Restored/.test(await consoleText(page)), false);
   });
 
   it('corrupt stored state: a notice and a fresh session', { timeout: STEP_TIMEOUT }, async () => {

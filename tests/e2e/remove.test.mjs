@@ -10,11 +10,10 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, fullSpeed, menuAction, typeCommand, launch, openPicture, waitFor } from './lib/browser.mjs';
+import { BASE_URL, fullSpeed, menuAction, typeCommand, launch, openPicture, waitFor, consoleText, narrationText, openMore } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 120_000;
 
-const consoleText = (page) => page.locator('.console-log').textContent();
 
 describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
   let browser;
@@ -39,9 +38,9 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
     const c1 = 'svg#cluster g.consumer[data-consumer="c1"]';
     await page.locator(c1).waitFor({ state: 'attached' });
     await menuAction(page, c1, 'remove');
-    assert.match(await consoleText(page), /> consumer remove c1/);
     await waitFor(page, 'c1 gone from the picture', (sel) => !document.querySelector(sel), c1);
-    await waitFor(page, 'focus on the console (what it returned to is gone)', () => document.activeElement?.id === 'console-input');
+    await waitFor(page, 'focus on the picture (what it returned to is gone)', () => document.activeElement?.id === 'picture-frame');
+    assert.match(await consoleText(page), /> consumer remove c1/);
     await waitFor(
       page,
       'c2 owning all three partitions of orders',
@@ -55,15 +54,13 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
   it('a group with members cannot be deleted; an empty one can, and it leaves the picture', { timeout: STEP_TIMEOUT }, async () => {
     const group = 'svg#cluster g.group-header[data-group="billing"]';
     await menuAction(page, group, 'delete');
-    await waitFor(page, "Kafka's refusal", () => /GroupNotEmptyException: The group is not empty/.test(document.querySelector('.console-log')?.textContent));
+    assert.match(await consoleText(page), /GroupNotEmptyException: The group is not empty/, "Kafka's refusal");
     await menuAction(page, 'svg#cluster g.consumer[data-consumer="c2"]', 'remove');
     await waitFor(page, 'the group Empty', (sel) => document.querySelector(sel)?.dataset.state === 'Empty', group, {
       state: () => document.querySelector('svg#cluster g.group-header[data-group="billing"]')?.dataset.state,
     });
     await menuAction(page, group, 'delete');
-    await waitFor(page, 'the deletion confirmed', () =>
-      /Deletion of requested consumer groups \('billing'\) was successful/.test(document.querySelector('.console-log')?.textContent),
-    );
+    assert.match(await consoleText(page), /Deletion of requested consumer groups \('billing'\) was successful/, 'the deletion confirmed');
     await waitFor(page, 'the group gone from the picture', (sel) => !document.querySelector(sel), group);
     browser.assertNoErrors('deleting a group');
   });
@@ -71,13 +68,11 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
   it('deleting a topic from its inspect panel removes its rows; the narration explains', { timeout: STEP_TIMEOUT }, async () => {
     await page.locator('svg#cluster g.row-label[data-topic="orders"][data-partition="0"]').click();
     await page.locator('#inspect button[data-action="delete-topic"]').click();
-    assert.match(await consoleText(page), /> kafka-topics --delete --topic orders/);
     await waitFor(page, 'no replica of orders drawn', () => !document.querySelector('svg#cluster g.replica[data-topic="orders"]'));
-    await waitFor(page, 'the narration of the deletion', () =>
-      /Topic orders deleted/.test(document.querySelector('#narration')?.textContent ?? document.body.textContent),
-    );
     assert.equal(await page.locator('#inspect').count(), 0, 'the inspect panel of a deleted partition closes');
-    await waitFor(page, 'focus on the console after the panel closed', () => document.activeElement?.id === 'console-input');
+    await waitFor(page, 'focus on the picture after the panel closed', () => document.activeElement?.id === 'picture-frame');
+    assert.match(await consoleText(page), /> kafka-topics --delete --topic orders/);
+    assert.match(await narrationText(page), /Topic orders deleted/, 'the narration of the deletion');
     assert.match(await page.locator('#no-topics').textContent(), /No topics yet/, 'an empty cluster says how to make a topic');
     browser.assertNoErrors('deleting a topic');
   });
@@ -91,6 +86,7 @@ describe(`kafkascope removal (${BASE_URL})`, { concurrency: false }, () => {
   });
 
   it('an added broker can be removed once stopped, not while it runs', { timeout: STEP_TIMEOUT }, async () => {
+    await openMore(page);
     await page.locator('button#add-broker').click();
     const b4 = 'svg#cluster g.broker[data-broker="4"]';
     await page.locator(b4).waitFor({ state: 'attached' });

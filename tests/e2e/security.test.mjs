@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, waitFor, openTab, openMore } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
 const XSS = '<img src=x onerror=alert(1)>';
@@ -49,16 +49,21 @@ describe(`kafkascope safety (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('g.broker[data-broker="1"]').click();
     await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'broker 1 dead', () => document.querySelector('g.broker[data-broker="1"]')?.dataset.state === 'dead');
+    await openTab(page, 'console');
     await page.fill('#produce-key', 'alice');
     await page.fill('#produce-value', 'hello');
     await page.click('#produce-send');
     await page.click('#step');
     await page.click('#back');
+    await openMore(page);
     await page.click('#embed');
+    await page.keyboard.press('Escape');
+    await openMore(page);
     await page.click('#share');
     await page.locator('g.broker[data-broker="1"]').click();
     await page.locator('.action-menu button[data-action="restart"]').click();
-    await waitFor(page, 'a few more frames', () => document.querySelectorAll('.console-log .in').length >= 4);
+    await openTab(page, 'console');
+    await waitFor(page, 'a few more frames', () => document.querySelectorAll('.console-log .in').length >= 3);
     assert.deepEqual(await page.evaluate(() => window.__csp), [], 'no CSP violation');
     browser.assertNoErrors('while the app runs under its CSP');
   });
@@ -78,6 +83,7 @@ describe(`kafkascope safety (${BASE_URL})`, { concurrency: false }, () => {
   it('a record value that looks like markup is shown as text', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page, '?scenario=default');
     await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await openTab(page, 'console');
     await page.fill('#produce-key', XSS);
     await page.fill('#produce-value', XSS);
     await page.click('#produce-send');

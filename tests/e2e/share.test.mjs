@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, waitFor, openMore, consoleText } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
 
@@ -26,13 +26,14 @@ describe(`kafkascope share links (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('svg#cluster g.broker[data-broker="2"]').click();
     await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'broker 2 dead', () => document.querySelector('g.broker[data-broker="2"]')?.dataset.state === 'dead');
+    await openMore(page);
     await page.locator('#share').click();
     const link = await page.locator('#share-link').inputValue();
     assert.match(link, /\?s=[A-Za-z0-9_-]+$/, 'a URL-safe link');
     await page.goto(link);
     await page.locator('svg#cluster g.broker[data-broker="2"]').waitFor({ state: 'attached' });
     assert.equal(await page.getAttribute('g.broker[data-broker="2"]', 'data-state'), 'dead', 'the replayed session has broker 2 dead');
-    assert.match(await page.locator('.console-log').textContent(), /Replayed \d+ command/);
+    assert.match(await consoleText(page), /Replayed \d+ command/);
     browser.assertNoErrors('after opening the link');
   });
 
@@ -40,7 +41,7 @@ describe(`kafkascope share links (${BASE_URL})`, { concurrency: false }, () => {
     await openApp(page, '?s=ThisIsNotAValidLink');
     await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
     assert.equal(await page.locator('svg#cluster g.broker').count(), 3, 'the page still works');
-    assert.match(await page.locator('.console-log').textContent(), /could not be read/);
+    assert.match(await consoleText(page), /could not be read/);
     browser.assertNoErrors('after a bad link');
   });
 });

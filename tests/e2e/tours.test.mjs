@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, waitFor, openTab, consoleText } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 120_000;
 
@@ -23,6 +23,7 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
 
   it('lists eight tours, one per interview point', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
+    await openTab(page, 'tours');
     await page.locator('button.tour-start').first().waitFor();
     assert.equal(await page.locator('button.tour-start').count(), 8);
     browser.assertNoErrors('on load');
@@ -30,11 +31,13 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
 
   it('the broker-failure tour: predict, reveal from the model, act, summary', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
+    await openTab(page, 'tours');
     await page.locator('button.tour-start[data-tour="6"]').click();
     await page.locator('#tour .choice').first().waitFor();
     assert.match(await page.locator('#tour-h').textContent(), /Broker failure/);
     // The tour started a fresh cluster, echoed in the console.
-    assert.match(await page.locator('.console-log').textContent(), /kafka-topics --create --topic orders/);
+    assert.match(await consoleText(page), /kafka-topics --create --topic orders/);
+    await openTab(page, 'tours');
 
     // Step 1: which broker leads orders-0? Pick an answer; the reveal is the model's value, and it
     // is the leader the picture draws.
@@ -82,6 +85,7 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
 
   it('killing the broker from the picture counts as the action', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
+    await openTab(page, 'tours');
     await page.locator('button.tour-start[data-tour="6"]').click();
     await page.locator('#tour .choice').first().click();
     await page.locator('#tour-next').click();
@@ -92,7 +96,7 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     await waitFor(page, 'the action button to offer to continue', () => /continue/.test(document.querySelector('#tour-act')?.textContent || ''));
     await page.locator('#tour-act').click();
     await page.locator('#tour-value').waitFor();
-    const kills = (await page.locator('.console-log').textContent()).match(/> broker kill/g) || [];
+    const kills = (await consoleText(page)).match(/> broker kill/g) || [];
     assert.equal(kills.length, 1, 'the broker was killed once');
     browser.assertNoErrors('acting in the picture');
   });

@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, fullSpeed, menuAction, typeCommand as type, launch, openApp, waitFor } from './lib/browser.mjs';
+import { BASE_URL, fullSpeed, menuAction, typeCommand as type, launch, openApp, waitFor, consoleText, openTab } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 120_000;
 
@@ -60,7 +60,7 @@ describe(`kafkascope transactions (${BASE_URL})`, { concurrency: false }, () => 
       const r = document.querySelector(sel);
       return r && r.querySelector('.slot.marker.abort') && r.querySelector('.slot.aborted');
     }, leaderOf('pay', 0));
-    const log = await page.locator('.console-log').textContent();
+    const log = await consoleText(page);
     assert.match(log, /transaction begin --producer teller --async/);
     assert.match(log, /transaction abort --producer teller --async/);
     browser.assertNoErrors('after the transactions');
@@ -78,16 +78,18 @@ describe(`kafkascope transactions (${BASE_URL})`, { concurrency: false }, () => 
     await fullSpeed(page);
     if ((await page.getAttribute('button#play', 'aria-pressed')) !== 'true') await page.locator('button#play').click();
     const eos = '#eos-audit [data-guarantee="exactly_once_v2"]';
+    await openTab(page, 'ledger');
     await waitFor(page, 'the app writing outputs', (sel) => Number(document.querySelector(`${sel} dd.outputs`)?.textContent) >= 20, eos, { timeout: 60_000 });
     const before = Number(await page.locator(`${eos} dd.outputs`).textContent());
 
     await menuAction(page, 'svg#cluster g.consumer[data-consumer="app"]', 'kill');
     await waitFor(page, 'the app crashed', () => document.querySelector('g.consumer[data-consumer="app"]')?.dataset.state === 'crashed');
     await menuAction(page, 'svg#cluster g.consumer[data-consumer="app"]', 'restart');
+    await openTab(page, 'ledger');
     await waitFor(page, 'outputs after the restart', ([sel, n]) => Number(document.querySelector(`${sel} dd.outputs`)?.textContent) > n + 20, [eos, before], { timeout: 90_000 });
     assert.equal(await page.locator(`${eos} dd.dup`).textContent(), '0', 'no input has two visible outputs');
     assert.equal(await page.locator(`${eos} dd.lost`).textContent(), '0', 'no consumed input lacks its output');
-    assert.match(await page.locator('.console-log').textContent(), /processor kill app/);
+    assert.match(await consoleText(page), /processor kill app/);
     browser.assertNoErrors('after the crash and restart');
   });
 });

@@ -8,14 +8,16 @@
 //   svg#cluster[data-layout]                        "grid" (brokers as columns) or "stacked" (phones)
 //   svg#cluster rect.column                         a broker's column, or its block when stacked
 //   svg#cluster g.row-label[data-topic][data-partition]   a partition's label; activates the inspect panel
-//   #inspect, #inspect-close                        the inspect panel
+//   #drawer-tab-NAME, #panel-NAME                   the drawer's tabs and the panel on show
+//   #more, #more-menu                               the More menu (share, embed, theme, exports…)
+//   #inspect, #inspect-close                        the inspect panel (the drawer's Inspect tab)
 //   button.term[data-term], #term-pop, #term-pop-close   term links and their explanation
 //   #config, #tab-topic/#tab-producer/#tab-consumer, #cfg-* fields, #cfg-topic-apply, #cfg-consumer-start
 //   #theme, html[data-theme], #shortcuts (details)
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, fullSpeed, launch, openPicture, waitFor } from './lib/browser.mjs';
+import { BASE_URL, consoleText, fullSpeed, launch, openMore, openPicture, openTab, typeCommand, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 90_000;
 
@@ -63,7 +65,8 @@ describe(`kafkascope controls (${BASE_URL})`, { concurrency: false }, () => {
     const actions = await menu.locator('button.menu-item').evaluateAll((bs) => bs.map((b) => b.dataset.action));
     assert.deepEqual(actions, ['kill', 'stop', 'isolate'], 'an alive broker offers kill, controlled stop and isolate');
     await menu.locator('button[data-action="kill"]').click();
-    assert.match(await page.locator('.console-log').textContent(), new RegExp(`> broker kill ${leader}`), 'the click shows as its command');
+    assert.match(await consoleText(page), new RegExp(`> broker kill ${leader}`), 'the click shows as its command');
+    await openTab(page, 'events');
     const newLeader = await waitFor(
       page,
       'a new leader of orders-0',
@@ -87,8 +90,7 @@ describe(`kafkascope controls (${BASE_URL})`, { concurrency: false }, () => {
     assert.deepEqual(await menu.locator('button.menu-item').evaluateAll((bs) => bs.map((b) => b.dataset.action)), ['restart', 'remove']);
     await page.keyboard.press('Escape');
     assert.equal(await menu.count(), 0, 'Escape closes the menu');
-    await page.locator('#console-input').fill(`broker kill ${leader}`);
-    await page.locator('#console-input').press('Enter');
+    await typeCommand(page, `broker kill ${leader}`);
     assert.match(await page.locator('.console-log .entry.error').last().textContent(), /Error/);
     browser.assertNoErrors('after the failover');
   });
@@ -113,6 +115,7 @@ describe(`kafkascope controls (${BASE_URL})`, { concurrency: false }, () => {
   });
 
   it('a term link opens its explanation', { timeout: STEP_TIMEOUT }, async () => {
+    await openTab(page, 'help');
     await page.locator('.legend button.term[data-term="hw"]').click();
     const pop = page.locator('#term-pop');
     assert.match(await pop.textContent(), /high watermark/i);
@@ -123,55 +126,59 @@ describe(`kafkascope controls (${BASE_URL})`, { concurrency: false }, () => {
   });
 
   it('the configuration panels run the equivalent commands', { timeout: STEP_TIMEOUT }, async () => {
+    await openTab(page, 'configure');
+    const result = () => page.locator('.config-result').textContent();
     await page.locator('#cfg-topic').selectOption('(new topic)');
     await page.locator('#cfg-topic-name').fill('payments');
     await page.locator('#cfg-partitions').fill('2');
     await page.locator('#cfg-rf').fill('2');
     await page.locator('#cfg-min-isr').fill('2');
     await page.locator('#cfg-topic-apply').click();
-    assert.match(
-      await page.locator('.console-log').textContent(),
-      /> kafka-topics --create --topic payments --partitions 2 --replication-factor 2 --config min\.insync\.replicas=2/,
-    );
+    assert.match(await result(), /kafka-topics --create --topic payments --partitions 2 --replication-factor 2 --config min\.insync\.replicas=2/);
     await waitFor(page, 'payments partitions drawn', () => document.querySelectorAll('g.row-label[data-topic="payments"]').length === 2);
     // Altering an existing topic is kafka-configs --alter with only what changed.
     await page.locator('#cfg-topic').selectOption('orders');
     await page.locator('#cfg-unclean').selectOption('true');
     await page.locator('#cfg-topic-apply').click();
-    assert.match(
-      await page.locator('.console-log').textContent(),
-      /> kafka-configs --alter --entity-type topics --entity-name orders --add-config unclean\.leader\.election\.enable=true/,
-    );
+    assert.match(await result(), /kafka-configs --alter --entity-type topics --entity-name orders --add-config unclean\.leader\.election\.enable=true/);
     // A new consumer with client properties; the sim's answer (or error) shows under the form.
     await page.locator('#tab-consumer').click();
     await page.locator('#cfg-c-id').fill('c9');
     await page.locator('#cfg-c-group').fill('audit');
     await page.locator('#cfg-isolation').selectOption('read_committed');
     await page.locator('#cfg-consumer-start').click();
-    assert.match(
-      await page.locator('.console-log').textContent(),
-      /> consumer start c9 --group audit --topic orders --consumer-property isolation\.level=read_committed/,
-    );
-    assert.ok((await page.locator('.config-result').textContent()).includes('consumer start c9'), 'the result is shown under the form');
+    assert.match(await result(), /consumer start c9 --group audit --topic orders --consumer-property isolation\.level=read_committed/, 'the result is shown under the form');
     // A producer with non-default settings.
     await page.locator('#tab-producer').click();
     await page.locator('#cfg-p-name').fill('p9');
     await page.locator('#cfg-acks').selectOption('1');
     await page.locator('#cfg-idempotence').selectOption('false');
     await page.locator('#cfg-producer-start').click();
-    assert.match(await page.locator('.console-log').textContent(), /> producer start p9 --topic orders --rate 1\/s --keys alice,bob,carol --producer-property acks=1 --producer-property enable\.idempotence=false/);
     await waitFor(page, 'producer p9 drawn', () => !!document.querySelector('g.producer[data-producer="p9"]'));
+    // Every form ran its command through the console.
+    const log = await consoleText(page);
+    for (const want of [
+      /> kafka-topics --create --topic payments --partitions 2 --replication-factor 2 --config min\.insync\.replicas=2/,
+      /> kafka-configs --alter --entity-type topics --entity-name orders --add-config unclean\.leader\.election\.enable=true/,
+      /> consumer start c9 --group audit --topic orders --consumer-property isolation\.level=read_committed/,
+      /> producer start p9 --topic orders --rate 1\/s --keys alice,bob,carol --producer-property acks=1 --producer-property enable\.idempotence=false/,
+    ]) {
+      assert.match(log, want);
+    }
     browser.assertNoErrors('after configuring');
   });
 
   it('the theme button switches light and dark', { timeout: STEP_TIMEOUT }, async () => {
     const bg = () => getComputedStyle(document.body).backgroundColor;
+    await openMore(page);
     await page.locator('#theme').click();
     assert.equal(await page.getAttribute('html', 'data-theme'), 'light');
     const light = await page.evaluate(bg);
+    await openMore(page);
     await page.locator('#theme').click();
     assert.equal(await page.getAttribute('html', 'data-theme'), 'dark');
     assert.notEqual(await page.evaluate(bg), light, 'the page changes colour');
+    await openMore(page);
     await page.locator('#theme').click();
     assert.equal(await page.getAttribute('html', 'data-theme'), null, 'back to following the system');
   });
@@ -298,12 +305,12 @@ describe(`kafkascope on a phone (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('.action-menu').waitFor();
     await page.locator('svg#cluster g.row-label').first().click();
     await page.locator('#inspect').waitFor();
+    await openTab(page, 'configure');
     await page.locator('#tab-consumer').click();
-    await page.locator('#zoom').click();
-    assert.equal(await page.getAttribute('#zoom', 'aria-pressed'), 'true');
+    await page.locator('#zoom-in').click();
     const zoomedWidth = (await page.locator('svg#cluster').boundingBox()).width;
     assert.ok(zoomedWidth > 900, `zoomed, the picture is drawn larger (${zoomedWidth}px) and pans in its frame`);
-    assert.equal(await page.getAttribute('svg#cluster', 'data-layout'), 'grid', 'zoomed, a phone gets the wide picture to pan');
+    assert.equal(await page.getAttribute('svg#cluster', 'data-layout'), 'grid', 'zoomed in, a phone gets the wide picture to pan');
     o = await page.evaluate(overflow);
     assert.ok(o.scrollWidth <= o.innerWidth, `with panels open: page ${o.scrollWidth}px wide in ${o.innerWidth}px`);
     browser.assertNoErrors('on a phone', { all: true });

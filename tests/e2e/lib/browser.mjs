@@ -149,8 +149,45 @@ export async function menuAction(page, target, action) {
   await page.locator(`.action-menu button[data-action="${action}"]`).click();
 }
 
-/** Types one command line into the console and runs it. */
+/**
+ * Opens the side drawer on a tab (`tours`, `console`, `configure`, `ledger`, `events`, `inspect`,
+ * `help`); does nothing when that tab is already on show. On a phone the tabs are at the bottom.
+ */
+export async function openTab(page, tab) {
+  const selected = await page
+    .locator(`#drawer-tab-${tab}[aria-selected="true"]`)
+    .first()
+    .isVisible()
+    .catch(() => false);
+  if (!selected) {
+    await page.locator(`#drawer-tab-${tab}:visible`).first().click();
+  }
+  await page.locator(`#panel-${tab}`).waitFor({ state: 'visible' });
+}
+
+/** Opens the More menu (share, embed, new session, exports, compare, theme) if it is closed. */
+export async function openMore(page) {
+  if (!(await page.locator('#more-menu').isVisible().catch(() => false))) {
+    await page.locator('#more').click();
+  }
+  await page.locator('#more-menu').waitFor({ state: 'visible' });
+}
+
+/** Types one command line into the console (opening its tab) and runs it. */
 export async function typeCommand(page, line) {
+  await openTab(page, 'console');
   await page.locator('#console-input').fill(line);
   await page.locator('#console-input').press('Enter');
+}
+
+/** The console's text (its tab is opened first). */
+export async function consoleText(page) {
+  await openTab(page, 'console');
+  return page.locator('.console-log').textContent();
+}
+
+/** The narration's text (the Events tab is opened first). */
+export async function narrationText(page) {
+  await openTab(page, 'events');
+  return page.locator('.narration').textContent();
 }
