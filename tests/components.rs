@@ -24,6 +24,14 @@ fn click(el: &Element) {
     el.dispatch_event(&ev).unwrap();
 }
 
+/// Shows the console in the drawer (the drawer opens on the tab clicked, unless it is on show).
+async fn show_console(root: &Element) {
+    if root.query_selector("#console-input").unwrap().is_none() {
+        click(&root.query_selector("#drawer-tab-console").unwrap().expect("the console's tab"));
+        yew::scheduler::flush().await;
+    }
+}
+
 fn attr(root: &Element, selector: &str, name: &str) -> Option<String> {
     root.query_selector(selector).unwrap()?.get_attribute(name)
 }
@@ -59,6 +67,7 @@ async fn a_brokers_menu_kills_and_restarts_it_and_logs_the_command() {
     yew::scheduler::flush().await;
     assert_eq!(attr(&root, "g.broker[data-broker=\"2\"]", "data-state").as_deref(), Some("dead"));
     assert!(root.query_selector(".action-menu").unwrap().is_none(), "the menu closes after acting");
+    show_console(&root).await;
     let log = root.query_selector(".console-log").unwrap().unwrap().text_content().unwrap_or_default();
     assert!(log.contains("> broker kill 2"), "the menu action shows as its command: {log}");
     // The dead broker's menu restarts it.
@@ -94,6 +103,7 @@ async fn a_partition_label_opens_the_inspect_panel() {
 async fn console_rejects_a_bad_command_with_a_message() {
     let root = mount();
     yew::scheduler::flush().await;
+    show_console(&root).await;
     let input: web_sys::HtmlInputElement = root.query_selector("#console-input").unwrap().unwrap().dyn_into().unwrap();
     input.set_value("kafka-topics --create --topic orders --partitons 3");
     let form = root.query_selector(".console form").unwrap().unwrap();
