@@ -1076,7 +1076,7 @@ pub fn App() -> Html {
     html! {
         <div class={classes!("app", drawer_open.then_some("drawer-open"))} data-tab={tab.id()}>
             { notice_bar }
-            { panels::topbar(&m, &handlers, Some(html! { <>{ drawer_tabs.clone() }{ more }</> })) }
+            { panels::topbar(&m, &handlers, Some(html! { <>{ drawer_tabs }{ more }</> })) }
             if let Some(link) = (*share_link).clone() {
                 <div class="share-bar">
                     <label class="share-link">{"Copy this link: "}
@@ -1114,7 +1114,6 @@ pub fn App() -> Html {
                 { panels::timeline(&m, &handlers) }
                 { panels::ticker(&m, &on_term) }
             </footer>
-            <nav class="phone-tabs" aria-label="Panels">{ drawer_tabs }</nav>
             { glossary::popover(*open_term, &close_term) }
             { confirm }
         </div>

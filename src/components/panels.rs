@@ -77,9 +77,9 @@ pub fn topbar(model: &Model, h: &Handlers, extra: Option<Html>) -> Html {
             <h1><span class="logo" aria-hidden="true">{"▤"}</span>{"kafkascope"}</h1>
             <div class="transport" role="toolbar" aria-label="Time controls">
                 <button id="play" aria-pressed={playing.to_string()} onclick={toggle} title="Play or pause virtual time (Space)">
-                    { if playing { "❚❚ Pause" } else { "▶ Play" } }
+                    { if playing { "❚❚" } else { "▶" } }<span class="word">{ if playing { " Pause" } else { " Play" } }</span>
                 </button>
-                <button id="step" onclick={step} title="Run to the next event the narration tells, and pause (.)">{"▶| Step"}</button>
+                <button id="step" onclick={step} title="Run to the next event the narration tells, and pause (.)">{"▶|"}<span class="word">{" Step"}</span></button>
                 <button id="step-event" onclick={step_event} title="Run exactly one event (a message delivered or a timer), and pause (>)" aria-label="Step one event">{"+1"}</button>
                 <label for="speed" class="visually-hidden">{"Speed"}</label>
                 <input id="speed" type="range" min="0" max="100" step="0.1"

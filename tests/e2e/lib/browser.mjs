@@ -37,16 +37,19 @@ export const ARTIFACTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.ur
 export const WAIT_MS = Number(process.env.E2E_WAIT_MS || 30_000);
 
 /**
- * Launches Chromium with a fresh profile and opens one page (not yet navigated).
+ * Launches Chromium with a fresh profile and opens one page (not yet navigated): a phone (touch,
+ * mobile viewport) below 500 px wide, in the given colour scheme.
  * Returns { context, page, errors, assertNoErrors, screenshot, close }.
  */
-export async function launch({ viewport = { width: 1400, height: 900 } } = {}) {
+export async function launch({ viewport = { width: 1400, height: 900 }, colorScheme = 'light' } = {}) {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'kafkascope-e2e-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
     viewport,
+    colorScheme,
+    isMobile: viewport.width < 500,
     timeout: 60_000,
   });
   context.setDefaultTimeout(WAIT_MS);

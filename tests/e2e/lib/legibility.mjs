@@ -6,7 +6,11 @@
 // to the box drawn as `rect.box` (or `rect[data-box]`) in its nearest ancestor group that has one.
 // This file is not a test; the legibility test and `scripts/bench.sh` style measurements import it.
 
-/** Runs in the page: returns { smallest, smallestText, texts, overlaps, clipped, share, pictures }. */
+/**
+ * Runs in the page: returns { smallest, smallestText, texts, overlaps, clipped, share, frameShare,
+ * pictures }: `share` is the part of the screen the drawn picture covers, `frameShare` the part
+ * given to it (its frame), both in per cent.
+ */
 export function measureInPage(selector) {
   const viewportArea = window.innerWidth * window.innerHeight;
   const visible = (el) => {
@@ -25,6 +29,7 @@ export function measureInPage(selector) {
   let smallest = Infinity;
   let smallestText = '';
   let pictureArea = 0;
+  let frameArea = 0;
   for (const svg of svgs) {
     const sr = svg.getBoundingClientRect();
     const frame = svg.closest('.picture-frame') || svg.parentElement;
@@ -34,6 +39,9 @@ export function measureInPage(selector) {
     const w = Math.max(0, Math.min(sr.right, fr.right, window.innerWidth) - Math.max(sr.left, fr.left, 0));
     const h = Math.max(0, Math.min(sr.bottom, fr.bottom, window.innerHeight) - Math.max(sr.top, fr.top, 0));
     pictureArea += w * h;
+    const fw = Math.max(0, Math.min(fr.right, window.innerWidth) - Math.max(fr.left, 0));
+    const fh = Math.max(0, Math.min(fr.bottom, window.innerHeight) - Math.max(fr.top, 0));
+    frameArea += fw * fh;
     const ctm = svg.getScreenCTM();
     const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1;
     for (const t of svg.querySelectorAll('text')) {
@@ -88,6 +96,7 @@ export function measureInPage(selector) {
     overlaps,
     clipped,
     share: Math.round((pictureArea / viewportArea) * 1000) / 10,
+    frameShare: Math.round((frameArea / viewportArea) * 1000) / 10,
     pictures: svgs.length,
   };
 }
