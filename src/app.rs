@@ -524,6 +524,11 @@ pub fn App() -> Html {
             focus("#inspect");
         }
     });
+    use_effect_with(embed_snippet.is_some(), |open| {
+        if *open {
+            focus("#embed-copy");
+        }
+    });
     use_effect_with(*open_term, |t| {
         if t.is_some() {
             focus("#term-pop-close");
@@ -1078,7 +1083,10 @@ pub fn App() -> Html {
             { notice_bar }
             { panels::topbar(&m, &handlers, Some(html! { <>{ drawer_tabs }{ more }</> })) }
             if let Some(link) = (*share_link).clone() {
-                <div class="share-bar">
+                <div class="share-bar" onkeydown={crate::components::escape_closes(&{
+                    let share_link = share_link.clone();
+                    Callback::from(move |_| share_link.set(None))
+                })}>
                     <label class="share-link">{"Copy this link: "}
                         <input id="share-link" type="text" readonly=true value={link} onfocus={Callback::from(|e: FocusEvent| {
                             let input: web_sys::HtmlInputElement = e.target_unchecked_into();

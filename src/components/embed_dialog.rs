@@ -34,8 +34,10 @@ pub fn EmbedDialog(props: &Props) -> Html {
         })
     };
     let on_close = props.on_close.reform(|_: MouseEvent| ());
+    // Escape closes it, from the snippet too (the page's own Escape only leaves text fields).
+    let onkeydown = crate::components::escape_closes(&props.on_close);
     html! {
-        <section class="panel embed-dialog" role="dialog" aria-labelledby="embed-h">
+        <section class="panel embed-dialog" role="dialog" aria-labelledby="embed-h" {onkeydown}>
             <h2 id="embed-h">{"Embed this session"}</h2>
             <p class="hint">{"Paste this into any page: the iframe replays this session exactly. Parameters and the postMessage API: docs/embedding.md."}</p>
             <textarea id="embed-snippet" ref={area} readonly=true rows="4" value={props.snippet.clone()}
