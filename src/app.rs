@@ -1052,7 +1052,7 @@ pub fn App() -> Html {
     };
     let drawer_tabs = panels::drawer_tabs(tab, drawer_open, inspecting.is_some(), &set_tab);
     let stage = if comparing {
-        html! { <main class="stage comparing" ref={frame_ref.clone()}>{ compare::view(&m, &act_cb, fw) }</main> }
+        html! { <main class="stage comparing" ref={frame_ref.clone()}>{ compare::view(&m, &act_cb, fw, fh) }</main> }
     } else {
         html! {
             <main class="stage" aria-label="The cluster">

@@ -78,9 +78,10 @@ pub fn menu(act_cb: &Act) -> Html {
 }
 
 /// The comparison on show: both pictures and the facts, differences highlighted.
-/// The compare view, laid out for a stage `frame_w` CSS px wide: the two pictures one above the
-/// other, each at the full width (side by side, each would be half as readable).
-pub fn view(m: &Model, act_cb: &Act, frame_w: f64) -> Html {
+/// The compare view, laid out for a stage `frame_w` × `frame_h` CSS px: the two pictures one above
+/// the other, each at the full width and half the height left under the controls (side by side,
+/// each would be half as readable), so both are on screen at once.
+pub fn view(m: &Model, act_cb: &Act, frame_w: f64, frame_h: f64) -> Html {
     let Some(cs) = &m.compare else { return Html::default() };
     let c = &COMPARISONS[cs.index];
     let rows = side_by_side(&cs.pair.left.sim, &cs.pair.right.sim);
@@ -94,7 +95,11 @@ pub fn view(m: &Model, act_cb: &Act, frame_w: f64) -> Html {
         on_partition: Callback::from(|_| ()),
         on_replica: Callback::from(|_| ()),
     };
-    let opts = cluster::Options { frame_w: (frame_w - 24.0).max(300.0), frame_h: 420.0, ..cluster::Options::default() };
+    let opts = cluster::Options {
+        frame_w: (frame_w - 40.0).max(300.0),
+        frame_h: ((frame_h - 200.0) / 2.0).max(180.0),
+        ..cluster::Options::default()
+    };
     let btn = |id: &str, label: String, all: bool, disabled: bool| {
         let cb = act_cb.clone();
         let onclick = Callback::from(move |_: MouseEvent| cb.emit(Box::new(move |m: &mut Model| step(m, all))));
