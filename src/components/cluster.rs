@@ -289,8 +289,8 @@ pub fn sized_layout(model: &Model, opts: &Options) -> (Layout, f64) {
 }
 
 /// The arrangement (clients beside the brokers, or above and below) and fit zoom that show the
-/// picture best in a `w` × `h` frame: one that fits the frame's height first, then the larger
-/// zoom, then the longer logs.
+/// picture best in a `w` × `h` frame: one that fits the frame first, then the one that covers more
+/// of it (bigger and longer logs), then the longer logs.
 pub fn choose_flow(lay: &Layout, w: f64, h: f64) -> (Flow, f64) {
     let score = |flow: Flow| {
         let mut l = lay.clone();
@@ -303,14 +303,13 @@ pub fn choose_flow(lay: &Layout, w: f64, h: f64) -> (Flow, f64) {
         let z = fit_zoom(w, h, relayout);
         let (lw, lh, slots) = relayout(w / z);
         let fits = lh * z <= h + 0.5 && lw * z <= w + 0.5;
-        (flow, z, slots, fits)
+        let covered = ((lw * z).min(w) * (lh * z).min(h) / (w * h).max(1.0) * 100.0).round() as i64;
+        (flow, z, slots, fits, covered)
     };
     let sides = score(Flow::Sides);
     let rows = score(Flow::Rows);
-    let better = |a: &(Flow, f64, u64, bool), b: &(Flow, f64, u64, bool)| {
-        (a.3, (a.1 * 100.0).round() as i64, a.2.min(10)) > (b.3, (b.1 * 100.0).round() as i64, b.2.min(10))
-    };
-    let pick = if better(&rows, &sides) { rows } else { sides };
+    let key = |a: &(Flow, f64, u64, bool, i64)| (a.3, a.4 / 5, a.2.min(12));
+    let pick = if key(&rows) > key(&sides) { rows } else { sides };
     (pick.0, pick.1)
 }
 
