@@ -1195,7 +1195,9 @@ Simulator verbs:
   step                         run to the next event and say what it was
   ledger                       records acked, failed, pending, lost (gone from every serving copy)
                                and duplicated (in a log twice), checked against the logs;
-                               per group: processed once / more than once / skipped; per processor:
+                               per group: processed once / more than once / skipped (committed
+                               past, never processed) / before its start (it began at the log end,
+                               auto.offset.reset, and never meant to read them); per processor:
                                what a read_committed reader of its output sees per consumed input
   help
 

@@ -15,7 +15,7 @@
 //! look: The row events-0 ...            what to look at in the picture
 //! fact: leo events-0 = 3                a fact the say/look text states (`=` or `!=`)
 //! highlight: partition events-0         what the picture highlights while say/look show
-//! hide: ledger                          keep the ledger's counters hidden until the reveal
+//! hide: ledger                          keep the ledger's counters hidden, the reveal included
 //! run: kafka-topics --create ...        commands run when the step opens (repeatable)
 //! wait: hw events-0 = 3 within 5s       play time event by event until the probe holds
 //! ask: Which offset will the next record get?
@@ -34,7 +34,9 @@
 //! ```
 //!
 //! A step plays in phases:
-//! - (a) its `run` sequence: commands are applied; an `advance D` among them is *played* (the UI
+//! - (a) its `run` sequence: commands are applied as the console applies them
+//!   (`Session::execute_interactive`: a `produce` sends without waiting, so a `wait:` follows it
+//!   where the step needs the records written); an `advance D` among them is *played* (the UI
 //!   animates virtual time up to now + D; headless it runs at once; the end state is the same);
 //!   a `wait:` plays time event by event until its probe holds, at most its duration.
 //! - (b) `say`, `look` and the question are shown; `fact:`s must hold now, `highlight:`s are drawn.
@@ -43,10 +45,13 @@
 //! - (e) the reveal: the probe's value (never the declared answer) and `explain`; `reveal-fact:`s
 //!   must hold now, `reveal-highlight:`s are drawn.
 //!
-//! A `wait:` joins the sequence of the command line just above it in its step (`run:` → run;
-//! `do:` or `then:` → then); with none above it, the run sequence. A wait that times out is a tour
-//! error, as is a false fact or a highlight that points at nothing: `Tour::check` reports them.
-//! Counters that answer a question stay hidden until the reveal (`Step::hides_counters`).
+//! A step reads in phase order: its `run:` lines come before its `ask:`, `do:` and `then:` lines.
+//! A `wait:` joins the `then` sequence once one of those is above it in its step, else the `run`
+//! sequence. A wait that times out is a tour error, as is a false fact or a highlight that points
+//! at nothing: `Tour::check` reports them.
+//! Counters that answer a question stay hidden until the reveal (`Step::hides_counters`); with
+//! `hide: ledger` through the reveal as well (`Step::hides_counters_at_reveal`), for a step whose
+//! reveal would show the answer of a later one.
 
 use crate::cluster::sim::Sim;
 use crate::model::*;
@@ -83,16 +88,23 @@ pub struct Step {
     /// What the picture highlights while `say`/`look` show (phase b), and at the reveal (phase e).
     pub highlights: Vec<Highlight>,
     pub reveal_highlights: Vec<Highlight>,
-    /// `hide: ledger`: the ledger's counters stay hidden until the reveal, question or not.
+    /// `hide: ledger`: the ledger's counters stay hidden for the whole step, its reveal included
+    /// (the reveal shows the probe's value alone), so a later step's answer is not on screen.
     pub hide_ledger: bool,
 }
 
 impl Step {
-    /// Whether the ledger's, groups' and processors' counters must stay hidden until the reveal:
-    /// the question is about one of them (its answer would be on screen), or the step says
-    /// `hide: ledger`.
+    /// Whether the ledger's, groups' and processors' counters must stay hidden until the reveal
+    /// (phases a to d): the question is about one of them (its answer would be on screen), or the
+    /// step says `hide: ledger`.
     pub fn hides_counters(&self) -> bool {
         self.hide_ledger || self.question.as_ref().is_some_and(|q| q.probe.is_counter())
+    }
+
+    /// Whether they stay hidden at the reveal too (`hide: ledger`): a later step asks about a
+    /// counter the reveal would otherwise show.
+    pub fn hides_counters_at_reveal(&self) -> bool {
+        self.hide_ledger
     }
 }
 
@@ -350,8 +362,12 @@ pub enum Probe {
     Hw(String, u32),
     Leo(String, u32),
     Lso(String, u32),
+    /// Records between the last stable offset and the high watermark (of undecided transactions).
+    Unstable(String, u32),
     /// Data records in the serving log (markers and internal records left out).
     Records(String, u32),
+    /// Data records in the serving logs of all of a topic's partitions.
+    TopicRecords(String),
     /// Records on the leader above its high watermark (drawn hatched).
     AboveHw(String, u32),
     /// The log end offset of one broker's copy, or `none`.
@@ -359,13 +375,20 @@ pub enum Probe {
     /// A replica's header in the picture: `leader`, `in-sync` (follower · in sync), `out-of-isr`
     /// (follower · out of ISR), or `none` (no replica there).
     Role(String, u32, BrokerId),
+    /// How many partitions a topic has now, or `none`.
+    Partitions(String),
     /// The partitions of a topic whose serving log holds a record with this key.
     PartitionOf(String, String),
+    /// How many partitions of a topic hold a record with this key.
+    KeyPartitions(String, String),
     /// The values of one key's records in a partition's serving log, in log order.
     Values(String, u32, String),
     /// Whether one key's records in a partition's serving log are in the order they were sent,
     /// each once (`yes`), or not (`no`: reordered by retries, or a record written twice).
     InOrder(String, u32, String),
+    /// The values of one key's records in a partition's log that landed after a record sent
+    /// later (reordered by a retry, or written a second time), comma-separated, or `none`.
+    Late(String, u32, String),
     /// Values as `kafka-console-consumer --from-beginning` prints them, comma-separated.
     Read {
         topic: String,
@@ -444,10 +467,10 @@ fn list(items: Vec<String>) -> String {
 impl Probe {
     pub fn parse(text: &str) -> Result<Probe, String> {
         let w: Vec<&str> = text.split_whitespace().collect();
-        let usage = "probes: leader|isr|epoch|hw|leo|lso|records|above-hw TOPIC-P, replica-leo|role TOPIC-P BROKER, partition-of TOPIC KEY, values|in-order TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker ID";
+        let usage = "probes: leader|isr|epoch|hw|leo|lso|unstable|records|above-hw TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker ID";
         let broker = |s: &str| s.parse::<BrokerId>().map_err(|_| format!("`{s}` is not a broker id"));
         let p = match w.as_slice() {
-            [kind @ ("leader" | "isr" | "epoch" | "hw" | "leo" | "lso" | "records" | "above-hw"), tp] => {
+            [kind @ ("leader" | "isr" | "epoch" | "hw" | "leo" | "lso" | "unstable" | "records" | "above-hw"), tp] => {
                 let (t, p) = tp_arg(tp)?;
                 match *kind {
                     "leader" => Probe::Leader(t, p),
@@ -457,6 +480,7 @@ impl Probe {
                     "leo" => Probe::Leo(t, p),
                     "lso" => Probe::Lso(t, p),
                     "above-hw" => Probe::AboveHw(t, p),
+                    "unstable" => Probe::Unstable(t, p),
                     _ => Probe::Records(t, p),
                 }
             }
@@ -469,13 +493,17 @@ impl Probe {
                     Probe::ReplicaLeo(t, p, b)
                 }
             }
+            ["partitions", topic] => Probe::Partitions(topic.to_string()),
+            ["topic-records", topic] => Probe::TopicRecords(topic.to_string()),
             ["partition-of", topic, key] => Probe::PartitionOf(topic.to_string(), key.to_string()),
-            [kind @ ("values" | "in-order"), tp, key] => {
+            ["key-partitions", topic, key] => Probe::KeyPartitions(topic.to_string(), key.to_string()),
+            [kind @ ("values" | "in-order" | "late"), tp, key] => {
                 let (t, p) = tp_arg(tp)?;
-                if *kind == "values" {
-                    Probe::Values(t, p, key.to_string())
-                } else {
-                    Probe::InOrder(t, p, key.to_string())
+                let key = key.to_string();
+                match *kind {
+                    "values" => Probe::Values(t, p, key),
+                    "in-order" => Probe::InOrder(t, p, key),
+                    _ => Probe::Late(t, p, key),
                 }
             }
             ["read", topic] => Probe::Read { topic: topic.to_string(), committed: false },
@@ -549,6 +577,7 @@ impl Probe {
             Probe::Hw(t, p) => log(t, *p).map_or_else(none, |l| l.hw.to_string()),
             Probe::Leo(t, p) => log(t, *p).map_or_else(none, |l| l.leo().to_string()),
             Probe::Lso(t, p) => log(t, *p).map_or_else(none, |l| l.lso().to_string()),
+            Probe::Unstable(t, p) => log(t, *p).map_or_else(none, |l| l.hw.saturating_sub(l.lso()).to_string()),
             Probe::Records(t, p) => log(t, *p).map_or_else(none, |l| l.records.iter().filter(data).count().to_string()),
             Probe::AboveHw(t, p) => log(t, *p).map_or_else(none, |l| (l.leo() - l.hw).to_string()),
             Probe::ReplicaLeo(t, p, b) => {
@@ -565,24 +594,47 @@ impl Probe {
                     "out-of-isr".to_string()
                 }
             }),
-            Probe::PartitionOf(t, key) => {
+            Probe::Partitions(t) => sim.topic_by_name(t).map_or_else(none, |t| sim.topic(t).partitions.to_string()),
+            Probe::TopicRecords(t) => sim.topic_by_name(t).map_or_else(none, |topic| {
+                (0..sim.topic(topic).partitions)
+                    .filter_map(|p| serving_log(sim, Tp { topic, partition: p }))
+                    .map(|l| l.records.iter().filter(data).count())
+                    .sum::<usize>()
+                    .to_string()
+            }),
+            Probe::PartitionOf(t, key) | Probe::KeyPartitions(t, key) => {
                 let Some(topic) = sim.topic_by_name(t) else { return none() };
-                let Some(k) = sim.interner.find(key) else { return none() };
+                let k = sim.interner.find(key);
                 let ps: Vec<String> = (0..sim.topic(topic).partitions)
                     .filter(|&p| {
                         serving_log(sim, Tp { topic, partition: p })
-                            .is_some_and(|l| l.records.iter().filter(data).any(|r| r.key == Some(k)))
+                            .is_some_and(|l| l.records.iter().filter(data).any(|r| r.key.is_some() && r.key == k))
                     })
                     .map(|p| p.to_string())
                     .collect();
-                list(ps)
+                if matches!(self, Probe::KeyPartitions(..)) {
+                    ps.len().to_string()
+                } else {
+                    list(ps)
+                }
             }
             Probe::Values(t, p, key) => key_records(t, *p, key)
                 .map_or_else(none, |rs| list(rs.iter().map(|r| value_text(sim, r.value)).collect())),
+            // Record ids are given in the order producers were asked to send.
             Probe::InOrder(t, p, key) => key_records(t, *p, key).map_or_else(none, |rs| {
-                // Record ids are given in the order producers were asked to send.
                 let ordered = rs.windows(2).all(|w| w[0].id < w[1].id);
                 (if ordered { "yes" } else { "no" }).to_string()
+            }),
+            Probe::Late(t, p, key) => key_records(t, *p, key).map_or_else(none, |rs| {
+                let mut latest = None;
+                let mut late = Vec::new();
+                for r in &rs {
+                    if latest.is_some_and(|l| r.id <= l) {
+                        late.push(value_text(sim, r.value));
+                    }
+                    latest = latest.max(Some(r.id));
+                }
+                list(late)
             }),
             Probe::Read { topic, committed } => {
                 let Some(t) = sim.topic_by_name(topic) else { return none() };
@@ -736,8 +788,10 @@ pub fn play_lines(session: &mut Session, lines: &[Line], errors: &mut Vec<String
     }
 }
 
+/// Applies a tour command as the console and the UI's player do (`execute_interactive`: a
+/// `produce` sends without waiting), so the headless run is what the learner sees.
 fn run_command(session: &mut Session, c: &TourCommand, errors: &mut Vec<String>) {
-    let out = session.execute(&c.command);
+    let out = session.execute_interactive(&c.command);
     if out.error {
         errors.push(format!("line {}: `{}` failed: {}", c.line, c.text, out.lines.join(" / ")));
     }
@@ -777,7 +831,8 @@ pub fn parse(src: &str) -> Result<Tour, TourError> {
         Point,
     }
     let mut last = Field::None;
-    // Which sequence a `wait:` joins: the last command line's of this step (true: `then`).
+    // Whether the step is past its run sequence (an `ask:`, `do:` or `then:` came): a `wait:`
+    // then joins the `then` sequence, and a `run:` is out of order.
     let mut in_then = false;
     let mut pending_q: Option<(usize, String, Vec<String>, Option<(String, Probe)>, Option<String>)> = None;
     let err = |line: usize, message: String| TourError { line, message };
@@ -884,6 +939,9 @@ pub fn parse(src: &str) -> Result<Tour, TourError> {
                 if matches!(c.command, Command::Seed(_) | Command::Cluster { .. }) {
                     return Err(err(line, "use the tour's `seed:` instead of seed/cluster commands".into()));
                 }
+                if key == "run" && in_then {
+                    return Err(err(line, "a `run:` comes before the step's `ask:`, `do:` and `then:` lines".into()));
+                }
                 let s = tour.steps.last_mut().expect("checked");
                 in_then = key != "run";
                 match key {
@@ -946,6 +1004,7 @@ pub fn parse(src: &str) -> Result<Tour, TourError> {
                 }
                 pending_q = Some((line, value.to_string(), Vec::new(), None, None));
                 last = Field::Ask;
+                in_then = true;
             }
             "choice" | "probe" | "answer" => {
                 let Some(q) = pending_q.as_mut() else {
@@ -1105,6 +1164,7 @@ mod tests {
             ("highlight: broker one", "broker id"),
             ("highlight: the leader", "unknown highlight"),
             ("hide: console", "only `hide: ledger`"),
+            ("then: advance 1s\nrun: advance 1s", "comes before"),
         ] {
             let src = SMALL.replace("ask: Who leads?", &format!("{bad}\nask: Who leads?"));
             let e = parse(&src).unwrap_err();
@@ -1117,19 +1177,19 @@ mod tests {
     /// in their phase.
     #[test]
     fn waits_facts_and_highlights_land_in_their_phase() {
-        let src = "title: T\nseed: 3\nstep: one\nwait: broker 1 = alive within 1s\nrun: broker kill 1\nwait: broker 1 = fenced within 20s\nfact: leader t-0 != 1\nhighlight: leader t-0\nhide: ledger\nask: Q\nchoice: a\nchoice: b\nprobe: ledger lost\nanswer: a\ndo: broker start 1\nwait: broker 1 = alive within 20s\nthen: advance 1s\nwait: isr t-0 = 1,2,3 within 30s\nreveal-fact: epoch t-0 = 1\nreveal-highlight: replica t-0 1\nsummary: s\n";
+        let src = "title: T\nseed: 3\nstep: one\nwait: broker 1 = alive within 1s\nrun: broker kill 1\nwait: broker 1 = fenced within 20s\nfact: leader t-0 != 1\nhighlight: leader t-0\nhide: ledger\nask: Q\nchoice: a\nchoice: b\nprobe: ledger lost\nanswer: a\nwait: broker 1 = dead within 1s\ndo: broker start 1\nwait: broker 1 = alive within 20s\nthen: advance 1s\nwait: isr t-0 = 1,2,3 within 30s\nreveal-fact: epoch t-0 = 1\nreveal-highlight: replica t-0 1\nsummary: s\n";
         let t = parse(src).unwrap();
         let s = &t.steps[0];
         let kinds = |ls: &[Line]| ls.iter().map(|l| matches!(l, Line::Wait(_))).collect::<Vec<_>>();
         assert_eq!(kinds(&s.run), [true, false, true]);
-        assert_eq!(kinds(&s.then), [true, false, true]);
+        assert_eq!(kinds(&s.then), [true, true, false, true]);
         assert_eq!(s.facts.len(), 1);
         assert!(s.facts[0].claim.negated);
         assert_eq!(s.highlights[0].target, Target::Leader("t".into(), 0));
         assert_eq!(s.reveal_highlights[0].target, Target::Replica("t".into(), 0, 1));
         assert_eq!(s.reveal_facts[0].claim.text(), "epoch t-0 = 1");
-        assert!(s.hides_counters() && s.hide_ledger);
-        let Line::Wait(w) = &s.then[2] else { unreachable!() };
+        assert!(s.hides_counters() && s.hides_counters_at_reveal());
+        let Line::Wait(w) = &s.then[3] else { unreachable!() };
         assert_eq!((w.within_ms, w.until.value.as_str()), (30_000, "1,2,3"));
     }
 
@@ -1199,6 +1259,7 @@ mod tests {
     fn counter_questions_hide_the_counters() {
         let q = |probe: &str| {
             let t = parse(&SMALL.replace("probe: leader t-0", &format!("probe: {probe}"))).unwrap();
+            assert!(!t.steps[0].hides_counters_at_reveal(), "the reveal shows the counters");
             t.steps[0].hides_counters()
         };
         assert!(!q("leader t-0"));
