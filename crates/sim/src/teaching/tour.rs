@@ -381,6 +381,8 @@ pub enum Probe {
     PartitionOf(String, String),
     /// How many partitions of a topic hold a record with this key.
     KeyPartitions(String, String),
+    /// The partition the default partitioner picks for a key (murmur2), records or not.
+    PartitionFor(String, String),
     /// The values of one key's records in a partition's serving log, in log order.
     Values(String, u32, String),
     /// Whether one key's records in a partition's serving log are in the order they were sent,
@@ -467,7 +469,7 @@ fn list(items: Vec<String>) -> String {
 impl Probe {
     pub fn parse(text: &str) -> Result<Probe, String> {
         let w: Vec<&str> = text.split_whitespace().collect();
-        let usage = "probes: leader|isr|epoch|hw|leo|lso|unstable|records|above-hw TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker ID";
+        let usage = "probes: leader|isr|epoch|hw|leo|lso|unstable|records|above-hw TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|partition-for|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker ID";
         let broker = |s: &str| s.parse::<BrokerId>().map_err(|_| format!("`{s}` is not a broker id"));
         let p = match w.as_slice() {
             [kind @ ("leader" | "isr" | "epoch" | "hw" | "leo" | "lso" | "unstable" | "records" | "above-hw"), tp] => {
@@ -497,6 +499,7 @@ impl Probe {
             ["topic-records", topic] => Probe::TopicRecords(topic.to_string()),
             ["partition-of", topic, key] => Probe::PartitionOf(topic.to_string(), key.to_string()),
             ["key-partitions", topic, key] => Probe::KeyPartitions(topic.to_string(), key.to_string()),
+            ["partition-for", topic, key] => Probe::PartitionFor(topic.to_string(), key.to_string()),
             [kind @ ("values" | "in-order" | "late"), tp, key] => {
                 let (t, p) = tp_arg(tp)?;
                 let key = key.to_string();
@@ -601,6 +604,9 @@ impl Probe {
                     .map(|l| l.records.iter().filter(data).count())
                     .sum::<usize>()
                     .to_string()
+            }),
+            Probe::PartitionFor(t, key) => sim.topic_by_name(t).map_or_else(none, |topic| {
+                crate::murmur::partition_for_key(key, sim.topic(topic).partitions).to_string()
             }),
             Probe::PartitionOf(t, key) | Probe::KeyPartitions(t, key) => {
                 let Some(topic) = sim.topic_by_name(t) else { return none() };
@@ -1168,13 +1174,14 @@ mod tests {
         ] {
             let src = SMALL.replace("ask: Who leads?", &format!("{bad}\nask: Who leads?"));
             let e = parse(&src).unwrap_err();
-            assert_eq!(e.line, 8, "{bad}: {e}");
+            // The problem is on the last line inserted, before the `ask:`.
+            assert_eq!(e.line, 7 + bad.lines().count(), "{bad}: {e}");
             assert!(e.message.contains(what), "{bad}: {e}");
         }
     }
 
-    /// A wait joins the sequence of the command line above it; facts, highlights and `hide` land
-    /// in their phase.
+    /// A wait joins the run sequence until an `ask:`, `do:` or `then:` comes, then the then
+    /// sequence; facts, highlights and `hide` land in their phase.
     #[test]
     fn waits_facts_and_highlights_land_in_their_phase() {
         let src = "title: T\nseed: 3\nstep: one\nwait: broker 1 = alive within 1s\nrun: broker kill 1\nwait: broker 1 = fenced within 20s\nfact: leader t-0 != 1\nhighlight: leader t-0\nhide: ledger\nask: Q\nchoice: a\nchoice: b\nprobe: ledger lost\nanswer: a\nwait: broker 1 = dead within 1s\ndo: broker start 1\nwait: broker 1 = alive within 20s\nthen: advance 1s\nwait: isr t-0 = 1,2,3 within 30s\nreveal-fact: epoch t-0 = 1\nreveal-highlight: replica t-0 1\nsummary: s\n";
