@@ -47,6 +47,175 @@ fn every_tour_parses_plays_and_agrees_with_the_model() {
     assert!(questions >= 16, "{questions} questions");
 }
 
+fn tours() -> Vec<(PathBuf, tour::Tour)> {
+    files("tours", "tour")
+        .into_iter()
+        .map(|p| {
+            let t =
+                tour::parse(&std::fs::read_to_string(&p).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p, t)
+        })
+        .collect()
+}
+
+/// What a step says is checked, and what it shows is pointed at: every step declares at least one
+/// fact, and a step with a `look:` highlights what it speaks of.
+#[test]
+fn every_step_declares_its_facts_and_highlights() {
+    for (path, t) in tours() {
+        for s in &t.steps {
+            assert!(
+                !s.facts.is_empty() || !s.reveal_facts.is_empty(),
+                "{}: step `{}` states nothing the tests can check",
+                path.display(),
+                s.title
+            );
+            assert!(
+                s.look.is_empty() || !s.highlights.is_empty(),
+                "{}: step `{}` has a `look:` but highlights nothing",
+                path.display(),
+                s.title
+            );
+        }
+    }
+}
+
+/// Tours play time instead of jumping it: no `advance` longer than 20 s (a longer stretch is a
+/// `wait:` that stops at the moment the question is about), and no heading gives a worded answer.
+#[test]
+fn tours_stop_at_the_moment_and_keep_answers_for_the_reveal() {
+    for (path, t) in tours() {
+        for s in &t.steps {
+            let cmds = s.run.iter().chain(s.then.iter()).filter_map(|l| match l {
+                tour::Line::Command(c) => Some(c),
+                tour::Line::Wait(_) => None,
+            });
+            for c in cmds.chain(s.action.iter()) {
+                if let Some(ms) = c.advance_ms() {
+                    assert!(ms <= 20_000, "{} line {}: `{}` jumps; use a wait:", path.display(), c.line, c.text);
+                }
+            }
+            if let Some(q) = &s.question {
+                let worded = q.answer.chars().count() >= 3 && q.answer.chars().any(|c| c.is_alphabetic());
+                assert!(
+                    !(worded && s.title.to_lowercase().contains(&q.answer.to_lowercase())),
+                    "{}: the heading `{}` gives the answer",
+                    path.display(),
+                    s.title
+                );
+            }
+        }
+    }
+}
+
+/// The ledger's counters never show a counter question's answer before it is asked: at every
+/// earlier moment the counters are on screen (a step's say/look and its reveal, unless the step
+/// hides them), the probe reads something else, or zero (nothing has happened yet). A question
+/// about a counter hides the counters until its own reveal.
+#[test]
+fn counter_answers_stay_hidden_until_asked() {
+    for (path, t) in tours() {
+        let mut s = t.session();
+        // (step index, value seen) for every counter question, each time the counters showed.
+        let mut seen: Vec<(usize, usize, String)> = Vec::new();
+        let counters: Vec<(usize, &tour::Question)> = t
+            .steps
+            .iter()
+            .enumerate()
+            .filter_map(|(i, st)| st.question.as_ref().filter(|q| q.probe.is_counter()).map(|q| (i, q)))
+            .collect();
+        for (i, st) in t.steps.iter().enumerate() {
+            if st.question.as_ref().is_some_and(|q| q.probe.is_counter()) {
+                assert!(st.hides_counters(), "{}: step `{}`", path.display(), st.title);
+            }
+            let mut errors = Vec::new();
+            tour::play_lines(&mut s, &st.run, &mut errors);
+            let look = |s: &kafkascope_sim::Session, seen: &mut Vec<(usize, usize, String)>| {
+                for (j, q) in counters.iter().filter(|(j, _)| *j >= i) {
+                    seen.push((i, *j, q.probe.eval(&s.sim)));
+                }
+            };
+            if !st.hides_counters() {
+                look(&s, &mut seen);
+            }
+            if let Some(a) = &st.action {
+                s.execute_interactive(&a.command);
+            }
+            tour::play_lines(&mut s, &st.then, &mut errors);
+            if !st.hides_counters_at_reveal() {
+                // At its own reveal a step may show its own answer.
+                seen.extend(counters.iter().filter(|(j, _)| *j > i).map(|(j, q)| (i, *j, q.probe.eval(&s.sim))));
+            }
+        }
+        for (shown_at, j, v) in seen {
+            let q = counters.iter().find(|(k, _)| *k == j).unwrap().1;
+            assert!(
+                v != q.answer || v == "0",
+                "{}: the answer `{}` to step {} (`{}`) is on screen at step {}",
+                path.display(),
+                q.answer,
+                j + 1,
+                q.probe_text,
+                shown_at + 1
+            );
+        }
+    }
+}
+
+/// The UI plays a step frame by frame (an `advance` animated, each wait checked per frame with
+/// `wait_step`); the headless player runs them at once. Both reach the same state, event for event.
+#[test]
+fn playing_by_frames_is_playing_at_once() {
+    use kafkascope_sim::teaching::tour::{wait_step, Line};
+    const FRAME_MS: u64 = 97;
+    let play_frames = |s: &mut Session, lines: &[Line]| {
+        for l in lines {
+            match l {
+                Line::Command(c) => match c.advance_ms() {
+                    Some(d) => {
+                        let end = s.sim.now() + d;
+                        while s.sim.now() < end {
+                            let t = (s.sim.now() + FRAME_MS).min(end);
+                            s.sim.run_until(t);
+                        }
+                    }
+                    None => {
+                        s.execute_interactive(&c.command);
+                    }
+                },
+                Line::Wait(w) => {
+                    let deadline = s.sim.now() + w.within_ms;
+                    let mut t = s.sim.now();
+                    while !wait_step(s, w, t.min(deadline)) && t < deadline {
+                        t += FRAME_MS;
+                    }
+                }
+            }
+        }
+    };
+    for (path, t) in tours() {
+        let (headless, _) = t.play();
+        let mut s = t.session();
+        for st in &t.steps {
+            play_frames(&mut s, &st.run);
+            if let Some(a) = &st.action {
+                s.execute_interactive(&a.command);
+            }
+            play_frames(&mut s, &st.then);
+        }
+        assert_eq!(s.sim.now(), headless.sim.now(), "{}", path.display());
+        assert_eq!(s.sim.net.processed, headless.sim.net.processed, "{}", path.display());
+        assert_eq!(s.sim.journal, headless.sim.journal, "{}", path.display());
+        // Back: the session before a step is the one the headless player had there.
+        let last = t.steps.len() - 1;
+        let mut before = t.session();
+        for st in &t.steps[..last] {
+            tour::play_step(&mut before, st);
+        }
+        assert_eq!(t.session_before(last).sim.journal, before.sim.journal, "{}", path.display());
+    }
+}
+
 #[test]
 fn tours_play_the_same_twice() {
     for path in files("tours", "tour") {

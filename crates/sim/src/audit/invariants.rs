@@ -143,7 +143,9 @@ impl Sim {
     }
 
     /// For every group, each committed record of the topics its consumers read: processed once,
-    /// more than once, skipped (committed past without processing) or not yet.
+    /// more than once, before the group's start (it began at the log end, `auto.offset.reset`
+    /// with no committed offset, and never meant to read them), skipped (committed past without
+    /// processing) or not yet.
     pub fn group_deliveries(&self) -> Vec<crate::audit::ledger::GroupDelivery> {
         let mut out = Vec::new();
         for g in self.groups.values() {
@@ -163,6 +165,7 @@ impl Sim {
                         continue;
                     };
                     let done = committed.get(&tp).copied().unwrap_or(0);
+                    let start = self.group_starts.get(&(sym, tp)).copied().unwrap_or(0);
                     let end = if read_committed { log.lso() } else { log.hw };
                     for rec in log.records.iter().take_while(|r| r.offset < end) {
                         // Markers are never delivered; read_committed readers skip aborted records.
@@ -172,6 +175,7 @@ impl Sim {
                             continue;
                         }
                         match self.deliveries.get(&(sym, rec.id)).copied().unwrap_or(0) {
+                            0 if rec.offset < start => d.before_start += 1,
                             0 if rec.offset < done => d.skipped.push(rec.id),
                             0 => d.pending += 1,
                             1 => d.once += 1,

@@ -85,6 +85,10 @@ pub struct GroupDelivery {
     pub more_than_once: Vec<RecordId>,
     /// Never processed although the group committed past them (at-most-once after a crash).
     pub skipped: Vec<RecordId>,
+    /// Never read because they came before the group's start: with no committed offset,
+    /// `auto.offset.reset` (latest, the default) put it at the log end. Not a loss.
+    #[serde(default)]
+    pub before_start: u64,
     /// Not processed yet (at or above the committed offset).
     pub pending: u64,
 }

@@ -688,6 +688,11 @@ impl Sim {
                 match result {
                     Ok(o) if c.assigned.contains(&tp) => {
                         c.positions.entry(tp).or_insert(o);
+                        if !c.committed.contains_key(&tp) {
+                            // The group had no committed offset here: auto.offset.reset chose where
+                            // it starts, and records below that were never meant for it.
+                            self.group_starts.entry((c.group, tp)).or_insert(o);
+                        }
                         self.poll(idx);
                     }
                     Ok(_) => {}

@@ -48,6 +48,11 @@ pub struct Sim {
     pub groups: std::collections::BTreeMap<Sym, crate::coordinators::group::Group>,
     /// How many times each group processed each record (the delivery-semantics ledger).
     pub deliveries: std::collections::BTreeMap<(Sym, RecordId), u32>,
+    /// Where each group first started reading a partition for which it had no committed offset
+    /// (the offset `auto.offset.reset` found): the audit does not count records below it as
+    /// skipped, since the group never meant to read them.
+    #[serde(default)]
+    pub group_starts: std::collections::BTreeMap<(Sym, Tp), u64>,
     /// Every transaction state record ever written (`Value::TxnState` points into it).
     pub txn_log: Vec<crate::coordinators::txn::TxnEntry>,
 }
@@ -74,6 +79,7 @@ impl Sim {
             consumers: Vec::new(),
             groups: Default::default(),
             deliveries: Default::default(),
+            group_starts: Default::default(),
             txn_log: Vec::new(),
         };
         let every = sim.config.leader_imbalance_check_interval_ms;

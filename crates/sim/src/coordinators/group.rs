@@ -228,6 +228,7 @@ impl Sim {
         })?;
         self.groups.remove(&sym);
         self.deliveries.retain(|(g, _), _| *g != sym);
+        self.group_starts.retain(|(g, _), _| *g != sym);
         for c in self.consumers.iter_mut().filter(|c| c.group == sym && !c.is_alive()) {
             c.removed = true;
         }

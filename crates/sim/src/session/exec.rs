@@ -29,6 +29,32 @@ pub struct Session {
     /// Every command applied after `seed`/`cluster`, with the virtual time it was applied at:
     /// with the seed and broker count, this reproduces the session exactly (`Trace`).
     pub history: Vec<TimedCommand>,
+    /// Records of earlier commands whose outcome is still to be reported (`execute_interactive`).
+    watches: Vec<Watch>,
+}
+
+/// The records one interactive `produce` sent, reported one by one as they are acked or fail.
+#[derive(Clone, Debug)]
+struct Watch {
+    /// Index into `history` of the command that sent them.
+    command: usize,
+    first: u64,
+    /// Whether the outcome of each record was reported.
+    reported: Vec<bool>,
+}
+
+/// An outcome of an earlier command, reported when it happens: one line per record of a
+/// `produce` run by `Session::execute_interactive`, in Kafka's console-producer form.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// Index into `Session::history` (and the trace's commands) of the command it belongs to.
+    pub command: usize,
+    /// Which record of that command (0-based): with `command`, a key that names the report once,
+    /// so a view that rebuilds a session from a snapshot can drop what it already showed.
+    pub record: usize,
+    /// `Partition:P<TAB>Offset:O`, or `Error: CODE` when the producer gave up.
+    pub line: String,
+    pub error: bool,
 }
 
 /// A command and the exact point it was applied at: the virtual time and how many events had been
@@ -38,6 +64,19 @@ pub struct TimedCommand {
     pub at_ms: Millis,
     pub events: u64,
     pub command: Command,
+    /// Whether it applied. A command that failed changed nothing: replays keep it (it fails the
+    /// same way again), the script export leaves it out. Traces from before this field read as
+    /// applied.
+    #[serde(default = "applied_by_default", skip_serializing_if = "is_true")]
+    pub applied: bool,
+}
+
+fn applied_by_default() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
 }
 
 /// A session, exportable as JSON and replayable: seed, cluster size, the timed command log, and
@@ -72,7 +111,7 @@ impl Session {
     pub fn with_brokers(seed: u64, brokers: u32) -> Session {
         let sim = Sim::with_brokers(seed, brokers);
         let seen = sim.journal.len();
-        Session { sim, journal_seen: seen, started: false, brokers, history: Vec::new() }
+        Session { sim, journal_seen: seen, started: false, brokers, history: Vec::new(), watches: Vec::new() }
     }
 
     /// Runs a whole script silently and returns the session (for traces, tests and the app).
@@ -115,10 +154,14 @@ impl Session {
     pub fn execute(&mut self, cmd: &Command) -> Output {
         let at_ms = self.sim.now();
         let events = self.sim.net.processed;
+        let journal = self.sim.journal.len();
         let mut out = self.apply(cmd);
         if !matches!(cmd, Command::Seed(_) | Command::Cluster { .. } | Command::Help) {
             self.started = true;
-            self.history.push(TimedCommand { at_ms, events, command: cmd.clone() });
+            // A command that reports an error but moved time or left a journal entry did apply
+            // in part (a transactional `producer start` whose initTransactions() timed out).
+            let applied = !out.error || self.sim.net.processed != events || self.sim.journal.len() != journal;
+            self.history.push(TimedCommand { at_ms, events, command: cmd.clone(), applied });
         }
         for e in &self.sim.journal[self.journal_seen..] {
             if let Some(text) = self.sim.narrate(e) {
@@ -127,6 +170,75 @@ impl Session {
         }
         self.journal_seen = self.sim.journal.len();
         out
+    }
+
+    /// Applies a command typed in the console or clicked: like `execute`, except that `produce`
+    /// never waits (it is applied, and recorded, as `produce ... --async`) and virtual time does
+    /// not move for it. The outcome of each record it sent is reported later by `take_reports`,
+    /// as it happens.
+    pub fn execute_interactive(&mut self, cmd: &Command) -> Output {
+        let Command::Produce { count, .. } = cmd else { return self.execute(cmd) };
+        let mut sent = cmd.clone();
+        if let Command::Produce { wait, .. } = &mut sent {
+            *wait = false;
+        }
+        let first = self.sim.ledger.entries.len() as u64;
+        let out = self.execute(&sent);
+        if !out.error {
+            let n = (self.sim.ledger.entries.len() as u64 - first).min(*count as u64) as usize;
+            self.watches.push(Watch { command: self.history.len() - 1, first, reported: vec![false; n] });
+        }
+        out
+    }
+
+    /// The outcomes that happened since the last call, of the records sent by earlier
+    /// `execute_interactive` produces: one `Report` per record acked or failed, in record order.
+    /// Call it after running the model (every frame); a record still pending is reported later.
+    pub fn take_reports(&mut self) -> Vec<Report> {
+        let mut out = Vec::new();
+        for w in &mut self.watches {
+            for (i, done) in w.reported.iter_mut().enumerate() {
+                if *done {
+                    continue;
+                }
+                let Some(e) = self.sim.ledger.entries.get((w.first + i as u64) as usize) else { continue };
+                if e.state == Delivery::Pending {
+                    continue;
+                }
+                *done = true;
+                let line = delivery_line(e);
+                let error = matches!(e.state, Delivery::Failed(_));
+                out.push(Report { command: w.command, record: i, line, error });
+            }
+        }
+        self.watches.retain(|w| w.reported.iter().any(|d| !d));
+        out
+    }
+
+    /// Runs events until one the narration would tell (what `Sim::narrate` shows) has happened,
+    /// at most `max_ms` of virtual time; stops right after that event. Returns its narration
+    /// lines (`[mm:ss.mmm] text`), or nothing when no narrated event came within `max_ms` (the
+    /// clock then stands at `max_ms` later) or nothing is scheduled. `step` still runs one event.
+    pub fn run_to_next_narrated(&mut self, max_ms: Millis) -> Vec<String> {
+        let deadline = self.sim.now().saturating_add(max_ms);
+        let mut from = self.sim.journal.len();
+        loop {
+            if self.sim.net.next_event_time().is_none_or(|t| t > deadline) {
+                self.sim.run_until(deadline);
+                self.journal_seen = self.sim.journal.len();
+                return Vec::new();
+            }
+            self.sim.step();
+            let lines: Vec<String> = self.sim.journal[from..]
+                .iter()
+                .filter_map(|e| self.sim.narrate(e).map(|t| format!("[{}] {t}", format_time(e.at_ms))))
+                .collect();
+            from = self.sim.journal.len();
+            if !lines.is_empty() {
+                self.journal_seen = from;
+                return lines;
+            }
+        }
     }
 
     pub fn trace(&self) -> Trace {
@@ -473,18 +585,7 @@ impl Session {
                         break;
                     }
                 }
-                Ok(self.sim.ledger.entries[first..]
-                    .iter()
-                    .map(|e| match e.state {
-                        Delivery::Acked { offset } => format!(
-                            "Partition:{}\tOffset:{}",
-                            e.tp.partition,
-                            offset.map_or("-1".to_string(), |o| o.to_string())
-                        ),
-                        Delivery::Failed(err) => format!("Error: {}", err.name()),
-                        Delivery::Pending => "Error: REQUEST_TIMED_OUT".to_string(),
-                    })
-                    .collect())
+                Ok(self.sim.ledger.entries[first..].iter().map(delivery_line).collect())
             }
             Command::Network { latency_ms, jitter_ms, link } => {
                 let jitter = jitter_ms.unwrap_or(latency_ms / 5);
@@ -577,6 +678,18 @@ impl Session {
     }
 }
 
+/// What `produce` prints for one record: `Partition:P<TAB>Offset:O` once acked (offset -1 with
+/// acks=0), the error once the producer gave up; still pending when waiting ended, a timeout.
+fn delivery_line(e: &crate::audit::ledger::LedgerEntry) -> String {
+    match e.state {
+        Delivery::Acked { offset } => {
+            format!("Partition:{}\tOffset:{}", e.tp.partition, offset.map_or("-1".to_string(), |o| o.to_string()))
+        }
+        Delivery::Failed(err) => format!("Error: {}", err.name()),
+        Delivery::Pending => "Error: REQUEST_TIMED_OUT".to_string(),
+    }
+}
+
 /// `ledger`: what became of every record producers were given, checked against the logs.
 /// `kafka-transactions list`: every transactional id a producer uses, with its coordinator's view.
 fn transactions_list(sim: &Sim) -> Vec<String> {
@@ -650,8 +763,14 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
         lines.push(format!("  duplicated: {}", describe(id)));
     }
     for g in &a.groups {
+        // Records before the group's start (it began at the log end) were never meant for it:
+        // said apart from "skipped", and only when there are some.
+        let before = match g.before_start {
+            0 => String::new(),
+            n => format!("  before its start {n} (auto.offset.reset)"),
+        };
         lines.push(format!(
-            "group {}: processed once {}  more than once {}  skipped {}  not yet {}",
+            "group {}: processed once {}  more than once {}  skipped {}  not yet {}{before}",
             g.group,
             g.once,
             g.more_than_once.len(),
@@ -1076,7 +1195,9 @@ Simulator verbs:
   step                         run to the next event and say what it was
   ledger                       records acked, failed, pending, lost (gone from every serving copy)
                                and duplicated (in a log twice), checked against the logs;
-                               per group: processed once / more than once / skipped; per processor:
+                               per group: processed once / more than once / skipped (committed
+                               past, never processed) / before its start (it began at the log end,
+                               auto.offset.reset, and never meant to read them); per processor:
                                what a read_committed reader of its output sees per consumed input
   help
 

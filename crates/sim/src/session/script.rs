@@ -351,7 +351,8 @@ fn join_kv(kv: &[(String, String)]) -> String {
 const MAX_ADVANCE_MS: u64 = 24 * 3_600_000;
 
 /// A trace as a scenario script: `seed`, `cluster` when not the default size, then each command
-/// at its point in virtual time, and a final `advance` to the trace's end. Running the script gives
+/// that applied at its point in virtual time (failed ones are left out), and a final `advance` to
+/// the trace's end. Running the script gives
 /// the same journal and ledger as the session the trace came from.
 pub fn trace_script(trace: &Trace) -> String {
     let mut out = String::new();
@@ -368,7 +369,8 @@ pub fn trace_script(trace: &Trace) -> String {
         lines.push(cmd.to_line());
         shadow.execute(&cmd);
     };
-    for c in &trace.commands {
+    // A command that failed changed nothing: the script leaves it out.
+    for c in trace.commands.iter().filter(|c| c.applied) {
         reach(&mut shadow, c.at_ms, Some(c.events), &mut lines, &mut run);
         run(&mut shadow, c.command.clone(), &mut lines);
     }

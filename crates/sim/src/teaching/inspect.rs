@@ -1,10 +1,12 @@
-//! Read-only views for the UI's inspect panel: a partition's replicas with their roles and offsets,
-//! and its ISR and leader history derived from the journal. Nothing here changes the model.
+//! Read-only views for the UI's inspect panel and picture: a partition's replicas with their roles
+//! and offsets, its ISR and leader history derived from the journal, a consumer's state as drawn,
+//! and a group's assignment as its coordinator knows it. Nothing here changes the model.
 
+use crate::clients::consumer::{ConsumerStatus, MemberState};
 use crate::cluster::broker::BrokerStatus;
 use crate::cluster::journal::SimEvent;
 use crate::cluster::sim::Sim;
-use crate::model::{BrokerId, Log, Millis, Tp};
+use crate::model::{BrokerId, ConsumerIdx, Log, Millis, Tp};
 
 /// One replica of a partition as the inspect panel shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,6 +87,31 @@ impl Sim {
             .iter()
             .filter(|(tp, m)| m.leader == Some(b) && !self.topic(tp.topic).name.starts_with("__"))
             .count()
+    }
+
+    /// A consumer as the picture draws it: "crashed", "closed", "paused", "idle" (stable, no
+    /// partitions), "consuming", "left the group" (max.poll.interval.ms) or "rebalancing".
+    pub fn consumer_state(&self, c: ConsumerIdx) -> &'static str {
+        let Some(c) = self.consumers.get(c as usize) else { return "closed" };
+        match (c.status, c.state) {
+            (ConsumerStatus::Dead, _) => "crashed",
+            (ConsumerStatus::Stopped, _) => "closed",
+            (ConsumerStatus::Paused, _) => "paused",
+            (_, MemberState::Stable) if c.assigned.is_empty() => "idle",
+            (_, MemberState::Stable) => "consuming",
+            (_, MemberState::Left) => "left the group",
+            _ => "rebalancing",
+        }
+    }
+
+    /// What the group coordinator records as each member's assignment (client id, partitions),
+    /// in member-id order. A crashed consumer keeps its partitions here until `session.timeout.ms`
+    /// removes it from the group; after that it is not listed. During a rebalance the members keep
+    /// the previous generation's assignment until the leader's SyncGroup replaces it. Empty for a
+    /// group the coordinator does not know.
+    pub fn coordinator_assignment(&self, group: &str) -> Vec<(String, Vec<Tp>)> {
+        let Some(g) = self.interner.find(group).and_then(|s| self.groups.get(&s)) else { return Vec::new() };
+        g.members.values().map(|m| (m.client_id.clone(), m.assignment.clone())).collect()
     }
 
     /// `broker_state`, with "isolated" for a live broker whose links are cut (menus, inspect).
