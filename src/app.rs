@@ -327,6 +327,9 @@ pub fn App() -> Html {
             let mut m = model.borrow_mut();
             if m.playing {
                 m.tick(dt);
+                tour::drive(&mut m);
+                redraw.force_update();
+            } else if tour::drive(&mut m) {
                 redraw.force_update();
             } else if narrow_mql.as_ref().as_ref().is_some_and(|q| q.matches()) != *narrow_drawn.borrow() {
                 redraw.force_update();
@@ -914,7 +917,7 @@ pub fn App() -> Html {
         (a.acked, a.failed, a.pending, a.lost.len(), a.duplicated.len(), hide_counters),
         a.groups
             .iter()
-            .map(|g| (&g.group, g.once, g.more_than_once.len(), g.skipped.len(), g.pending))
+            .map(|g| (&g.group, g.once, g.more_than_once.len(), g.skipped.len(), g.pending, g.before_start))
             .collect::<Vec<_>>(),
     ));
     let narration_hash = cluster::fingerprint(m.session.sim.journal.len());
@@ -1050,7 +1053,8 @@ pub fn App() -> Html {
             </>
         },
     };
-    let drawer_tabs = panels::drawer_tabs(tab, drawer_open, inspecting.is_some(), &set_tab);
+    let marked_tab = tour::marks_ledger(&m).then_some(Tab::Ledger);
+    let drawer_tabs = panels::drawer_tabs(tab, drawer_open, inspecting.is_some(), marked_tab, &set_tab);
     let stage = if comparing {
         html! { <main class="stage comparing" ref={frame_ref.clone()}>{ compare::view(&m, &act_cb, fw, fh) }</main> }
     } else {

@@ -80,6 +80,22 @@ pub struct Model {
     pub slow: SlowMotion,
     /// Playing stops exactly at this virtual time (a tour playing a step), then pauses.
     pub stop_at: Option<u64>,
+    /// Playing stops right after the event that makes this tour wait hold, or at its deadline
+    /// (`wait_held` then says which).
+    pub wait: Option<(kafkascope_sim::teaching::tour::Wait, u64)>,
+    pub wait_held: Option<bool>,
+    /// The learner's own session while a tour runs on its own cluster (`begin_detour`).
+    detour: Option<Box<Detour>>,
+    /// Reports of earlier console commands already shown: (history index, record).
+    reported: BTreeSet<(usize, usize)>,
+}
+
+/// What `begin_detour` keeps of the learner's session to give it back.
+struct Detour {
+    session: Session,
+    timeline: Timeline,
+    view_ms: f64,
+    speed: f64,
 }
 
 /// Time travel: snapshots of the session plus the recorded commands. Any moment up to the horizon
@@ -329,6 +345,10 @@ impl Model {
             compare: None,
             slow: SlowMotion { enabled: true, ..SlowMotion::default() },
             stop_at: None,
+            wait: None,
+            wait_held: None,
+            detour: None,
+            reported: BTreeSet::new(),
         };
         m.refresh_audit(true);
         m
@@ -387,7 +407,21 @@ impl Model {
             self.session.sim.run_to_point(c.events, c.at_ms);
             self.session.execute(&c.command);
         }
-        let braked = self.run_watching(target);
+        let braked = match self.wait.clone() {
+            Some((w, deadline)) => {
+                let until = target.min(deadline);
+                let held = kafkascope_sim::teaching::tour::wait_step(&mut self.session, &w, until);
+                if held || until >= deadline {
+                    self.wait = None;
+                    self.wait_held = Some(held);
+                    self.playing = false;
+                    Some(self.session.sim.now())
+                } else {
+                    None
+                }
+            }
+            None => self.run_watching(target),
+        };
         self.view_ms = match braked {
             Some(at) => at as f64,
             None => target_f,
@@ -399,8 +433,67 @@ impl Model {
         self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
         self.timeline.maybe_checkpoint(&self.session);
         self.refresh_audit(false);
+        self.collect_reports();
         // Narration reads the journal directly; command output shows only what the command did.
         self.session.journal_seen = self.session.sim.journal.len();
+    }
+
+    /// Adds what earlier console commands report as it happens (a `produce`'s records acked or
+    /// failed) to their console entries, each once.
+    pub fn collect_reports(&mut self) {
+        for r in self.session.take_reports() {
+            if !self.reported.insert((r.command, r.record)) {
+                continue;
+            }
+            if let Some(e) = self.console.iter_mut().rev().find(|c| c.recorded == Some(r.command)) {
+                e.lines.push(r.line);
+                e.error |= r.error;
+            }
+        }
+    }
+
+    /// Runs a tour on a cluster of its own: the learner's session (with its timeline and speed) is
+    /// kept aside until `end_detour` gives it back.
+    pub fn begin_detour(&mut self, session: Session) {
+        if self.detour.is_none() {
+            let timeline = std::mem::replace(&mut self.timeline, Timeline::new(&session));
+            let kept = std::mem::replace(&mut self.session, session);
+            self.detour = Some(Box::new(Detour { session: kept, timeline, view_ms: self.view_ms, speed: self.speed }));
+            self.view_ms = self.session.sim.now() as f64;
+            self.playing = false;
+            self.refresh_audit(true);
+        } else {
+            self.load(session);
+        }
+    }
+
+    /// Gives the learner's own session back after a tour (as it was, paused).
+    pub fn end_detour(&mut self) {
+        self.stop_at = None;
+        self.wait = None;
+        if let Some(d) = self.detour.take() {
+            self.session = d.session;
+            self.timeline = d.timeline;
+            self.view_ms = d.view_ms;
+            self.speed = d.speed;
+            self.playing = false;
+            self.refresh_audit(true);
+        }
+    }
+
+    /// After the sim was run outside `tick` (a tour skipping ahead): the timeline's end, a
+    /// snapshot if one is due, the audit and the narration follow it.
+    pub fn timeline_follow(&mut self) {
+        self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
+        self.timeline.maybe_checkpoint(&self.session);
+        self.refresh_audit(true);
+        self.collect_reports();
+        self.session.journal_seen = self.session.sim.journal.len();
+    }
+
+    /// Whether a tour runs on its own cluster, the learner's kept aside.
+    pub fn in_detour(&self) -> bool {
+        self.detour.is_some()
     }
 
     /// Runs the sim to `target`, event by event; with slow motion on and time shown faster than
@@ -508,7 +601,9 @@ impl Model {
                     }
                 }
                 let before = self.session.history.len();
-                let out = self.session.execute(&cmd);
+                // As a console runs it: a `produce` sends without waiting; what becomes of its
+                // records is reported as it happens (`collect_reports`).
+                let out = self.session.execute_interactive(&cmd);
                 let recorded = (self.session.history.len() > before).then_some(before);
                 if let Some(last) = self.session.history.last() {
                     if self.timeline.recorded.len() < self.session.history.len() {

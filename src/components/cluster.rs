@@ -1365,19 +1365,10 @@ fn memo_consumer(
 }
 
 fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callback<u32>) -> Html {
-    use kafkascope_sim::clients::consumer::{ConsumerStatus, MemberState};
     let c = &sim.consumers[ci as usize];
     let b = lay.consumer_box(i);
     let (tps, held) = consumer_partitions(sim, ci);
-    let status = match (c.status, c.state) {
-        (ConsumerStatus::Dead, _) => "crashed",
-        (ConsumerStatus::Stopped, _) => "closed",
-        (ConsumerStatus::Paused, _) => "paused",
-        (_, MemberState::Stable) if c.assigned.is_empty() => "idle",
-        (_, MemberState::Stable) => "consuming",
-        (_, MemberState::Left) => "left the group",
-        _ => "rebalancing",
-    };
+    let status = sim.consumer_state(ci);
     let inner = b.w - 16.0;
     let status_line = if status == "crashed" {
         if held {

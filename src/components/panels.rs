@@ -96,7 +96,8 @@ pub fn topbar(model: &Model, h: &Handlers, extra: Option<Html>) -> Html {
 }
 
 /// The drawer's tabs: each opens the drawer on its panel; the one on show closes it.
-pub fn drawer_tabs(tab: Tab, open: bool, inspecting: bool, set_tab: &Callback<Tab>) -> Html {
+/// `marked`: a tab the tour step speaks of (the ledger), drawn ringed.
+pub fn drawer_tabs(tab: Tab, open: bool, inspecting: bool, marked: Option<Tab>, set_tab: &Callback<Tab>) -> Html {
     html! {
         <div class="drawer-tabs" role="tablist" aria-label="Panels">
             { for Tab::ALL.iter().filter(|&&t| t != Tab::Inspect || inspecting).map(|&t| {
@@ -104,7 +105,7 @@ pub fn drawer_tabs(tab: Tab, open: bool, inspecting: bool, set_tab: &Callback<Ta
                 let cb = set_tab.clone();
                 html! {
                     <button role="tab" id={format!("drawer-tab-{}", t.id())} aria-selected={selected.to_string()}
-                            aria-controls="drawer" class={classes!("tab", selected.then_some("selected"))}
+                            aria-controls="drawer" class={classes!("tab", selected.then_some("selected"), (marked == Some(t)).then_some("marked"))}
                             onclick={Callback::from(move |_: MouseEvent| cb.emit(t))}>
                         { t.label() }
                     </button>
@@ -235,6 +236,9 @@ pub fn counters(model: &Model, hidden: bool) -> Html {
                         <div><dt title="Processed exactly once">{"once"}</dt><dd>{g.once}</dd></div>
                         <div class={bad(g.more_than_once.len())}><dt title="Processed two or more times: at-least-once after a crash or rebalance">{"twice+"}</dt><dd>{g.more_than_once.len()}</dd></div>
                         <div class={bad(g.skipped.len())}><dt title="Never processed although the group committed past them: at-most-once after a crash">{"skipped"}</dt><dd>{g.skipped.len()}</dd></div>
+                        if g.before_start > 0 {
+                            <div class="before-start"><dt title="Written before the group first started: with no committed offset, auto.offset.reset=latest (the default) started it at the log end, so it never reads them. Not a loss: set auto.offset.reset=earliest to read them.">{"before its start"}</dt><dd>{g.before_start}</dd></div>
+                        }
                         <div><dt title="At or after the committed offset, not processed yet">{"not yet"}</dt><dd>{g.pending}</dd></div>
                     </dl>
                 </div>

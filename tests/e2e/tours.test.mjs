@@ -1,12 +1,27 @@
-// Guided tours in the browser: open a tour, predict, see the model's answer (checked against what
-// the picture itself shows), do the learner's action, and reach the "say it in the interview"
-// summary. Waits are on DOM conditions only.
+// Guided tours in the browser: the list, and the broker-failure tour played as a learner would:
+// each step first plays its change (watchable, stopping where the question is about), then shows
+// its text with what it speaks of ringed in the picture, asks for a prediction (counters that
+// would answer it hidden), takes the learner's action (the button, or the same thing done in the
+// picture), plays on and reveals the model's value, which is what the picture draws. The summary
+// has a score and the next tour; closing the tour gives the learner's own session back.
+//
+// DOM contract: button.tour-start[data-tour]; #tour[data-phase]; #tour-playing (while a phase
+// plays), #tour-skip; #tour .choice; #tour-act; #tour-value; #tour-next; #tour-back; #tour-summary,
+// #tour-score, #tour-next-tour, #tour-done; svg#cluster rect.mark[data-mark]; #counters-hidden.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, waitFor, openTab, consoleText } from './lib/browser.mjs';
+import { BASE_URL, consoleText, launch, openApp, openTab, waitFor } from './lib/browser.mjs';
 
-const STEP_TIMEOUT = 120_000;
+const STEP_TIMEOUT = 180_000;
+const leaderOf0 = (page) => page.getAttribute('svg#cluster g[data-topic="orders"][data-partition="0"][data-role="leader"]', 'data-broker');
+
+/** Waits until the step's play is over and it asks (or offers its action, or reveals). */
+const settled = (page) =>
+  waitFor(page, 'the step to stop playing', () => {
+    const p = document.querySelector('#tour')?.dataset.phase;
+    return p === 'asking' || p === 'acting' || p === 'revealed' ? p : null;
+  }, null, { timeout: 60_000 });
 
 describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
   let browser;
@@ -29,57 +44,69 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     browser.assertNoErrors('on load');
   });
 
-  it('the broker-failure tour: predict, reveal from the model, act, summary', { timeout: STEP_TIMEOUT }, async () => {
+  it('the broker-failure tour: watch, predict, act, reveal from the model, score, your session back', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await openTab(page, 'tours');
     await page.locator('button.tour-start[data-tour="6"]').click();
-    await page.locator('#tour .choice').first().waitFor();
+    // Step 1 plays its scene first: the question comes once the play stops.
+    await page.locator('#tour-playing').waitFor();
+    assert.equal(await page.locator('#tour .choice').count(), 0, 'no question while the scene plays');
+    assert.equal(await settled(page), 'asking');
     assert.match(await page.locator('#tour-h').textContent(), /Broker failure/);
-    // The tour started a fresh cluster, echoed in the console.
-    assert.match(await consoleText(page), /kafka-topics --create --topic orders/);
-    await openTab(page, 'tours');
-
-    // Step 1: which broker leads orders-0? Pick an answer; the reveal is the model's value, and it
-    // is the leader the picture draws.
+    assert.ok((await page.locator('svg#cluster rect.mark[data-mark^="Partition"]').count()) > 0, 'what the text speaks of is ringed');
     await page.locator('#tour .choice', { hasText: /^1$/ }).click();
     await page.locator('#tour-value').waitFor();
     const revealed = (await page.locator('#tour-value').textContent()).trim();
-    const drawn = await page.getAttribute('svg#cluster g[data-topic="orders"][data-partition="0"][data-role="leader"]', 'data-broker');
-    assert.equal(revealed, drawn, 'the reveal is what the model shows');
+    assert.equal(revealed, await leaderOf0(page), 'the reveal is what the picture draws');
     assert.equal(await page.locator('#tour .choice.correct').count(), 1, 'the choice equal to the model value is marked');
-    assert.equal((await page.locator('#tour .choice.correct').textContent()).trim(), revealed);
 
-    // Step 2: predict, then the learner kills the leader with the action button.
+    // Step 2: predict (by keyboard), then the learner kills the leader with the action button,
+    // and the next three seconds play.
     await page.locator('#tour-next').click();
-    await page.locator('#tour .choice:not([disabled])').first().waitFor();
-    await page.locator('#tour .choice').first().focus();
-    await page.keyboard.press('Enter'); // choices work from the keyboard
+    await settled(page);
+    await page.locator('#tour .choice:not([disabled])').first().focus();
+    await page.keyboard.press('Enter');
     await page.locator('#tour-act').waitFor();
     assert.match(await page.locator('#tour-act').textContent(), new RegExp(`broker kill ${revealed}`));
     await page.locator('#tour-act').click();
-    await page.locator('#tour-value').waitFor();
+    await page.locator('#tour-value').waitFor({ timeout: 60_000 });
     await waitFor(page, `broker ${revealed} drawn dead`, (b) => document.querySelector(`g.broker[data-broker="${b}"]`)?.dataset.state === 'dead', revealed);
 
-    // The failover step: the new leader revealed is the one drawn.
+    // Step 3: the failover plays until the election, and stops right there.
     await page.locator('#tour-next').click();
+    await settled(page);
     await page.locator('#tour .choice:not([disabled])').first().click();
-    await page.locator('#tour-value').waitFor();
+    await page.locator('#tour-value').waitFor({ timeout: 60_000 });
     const newLeader = (await page.locator('#tour-value').textContent()).trim();
-    const drawnNew = await page.getAttribute('svg#cluster g[data-topic="orders"][data-partition="0"][data-role="leader"]', 'data-broker');
-    assert.equal(newLeader, drawnNew);
+    assert.equal(newLeader, await leaderOf0(page));
     assert.notEqual(newLeader, revealed, 'leadership moved');
 
-    // Back rebuilds the previous step; then play on to the end.
+    // Step 4 asks how many acknowledged records were lost: the ledger's counts are hidden.
+    await page.locator('#tour-next').click();
+    await settled(page);
+    await openTab(page, 'ledger');
+    await page.locator('#counters-hidden').waitFor();
+    await openTab(page, 'tours');
+
+    // Back rebuilds the previous step; then play on to the end (skipping the plays).
     await page.locator('#tour-back').click();
-    await page.locator('#tour .choice:not([disabled])').first().waitFor();
-    for (let i = 0; i < 20 && (await page.locator('#tour-summary').count()) === 0; i++) {
+    await settled(page);
+    for (let i = 0; i < 30 && (await page.locator('#tour-summary').count()) === 0; i++) {
+      if (await page.locator('#tour-skip').count()) await page.locator('#tour-skip').click();
       const open = page.locator('#tour .choice:not([disabled])');
       if (await open.count()) await open.first().click();
       if (await page.locator('#tour-act').count()) await page.locator('#tour-act').click();
+      if (await page.locator('#tour-skip').count()) await page.locator('#tour-skip').click();
       await page.locator('#tour-next').click();
     }
     await page.locator('#tour-summary').waitFor();
     assert.match(await page.locator('#tour-summary').textContent(), /Say it in the interview/);
+    assert.match(await page.locator('#tour-score').textContent(), /You predicted \d+ of \d+ correctly/);
+    assert.match(await page.locator('#tour-next-tour').textContent(), /Next tour: What happens on consumer failure/);
+    // Closing the tour gives the learner's own session back: the default scenario's group.
+    await page.locator('#tour-done').click();
+    await page.locator('svg#cluster g.consumer[data-consumer="c1"]').waitFor({ state: 'attached' });
+    assert.match(await consoleText(page), /your own session is back/);
     browser.assertNoErrors('during the tour');
   });
 
@@ -87,15 +114,17 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     await openApp(page);
     await openTab(page, 'tours');
     await page.locator('button.tour-start[data-tour="6"]').click();
+    await settled(page);
     await page.locator('#tour .choice').first().click();
     await page.locator('#tour-next').click();
+    await settled(page);
     await page.locator('#tour .choice:not([disabled])').first().click();
-    const leader = await page.getAttribute('svg#cluster g[data-topic="orders"][data-partition="0"][data-role="leader"]', 'data-broker');
+    const leader = await leaderOf0(page);
     await page.locator(`svg#cluster g.broker[data-broker="${leader}"]`).click();
     await page.locator('.action-menu button[data-action="kill"]').click();
     await waitFor(page, 'the action button to offer to continue', () => /continue/.test(document.querySelector('#tour-act')?.textContent || ''));
     await page.locator('#tour-act').click();
-    await page.locator('#tour-value').waitFor();
+    await page.locator('#tour-value').waitFor({ timeout: 60_000 });
     const kills = (await consoleText(page)).match(/> broker kill/g) || [];
     assert.equal(kills.length, 1, 'the broker was killed once');
     browser.assertNoErrors('acting in the picture');
