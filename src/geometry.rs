@@ -587,14 +587,15 @@ impl Layout {
 
 /// The zoom that makes a picture laid out for `frame_w / zoom` fill a `frame_w` × `frame_h` frame:
 /// 1 (the readable size) unless the frame is tall enough to enlarge it, up to `MAX_FIT_ZOOM`,
-/// without losing log slots below `MIN_SLOTS + 2` that the unzoomed layout had. `relayout(w)` lays
+/// without losing log slots below `MIN_SLOTS + 4` that the unzoomed layout had. `relayout(w)` lays
 /// the picture out for width `w` and returns (its width, its height, its slots).
 pub fn fit_zoom(frame_w: f64, frame_h: f64, relayout: impl Fn(f64) -> (f64, f64, u64)) -> f64 {
     let (_, h1, slots1) = relayout(frame_w);
     if h1 <= 0.0 || frame_h <= h1 {
         return 1.0;
     }
-    let want = slots1.min(MIN_SLOTS + 2);
+    // Enlarging must not cost the log its length (nor the replicas' headers their full words).
+    let want = slots1.min(MIN_SLOTS + 4);
     let mut z = (frame_h / h1).min(MAX_FIT_ZOOM);
     while z > 1.0 {
         let (w, h, slots) = relayout(frame_w / z);

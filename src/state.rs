@@ -357,6 +357,7 @@ impl Model {
     /// Replaces the session (a tour starting): a new timeline, the view at its present, paused.
     /// The console, speed and filters stay.
     pub fn load(&mut self, session: Session) {
+        self.slow = SlowMotion { enabled: self.slow.enabled, ..SlowMotion::default() };
         self.view_ms = session.sim.now() as f64;
         self.timeline = Timeline::new(&session);
         self.session = session;
@@ -459,6 +460,7 @@ impl Model {
             let timeline = std::mem::replace(&mut self.timeline, Timeline::new(&session));
             let kept = std::mem::replace(&mut self.session, session);
             self.detour = Some(Box::new(Detour { session: kept, timeline, view_ms: self.view_ms, speed: self.speed }));
+            self.slow = SlowMotion { enabled: self.slow.enabled, ..SlowMotion::default() };
             self.view_ms = self.session.sim.now() as f64;
             self.playing = false;
             self.refresh_audit(true);
@@ -472,6 +474,7 @@ impl Model {
         self.stop_at = None;
         self.wait = None;
         if let Some(d) = self.detour.take() {
+            self.slow = SlowMotion { enabled: self.slow.enabled, ..SlowMotion::default() };
             self.session = d.session;
             self.timeline = d.timeline;
             self.view_ms = d.view_ms;
@@ -549,8 +552,7 @@ impl Model {
         self.session = session;
         self.playing = true;
         self.stop_at = None;
-        self.slow.until_ms = 0;
-        self.slow.level = 0.0;
+        self.slow = SlowMotion { enabled: self.slow.enabled, ..SlowMotion::default() };
         for c in &mut self.console {
             c.recorded = None;
         }

@@ -1525,12 +1525,12 @@ fn marks_view(sim: &Sim, lay: &Layout, marks: &[Mark]) -> Html {
                         Layout::cell(lay.replica_band(*meta.replicas.first()?, *tp)?)
                     } else {
                         let y = lay.row_y(*tp)?;
-                        BoxAt {
-                            x: lay.label_x() - 4.0,
-                            y: y + 2.0,
-                            w: lay.width() - lay.label_x() - lay.consumer_w().min(lay.width()) - 8.0,
-                            h: ROW_H - 4.0,
-                        }
+                        let right = lay
+                            .brokers
+                            .last()
+                            .and_then(|&b| lay.broker_box(b))
+                            .map_or(lay.width() - MARGIN, |c| c.right());
+                        BoxAt { x: lay.label_x() - 4.0, y: y + 2.0, w: right - lay.label_x() + 4.0, h: ROW_H - 4.0 }
                     }
                 }
                 Mark::Producer(name) => {
