@@ -212,7 +212,12 @@ fn memo_part(cache: &std::cell::RefCell<ViewCache>, part: Part, hash: u64, build
         c.parts.insert(part, (hash, html.clone()));
         html
     });
-    html! { <Memo {hash} {content} /> }
+    // Parts drawn in lists (rows, brokers, producers) are keyed, so that when the list changes Yew
+    // moves each part's nodes with it instead of patching one into another; single parts are not.
+    match part {
+        Part::Row(_) | Part::Broker(_) | Part::Producer(_) => html! { <Memo key={format!("{part:?}")} {hash} {content} /> },
+        _ => html! { <Memo {hash} {content} /> },
+    }
 }
 
 /// A fingerprint of the given values (std's SipHash with fixed keys: stable within a page).
@@ -687,7 +692,7 @@ fn memo_replica(
         c.replicas.insert((tp, b), (hash, html.clone()));
         html
     });
-    html! { <Memo {hash} {content} /> }
+    html! { <Memo key={format!("r{}-{}-{b}", tp.topic, tp.partition)} {hash} {content} /> }
 }
 
 /// The header line of a replica: its role on the left, its offsets on the right, in the longest
@@ -1286,7 +1291,7 @@ fn groups_view(sim: &Sim, lay: &Layout, ev: &Events, cache: &std::cell::RefCell<
 fn no_member_view(lay: &Layout, i: usize) -> Html {
     let b = lay.consumer_box(i);
     html! {
-        <g class="consumer no-member">
+        <g class="consumer no-member" key={format!("n{i}")}>
             <rect class="box" x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()} height={b.h.to_string()} rx="8" />
             <text x={(b.x + 8.0).to_string()} y={(b.y + 17.0).to_string()} class="sub t11">{fit_text(&["no consumers: its committed", "no consumers"], b.w - 16.0, FS_SMALL)}</text>
             <text x={(b.x + 8.0).to_string()} y={(b.y + 32.0).to_string()} class="sub t11">{fit_text(&["offsets stay until it is", ""], b.w - 16.0, FS_SMALL)}</text>
@@ -1361,7 +1366,7 @@ fn memo_consumer(
             html
         }
     };
-    html! { <Memo {hash} {content} /> }
+    html! { <Memo key={format!("c{ci}")} {hash} {content} /> }
 }
 
 fn consumer_view(sim: &Sim, lay: &Layout, i: usize, ci: u32, on_consumer: Callback<u32>) -> Html {
