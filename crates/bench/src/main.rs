@@ -69,6 +69,7 @@ fn run(case: &Case) {
     );
 }
 
+mod memory;
 mod seek;
 
 /// Counts live heap bytes, so the seek bench can report what a checkpoint costs exactly.
@@ -105,9 +106,10 @@ mod alloc {
 }
 
 fn main() {
-    if std::env::args().nth(1).as_deref() == Some("seek") {
-        seek::run();
-        return;
+    match std::env::args().nth(1).as_deref() {
+        Some("seek") => return seek::run(),
+        Some("memory") => return memory::run(),
+        _ => {}
     }
     println!("kafkascope-sim throughput (native, one core; records = offsets below the HW on every leader)");
     run(&slice());
