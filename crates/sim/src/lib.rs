@@ -14,6 +14,7 @@
 //! - [`audit`]: the ledger of every record sent and the invariants checked against it.
 
 pub mod audit;
+pub mod chunked;
 pub mod clients;
 pub mod cluster;
 pub mod coordinators;

@@ -1,6 +1,7 @@
 //! The nouns of the model: ids, records, logs, configuration. No behaviour beyond what keeps a log
 //! consistent with itself; the protocols live in `broker`, `controller` and `producer`.
 
+use crate::chunked::Chunked;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -139,10 +140,11 @@ pub struct ProducerStateEntry {
 
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;
 
-/// An append-only log with its offsets. `records` holds offsets `log_start .. leo()` contiguously.
+/// An append-only log with its offsets. `records` holds offsets `log_start .. leo()` contiguously,
+/// in shared chunks (`Chunked`), so a snapshot of the log shares them.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Log {
-    pub records: VecDeque<Record>,
+    pub records: Chunked<Record>,
     pub log_start: u64,
     pub hw: u64,
     /// Leader-epoch cache: (epoch, start offset), increasing in both.
@@ -188,7 +190,7 @@ impl Log {
             return Vec::new();
         }
         let start = (from - self.log_start) as usize;
-        let mut out: Vec<Record> = self.records.range(start..).take(max.max(1)).copied().collect();
+        let mut out: Vec<Record> = self.records.iter_from(start).take(max.max(1)).copied().collect();
         // Never split a producer batch: Kafka returns whole batches.
         let mut next = start + out.len();
         while out.last().is_some_and(|r| !r.last_in_batch) && next < self.records.len() {
@@ -293,7 +295,7 @@ impl Log {
             return Vec::new();
         }
         let keep = (offset - self.log_start) as usize;
-        let removed: Vec<Record> = self.records.drain(keep..).collect();
+        let removed: Vec<Record> = self.records.truncate(keep);
         self.epochs.retain(|&(_, start)| start < offset);
         self.hw = self.hw.min(offset);
         self.rebuild_producer_state();
@@ -356,6 +358,14 @@ impl Log {
         }
     }
 
+    /// Empties the log and starts it again at `offset` (a follower whose whole log is older than its
+    /// leader's log start).
+    pub fn restart_at(&mut self, offset: u64) {
+        self.truncate_to(self.log_start);
+        self.records.restart_at(offset);
+        self.log_start = offset;
+    }
+
     /// Deletes records from the front (retention) up to `new_start`, never past the HW.
     pub fn delete_before(&mut self, new_start: u64) -> usize {
         let new_start = new_start.min(self.hw).min(self.leo());
@@ -363,7 +373,7 @@ impl Log {
             return 0;
         }
         let n = (new_start - self.log_start) as usize;
-        self.records.drain(..n);
+        self.records.drop_front(n);
         self.log_start = new_start;
         self.aborted_txns.retain(|a| a.last_offset >= new_start);
         // Keep the epoch that covers the new start.

@@ -16,6 +16,15 @@ use crate::session::command::{parse_script, Command, LinkEnd, ParseError, Script
 use std::collections::BTreeMap;
 
 pub const DEFAULT_SEED: u64 = 1;
+
+/// The trace format. 2: moot timers (a timeout whose answer came) are dropped from the event
+/// queue instead of firing, so the events a command is placed after are counted without them.
+/// Format 1 (no `format` field) counted them.
+pub const TRACE_FORMAT: u32 = 2;
+
+fn first_trace_format() -> u32 {
+    1
+}
 pub const DEFAULT_BROKERS: u32 = 3;
 
 #[derive(Clone, Debug)]
@@ -44,6 +53,10 @@ pub struct TimedCommand {
 /// (for checking a replay and for reading) the journal it produced.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Trace {
+    /// How the commands' points in the event stream were counted (`TRACE_FORMAT`). A trace of
+    /// another format replays differently, so share links and saved sessions refuse it.
+    #[serde(default = "first_trace_format")]
+    pub format: u32,
     pub seed: u64,
     pub brokers: u32,
     pub commands: Vec<TimedCommand>,
@@ -120,7 +133,7 @@ impl Session {
             self.started = true;
             self.history.push(TimedCommand { at_ms, events, command: cmd.clone() });
         }
-        for e in &self.sim.journal[self.journal_seen..] {
+        for e in self.sim.journal.iter_from(self.journal_seen) {
             if let Some(text) = self.sim.narrate(e) {
                 out.lines.push(format!("[{}] {text}", format_time(e.at_ms)));
             }
@@ -131,11 +144,12 @@ impl Session {
 
     pub fn trace(&self) -> Trace {
         Trace {
+            format: TRACE_FORMAT,
             seed: self.sim.seed,
             brokers: self.brokers,
             commands: self.history.clone(),
             end_ms: self.sim.now(),
-            journal: self.sim.journal.clone(),
+            journal: self.sim.journal.to_vec(),
         }
     }
 
@@ -464,17 +478,20 @@ impl Session {
                     return Ok(vec![]);
                 }
                 // Like send().get(): run virtual time until each record is acked or failed.
-                let first = self.sim.ledger.entries.len() - *count as usize;
+                let first = RecordId(self.sim.ledger.next_id().0 - *count as u64);
+                self.sim.ledger.pin(first); // read back below: not summarized meanwhile
                 let cfg = &self.sim.producers[idx as usize].config;
                 let deadline = self.sim.now() + cfg.delivery_timeout_ms + cfg.request_timeout_ms;
-                let pending = |s: &Sim| s.ledger.entries[first..].iter().any(|e| e.state == Delivery::Pending);
+                let pending = |s: &Sim| s.ledger.since(first).any(|e| e.state == Delivery::Pending);
                 while pending(&self.sim) && self.sim.now() <= deadline {
                     if self.sim.step().is_none() {
                         break;
                     }
                 }
-                Ok(self.sim.ledger.entries[first..]
-                    .iter()
+                let lines = self
+                    .sim
+                    .ledger
+                    .since(first)
                     .map(|e| match e.state {
                         Delivery::Acked { offset } => format!(
                             "Partition:{}\tOffset:{}",
@@ -484,7 +501,9 @@ impl Session {
                         Delivery::Failed(err) => format!("Error: {}", err.name()),
                         Delivery::Pending => "Error: REQUEST_TIMED_OUT".to_string(),
                     })
-                    .collect())
+                    .collect();
+                self.sim.ledger.unpin();
+                Ok(lines)
             }
             Command::Network { latency_ms, jitter_ms, link } => {
                 let jitter = jitter_ms.unwrap_or(latency_ms / 5);
@@ -630,7 +649,7 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
         a.duplicated.len()
     )];
     let describe = |id: &RecordId| {
-        let e = sim.ledger.get(*id);
+        let Some(e) = sim.ledger.get(*id) else { return format!("record #{} (no longer in any log)", id.0) };
         let offset = match e.state {
             Delivery::Acked { offset: Some(o) } => format!("acked at offset {o}"),
             Delivery::Acked { offset: None } => "sent with acks=0".to_string(),
@@ -914,7 +933,7 @@ pub fn value_text(sim: &Sim, v: Value) -> String {
         }
         Value::Marker { commit } => (if commit { "COMMIT marker" } else { "ABORT marker" }).to_string(),
         Value::GroupTombstone { group } => format!("{}: deleted (tombstone)", sim.interner.get(group)),
-        Value::Derived(from) => match sim.ledger.entries.get(from.0 as usize) {
+        Value::Derived(from) => match sim.ledger.get(from) {
             Some(e) => format!("out({})", value_text(sim, e.value)),
             None => format!("out(#{})", from.0),
         },
