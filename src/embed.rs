@@ -285,7 +285,7 @@ impl Host {
         if self.persist.get() && !crate::persist::save(&crate::persist::encode(&trace, m.view_ms as u64)) {
             self.persist.set(false); // storage refused (full, or forbidden): stop trying
         }
-        crate::panic::remember(trace, self.origin.clone());
+        crate::panic::remember(&trace, self.origin.as_deref());
     }
 }
 

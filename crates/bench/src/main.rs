@@ -78,12 +78,18 @@ mod alloc {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     static LIVE: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    fn grew(by: usize) {
+        let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+        PEAK.fetch_max(now, Ordering::Relaxed);
+    }
 
     pub struct Counting;
 
     unsafe impl GlobalAlloc for Counting {
         unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-            LIVE.fetch_add(l.size(), Ordering::Relaxed);
+            grew(l.size());
             unsafe { System.alloc(l) }
         }
         unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
@@ -91,7 +97,7 @@ mod alloc {
             unsafe { System.dealloc(p, l) }
         }
         unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-            LIVE.fetch_add(new, Ordering::Relaxed);
+            grew(new);
             LIVE.fetch_sub(l.size(), Ordering::Relaxed);
             unsafe { System.realloc(p, l, new) }
         }
@@ -102,6 +108,15 @@ mod alloc {
 
     pub fn live_bytes() -> usize {
         LIVE.load(Ordering::Relaxed)
+    }
+
+    pub fn restore_peak(p: usize) {
+        PEAK.fetch_max(p, Ordering::Relaxed);
+    }
+
+    /// The highest `live_bytes` since the last call (which starts a new period at the present).
+    pub fn take_peak() -> usize {
+        PEAK.swap(LIVE.load(Ordering::Relaxed), Ordering::Relaxed)
     }
 }
 

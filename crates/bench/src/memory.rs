@@ -8,10 +8,10 @@
 //!   `retention.ms=60000`, a group of two), opened as a share link is.
 //!
 //! Per mark: the live heap of the whole model; the session alone (a fresh replay of the same trace,
-//! measured on its own: what the present needs); the rest is what the snapshots cost; and what a
+//! measured on its own: what the present needs); the rest is what the snapshots cost (and the estimate their budget counts); and what a
 //! copy of each part of the session costs (a snapshot shares what it can, so this is per snapshot).
 
-use crate::alloc::live_bytes;
+use crate::alloc::{live_bytes, take_peak};
 use kafkascope::state::{Model, SPEED_MAX};
 use kafkascope_sim::session::exec::Session;
 
@@ -44,7 +44,9 @@ fn parts(m: &Model) -> String {
         ("clients", cost(|| (sim.producers.clone(), sim.consumers.clone(), sim.groups.clone()))),
         ("whole session", cost(|| m.session.clone())),
     ];
-    items.iter().map(|(n, b)| format!("{n} {}", kb(*b))).collect::<Vec<_>>().join(", ")
+    let estimate = kafkascope_sim::footprint::snapshot_bytes(sim, None);
+    let parts: Vec<String> = items.iter().map(|(n, b)| format!("{n} {}", kb(*b))).collect();
+    format!("{} (the budget's estimate of one: {})", parts.join(", "), kb(estimate))
 }
 
 fn kb(bytes: usize) -> String {
@@ -57,15 +59,34 @@ fn kb(bytes: usize) -> String {
 
 fn play(name: &str, make: impl FnOnce() -> Model) {
     println!("{name}");
+    let trace = std::env::var("MEMORY_TRACE").is_ok();
     let base = live_bytes();
     let mut m = make();
     m.speed = SPEED_MAX;
     m.playing = true;
-    println!("  {:>6}  {:>10}  {:>13}  {:>10}  {:>9}", "minute", "live heap", "session alone", "snapshots", "count");
+    println!(
+        "  {:>6}  {:>10}  {:>10}  {:>13}  {:>10}  {:>5}  {:>13}",
+        "minute", "live heap", "peak", "session alone", "snapshots", "count", "their budget"
+    );
+    take_peak();
     for &minute in &MARKS_MIN {
         let until = minute * 60_000;
         while m.session.sim.now() < until {
+            let before = live_bytes();
+            let period = take_peak();
             m.tick(100.0); // one frame at top speed: 2 s of virtual time
+            let in_tick = take_peak();
+            crate::alloc::restore_peak(period.max(in_tick));
+            if trace && in_tick > before + (8 << 20) {
+                eprintln!(
+                    "  trace: virtual {} s: live {} before the frame, peak {} during it, {} after; {} snapshots",
+                    m.session.sim.now() / 1000,
+                    mb(before - base),
+                    mb(in_tick - base),
+                    mb(live_bytes() - base),
+                    m.timeline.checkpoints()
+                );
+            }
             if live_bytes() > base + GIVE_UP_BYTES {
                 println!(
                     "  stopped at virtual {}:{:02}: the model holds over 4 GB (where a wasm page dies)",
@@ -76,16 +97,20 @@ fn play(name: &str, make: impl FnOnce() -> Model) {
             }
         }
         let total = live_bytes().saturating_sub(base);
+        let peak = take_peak().saturating_sub(base);
         let trace = m.session.trace();
         let alone = cost(|| Session::replay(&trace, None));
         println!(
-            "  {minute:>6}  {:>10}  {:>13}  {:>10}  {:>9}",
+            "  {minute:>6}  {:>10}  {:>10}  {:>13}  {:>10}  {:>5}  {:>13}",
             mb(total),
+            mb(peak),
             mb(alone),
             mb(total.saturating_sub(alone)),
-            m.timeline.checkpoints()
+            m.timeline.checkpoints(),
+            mb(m.timeline.held_bytes())
         );
         println!("          a copy of each part: {}", parts(&m));
+        take_peak(); // the measuring above is not the session's
     }
 }
 

@@ -220,6 +220,12 @@ impl<T: Clone> Chunked<T> {
         self.iter().cloned().collect()
     }
 
+    /// Elements in the last chunk: what a snapshot keeps for itself once the sequence is appended to
+    /// (the live copy goes on with a copy of that chunk).
+    pub fn tail_len(&self) -> usize {
+        self.chunks.back().map_or(0, |c| c.len())
+    }
+
     /// How many chunks hold the elements (a copy of the sequence allocates one pointer each).
     pub fn chunk_count(&self) -> usize {
         self.chunks.len()

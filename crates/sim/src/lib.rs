@@ -18,6 +18,7 @@ pub mod chunked;
 pub mod clients;
 pub mod cluster;
 pub mod coordinators;
+pub mod footprint;
 pub mod model;
 pub mod murmur;
 pub mod rng;

@@ -1064,6 +1064,12 @@ impl Sim {
                 let start = r.log.log_start;
                 cx.log(SimEvent::RetentionDeleted { broker: b, tp, new_log_start: start });
             }
+            let name = cx.topics[tp.topic as usize].name.as_str();
+            if name == crate::coordinators::group::OFFSETS_TOPIC || name == crate::coordinators::txn::TXN_TOPIC {
+                // The stand-in for their log cleaner; followers follow the log start as for retention.
+                let clean = r.log.compaction_point();
+                r.log.delete_before(clean);
+            }
         }
         let every = cx.cfg.log_retention_check_interval_ms;
         cx.net.timer(every, Timer::RetentionCheck { broker: b, incarnation });

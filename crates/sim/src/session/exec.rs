@@ -1109,7 +1109,7 @@ What the model simplifies:
   - `broker kill` is a machine crash: what the broker was still sending is lost, and clients with a
     request pending there wait for request.timeout.ms.
   - Group membership is kept as if loaded instantly by whichever broker coordinates (offsets are
-    real records in __consumer_offsets); __consumer_offsets is not compacted; JoinGroup hands out the
+    real records in __consumer_offsets); JoinGroup hands out the
     member id at once (no MEMBER_ID_REQUIRED round trip); auto.offset.reset uses ListOffsets.
   - A consumer stops processing the records of partitions it loses in a rebalance.
   - Group and transaction coordination follow the controller's leader at once: a broker that has
@@ -1120,5 +1120,9 @@ What the model simplifies:
   - The unclean-election switch takes effect at once (Kafka's controller checks every 5 minutes).
   - Transactions follow Kafka's first transaction protocol (no KIP-890 epoch bump per transaction);
     the coordinator checks for timed-out transactions and resends markers every second;
-    __transaction_state is not compacted; a processor commits one transaction per poll() batch.
+    a processor commits one transaction per poll() batch.
+  - __consumer_offsets and __transaction_state are compacted by a stand-in: at each retention check
+    (log.retention.check.interval.ms) a leader deletes the front of the log up to the first record
+    that is still the latest for its key (Kafka's log cleaner removes superseded records anywhere,
+    segment by segment), so a key written long ago and never again holds back what follows it.
 ";
