@@ -34,12 +34,10 @@ fi
 source "$here/env.sh"
 cd "$ROOT"
 
-if [[ "${1:-}" == seek ]]; then
+# Serves dist/ on a free port of 127.0.0.1 (with the CORS header sandboxed iframes need) until this
+# script exits; sets $port.
+serve_dist() {
     mkdir -p "$ROOT/target"
-    trace="$ROOT/target/seek-bench-trace.txt"
-    say "seek bench (native)"
-    SEEK_TRACE_OUT="$trace" cargo run -q -p kafkascope-bench --profile perf -- seek
-    trunk_release_build
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     python3 "$ROOT/scripts/serve_dist.py" --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/bench-http.log" 2>&1 &
     server_pid=$!
@@ -48,6 +46,15 @@ if [[ "${1:-}" == seek ]]; then
         curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
         sleep 0.1
     done
+}
+
+if [[ "${1:-}" == seek ]]; then
+    mkdir -p "$ROOT/target"
+    trace="$ROOT/target/seek-bench-trace.txt"
+    say "seek bench (native)"
+    SEEK_TRACE_OUT="$trace" cargo run -q -p kafkascope-bench --profile perf -- seek
+    trunk_release_build
+    serve_dist
     say "seek bench (headless Chromium, release build)"
     BASE_URL="http://127.0.0.1:$port/" node tests/e2e/seek-bench.mjs "$trace"
     exit 0
@@ -59,15 +66,7 @@ if [[ "${1:-}" == memory ]]; then
     say "share link of the busy scenario"
     busy="$(cargo run -q -p kafkascope-sim --profile native --bin kafkascope -- share crates/bench/scenarios/busy.ks)"
     trunk_release_build
-    mkdir -p "$ROOT/target"
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    python3 "$ROOT/scripts/serve_dist.py" --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/bench-http.log" 2>&1 &
-    server_pid=$!
-    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
-    for ((i = 0; i < 100; i++)); do
-        curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
-        sleep 0.1
-    done
+    serve_dist
     export BASE_URL="http://127.0.0.1:$port/"
     say "wasm heap in headless Chromium (release build, top speed): default scenario"
     node tests/e2e/bench-memory.mjs default
@@ -80,15 +79,7 @@ if [[ "${1:-}" == frames ]]; then
     trunk_release_build
     say "share link of the big scenario"
     big="$(cargo run -q -p kafkascope-sim --profile native --bin kafkascope -- share crates/bench/scenarios/big.ks)"
-    mkdir -p "$ROOT/target"
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    python3 -m http.server --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/bench-http.log" 2>&1 &
-    server_pid=$!
-    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
-    for ((i = 0; i < 100; i++)); do
-        curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
-        sleep 0.1
-    done
+    serve_dist
     export BASE_URL="http://127.0.0.1:$port/"
     say "frame time: default scenario"
     node tests/e2e/bench-frames.mjs default "" "${FRAME_SECONDS:-20}"

@@ -85,7 +85,7 @@ const EVERY_MS: u64 = 30_000;
 /// almost for free.
 const EVERY_EVENTS: u64 = 2000;
 /// Bytes the snapshots may hold beyond what they share (estimated).
-const BUDGET_BYTES: usize = 40 << 20;
+const BUDGET_BYTES: usize = 48 << 20;
 
 impl Timeline {
     fn new(session: &Session) -> Timeline {

@@ -46,7 +46,15 @@ fn parts(m: &Model) -> String {
     ];
     let estimate = kafkascope_sim::footprint::snapshot_bytes(sim, None);
     let parts: Vec<String> = items.iter().map(|(n, b)| format!("{n} {}", kb(*b))).collect();
-    format!("{} (the budget's estimate of one: {})", parts.join(", "), kb(estimate))
+    let (entries, kept) = sim.ledger.held();
+    let records: usize = sim.brokers.values().flat_map(|b| b.replicas.values()).map(|r| r.log.records.len()).sum();
+    format!(
+        "{} (the budget's estimate of one: {}); ledger entries {entries} + {kept} kept, records in replica logs {records}, timers {}, messages {}",
+        parts.join(", "),
+        kb(estimate),
+        sim.net.timers.len(),
+        sim.net.messages.len()
+    )
 }
 
 fn kb(bytes: usize) -> String {
@@ -86,6 +94,8 @@ fn play(name: &str, make: impl FnOnce() -> Model) {
                     mb(live_bytes() - base),
                     m.timeline.checkpoints()
                 );
+                eprintln!("         {}; snapshots' estimate {}", parts(&m), mb(m.timeline.held_bytes()));
+                take_peak();
             }
             if live_bytes() > base + GIVE_UP_BYTES {
                 println!(
@@ -116,7 +126,9 @@ fn play(name: &str, make: impl FnOnce() -> Model) {
 
 pub fn run() {
     println!("memory, native (live heap bytes counted by the allocator), played at top speed ({SPEED_MAX}x)");
-    play("default scenario (scenarios/default.ks)", Model::new);
+    if std::env::var("MEMORY_ONLY").is_err() {
+        play("default scenario (scenarios/default.ks)", Model::new);
+    }
     play("busy: 1,000 records/s, 6 partitions RF 3, retention.ms=60000, a group of two", || {
         let src = include_str!("../scenarios/busy.ks");
         let trace = Session::run_script_session(src).expect("the busy scenario runs").trace();

@@ -84,6 +84,11 @@ impl Ledger {
         self.pinned = None;
     }
 
+    /// How many entries are held: (in id order from `base`, kept from below it).
+    pub fn held(&self) -> (usize, usize) {
+        (self.entries.len(), self.kept.len())
+    }
+
     /// The first id not yet summarized: entries below it are in `kept` or gone.
     pub fn base(&self) -> RecordId {
         RecordId(self.base)
