@@ -190,7 +190,8 @@ impl Log {
             return Vec::new();
         }
         let start = (from - self.log_start) as usize;
-        let mut out: Vec<Record> = self.records.iter_from(start).take(max.max(1)).copied().collect();
+        let mut out: Vec<Record> = Vec::with_capacity(max.max(1).min(self.records.len() - start) + 8);
+        out.extend(self.records.iter_from(start).take(max.max(1)).copied());
         // Never split a producer batch: Kafka returns whole batches.
         let mut next = start + out.len();
         while out.last().is_some_and(|r| !r.last_in_batch) && next < self.records.len() {
