@@ -63,10 +63,11 @@ pub struct Model {
 /// its neighbours (kafkascope_sim::chunked), so most of it costs pointers. One is taken every
 /// `EVERY_EVENTS` events or `EVERY_MS` of virtual time; at most `MAX_CHECKPOINTS` are kept, and
 /// beyond that the one whose neighbours are closest (in events: replay cost is per event) goes, so
-/// they spread evenly over the session. What only a snapshot holds (records deleted by retention
-/// since, in a busy session) is bounded by `BUDGET_BYTES`: over it, the snapshot that frees the
-/// most bytes per event of replay it adds goes; that past is then rebuilt from an earlier
-/// snapshot, or from the start, on demand.
+/// they spread evenly over the session. The snapshots and the session together stay within
+/// `BUDGET_BYTES` (what only a snapshot holds: its own state, and in a busy session the records
+/// deleted by retention since): over it, the snapshot that frees the most bytes per event of
+/// replay it adds goes; that past is then rebuilt from an earlier snapshot, or from the start, on
+/// demand.
 pub struct Timeline {
     checkpoints: Vec<Session>,
     /// What each snapshot holds that the next one does not (kafkascope_sim::footprint).
@@ -84,8 +85,10 @@ const EVERY_MS: u64 = 30_000;
 /// (`scripts/bench.sh seek`); the time spacing only matters for quiet stretches, which replay
 /// almost for free.
 const EVERY_EVENTS: u64 = 2000;
-/// Bytes the snapshots may hold beyond what they share (estimated).
-const BUDGET_BYTES: usize = 48 << 20;
+/// Bytes the session and the snapshots may hold together (estimated, kafkascope_sim::footprint):
+/// the snapshots get what the session leaves, at least `MIN_SNAPSHOT_BYTES`.
+const BUDGET_BYTES: usize = 96 << 20;
+const MIN_SNAPSHOT_BYTES: usize = 16 << 20;
 
 impl Timeline {
     fn new(session: &Session) -> Timeline {
@@ -122,7 +125,10 @@ impl Timeline {
             while self.checkpoints.len() > MAX_CHECKPOINTS {
                 self.evict(false);
             }
-            while self.held_bytes() > BUDGET_BYTES && self.checkpoints.len() > 2 {
+            let budget = BUDGET_BYTES
+                .saturating_sub(kafkascope_sim::footprint::session_bytes(&session.sim))
+                .max(MIN_SNAPSHOT_BYTES);
+            while self.held_bytes() > budget && self.checkpoints.len() > 2 {
                 self.evict(true);
             }
         }

@@ -13,6 +13,20 @@ use crate::model::*;
 use std::collections::BTreeMap;
 use std::mem::size_of;
 
+/// Bytes the session itself holds, as estimated: one copy of each partition's records (its
+/// replicas share chunks), the ledger's entries, and what a snapshot of it would copy.
+pub fn session_bytes(s: &Sim) -> usize {
+    let mut records: BTreeMap<Tp, usize> = BTreeMap::new();
+    for r in s.brokers.values().flat_map(|b| b.replicas.iter()) {
+        let e = records.entry(*r.0).or_insert(0);
+        *e = (*e).max(r.1.log.records.len());
+    }
+    let (entries, kept) = s.ledger.held();
+    records.values().sum::<usize>() * size_of::<Record>()
+        + (entries + kept) * size_of::<LedgerEntry>()
+        + snapshot_bytes(s, None)
+}
+
 /// Bytes `s` holds that `newer` (the next snapshot, if any) does not share.
 pub fn snapshot_bytes(s: &Sim, newer: Option<&Sim>) -> usize {
     let rec = size_of::<Record>();
