@@ -15,10 +15,17 @@
 #                              every 90 s), natively (crates/bench/src/seek.rs) and in headless
 #                              Chromium against the release build (tests/e2e/seek-bench.mjs).
 #                              Budget: one frame, 16 ms.
+#   scripts/bench.sh memory    memory at 2/10/30/60 virtual minutes, played at top speed, for the
+#                              default scenario and a busy one (crates/bench/scenarios/busy.ks:
+#                              1,000 records/s, 6 partitions RF 3, retention.ms=60000, a group of
+#                              two): natively the bytes the session and its snapshots hold
+#                              (crates/bench/src/memory.rs), then the wasm heap in headless Chromium
+#                              against the release build (tests/e2e/bench-memory.mjs). Targets at
+#                              60 min: default <= 64 MB, busy <= 128 MB; +25% at most from 10 to 60.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [[ "${1:-}" == frames || "${1:-}" == seek ]]; then
+if [[ "${1:-}" == frames || "${1:-}" == seek || "${1:-}" == memory ]]; then
     "$here/setup.sh"
 else
     "$here/setup.sh" --no-browser
@@ -27,12 +34,10 @@ fi
 source "$here/env.sh"
 cd "$ROOT"
 
-if [[ "${1:-}" == seek ]]; then
+# Serves dist/ on a free port of 127.0.0.1 (with the CORS header sandboxed iframes need) until this
+# script exits; sets $port.
+serve_dist() {
     mkdir -p "$ROOT/target"
-    trace="$ROOT/target/seek-bench-trace.txt"
-    say "seek bench (native)"
-    SEEK_TRACE_OUT="$trace" cargo run -q -p kafkascope-bench --profile perf -- seek
-    trunk_release_build
     port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
     python3 "$ROOT/scripts/serve_dist.py" --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/bench-http.log" 2>&1 &
     server_pid=$!
@@ -41,8 +46,32 @@ if [[ "${1:-}" == seek ]]; then
         curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
         sleep 0.1
     done
+}
+
+if [[ "${1:-}" == seek ]]; then
+    mkdir -p "$ROOT/target"
+    trace="$ROOT/target/seek-bench-trace.txt"
+    say "seek bench (native)"
+    SEEK_TRACE_OUT="$trace" cargo run -q -p kafkascope-bench --profile perf -- seek
+    trunk_release_build
+    serve_dist
     say "seek bench (headless Chromium, release build)"
     BASE_URL="http://127.0.0.1:$port/" node tests/e2e/seek-bench.mjs "$trace"
+    exit 0
+fi
+
+if [[ "${1:-}" == memory ]]; then
+    say "memory (native)"
+    cargo run -q -p kafkascope-bench --profile perf -- memory
+    say "share link of the busy scenario"
+    busy="$(cargo run -q -p kafkascope-sim --profile native --bin kafkascope -- share crates/bench/scenarios/busy.ks)"
+    trunk_release_build
+    serve_dist
+    export BASE_URL="http://127.0.0.1:$port/"
+    say "wasm heap in headless Chromium (release build, top speed): default scenario"
+    node tests/e2e/bench-memory.mjs default
+    say "wasm heap in headless Chromium (release build, top speed): busy scenario"
+    node tests/e2e/bench-memory.mjs busy "$busy"
     exit 0
 fi
 
@@ -50,15 +79,7 @@ if [[ "${1:-}" == frames ]]; then
     trunk_release_build
     say "share link of the big scenario"
     big="$(cargo run -q -p kafkascope-sim --profile native --bin kafkascope -- share crates/bench/scenarios/big.ks)"
-    mkdir -p "$ROOT/target"
-    port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
-    python3 -m http.server --bind 127.0.0.1 "$port" --directory "$ROOT/dist" >"$ROOT/target/bench-http.log" 2>&1 &
-    server_pid=$!
-    trap 'kill "$server_pid" 2>/dev/null || true' EXIT
-    for ((i = 0; i < 100; i++)); do
-        curl -fsS -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null && break
-        sleep 0.1
-    done
+    serve_dist
     export BASE_URL="http://127.0.0.1:$port/"
     say "frame time: default scenario"
     node tests/e2e/bench-frames.mjs default "" "${FRAME_SECONDS:-20}"

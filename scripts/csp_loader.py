@@ -45,11 +45,12 @@ html = INLINE.sub(extract, html)
 
 # Subresource integrity needs a CORS response to check against. Inside <iframe sandbox> the page's
 # origin is opaque, so every request is cross-origin: without crossorigin="anonymous" the browser
-# fetches the stylesheet in no-cors mode and then refuses it. (Module scripts and the wasm are
-# always fetched with CORS; docs/embedding.md says which header the server must send.)
+# fetches a stylesheet or a classic script (the panic panel's) in no-cors mode and then refuses it.
+# (Module scripts and the wasm are always fetched with CORS; docs/embedding.md says which header
+# the server must send.)
 html = re.sub(
-    r"<link(?![^>]*\bcrossorigin\b)([^>]*\bintegrity=)",
-    r'<link crossorigin="anonymous"\1',
+    r"<(link|script)(?![^>]*\bcrossorigin\b)([^>]*\bintegrity=)",
+    r'<\1 crossorigin="anonymous"\2',
     html,
 )
 if re.search(r"<script(?![^>]*\bsrc\s*=)[^>]*>\s*\S", html, re.I):

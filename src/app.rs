@@ -22,32 +22,115 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Calls `frame(timestamp_ms)` on every animation frame while the component is mounted.
+/// Calls `frame(dt_ms)` on every animation frame while the component is mounted and the page can
+/// be seen: a hidden tab (`visibilitychange`) or a page scrolled out of view, such as an iframe
+/// off its host's screen (an IntersectionObserver on the root element), runs no frames at all, so
+/// no simulation either. `dt_ms` is the wall time since the previous frame, and 0 for the first
+/// frame after a pause: the model resumes where it was, without replaying the time it missed.
+/// While stopped, `<html data-frames="stopped">` says so (the e2e test reads it).
 #[hook]
 fn use_animation_frame(frame: Rc<dyn Fn(f64)>) {
     use_effect_with((), move |_| {
         let window = web_sys::window().expect("a browser window");
-        let id = Rc::new(Cell::new(0));
-        let slot: Rc<RefCell<Option<Closure<dyn FnMut(f64)>>>> = Rc::new(RefCell::new(None));
-        let (slot2, id2, window2) = (slot.clone(), id.clone(), window.clone());
-        *slot.borrow_mut() = Some(Closure::wrap(Box::new(move |ts: f64| {
-            frame(ts);
-            if let Some(cb) = slot2.borrow().as_ref() {
-                if let Ok(next) = window2.request_animation_frame(cb.as_ref().unchecked_ref()) {
-                    id2.set(next);
-                }
-            }
+        let document = window.document().expect("a document");
+        let root = document.document_element();
+        let state = Rc::new(FrameLoop {
+            window: window.clone(),
+            root: root.clone(),
+            id: Cell::new(None),
+            last: Cell::new(None),
+            visible: Cell::new(document.visibility_state() != web_sys::VisibilityState::Hidden),
+            on_screen: Cell::new(true),
+            tick: RefCell::new(None),
+        });
+        let weak = Rc::downgrade(&state);
+        *state.tick.borrow_mut() = Some(Closure::wrap(Box::new(move |ts: f64| {
+            let Some(s) = weak.upgrade() else { return };
+            s.id.set(None);
+            let dt = s.last.replace(Some(ts)).map_or(0.0, |prev| ts - prev);
+            frame(dt);
+            s.resume();
         }) as Box<dyn FnMut(f64)>));
-        if let Some(cb) = slot.borrow().as_ref() {
-            if let Ok(first) = window.request_animation_frame(cb.as_ref().unchecked_ref()) {
-                id.set(first);
-            }
+        let on_visibility = {
+            let (state, document) = (state.clone(), document.clone());
+            Closure::<dyn FnMut()>::new(move || {
+                state.visible.set(document.visibility_state() != web_sys::VisibilityState::Hidden);
+                state.resume();
+            })
+        };
+        document.add_event_listener_with_callback("visibilitychange", on_visibility.as_ref().unchecked_ref()).ok();
+        let on_intersect = {
+            let state = state.clone();
+            Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                if let Some(e) =
+                    entries.iter().last().and_then(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+                {
+                    state.on_screen.set(e.is_intersecting());
+                    state.resume();
+                }
+            })
+        };
+        let observer = web_sys::IntersectionObserver::new(on_intersect.as_ref().unchecked_ref()).ok();
+        if let (Some(o), Some(r)) = (&observer, &root) {
+            o.observe(r);
         }
+        state.resume();
         move || {
-            window.cancel_animation_frame(id.get()).ok();
-            slot.borrow_mut().take();
+            state.visible.set(false);
+            state.resume(); // cancels the pending frame
+            state.tick.borrow_mut().take();
+            document
+                .remove_event_listener_with_callback("visibilitychange", on_visibility.as_ref().unchecked_ref())
+                .ok();
+            if let Some(o) = observer {
+                o.disconnect();
+            }
+            drop(on_intersect);
         }
     });
+}
+
+/// The animation-frame loop of `use_animation_frame`: runs while the page is visible and on screen.
+struct FrameLoop {
+    window: web_sys::Window,
+    root: Option<web_sys::Element>,
+    /// The requested frame, if one is pending.
+    id: Cell<Option<i32>>,
+    /// The previous frame's timestamp; None after a pause.
+    last: Cell<Option<f64>>,
+    visible: Cell<bool>,
+    on_screen: Cell<bool>,
+    tick: RefCell<Option<Closure<dyn FnMut(f64)>>>,
+}
+
+impl FrameLoop {
+    /// Requests the next frame if the page can be seen (and none is pending); otherwise cancels
+    /// the pending one and forgets the last timestamp.
+    fn resume(&self) {
+        let run = self.visible.get() && self.on_screen.get();
+        if let Some(r) = &self.root {
+            if run {
+                r.remove_attribute("data-frames").ok();
+            } else {
+                r.set_attribute("data-frames", "stopped").ok();
+            }
+        }
+        if !run {
+            if let Some(id) = self.id.take() {
+                self.window.cancel_animation_frame(id).ok();
+            }
+            self.last.set(None);
+            return;
+        }
+        if self.id.get().is_some() {
+            return;
+        }
+        if let Some(cb) = self.tick.borrow().as_ref() {
+            if let Ok(id) = self.window.request_animation_frame(cb.as_ref().unchecked_ref()) {
+                self.id.set(Some(id));
+            }
+        }
+    }
 }
 
 /// Keeps `size` equal to the inner size (CSS px) of the element `node` refers to, and redraws
@@ -319,11 +402,11 @@ pub fn App() -> Html {
         let model = model.clone();
         let redraw = redraw.clone();
         let host = host.clone();
-        let last = Cell::new(None::<f64>);
         let (narrow_mql, narrow_drawn) = (narrow_mql.clone(), narrow_drawn.clone());
-        use_animation_frame(Rc::new(move |ts| {
-            let dt = last.get().map_or(0.0, |prev| ts - prev);
-            last.set(Some(ts));
+        let wall = Cell::new(0.0);
+        use_animation_frame(Rc::new(move |dt| {
+            wall.set(wall.get() + dt);
+            let ts = wall.get();
             let mut m = model.borrow_mut();
             if m.playing {
                 m.tick(dt);
@@ -344,7 +427,7 @@ pub fn App() -> Html {
     // The postMessage API (only with `origin=`), the ready message, and the debug panic hook.
     {
         let (model, redraw, host) = (model.clone(), redraw.clone(), host.clone());
-        let debug_panic = params.debug_panic;
+        let (debug_panic, debug_trap) = (params.debug_panic, params.debug_trap);
         let ready = serde_json::json!({"type": "kafkascope:ready", "protocol": 1,
             "scenario": params.scenario, "seed": model.borrow().session.sim.seed});
         use_effect_with((), move |_| {
@@ -376,6 +459,10 @@ pub fn App() -> Html {
                 // `?debug=panic` (docs/embedding.md): exercises the panic panel after the first frame.
                 gloo_timers::callback::Timeout::new(0, || panic!("deliberate panic requested by ?debug=panic"))
                     .forget();
+            }
+            if debug_trap {
+                // `?debug=trap`: the instance dies without a panic; assets/panic.js shows the panel.
+                gloo_timers::callback::Timeout::new(0, crate::panic::trap).forget();
             }
             move || {
                 if let Some(l) = listener {

@@ -128,7 +128,7 @@ pub fn event_message(sim: &Sim, e: &JournalEntry) -> Option<Value> {
 pub fn lost_message(sim: &Sim, ids: &[kafkascope_sim::RecordId], total: usize) -> Value {
     let records: Vec<Value> = ids
         .iter()
-        .filter_map(|id| sim.ledger.entries.get(id.0 as usize))
+        .filter_map(|id| sim.ledger.get(*id))
         .map(|e| {
             let offset = match e.state {
                 kafkascope_sim::audit::ledger::Delivery::Acked { offset } => offset,
@@ -247,7 +247,7 @@ impl Host {
         let journal = &m.session.sim.journal;
         let from = self.posted.get().min(journal.len());
         if self.origin.is_some() && journal.len() - from <= MAX_EVENTS_PER_FRAME {
-            for e in &journal[from..] {
+            for e in journal.iter_from(from) {
                 if let Some(msg) = event_message(&m.session.sim, e) {
                     self.post(&msg);
                 }
@@ -285,7 +285,7 @@ impl Host {
         if self.persist.get() && !crate::persist::save(&crate::persist::encode(&trace, m.view_ms as u64)) {
             self.persist.set(false); // storage refused (full, or forbidden): stop trying
         }
-        crate::panic::remember(trace, self.origin.clone());
+        crate::panic::remember(&trace, self.origin.as_deref());
     }
 }
 

@@ -68,6 +68,8 @@ pub struct Params {
     pub reset: bool,
     /// `debug=panic`: panics on purpose after the first frame, to exercise the panic panel.
     pub debug_panic: bool,
+    /// `debug=trap`: a wasm trap (not a panic) after the first frame, for the same panel.
+    pub debug_trap: bool,
     pub problems: Vec<String>,
 }
 
@@ -124,7 +126,10 @@ pub fn parse_query(search: &str) -> Params {
                 None => p.problems.push(bad("origin", v, "an origin like https://example.com, or *")),
             },
             "reset" => p.reset = flag(v).unwrap_or(false),
-            "debug" => p.debug_panic = v == "panic",
+            "debug" => {
+                p.debug_panic = v == "panic";
+                p.debug_trap = v == "trap";
+            }
             _ => {}
         }
     }

@@ -9,7 +9,7 @@ use kafkascope_sim::session::exec::Trace;
 /// The `localStorage` key. The stored text is JSON: `{"v": VERSION, "s": share text, "t": ms}`.
 pub const KEY: &str = "kafkascope.session";
 /// Bump when the stored format or the meaning of a trace changes: older entries are then ignored.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {
@@ -37,7 +37,8 @@ pub fn decode(text: &str) -> Result<(Trace, u64), String> {
         serde_json::from_str(text).map_err(|_| "the session saved in this browser is damaged".to_string())?;
     if version.v != VERSION {
         return Err(format!(
-            "the session saved in this browser is from another version of kafkascope (format {}, this one reads {VERSION})",
+            "the session saved in this browser is from {} version of kafkascope (format {}, this one reads {VERSION}), whose sessions replay differently here",
+            if version.v < VERSION { "an earlier" } else { "a newer" },
             version.v
         ));
     }
@@ -88,8 +89,9 @@ mod tests {
         assert_eq!(trace.commands, s.history);
         assert_eq!(t, 1500);
         assert!(decode("{not json").unwrap_err().contains("damaged"));
-        assert!(decode(r#"{"v":0,"s":"x","t":1}"#).unwrap_err().contains("another version"));
-        assert!(decode(r#"{"v":1,"s":"!!","t":1}"#).unwrap_err().contains("could not be read"));
-        assert!(decode(r#"{"v":1}"#).unwrap_err().contains("damaged"));
+        assert!(decode(r#"{"v":1,"s":"x","t":1}"#).unwrap_err().contains("an earlier version"));
+        assert!(decode(r#"{"v":3,"s":"x","t":1}"#).unwrap_err().contains("a newer version"));
+        assert!(decode(r#"{"v":2,"s":"!!","t":1}"#).unwrap_err().contains("could not be read"));
+        assert!(decode(r#"{"v":2}"#).unwrap_err().contains("damaged"));
     }
 }

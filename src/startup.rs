@@ -23,6 +23,9 @@ pub fn initial_model(params: &Params, saved: Option<&str>) -> Startup {
     // From a saved session we show the moment it was left at; otherwise the start of the session.
     let mut restored_at = None;
     let mut model = if let Some(link) = &params.share {
+        if let Err(why) = kafkascope_sim::session::share::decode(link) {
+            notices.push(format!("This share link could not be opened: {why}. Started the default session instead."));
+        }
         Model::from_share(Some(link))
     } else if params.scenario.is_some() || params.seed.is_some() {
         let name = params.scenario.as_deref().unwrap_or("default");
@@ -127,6 +130,25 @@ mod tests {
         assert_eq!(s.model.session.sim.seed, 42, "the default scenario");
         let s = initial_model(&parse_query(""), Some("garbage"));
         assert!(s.clear_saved && s.notices[0].contains("damaged"), "{:?}", s.notices);
+    }
+
+    /// Links and saved sessions made before trace format 2 (when moot timers still fired and were
+    /// counted) would replay differently: they are refused, saying why.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn links_and_saves_of_an_earlier_format_are_refused_with_a_notice() {
+        // A share link made by kafkascope before format 2: `kafka-topics --create --topic t`.
+        let old = kafkascope_sim::session::share::encode(&kafkascope_sim::session::exec::Trace {
+            format: 1,
+            ..Model::new().session.trace()
+        });
+        let s = initial_model(&parse_query(&format!("?s={old}")), None);
+        assert_eq!(s.notices.len(), 1, "{:?}", s.notices);
+        assert!(s.notices[0].contains("an earlier version of kafkascope"), "{}", s.notices[0]);
+        assert_eq!(s.model.session.sim.seed, 42, "the default scenario instead");
+        let saved = format!(r#"{{"v":1,"s":"{old}","t":0}}"#);
+        let s = initial_model(&parse_query(""), Some(&saved));
+        assert!(s.clear_saved && s.notices[0].contains("an earlier version of kafkascope"), "{:?}", s.notices);
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -101,38 +101,56 @@ struct Detour {
 /// Time travel: snapshots of the session plus the recorded commands. Any moment up to the horizon
 /// is rebuilt exactly by replaying from the nearest earlier snapshot (the model is deterministic).
 /// Acting in the past forks: the recorded future after that point is dropped.
+///
+/// A snapshot is a clone of the session, which shares the logs, the ledger and the journal with
+/// its neighbours (kafkascope_sim::chunked), so most of it costs pointers. One is taken every
+/// `EVERY_EVENTS` events or `EVERY_MS` of virtual time; at most `MAX_CHECKPOINTS` are kept, and
+/// beyond that the one whose neighbours are closest (in events: replay cost is per event) goes, so
+/// they spread evenly over the session. The snapshots and the session together stay within
+/// `BUDGET_BYTES` (what only a snapshot holds: its own state, and in a busy session the records
+/// deleted by retention since): over it, the snapshot that frees the most bytes per event of
+/// replay it adds goes; that past is then rebuilt from an earlier snapshot, or from the start, on
+/// demand.
 pub struct Timeline {
     checkpoints: Vec<Session>,
-    every_ms: u64,
-    /// A snapshot is also taken every this many events. Replay cost is per event, so this is what
-    /// keeps seeking within a frame in a busy session (`scripts/bench.sh seek`); the time spacing
-    /// only matters for quiet stretches, which replay almost for free.
-    every_events: u64,
+    /// What each snapshot holds that the next one does not (kafkascope_sim::footprint).
+    costs: Vec<usize>,
     /// Every command of this branch, in order; the session's own history is always a prefix.
     pub recorded: Vec<TimedCommand>,
     /// The furthest virtual time reached on this branch.
     pub horizon_ms: u64,
 }
 
-/// Snapshots kept at most; beyond that every other one is dropped and the spacing doubles.
+/// Snapshots kept at most (reached within minutes, so memory is flat after that).
 const MAX_CHECKPOINTS: usize = 150;
-const FIRST_CHECKPOINT_EVERY_MS: u64 = 60_000;
-const FIRST_CHECKPOINT_EVERY_EVENTS: u64 = 4000;
+const EVERY_MS: u64 = 30_000;
+/// Replay cost is per event, so this is what keeps seeking within a frame in a busy session
+/// (`scripts/bench.sh seek`); the time spacing only matters for quiet stretches, which replay
+/// almost for free.
+const EVERY_EVENTS: u64 = 2000;
+/// Bytes the session and the snapshots may hold together (estimated, kafkascope_sim::footprint):
+/// the snapshots get what the session leaves, at least `MIN_SNAPSHOT_BYTES`.
+const BUDGET_BYTES: usize = 96 << 20;
+const MIN_SNAPSHOT_BYTES: usize = 16 << 20;
 
 impl Timeline {
     fn new(session: &Session) -> Timeline {
-        Timeline {
-            checkpoints: vec![session.clone()],
-            every_ms: FIRST_CHECKPOINT_EVERY_MS,
-            every_events: FIRST_CHECKPOINT_EVERY_EVENTS,
-            recorded: session.history.clone(),
-            horizon_ms: session.sim.now(),
-        }
+        Timeline::starting(session.clone(), session.history.clone(), session.sim.now())
     }
 
-    /// How many snapshots are kept (for the seek bench).
+    fn starting(first: Session, recorded: Vec<TimedCommand>, horizon_ms: u64) -> Timeline {
+        let cost = kafkascope_sim::footprint::snapshot_bytes(&first.sim, None);
+        Timeline { checkpoints: vec![first], costs: vec![cost], recorded, horizon_ms }
+    }
+
+    /// How many snapshots are kept (for the benches).
     pub fn checkpoints(&self) -> usize {
         self.checkpoints.len()
+    }
+
+    /// What the snapshots hold beyond what they share, as estimated (for the benches).
+    pub fn held_bytes(&self) -> usize {
+        self.costs.iter().sum()
     }
 
     pub fn start_ms(&self) -> u64 {
@@ -141,27 +159,64 @@ impl Timeline {
 
     fn maybe_checkpoint(&mut self, session: &Session) {
         let (last, last_events) = self.checkpoints.last().map_or((0, 0), |c| (c.sim.now(), c.sim.net.processed));
-        if session.sim.now() >= last + self.every_ms || session.sim.net.processed >= last_events + self.every_events {
+        if session.sim.now() >= last + EVERY_MS || session.sim.net.processed >= last_events + EVERY_EVENTS {
+            if let (Some(prev), Some(cost)) = (self.checkpoints.last(), self.costs.last_mut()) {
+                *cost = kafkascope_sim::footprint::snapshot_bytes(&prev.sim, Some(&session.sim));
+            }
             self.checkpoints.push(session.clone());
-            if self.checkpoints.len() > MAX_CHECKPOINTS {
-                let first = self.checkpoints.remove(0);
-                let mut kept: Vec<Session> =
-                    self.checkpoints.drain(..).enumerate().filter(|(i, _)| i % 2 == 1).map(|(_, c)| c).collect();
-                kept.insert(0, first);
-                self.checkpoints = kept;
-                self.every_ms *= 2;
-                self.every_events *= 2;
+            self.costs.push(kafkascope_sim::footprint::snapshot_bytes(&session.sim, None));
+            while self.checkpoints.len() > MAX_CHECKPOINTS {
+                self.evict(false);
+            }
+            let budget = BUDGET_BYTES
+                .saturating_sub(kafkascope_sim::footprint::session_bytes(&session.sim))
+                .max(MIN_SNAPSHOT_BYTES);
+            while self.held_bytes() > budget && self.checkpoints.len() > 2 {
+                self.evict(true);
             }
         }
+    }
+
+    /// Drops one snapshot, never the first (the start) nor the newest: the one whose neighbours are
+    /// closest in events, or (`by_bytes`) the one that frees the most bytes per event it adds to
+    /// the replay of its stretch.
+    fn evict(&mut self, by_bytes: bool) {
+        let n = self.checkpoints.len();
+        if n <= 2 {
+            return;
+        }
+        let events = |i: usize| self.checkpoints[i].sim.net.processed;
+        let score = |i: usize| {
+            let gap = (events(i + 1) - events(i - 1)) as f64;
+            if by_bytes {
+                gap / (self.costs[i] as f64 + 1.0)
+            } else {
+                gap
+            }
+        };
+        let Some(i) = (1..n - 1).min_by(|&a, &b| score(a).total_cmp(&score(b))) else { return };
+        self.checkpoints.remove(i);
+        self.costs.remove(i);
+        self.costs[i - 1] =
+            kafkascope_sim::footprint::snapshot_bytes(&self.checkpoints[i - 1].sim, Some(&self.checkpoints[i].sim));
     }
 
     /// Drops the recorded future after the session's present (acting in the past forks).
     fn fork_at(&mut self, session: &Session) {
         let now = session.sim.now();
         self.recorded.truncate(session.history.len());
-        self.checkpoints.retain(|c| c.sim.now() <= now && c.history.len() <= session.history.len());
+        let keep: Vec<bool> =
+            self.checkpoints.iter().map(|c| c.sim.now() <= now && c.history.len() <= session.history.len()).collect();
+        let mut k = keep.iter();
+        self.checkpoints.retain(|_| *k.next().expect("one flag each"));
+        let mut k = keep.iter();
+        self.costs.retain(|_| *k.next().expect("one flag each"));
         if self.checkpoints.is_empty() {
             self.checkpoints.push(session.clone());
+            self.costs.push(kafkascope_sim::footprint::snapshot_bytes(&session.sim, None));
+        }
+        if let Some(c) = self.costs.last_mut() {
+            *c = kafkascope_sim::footprint::snapshot_bytes(&self.checkpoints[self.checkpoints.len() - 1].sim, None);
         }
         self.horizon_ms = now;
     }
@@ -269,13 +324,7 @@ impl Model {
     /// the trace's later commands as the recorded future: playing applies them as their time comes.
     pub fn from_trace(trace: &kafkascope_sim::session::exec::Trace, at_ms: u64) -> Model {
         let base = Session::with_brokers(trace.seed, trace.brokers);
-        let mut timeline = Timeline {
-            checkpoints: vec![base],
-            every_ms: FIRST_CHECKPOINT_EVERY_MS,
-            every_events: FIRST_CHECKPOINT_EVERY_EVENTS,
-            recorded: trace.commands.clone(),
-            horizon_ms: trace.end_ms,
-        };
+        let mut timeline = Timeline::starting(base, trace.commands.clone(), trace.end_ms);
         // Checkpoints along the way, so that seeking in a long trace stays within a frame.
         let mut session = timeline.checkpoints[0].clone();
         let at_ms = at_ms.min(trace.end_ms);
@@ -513,7 +562,7 @@ impl Model {
             let before = self.session.sim.journal.len();
             self.session.sim.step();
             let sim = &self.session.sim;
-            if let Some((hold, why)) = sim.journal[before..].iter().find_map(|e| significant(sim, &e.event)) {
+            if let Some((hold, why)) = sim.journal.iter_from(before).find_map(|e| significant(sim, &e.event)) {
                 let until = t + hold;
                 if until > self.slow.until_ms || self.slow.level < 1.0 {
                     let was_slow = self.slow.level >= 1.0 && self.view_ms <= self.slow.until_ms as f64;
@@ -678,7 +727,7 @@ impl Model {
                 },
             }
             let sim = &self.session.sim;
-            if sim.journal[before.max(seen)..].iter().any(|e| sim.narrate(e).is_some()) {
+            if sim.journal.iter_from(before.max(seen)).any(|e| sim.narrate(e).is_some()) {
                 break;
             }
         }

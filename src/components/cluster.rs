@@ -215,7 +215,9 @@ fn memo_part(cache: &std::cell::RefCell<ViewCache>, part: Part, hash: u64, build
     // Parts drawn in lists (rows, brokers, producers) are keyed, so that when the list changes Yew
     // moves each part's nodes with it instead of patching one into another; single parts are not.
     match part {
-        Part::Row(_) | Part::Broker(_) | Part::Producer(_) => html! { <Memo key={format!("{part:?}")} {hash} {content} /> },
+        Part::Row(_) | Part::Broker(_) | Part::Producer(_) => {
+            html! { <Memo key={format!("{part:?}")} {hash} {content} /> }
+        }
         _ => html! { <Memo {hash} {content} /> },
     }
 }
@@ -1432,7 +1434,7 @@ fn moving_view(sim: &Sim, lay: &Layout, now: f64, reduced_motion: bool) -> Html 
     let since = (now - MOVE_MS).max(0.0) as u64;
     let first = journal.partition_point(|e| e.at_ms < since);
     let mut out = Vec::new();
-    for e in &journal[first..] {
+    for e in journal.iter_from(first) {
         let age = now - e.at_ms as f64;
         if !(0.0..MOVE_MS).contains(&age) {
             continue;
@@ -1446,10 +1448,9 @@ fn moving_view(sim: &Sim, lay: &Layout, now: f64, reduced_motion: bool) -> Html 
                 for tp in added {
                     let Some(k) = tps.iter().position(|x| x == tp) else { continue };
                     let to = lay.consumer_line(slot, k);
-                    let from =
-                        previous_owner(sim, lay, &journal[..first], &c.group_name, *tp, e.at_ms).unwrap_or_else(|| {
-                            lay.group_header(lay.consumers[slot].1).map_or(to, |h| Pt { x: h.x + 2.0, y: h.y + 57.0 })
-                        });
+                    let from = previous_owner(sim, lay, first, &c.group_name, *tp, e.at_ms).unwrap_or_else(|| {
+                        lay.group_header(lay.consumers[slot].1).map_or(to, |h| Pt { x: h.x + 2.0, y: h.y + 57.0 })
+                    });
                     let p = lerp(from, to, t);
                     let name = if c.topics.len() <= 1 { format!("p{}", tp.partition) } else { sim.tp_name(*tp) };
                     let w = text_w(name.chars().count(), FS_SMALL) + 8.0;
@@ -1478,17 +1479,11 @@ fn moving_view(sim: &Sim, lay: &Layout, now: f64, reduced_motion: bool) -> Html 
 
 /// Where partition `tp` was last owned in `group` before `before`: the line of the consumer that
 /// revoked it, if it is still drawn.
-fn previous_owner(
-    sim: &Sim,
-    lay: &Layout,
-    earlier: &[kafkascope_sim::cluster::journal::JournalEntry],
-    group: &str,
-    tp: Tp,
-    before: u64,
-) -> Option<Pt> {
+fn previous_owner(sim: &Sim, lay: &Layout, first: usize, group: &str, tp: Tp, before: u64) -> Option<Pt> {
     let _ = before;
-    let look = earlier.len().saturating_sub(400);
-    earlier[look..].iter().rev().find_map(|e| match &e.event {
+    let look = first.saturating_sub(400);
+    let earlier: Vec<_> = sim.journal.iter_from(look).take(first - look).collect();
+    earlier.into_iter().rev().find_map(|e| match &e.event {
         SimEvent::PartitionsRevoked { consumer, tps } if tps.contains(&tp) => {
             let c = sim.consumers.get(*consumer as usize)?;
             if c.group_name != group {

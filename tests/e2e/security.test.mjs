@@ -1,6 +1,7 @@
 // Safety: the page runs under a strict Content-Security-Policy (no inline script or style, no
 // eval; 'wasm-unsafe-eval' only) with no violation while it runs; keys, values and URL text are
-// shown as text, never markup; a wasm panic shows the panic panel with the trace and a Reset.
+// shown as text, never markup; a wasm panic, and a wasm trap that no Rust code sees, show the panic
+// panel with the trace and a Reset.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -127,6 +128,27 @@ describe(`kafkascope safety (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
     assert.equal(await page.locator('#panic-panel').count(), 0, 'a fresh session after Reset');
     assert.doesNotMatch(page.url(), /reset=1/, 'the reset parameter is dropped from the address');
+    browser.assertNoErrors('after Reset');
+  });
+
+  it('a wasm trap (no Rust panic runs) still shows the panel, built without the instance', { timeout: STEP_TIMEOUT }, async () => {
+    await openApp(page, '?debug=trap');
+    await page.locator('#panic-panel').waitFor({ state: 'attached' });
+    const text = await page.locator('#panic-panel').textContent();
+    assert.match(text, /internal error/);
+    assert.match(text, /unreachable/, 'the trap itself is the message');
+    assert.doesNotMatch(text, /panicked/, 'no Rust code ran: the panel comes from assets/panic.js');
+    assert.match(text, /Seed 42 · 3 broker\(s\) · \d+ command\(s\)/);
+    const trace = JSON.parse(await page.locator('#panic-trace').inputValue());
+    assert.equal(trace.seed, 42);
+    assert.ok(trace.commands.length >= 5, 'the default scenario\'s commands');
+    assert.match(await page.locator('#panic-link').inputValue(), /\?s=[A-Za-z0-9_-]+$/);
+    assert.ok(browser.errors.some((e) => /unreachable/.test(e)), 'the trap is reported as the uncaught error it is');
+    assert.deepEqual(await page.evaluate(() => window.__csp), [], 'the panel script runs under the CSP');
+    browser.errors.length = 0;
+    await page.click('#panic-reset');
+    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    assert.equal(await page.locator('#panic-panel').count(), 0, 'a fresh session after Reset');
     browser.assertNoErrors('after Reset');
   });
 });

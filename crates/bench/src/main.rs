@@ -69,6 +69,7 @@ fn run(case: &Case) {
     );
 }
 
+mod memory;
 mod seek;
 
 /// Counts live heap bytes, so the seek bench can report what a checkpoint costs exactly.
@@ -77,12 +78,18 @@ mod alloc {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     static LIVE: AtomicUsize = AtomicUsize::new(0);
+    static PEAK: AtomicUsize = AtomicUsize::new(0);
+
+    fn grew(by: usize) {
+        let now = LIVE.fetch_add(by, Ordering::Relaxed) + by;
+        PEAK.fetch_max(now, Ordering::Relaxed);
+    }
 
     pub struct Counting;
 
     unsafe impl GlobalAlloc for Counting {
         unsafe fn alloc(&self, l: Layout) -> *mut u8 {
-            LIVE.fetch_add(l.size(), Ordering::Relaxed);
+            grew(l.size());
             unsafe { System.alloc(l) }
         }
         unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
@@ -90,7 +97,7 @@ mod alloc {
             unsafe { System.dealloc(p, l) }
         }
         unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
-            LIVE.fetch_add(new, Ordering::Relaxed);
+            grew(new);
             LIVE.fetch_sub(l.size(), Ordering::Relaxed);
             unsafe { System.realloc(p, l, new) }
         }
@@ -102,12 +109,22 @@ mod alloc {
     pub fn live_bytes() -> usize {
         LIVE.load(Ordering::Relaxed)
     }
+
+    pub fn restore_peak(p: usize) {
+        PEAK.fetch_max(p, Ordering::Relaxed);
+    }
+
+    /// The highest `live_bytes` since the last call (which starts a new period at the present).
+    pub fn take_peak() -> usize {
+        PEAK.swap(LIVE.load(Ordering::Relaxed), Ordering::Relaxed)
+    }
 }
 
 fn main() {
-    if std::env::args().nth(1).as_deref() == Some("seek") {
-        seek::run();
-        return;
+    match std::env::args().nth(1).as_deref() {
+        Some("seek") => return seek::run(),
+        Some("memory") => return memory::run(),
+        _ => {}
     }
     println!("kafkascope-sim throughput (native, one core; records = offsets below the HW on every leader)");
     run(&slice());

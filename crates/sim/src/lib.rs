@@ -14,9 +14,11 @@
 //! - [`audit`]: the ledger of every record sent and the invariants checked against it.
 
 pub mod audit;
+pub mod chunked;
 pub mod clients;
 pub mod cluster;
 pub mod coordinators;
+pub mod footprint;
 pub mod model;
 pub mod murmur;
 pub mod rng;

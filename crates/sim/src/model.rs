@@ -1,6 +1,7 @@
 //! The nouns of the model: ids, records, logs, configuration. No behaviour beyond what keeps a log
 //! consistent with itself; the protocols live in `broker`, `controller` and `producer`.
 
+use crate::chunked::Chunked;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -139,10 +140,11 @@ pub struct ProducerStateEntry {
 
 pub const NUM_BATCHES_TO_RETAIN: usize = 5;
 
-/// An append-only log with its offsets. `records` holds offsets `log_start .. leo()` contiguously.
+/// An append-only log with its offsets. `records` holds offsets `log_start .. leo()` contiguously,
+/// in shared chunks (`Chunked`), so a snapshot of the log shares them.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Log {
-    pub records: VecDeque<Record>,
+    pub records: Chunked<Record>,
     pub log_start: u64,
     pub hw: u64,
     /// Leader-epoch cache: (epoch, start offset), increasing in both.
@@ -188,7 +190,8 @@ impl Log {
             return Vec::new();
         }
         let start = (from - self.log_start) as usize;
-        let mut out: Vec<Record> = self.records.range(start..).take(max.max(1)).copied().collect();
+        let mut out: Vec<Record> = Vec::with_capacity(max.max(1).min(self.records.len() - start) + 8);
+        out.extend(self.records.iter_from(start).take(max.max(1)).copied());
         // Never split a producer batch: Kafka returns whole batches.
         let mut next = start + out.len();
         while out.last().is_some_and(|r| !r.last_in_batch) && next < self.records.len() {
@@ -293,7 +296,7 @@ impl Log {
             return Vec::new();
         }
         let keep = (offset - self.log_start) as usize;
-        let removed: Vec<Record> = self.records.drain(keep..).collect();
+        let removed: Vec<Record> = self.records.truncate(keep);
         self.epochs.retain(|&(_, start)| start < offset);
         self.hw = self.hw.min(offset);
         self.rebuild_producer_state();
@@ -356,6 +359,61 @@ impl Log {
         }
     }
 
+    /// Empties the log and starts it again at `offset` (a follower whose whole log is older than its
+    /// leader's log start).
+    pub fn restart_at(&mut self, offset: u64) {
+        self.truncate_to(self.log_start);
+        self.records.restart_at(offset);
+        self.log_start = offset;
+    }
+
+    /// How far the front of a compacted log (`__consumer_offsets`, `__transaction_state`) may be
+    /// deleted without changing what any reader of it loads: up to the first record, below the HW
+    /// and the last stable offset, that is still the latest for its key (an offset commit per group
+    /// and partition, a transaction state per transactional id; a group's tombstone ends its
+    /// keys), or that belongs to a transaction not decided below that point. The model's stand-in
+    /// for Kafka's log cleaner, which removes superseded records anywhere in the log; here a key
+    /// written long ago and never again holds back the records after it.
+    pub fn compaction_point(&self) -> u64 {
+        #[derive(PartialEq, Eq, PartialOrd, Ord)]
+        enum Key {
+            Offset(Sym, Tp),
+            Txn(Sym),
+        }
+        let limit = self.lso().min(self.hw);
+        let mut latest: BTreeMap<Key, u64> = BTreeMap::new();
+        let mut open: BTreeMap<u64, Vec<(Key, u64)>> = BTreeMap::new();
+        for rec in self.records.iter().take_while(|r| r.offset < limit) {
+            match (rec.value, rec.txn, rec.producer_id) {
+                (Value::OffsetCommit { group, tp, .. }, false, _) => {
+                    latest.insert(Key::Offset(group, tp), rec.offset);
+                }
+                (Value::OffsetCommit { group, tp, .. }, true, Some(pid)) => {
+                    open.entry(pid).or_default().push((Key::Offset(group, tp), rec.offset));
+                }
+                (Value::GroupTombstone { group }, _, _) => {
+                    latest.retain(|k, _| !matches!(k, Key::Offset(g, _) if *g == group));
+                    for v in open.values_mut() {
+                        v.retain(|(k, _)| !matches!(k, Key::Offset(g, _) if *g == group));
+                    }
+                }
+                (Value::Marker { commit }, true, Some(pid)) => {
+                    for (k, o) in open.remove(&pid).unwrap_or_default() {
+                        if commit {
+                            latest.insert(k, o);
+                        }
+                    }
+                }
+                (Value::TxnState { tid, .. }, _, _) => {
+                    latest.insert(Key::Txn(tid), rec.offset);
+                }
+                _ => {}
+            }
+        }
+        let undecided = open.values().flatten().map(|&(_, o)| o);
+        latest.values().copied().chain(undecided).min().unwrap_or(limit).min(limit).max(self.log_start)
+    }
+
     /// Deletes records from the front (retention) up to `new_start`, never past the HW.
     pub fn delete_before(&mut self, new_start: u64) -> usize {
         let new_start = new_start.min(self.hw).min(self.leo());
@@ -363,7 +421,7 @@ impl Log {
             return 0;
         }
         let n = (new_start - self.log_start) as usize;
-        self.records.drain(..n);
+        self.records.drop_front(n);
         self.log_start = new_start;
         self.aborted_txns.retain(|a| a.last_offset >= new_start);
         // Keep the epoch that covers the new start.

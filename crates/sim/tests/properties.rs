@@ -171,14 +171,14 @@ fn run_case(case: &Case) -> Result<(), String> {
     let safe = sim.topic_by_name("safe").unwrap();
     let audit = sim.audit();
     for id in &audit.lost {
-        let e = sim.ledger.get(*id);
+        let Some(e) = sim.ledger.get(*id) else { return Err(format!("lost record {} has no ledger entry", id.0)) };
         if e.tp.topic == safe {
             return Err(format!("acked record {} of `safe` lost ({:?})", id.0, e.state));
         }
     }
     // The idempotent producer settles everything it was given, one way or the other.
     let p = sim.producer_by_name("safe-p").unwrap();
-    if let Some(e) = sim.ledger.entries.iter().find(|e| e.producer == p && e.state == Delivery::Pending) {
+    if let Some(e) = sim.ledger.iter().map(|(_, e)| e).find(|e| e.producer == p && e.state == Delivery::Pending) {
         return Err(format!("safe-p still has a pending record after recovery: {e:?}"));
     }
     Ok(())

@@ -120,14 +120,18 @@ impl Sim {
             present.insert(tp, seen);
             log_starts.insert(tp, log.log_start);
         }
-        for (i, e) in self.ledger.entries.iter().enumerate() {
-            let id = RecordId(i as u64);
+        for (id, e) in self.ledger.iter() {
             match e.state {
                 Delivery::Pending => audit.pending += 1,
                 Delivery::Failed(_) => {}
                 Delivery::Acked { offset } => {
                     let start = log_starts.get(&e.tp).copied().unwrap_or(0);
-                    if offset.is_some_and(|o| o < start) || self.topics[e.tp.topic as usize].deleted {
+                    let topic = &self.topics[e.tp.topic as usize];
+                    let retained = match offset {
+                        Some(o) => o >= start,
+                        None => !crate::audit::ledger::out_of_retention(topic, e.created_ms, self.net.now),
+                    };
+                    if !retained || topic.deleted {
                         continue; // deleted by retention or with its topic: not a loss
                     }
                     if !present.get(&e.tp).is_some_and(|s| s.contains(&id)) {
@@ -174,7 +178,7 @@ impl Sim {
                         {
                             continue;
                         }
-                        match self.deliveries.get(&(sym, rec.id)).copied().unwrap_or(0) {
+                        match self.deliveries.count(sym, rec.id) {
                             0 if rec.offset < start => d.before_start += 1,
                             0 if rec.offset < done => d.skipped.push(rec.id),
                             0 => d.pending += 1,

@@ -1,8 +1,10 @@
 //! The ledger: every record a producer was asked to send, and what became of it. The loss and
 //! duplicate counters come from comparing it with the logs (`Sim::audit`).
 
+use crate::chunked::Chunked;
 use crate::model::*;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Delivery {
@@ -24,31 +26,104 @@ pub struct LedgerEntry {
     pub state: Delivery,
 }
 
+/// Every record producers were asked to send, by `RecordId`, with what became of it. Entries that
+/// can no longer matter to any audit are summarized away (`Sim::summarize_history`): those of
+/// records that are in no log, message or client buffer any more and either failed or were
+/// deleted by retention (or with their topic). The counters keep counting them; entries of records
+/// the audit counts as lost are kept (in `kept`) as long as they are lost.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Ledger {
-    /// Indexed by `RecordId.0`.
-    pub entries: Vec<LedgerEntry>,
+    /// Entries of ids `base ..`, in id order, in shared chunks (snapshots share them).
+    entries: Chunked<LedgerEntry>,
+    base: u64,
+    /// Entries of ids below `base` that still matter (acked records that no log holds).
+    kept: BTreeMap<u64, LedgerEntry>,
     pub acked: u64,
     pub failed: u64,
+    /// Ids at or after this are not summarized (a `produce --wait` reads them back).
+    pinned: Option<u64>,
 }
 
 impl Ledger {
     pub fn next_id(&self) -> RecordId {
-        RecordId(self.entries.len() as u64)
+        RecordId(self.base + self.entries.len() as u64)
     }
 
     pub fn push(&mut self, e: LedgerEntry) -> RecordId {
         let id = self.next_id();
-        self.entries.push(e);
+        self.entries.push_back(e);
         id
     }
 
-    pub fn get(&self, id: RecordId) -> &LedgerEntry {
-        &self.entries[id.0 as usize]
+    /// The entry of a record, unless it was summarized away.
+    pub fn get(&self, id: RecordId) -> Option<&LedgerEntry> {
+        match id.0.checked_sub(self.base) {
+            Some(i) => self.entries.get(i as usize),
+            None => self.kept.get(&id.0),
+        }
+    }
+
+    /// Every entry still held, in id order.
+    pub fn iter(&self) -> impl Iterator<Item = (RecordId, &LedgerEntry)> {
+        let base = self.base;
+        let kept = self.kept.iter().map(|(&id, e)| (RecordId(id), e));
+        kept.chain(self.entries.iter().enumerate().map(move |(i, e)| (RecordId(base + i as u64), e)))
+    }
+
+    /// Entries from `first` on (recent ones: `pin` keeps them).
+    pub fn since(&self, first: RecordId) -> impl Iterator<Item = &LedgerEntry> {
+        self.entries.iter_from(first.0.saturating_sub(self.base) as usize)
+    }
+
+    /// Keeps entries from `first` on from being summarized until `unpin`.
+    pub fn pin(&mut self, first: RecordId) {
+        self.pinned = Some(first.0);
+    }
+
+    pub fn unpin(&mut self) {
+        self.pinned = None;
+    }
+
+    /// How many entries are held: (in id order from `base`, kept from below it).
+    pub fn held(&self) -> (usize, usize) {
+        (self.entries.len(), self.kept.len())
+    }
+
+    /// The first id not yet summarized: entries below it are in `kept` or gone.
+    pub fn base(&self) -> RecordId {
+        RecordId(self.base)
+    }
+
+    /// The first pending entry's id (or the next id).
+    pub fn first_pending(&self) -> RecordId {
+        let i = self.entries.iter().position(|e| e.state == Delivery::Pending).unwrap_or(self.entries.len());
+        RecordId(self.base + i as u64)
+    }
+
+    /// Summarizes the entries below `upto` (which must not pass a pending entry or `pinned`):
+    /// each is kept only if `matters` says so; kept ones that no longer matter go too.
+    pub(crate) fn summarize(&mut self, upto: RecordId, matters: impl Fn(&LedgerEntry) -> bool) {
+        let upto = upto.0.min(self.pinned.unwrap_or(u64::MAX)).min(self.next_id().0);
+        self.kept.retain(|_, e| matters(e));
+        if upto <= self.base {
+            return;
+        }
+        for (i, e) in self.entries.iter().take((upto - self.base) as usize).enumerate() {
+            debug_assert!(e.state != Delivery::Pending, "pending entries are never summarized");
+            if matters(e) {
+                self.kept.insert(self.base + i as u64, *e);
+            }
+        }
+        self.entries.drop_front((upto - self.base) as usize);
+        self.base = upto;
     }
 
     pub fn resolve(&mut self, id: RecordId, state: Delivery) {
-        let e = &mut self.entries[id.0 as usize];
+        let e = match id.0.checked_sub(self.base) {
+            Some(i) => self.entries.get_mut(i as usize),
+            None => self.kept.get_mut(&id.0),
+        };
+        let Some(e) = e else { return };
         if e.state != Delivery::Pending {
             return; // the first outcome the producer saw stands
         }
@@ -58,6 +133,57 @@ impl Ledger {
             Delivery::Failed(_) => self.failed += 1,
             Delivery::Pending => {}
         }
+    }
+}
+
+/// How many times each consumer group processed each record (the delivery-semantics ledger), by
+/// `RecordId`, for the records that may still be in a log: counts of records that can never be read
+/// again are summarized away with the ledger's. A count stops at 255: the audit only tells once
+/// from more than once.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Deliveries {
+    /// Per group, the count of ids `base ..` (in shared chunks).
+    groups: BTreeMap<Sym, Chunked<u8>>,
+    base: u64,
+}
+
+impl Deliveries {
+    pub fn count(&self, group: Sym, id: RecordId) -> u32 {
+        let Some(i) = id.0.checked_sub(self.base) else { return 0 };
+        self.groups.get(&group).and_then(|c| c.get(i as usize)).map_or(0, |&n| n as u32)
+    }
+
+    /// `group` processed record `id` once more.
+    pub fn add(&mut self, group: Sym, id: RecordId) {
+        let Some(i) = id.0.checked_sub(self.base) else { return }; // in no log any more
+        let base = self.base;
+        let c = self.groups.entry(group).or_insert_with(|| Chunked::starting_at(base));
+        while c.len() <= i as usize {
+            c.push_back(0);
+        }
+        if let Some(n) = c.get_mut(i as usize) {
+            *n = n.saturating_add(1);
+        }
+    }
+
+    pub fn remove_group(&mut self, group: Sym) {
+        self.groups.remove(&group);
+    }
+
+    /// Forgets the counts of ids below `upto`.
+    pub(crate) fn summarize(&mut self, upto: RecordId) {
+        if upto.0 <= self.base {
+            return;
+        }
+        let n = (upto.0 - self.base) as usize;
+        for c in self.groups.values_mut() {
+            if c.len() <= n {
+                *c = Chunked::starting_at(upto.0);
+            } else {
+                c.drop_front(n);
+            }
+        }
+        self.base = upto.0;
     }
 }
 
@@ -91,4 +217,73 @@ pub struct GroupDelivery {
     pub before_start: u64,
     /// Not processed yet (at or above the committed offset).
     pub pending: u64,
+}
+
+impl crate::cluster::sim::Sim {
+    /// Forgets per-record state that can no longer matter, so that memory follows what the logs
+    /// hold rather than everything ever sent (run after each retention check; the same in every
+    /// replay). A record matters while a copy of it may still be read: in a replica log, a message
+    /// in flight, a client buffer, or pending in its producer. Below the first id that may (`upto`),
+    /// delivery counts go, and ledger entries go unless the audit would still count them: an acked
+    /// record at or above the log start of some replica of its partition (it is lost), or an acks=0
+    /// record younger than its topic's `retention.ms`. The counters (acked, failed) are unchanged.
+    pub(crate) fn summarize_history(&mut self) {
+        let upto = std::cell::Cell::new(self.ledger.first_pending().0);
+        let see_id = |id: &RecordId| upto.set(upto.get().min(id.0));
+        let mut see = |rec: &Record| {
+            if rec.id != INTERNAL_RECORD {
+                see_id(&rec.id);
+            }
+            if let Value::Derived(src) = rec.value {
+                see_id(&src); // an output's text names its input
+            }
+        };
+        let mut log_start: BTreeMap<Tp, u64> = BTreeMap::new();
+        for b in self.brokers.values() {
+            for (&tp, r) in &b.replicas {
+                r.log.records.iter().for_each(&mut see);
+                let s = log_start.entry(tp).or_insert(u64::MAX);
+                *s = (*s).min(r.log.log_start);
+            }
+        }
+        for m in self.net.messages.values().chain(self.net.dropped.iter().map(|d| &d.message)) {
+            m.payload.records().iter().for_each(&mut see);
+        }
+        for c in &self.consumers {
+            c.buffer.iter().for_each(&mut see);
+            c.batch.iter().for_each(|(_, r)| see(r));
+            if let Some(app) = &c.app {
+                app.batch_outputs.iter().for_each(see_id);
+            }
+        }
+        for p in &self.producers {
+            p.queues.values().flatten().flat_map(|b| &b.records).for_each(&mut see);
+            if let Some(t) = &p.txn {
+                t.records.iter().for_each(see_id);
+            }
+        }
+        let now = self.net.now;
+        let topics = &self.topics;
+        let matters = |e: &LedgerEntry| {
+            let topic = &topics[e.tp.topic as usize];
+            match e.state {
+                _ if topic.deleted => false,
+                Delivery::Pending => true,
+                Delivery::Failed(_) => false,
+                Delivery::Acked { offset: Some(o) } => log_start.get(&e.tp).is_none_or(|&s| o >= s),
+                Delivery::Acked { offset: None } => !out_of_retention(topic, e.created_ms, now),
+            }
+        };
+        let upto = RecordId(upto.get());
+        self.ledger.summarize(upto, matters);
+        self.deliveries.summarize(upto.min(self.ledger.base()));
+        self.summarize_txn_log();
+    }
+}
+
+/// Whether a record created at `created_ms` is older than its topic's `retention.ms`: had it been
+/// written, retention would have deleted it by `now` (how the audit judges acks=0 records, whose
+/// offset the producer never learns).
+pub fn out_of_retention(topic: &crate::cluster::sim::Topic, created_ms: Millis, now: Millis) -> bool {
+    topic.config.retention_ms >= 0 && created_ms.saturating_add(topic.config.retention_ms as u64) < now
 }

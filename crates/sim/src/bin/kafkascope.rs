@@ -77,6 +77,14 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            if trace.format != kafkascope_sim::session::exec::TRACE_FORMAT {
+                eprintln!(
+                    "error: {file} is a trace of format {} (this kafkascope replays format {}): it would replay differently",
+                    trace.format,
+                    kafkascope_sim::session::exec::TRACE_FORMAT
+                );
+                return ExitCode::from(2);
+            }
             let session = Session::replay(&trace, None);
             for e in &session.sim.journal {
                 println!("[{}] {}", format_time(e.at_ms), session.sim.describe(e));

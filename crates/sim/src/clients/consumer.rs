@@ -1028,7 +1028,7 @@ impl Sim {
         );
         let group = c.group;
         if rec.id != INTERNAL_RECORD {
-            *self.deliveries.entry((group, rec.id)).or_insert(0) += 1;
+            self.deliveries.add(group, rec.id);
         }
         self.app_processed(idx, &rec);
         let c = &self.consumers[idx as usize];

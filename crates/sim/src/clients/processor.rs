@@ -234,7 +234,8 @@ impl Sim {
         self.app(c).is_some_and(|a| {
             a.batch_outputs
                 .iter()
-                .any(|id| matches!(self.ledger.get(*id).state, crate::audit::ledger::Delivery::Failed(_)))
+                .filter_map(|id| self.ledger.get(*id))
+                .any(|e| matches!(e.state, crate::audit::ledger::Delivery::Failed(_)))
         })
     }
 

@@ -229,7 +229,7 @@ pub(crate) struct Ctx<'a> {
     pub net: &'a mut Net,
     pub cfg: &'a ClusterConfig,
     pub topics: &'a [Topic],
-    pub journal: &'a mut Vec<JournalEntry>,
+    pub journal: &'a mut crate::chunked::Chunked<JournalEntry>,
 }
 
 impl Ctx<'_> {
@@ -790,6 +790,7 @@ impl Sim {
         leader_epoch: u32,
         result: Result<FetchData, ErrorCode>,
     ) {
+        let mut appended = None;
         let Some((br, mut cx)) = self.split_broker(b) else {
             return;
         };
@@ -825,13 +826,14 @@ impl Sim {
             // Our whole log is older than the leader's log start: start over there.
             let leo = r.log.leo();
             let removed = r.log.truncate_to(r.log.log_start);
-            r.log.log_start = data.log_start;
+            r.log.restart_at(data.log_start);
             r.log.hw = data.log_start;
             r.log.epochs.clear();
             if !removed.is_empty() {
                 cx.log(SimEvent::Truncated { broker: b, tp, from_leo: leo, to: data.log_start, lost: Vec::new() });
             }
         } else {
+            appended = Some(r.log.leo());
             append_replicated(&mut r.log, &data.records);
             // A follower takes min(leader HW, own LEO) (UnifiedLog.updateHighWatermark).
             r.log.hw = data.hw.min(r.log.leo()).max(r.log.log_start);
@@ -840,6 +842,26 @@ impl Sim {
             }
         }
         br.send_fetch(tp, &mut cx);
+        if let Some(from) = appended {
+            self.share_with_leader(b, leader, tp, from);
+        }
+    }
+
+    /// The follower's copy of what it just replicated becomes the leader's own chunks wherever they
+    /// are equal (`Chunked::adopt`): memory only, nothing visible changes.
+    fn share_with_leader(&mut self, b: BrokerId, leader: BrokerId, tp: Tp, from: u64) {
+        let Some(r) = self.brokers.get_mut(&b).and_then(|f| f.replicas.get_mut(&tp)) else { return };
+        let to = r.log.leo();
+        if !crate::chunked::Chunked::<Record>::completes_chunk(from, to) {
+            return;
+        }
+        let mut mine = std::mem::take(&mut r.log.records);
+        if let Some(theirs) = self.brokers.get(&leader).and_then(|l| l.replicas.get(&tp)) {
+            mine.adopt(&theirs.log.records, from, to);
+        }
+        if let Some(r) = self.brokers.get_mut(&b).and_then(|f| f.replicas.get_mut(&tp)) {
+            r.log.records = mine;
+        }
     }
 
     pub(crate) fn on_fetch_timeout(&mut self, b: BrokerId, incarnation: u64, tp: Tp, seq: u64) {
@@ -1042,9 +1064,16 @@ impl Sim {
                 let start = r.log.log_start;
                 cx.log(SimEvent::RetentionDeleted { broker: b, tp, new_log_start: start });
             }
+            let name = cx.topics[tp.topic as usize].name.as_str();
+            if name == crate::coordinators::group::OFFSETS_TOPIC || name == crate::coordinators::txn::TXN_TOPIC {
+                // The stand-in for their log cleaner; followers follow the log start as for retention.
+                let clean = r.log.compaction_point();
+                r.log.delete_before(clean);
+            }
         }
         let every = cx.cfg.log_retention_check_interval_ms;
         cx.net.timer(every, Timer::RetentionCheck { broker: b, incarnation });
+        self.summarize_history();
     }
 }
 

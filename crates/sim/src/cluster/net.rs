@@ -614,6 +614,9 @@ pub struct Net {
     pub sent: u64,
     /// Events dispatched so far: with the clock, the exact point a command was applied at.
     pub processed: u64,
+    /// The timer count at which `Sim::drop_moot_timers` sweeps the queue next.
+    #[serde(default)]
+    pub sweep_at: usize,
 }
 
 impl Net {
@@ -633,6 +636,7 @@ impl Net {
             last_delivery: BTreeMap::new(),
             sent: 0,
             processed: 0,
+            sweep_at: 0,
         }
     }
 

@@ -40,22 +40,27 @@ pub struct Sim {
     pub producers: Vec<Producer>,
     pub interner: Interner,
     pub ledger: Ledger,
-    pub journal: Vec<JournalEntry>,
+    /// Significant events in order (shared chunks: snapshots share them).
+    pub journal: crate::chunked::Chunked<JournalEntry>,
     /// Next idempotent producer id (allocated by the cluster; modelled as a counter).
     pub next_producer_id: u64,
     pub consumers: Vec<crate::clients::consumer::Consumer>,
     /// Consumer groups as their coordinator knows them.
     pub groups: std::collections::BTreeMap<Sym, crate::coordinators::group::Group>,
     /// How many times each group processed each record (the delivery-semantics ledger).
-    pub deliveries: std::collections::BTreeMap<(Sym, RecordId), u32>,
+    pub deliveries: crate::audit::ledger::Deliveries,
     /// Where each group first started reading a partition for which it had no committed offset
     /// (the offset `auto.offset.reset` found): the audit does not count records below it as
     /// skipped, since the group never meant to read them.
     #[serde(default)]
     pub group_starts: std::collections::BTreeMap<(Sym, Tp), u64>,
-    /// Every transaction state record ever written (`Value::TxnState` points into it).
-    pub txn_log: Vec<crate::coordinators::txn::TxnEntry>,
+    /// The transaction state records (`Value::TxnState` points into it) that something still
+    /// refers to.
+    pub txn_log: crate::coordinators::txn::TxnLog,
 }
+
+/// The queue is swept for moot timers only once it holds at least this many.
+const MIN_SWEEP_TIMERS: usize = 256;
 
 /// Why a user action could not apply. The state is unchanged when one is returned.
 pub type ActionResult<T = ()> = Result<T, String>;
@@ -74,13 +79,13 @@ impl Sim {
             producers: Vec::new(),
             interner: Interner::default(),
             ledger: Ledger::default(),
-            journal: Vec::new(),
+            journal: Default::default(),
             next_producer_id: 0,
             consumers: Vec::new(),
             groups: Default::default(),
             deliveries: Default::default(),
             group_starts: Default::default(),
-            txn_log: Vec::new(),
+            txn_log: Default::default(),
         };
         let every = sim.config.leader_imbalance_check_interval_ms;
         sim.net.timer(every, Timer::LeaderImbalanceCheck);
@@ -180,6 +185,45 @@ impl Sim {
             Event::Deliver(msg) => self.deliver(msg),
             Event::Timer(t) => self.on_timer(t),
         }
+        if self.net.timers.len() >= self.net.sweep_at {
+            self.drop_moot_timers();
+        }
+    }
+
+    /// Removes the timers whose handler would do nothing when they fire, and can never again do
+    /// anything: a fetch or request timeout whose answer came, a purgatory or parked-fetch wait
+    /// already completed, a timer of a process that restarted or crashed since. Every fetch and
+    /// every request sets one, so without this thousands would wait in the queue (and in every
+    /// snapshot). Run when the queue has doubled since the last sweep: amortized O(1) per timer,
+    /// and, depending only on the state, the same in every replay.
+    pub(crate) fn drop_moot_timers(&mut self) {
+        let broker_at = |b: &BrokerId, inc: &u64| self.brokers.get(b).filter(|br| br.incarnation == *inc);
+        let live = |t: &Timer| match t {
+            Timer::FetchTimeout { broker, incarnation, tp, seq } => broker_at(broker, incarnation)
+                .filter(|br| br.is_running())
+                .and_then(|br| br.replicas.get(tp))
+                .is_some_and(|r| r.fetch_to.is_some() && r.fetch_seq == *seq),
+            Timer::FetchWait { broker, incarnation, id, .. } => {
+                broker_at(broker, incarnation).is_some_and(|br| br.parked_fetches.contains_key(id))
+            }
+            Timer::ConsumerFetchWait { broker, incarnation, id } => {
+                broker_at(broker, incarnation).is_some_and(|br| br.parked_consumer_fetches.contains_key(id))
+            }
+            Timer::ProduceWait { broker, incarnation, id } => {
+                broker_at(broker, incarnation).is_some_and(|br| br.purgatory.contains_key(id))
+            }
+            Timer::RequestTimeout { producer, incarnation, req } => self
+                .producers
+                .get(*producer as usize)
+                .filter(|p| p.incarnation == *incarnation)
+                .is_some_and(|p| p.in_flight.contains_key(req) || p.txn.as_ref().is_some_and(|t| t.awaits(*req))),
+            _ => true,
+        };
+        let moot: Vec<(Millis, u64)> = self.net.timers.iter().filter(|(_, t)| !live(t)).map(|(&k, _)| k).collect();
+        for k in moot {
+            self.net.timers.remove(&k);
+        }
+        self.net.sweep_at = (self.net.timers.len() * 2).max(MIN_SWEEP_TIMERS);
     }
 
     fn prune_dropped(&mut self) {

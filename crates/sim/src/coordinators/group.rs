@@ -227,7 +227,7 @@ impl Sim {
                 .to_string()
         })?;
         self.groups.remove(&sym);
-        self.deliveries.retain(|(g, _), _| *g != sym);
+        self.deliveries.remove_group(sym);
         self.group_starts.retain(|(g, _), _| *g != sym);
         for c in self.consumers.iter_mut().filter(|c| c.group == sym && !c.is_alive()) {
             c.removed = true;

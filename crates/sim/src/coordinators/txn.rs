@@ -75,6 +75,40 @@ impl TxnState {
     }
 }
 
+/// The transaction state records written so far, by index (what `Value::TxnState::entry` names),
+/// in shared chunks. The ones below the first that a record, a message or a coordinator still
+/// names are dropped (`Sim::summarize_txn_log`).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct TxnLog {
+    entries: crate::chunked::Chunked<TxnEntry>,
+    base: u32,
+}
+
+impl TxnLog {
+    pub fn push(&mut self, e: TxnEntry) -> u32 {
+        let idx = self.base + self.entries.len() as u32;
+        self.entries.push_back(e);
+        idx
+    }
+
+    pub fn get(&self, idx: usize) -> Option<&TxnEntry> {
+        self.entries.get(idx.checked_sub(self.base as usize)?)
+    }
+
+    fn forget_below(&mut self, idx: u32) {
+        let n = idx.saturating_sub(self.base).min(self.entries.len() as u32);
+        self.entries.drop_front(n as usize);
+        self.base += n;
+    }
+}
+
+impl std::ops::Index<usize> for TxnLog {
+    type Output = TxnEntry;
+    fn index(&self, idx: usize) -> &TxnEntry {
+        self.get(idx).expect("a transaction state record still referred to")
+    }
+}
+
 /// One state record of `__transaction_state` (the value of `Value::TxnState`).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TxnEntry {
@@ -182,6 +216,13 @@ pub struct TxnClient {
 }
 
 impl TxnClient {
+    /// Whether request `req` is one this client still waits for (its timeout would act).
+    pub(crate) fn awaits(&self, req: u64) -> bool {
+        self.in_flight.as_ref().is_some_and(|(r, _)| *r == req)
+            || (self.finding && self.finding_req == req)
+            || self.offsets.as_ref().is_some_and(|o| o.commit_req == Some(req))
+    }
+
     pub fn new(tid: Sym) -> TxnClient {
         TxnClient {
             tid,
@@ -292,8 +333,7 @@ impl Sim {
     /// Appends a state change for `tid` to the coordinator's log; it takes effect when replicated.
     fn append_txn_entry(&mut self, b: BrokerId, tp: Tp, entry: TxnEntry, reply: Option<(Node, u64, TxnOp)>) {
         let tid = entry.tid;
-        let idx = self.txn_log.len() as u32;
-        self.txn_log.push(entry.clone());
+        let idx = self.txn_log.push(entry.clone());
         let now = self.net.now;
         let Some((br, mut cx)) = self.split_broker(b) else { return };
         let Some(r) = br.replicas.get_mut(&tp) else { return };
@@ -486,6 +526,29 @@ impl Sim {
         });
         let e = TxnEntry { state: TxnState::PrepareAbort, epoch: cur.epoch.saturating_add(1), ..cur };
         self.append_txn_entry(b, tp, e, None);
+    }
+
+    /// Drops the transaction state records below the first one still named by a record in a
+    /// replica log, a message, or a coordinator's pending change.
+    pub(crate) fn summarize_txn_log(&mut self) {
+        let mut first = u32::MAX;
+        let mut see = |rec: &Record| {
+            if let Value::TxnState { entry, .. } = rec.value {
+                first = first.min(entry);
+            }
+        };
+        for b in self.brokers.values() {
+            for r in b.replicas.values() {
+                r.log.records.iter().for_each(&mut see);
+            }
+        }
+        for m in self.net.messages.values().chain(self.net.dropped.iter().map(|d| &d.message)) {
+            m.payload.records().iter().for_each(&mut see);
+        }
+        for b in self.brokers.values() {
+            first = b.txns.values().filter_map(|m| m.pending.as_ref()).fold(first, |f, p| f.min(p.entry));
+        }
+        self.txn_log.forget_below(first);
     }
 
     /// The HW of a `__transaction_state` partition moved on broker `b`: state changes below it

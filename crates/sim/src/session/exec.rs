@@ -16,6 +16,15 @@ use crate::session::command::{parse_script, Command, LinkEnd, ParseError, Script
 use std::collections::BTreeMap;
 
 pub const DEFAULT_SEED: u64 = 1;
+
+/// The trace format. 2: moot timers (a timeout whose answer came) are dropped from the event
+/// queue instead of firing, so the events a command is placed after are counted without them.
+/// Format 1 (no `format` field) counted them.
+pub const TRACE_FORMAT: u32 = 2;
+
+fn first_trace_format() -> u32 {
+    1
+}
 pub const DEFAULT_BROKERS: u32 = 3;
 
 #[derive(Clone, Debug)]
@@ -83,6 +92,10 @@ fn is_true(b: &bool) -> bool {
 /// (for checking a replay and for reading) the journal it produced.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Trace {
+    /// How the commands' points in the event stream were counted (`TRACE_FORMAT`). A trace of
+    /// another format replays differently, so share links and saved sessions refuse it.
+    #[serde(default = "first_trace_format")]
+    pub format: u32,
     pub seed: u64,
     pub brokers: u32,
     pub commands: Vec<TimedCommand>,
@@ -163,7 +176,7 @@ impl Session {
             let applied = !out.error || self.sim.net.processed != events || self.sim.journal.len() != journal;
             self.history.push(TimedCommand { at_ms, events, command: cmd.clone(), applied });
         }
-        for e in &self.sim.journal[self.journal_seen..] {
+        for e in self.sim.journal.iter_from(self.journal_seen) {
             if let Some(text) = self.sim.narrate(e) {
                 out.lines.push(format!("[{}] {text}", format_time(e.at_ms)));
             }
@@ -182,10 +195,10 @@ impl Session {
         if let Command::Produce { wait, .. } = &mut sent {
             *wait = false;
         }
-        let first = self.sim.ledger.entries.len() as u64;
+        let first = self.sim.ledger.next_id().0;
         let out = self.execute(&sent);
         if !out.error {
-            let n = (self.sim.ledger.entries.len() as u64 - first).min(*count as u64) as usize;
+            let n = (self.sim.ledger.next_id().0 - first).min(*count as u64) as usize;
             self.watches.push(Watch { command: self.history.len() - 1, first, reported: vec![false; n] });
         }
         out
@@ -201,7 +214,12 @@ impl Session {
                 if *done {
                     continue;
                 }
-                let Some(e) = self.sim.ledger.entries.get((w.first + i as u64) as usize) else { continue };
+                let id = RecordId(w.first + i as u64);
+                let Some(e) = self.sim.ledger.get(id) else {
+                    // Summarized away before this frame saw it (long out of reach): nothing to say.
+                    *done = id < self.sim.ledger.base();
+                    continue;
+                };
                 if e.state == Delivery::Pending {
                     continue;
                 }
@@ -229,8 +247,10 @@ impl Session {
                 return Vec::new();
             }
             self.sim.step();
-            let lines: Vec<String> = self.sim.journal[from..]
-                .iter()
+            let lines: Vec<String> = self
+                .sim
+                .journal
+                .iter_from(from)
                 .filter_map(|e| self.sim.narrate(e).map(|t| format!("[{}] {t}", format_time(e.at_ms))))
                 .collect();
             from = self.sim.journal.len();
@@ -243,11 +263,12 @@ impl Session {
 
     pub fn trace(&self) -> Trace {
         Trace {
+            format: TRACE_FORMAT,
             seed: self.sim.seed,
             brokers: self.brokers,
             commands: self.history.clone(),
             end_ms: self.sim.now(),
-            journal: self.sim.journal.clone(),
+            journal: self.sim.journal.to_vec(),
         }
     }
 
@@ -576,16 +597,19 @@ impl Session {
                     return Ok(vec![]);
                 }
                 // Like send().get(): run virtual time until each record is acked or failed.
-                let first = self.sim.ledger.entries.len() - *count as usize;
+                let first = RecordId(self.sim.ledger.next_id().0 - *count as u64);
+                self.sim.ledger.pin(first); // read back below: not summarized meanwhile
                 let cfg = &self.sim.producers[idx as usize].config;
                 let deadline = self.sim.now() + cfg.delivery_timeout_ms + cfg.request_timeout_ms;
-                let pending = |s: &Sim| s.ledger.entries[first..].iter().any(|e| e.state == Delivery::Pending);
+                let pending = |s: &Sim| s.ledger.since(first).any(|e| e.state == Delivery::Pending);
                 while pending(&self.sim) && self.sim.now() <= deadline {
                     if self.sim.step().is_none() {
                         break;
                     }
                 }
-                Ok(self.sim.ledger.entries[first..].iter().map(delivery_line).collect())
+                let lines = self.sim.ledger.since(first).map(delivery_line).collect();
+                self.sim.ledger.unpin();
+                Ok(lines)
             }
             Command::Network { latency_ms, jitter_ms, link } => {
                 let jitter = jitter_ms.unwrap_or(latency_ms / 5);
@@ -743,7 +767,7 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
         a.duplicated.len()
     )];
     let describe = |id: &RecordId| {
-        let e = sim.ledger.get(*id);
+        let Some(e) = sim.ledger.get(*id) else { return format!("record #{} (no longer in any log)", id.0) };
         let offset = match e.state {
             Delivery::Acked { offset: Some(o) } => format!("acked at offset {o}"),
             Delivery::Acked { offset: None } => "sent with acks=0".to_string(),
@@ -1033,7 +1057,7 @@ pub fn value_text(sim: &Sim, v: Value) -> String {
         }
         Value::Marker { commit } => (if commit { "COMMIT marker" } else { "ABORT marker" }).to_string(),
         Value::GroupTombstone { group } => format!("{}: deleted (tombstone)", sim.interner.get(group)),
-        Value::Derived(from) => match sim.ledger.entries.get(from.0 as usize) {
+        Value::Derived(from) => match sim.ledger.get(from) {
             Some(e) => format!("out({})", value_text(sim, e.value)),
             None => format!("out(#{})", from.0),
         },
@@ -1211,7 +1235,7 @@ What the model simplifies:
   - `broker kill` is a machine crash: what the broker was still sending is lost, and clients with a
     request pending there wait for request.timeout.ms.
   - Group membership is kept as if loaded instantly by whichever broker coordinates (offsets are
-    real records in __consumer_offsets); __consumer_offsets is not compacted; JoinGroup hands out the
+    real records in __consumer_offsets); JoinGroup hands out the
     member id at once (no MEMBER_ID_REQUIRED round trip); auto.offset.reset uses ListOffsets.
   - A consumer stops processing the records of partitions it loses in a rebalance.
   - Group and transaction coordination follow the controller's leader at once: a broker that has
@@ -1222,5 +1246,9 @@ What the model simplifies:
   - The unclean-election switch takes effect at once (Kafka's controller checks every 5 minutes).
   - Transactions follow Kafka's first transaction protocol (no KIP-890 epoch bump per transaction);
     the coordinator checks for timed-out transactions and resends markers every second;
-    __transaction_state is not compacted; a processor commits one transaction per poll() batch.
+    a processor commits one transaction per poll() batch.
+  - __consumer_offsets and __transaction_state are compacted by a stand-in: at each retention check
+    (log.retention.check.interval.ms) a leader deletes the front of the log up to the first record
+    that is still the latest for its key (Kafka's log cleaner removes superseded records anywhere,
+    segment by segment), so a key written long ago and never again holds back what follows it.
 ";

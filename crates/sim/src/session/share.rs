@@ -27,6 +27,14 @@ pub fn decode(text: &str) -> Result<Trace, String> {
         .map_err(|_| "the link's data is damaged (it does not inflate)".to_string())?;
     let trace: Trace =
         serde_json::from_slice(&json).map_err(|e| format!("the link does not hold a kafkascope session ({e})"))?;
+    if trace.format != crate::session::exec::TRACE_FORMAT {
+        return Err(format!(
+            "the link was made by {} version of kafkascope (trace format {}; this one replays format {}), whose sessions replay differently here",
+            if trace.format < crate::session::exec::TRACE_FORMAT { "an earlier" } else { "a newer" },
+            trace.format,
+            crate::session::exec::TRACE_FORMAT
+        ));
+    }
     if trace.brokers == 0 || trace.brokers > 64 {
         return Err(format!("the link asks for {} brokers (1 to 64 are possible)", trace.brokers));
     }
@@ -103,5 +111,17 @@ mod tests {
         flipped[10] = if flipped[10] == b'A' { b'B' } else { b'A' };
         let _ = decode(&String::from_utf8(flipped).unwrap()); // refused or harmless, never a panic
         assert!(decode(&"A".repeat(MAX_SHARE_CHARS + 1)).unwrap_err().contains("too long"));
+    }
+
+    #[test]
+    fn links_of_the_first_trace_format_are_refused_with_a_reason() {
+        let s = Session::run_script_session("kafka-topics --create --topic t --partitions 1 --replication-factor 1\n")
+            .unwrap();
+        let mut json: serde_json::Value = serde_json::to_value(s.trace()).unwrap();
+        json.as_object_mut().unwrap().remove("format"); // what links made before format 2 carry
+        let packed = miniz_oxide::deflate::compress_to_vec(&serde_json::to_vec(&json).unwrap(), 9);
+        let why = decode(&base64url(&packed)).unwrap_err();
+        assert!(why.contains("an earlier version of kafkascope") && why.contains("format 1"), "{why}");
+        assert!(decode(&encode(&s.trace())).is_ok());
     }
 }
