@@ -342,12 +342,7 @@ impl Model {
                         error: true,
                     }
                 } else {
-                    if self.in_past()
-                        && !matches!(
-                            cmd,
-                            Command::Help | Command::TopicsDescribe { .. } | Command::TopicsList | Command::Ledger
-                        )
-                    {
+                    if self.in_past() && !cmd.is_read_only() {
                         self.timeline.fork_at(&self.session);
                     }
                     let out = self.session.execute(&cmd);

@@ -16,6 +16,7 @@
 pub mod audit;
 pub mod clients;
 pub mod cluster;
+pub mod configs;
 pub mod coordinators;
 pub mod model;
 pub mod murmur;

@@ -220,7 +220,7 @@ fn run_case(case: &Case) -> Result<(), String> {
                 session.sim.run_until(target);
             }
             cmd => {
-                if matches!(cmd, Command::TopicsDelete(_) | Command::TopicsCreate { .. }) {
+                if matches!(cmd, Command::TopicsDelete { .. } | Command::TopicsCreate { .. }) {
                     for g in session.sim.groups.values() {
                         checker.topics_changed.insert(g.name.clone(), g.generation);
                     }

@@ -248,17 +248,40 @@ pub use crate::murmur::java_string_hash;
 /// practice. For `consumer1..consumerN` (N ≤ 12) the hashes are consecutive and the order is reversed:
 /// `consumer3, consumer2, consumer1`, as kafka-reference.md section 2.3 says.
 pub fn jdk_hash_map_order<'a>(keys: &[&'a str]) -> Vec<&'a str> {
-    let mut capacity: usize = 16;
-    while keys.len() > capacity / 4 * 3 {
+    jdk_hash_order(keys, |k| java_string_hash(k))
+}
+
+/// The iteration order of a `java.util.HashMap` (or `HashSet`) created with `new HashMap<>()` (or
+/// by `Collectors.toMap`/`toSet`) after `keys` were put in this order, given each key's
+/// `hashCode()`. See [`jdk_hash_map_order`].
+pub fn jdk_hash_order<T: Clone>(keys: &[T], hash: impl Fn(&T) -> i32) -> Vec<T> {
+    jdk_hash_order_with(keys, hash, 16)
+}
+
+/// As [`jdk_hash_order`], for a map created with `new HashMap<>(initial)` (its table starts at the
+/// next power of two, as `HashMap.tableSizeFor` computes).
+pub fn jdk_hash_order_sized<T: Clone>(keys: &[T], hash: impl Fn(&T) -> i32, initial: usize) -> Vec<T> {
+    jdk_hash_order_with(keys, hash, initial.max(1).next_power_of_two())
+}
+
+fn jdk_hash_order_with<T: Clone>(keys: &[T], hash: impl Fn(&T) -> i32, start: usize) -> Vec<T> {
+    let mut capacity = start;
+    // The table doubles whenever the size passes 0.75 of the capacity.
+    while keys.len() > capacity * 3 / 4 {
         capacity *= 2;
     }
-    let bucket = |k: &str| {
-        let h = java_string_hash(k) as u32;
+    let bucket = |k: &T| {
+        let h = hash(k) as u32;
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
-    let mut keyed: Vec<(usize, &'a str)> = keys.iter().map(|k| (bucket(k), *k)).collect();
+    let mut keyed: Vec<(usize, T)> = keys.iter().map(|k| (bucket(k), k.clone())).collect();
     keyed.sort_by_key(|(b, _)| *b); // stable: same bucket keeps insertion order
     keyed.into_iter().map(|(_, k)| k).collect()
+}
+
+/// `TopicPartition.hashCode()`: `31 * (31 + partition) + topic.hashCode()`.
+pub fn topic_partition_hash(topic: &str, partition: u32) -> i32 {
+    31i32.wrapping_mul(31i32.wrapping_add(partition as i32)).wrapping_add(java_string_hash(topic))
 }
 
 /// `AbstractPartitionAssignor.MemberInfo.compareTo` (section 2.0): static members (with a

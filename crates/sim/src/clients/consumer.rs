@@ -60,6 +60,17 @@ pub struct ConsumerConfig {
     pub commit: CommitMode,
     /// `isolation.level=read_committed`: read below the last stable offset, skip aborted records.
     pub read_committed: bool,
+    /// `metadata.max.age.ms`: how often the client refreshes its metadata (a group leader that
+    /// sees a subscribed topic change then rejoins).
+    #[serde(default = "metadata_max_age_default")]
+    pub metadata_max_age_ms: Millis,
+    /// Every `--consumer-property` as given (Kafka's `originals()`), for `consumer describe`.
+    #[serde(default)]
+    pub props: Vec<(String, String)>,
+}
+
+fn metadata_max_age_default() -> Millis {
+    300_000
 }
 
 impl Default for ConsumerConfig {
@@ -78,74 +89,105 @@ impl Default for ConsumerConfig {
             processing_ms: 0,
             commit: CommitMode::Auto,
             read_committed: false,
+            metadata_max_age_ms: 300_000,
+            props: Vec::new(),
         }
     }
 }
 
-/// Builds a consumer config from `--consumer-property K=V` pairs (Kafka's names and defaults).
+/// Builds a consumer config from `--consumer-property K=V` pairs exactly as `ConsumerConfig`
+/// does: every value parsed and validated by its definition (`configs::client::CONSUMER`);
+/// unknown names are accepted, as Kafka does (it only logs them). `partition.assignment.strategy`
+/// takes Kafka's class names, or kafkascope's short names (`range`, `roundrobin`, `sticky`,
+/// `cooperative-sticky`). The checks Kafka makes later (the heartbeat thread, the broker's
+/// JoinGroup limits) refuse here with the exception the client would throw.
 pub fn consumer_config(props: &[(String, String)]) -> Result<ConsumerConfig, String> {
-    let mut c = ConsumerConfig::default();
+    use crate::configs::{client::CONSUMER, find, Value};
+    let ce = |m: String| format!("org.apache.kafka.common.config.ConfigException: {m}");
+    let mut c = ConsumerConfig { props: props.to_vec(), ..ConsumerConfig::default() };
     let mut auto_commit = true;
     for (k, v) in props {
-        let bad = || format!("Invalid value {v} for configuration {k}");
-        let num = || v.parse::<u64>().ok().filter(|&n| n <= i32::MAX as u64).ok_or_else(bad);
+        let Some(key) = find(CONSUMER, k) else { continue };
+        let value = key.parse(v).map_err(ce)?;
+        let int = || value.as_int().unwrap_or(0).max(0) as u64;
         match k.as_str() {
             "partition.assignment.strategy" => {
+                let Value::List(names) = &value else { continue };
                 let mut list = Vec::new();
-                for name in v.split(',').map(str::trim) {
+                for name in names {
                     list.push(Strategy::from_name(name).ok_or_else(|| {
-                        format!("Invalid value {name} for configuration {k}: use range, roundrobin, sticky or cooperative-sticky")
+                        format!(
+                            "org.apache.kafka.common.KafkaException: {name} ClassNotFoundException exception occurred"
+                        )
                     })?);
+                }
+                if list.is_empty() {
+                    return Err("java.lang.IllegalStateException: User configured partition.assignment.strategy to empty while trying to subscribe for group protocol to auto assign partitions".into());
                 }
                 c.strategies = list;
             }
-            "group.instance.id" => c.group_instance_id = Some(v.clone()),
-            "enable.auto.commit" => auto_commit = v.parse().map_err(|_| bad())?,
-            "auto.commit.interval.ms" => c.auto_commit_interval_ms = num()?.max(1),
+            "group.instance.id" => c.group_instance_id = value.as_str().map(String::from),
+            "enable.auto.commit" => auto_commit = value.as_bool().unwrap_or(true),
+            "auto.commit.interval.ms" => c.auto_commit_interval_ms = int().max(1),
             "auto.offset.reset" => {
-                c.auto_offset_reset = match v.as_str() {
-                    "earliest" => OffsetReset::Earliest,
-                    "latest" => OffsetReset::Latest,
-                    "none" => OffsetReset::None,
-                    _ => {
-                        return Err(format!(
-                            "Invalid value {v} for configuration {k}: String must be one of: latest, earliest, none"
-                        ))
-                    }
+                c.auto_offset_reset = match value.as_str() {
+                    Some("earliest") => OffsetReset::Earliest,
+                    Some("none") => OffsetReset::None,
+                    _ => OffsetReset::Latest,
                 }
             }
-            "session.timeout.ms" => c.session_timeout_ms = num()?,
-            "heartbeat.interval.ms" => c.heartbeat_interval_ms = num()?.max(1),
-            "max.poll.interval.ms" => c.max_poll_interval_ms = num()?.max(1),
-            "max.poll.records" => c.max_poll_records = (num()? as u32).max(1),
-            "request.timeout.ms" => c.request_timeout_ms = num()?.max(1),
-            "isolation.level" => {
-                c.read_committed = match v.as_str() {
-                    "read_committed" => true,
-                    "read_uncommitted" => false,
-                    _ => {
-                        return Err(format!(
-                    "Invalid value {v} for configuration {k}: String must be one of: read_committed, read_uncommitted"
-                ))
-                    }
-                }
-            }
-            _ => return Err(format!("Unknown consumer config: {k}")),
+            "session.timeout.ms" => c.session_timeout_ms = int(),
+            "heartbeat.interval.ms" => c.heartbeat_interval_ms = int().max(1),
+            "max.poll.interval.ms" => c.max_poll_interval_ms = int().max(1),
+            "max.poll.records" => c.max_poll_records = (int() as u32).max(1),
+            "request.timeout.ms" => c.request_timeout_ms = int().max(1),
+            "retry.backoff.ms" => c.retry_backoff_ms = int(),
+            "metadata.max.age.ms" => c.metadata_max_age_ms = int(),
+            "isolation.level" => c.read_committed = value.as_str() == Some("read_committed"),
+            _ => {}
         }
     }
-    if !(6000..=1_800_000).contains(&c.session_timeout_ms) {
-        return Err(format!(
-            "session.timeout.ms={} is outside the broker's group.min.session.timeout.ms (6000) .. group.max.session.timeout.ms (1800000): the coordinator would answer INVALID_SESSION_TIMEOUT",
-            c.session_timeout_ms
-        ));
+    if props.iter().any(|(k, v)| k == "group.remote.assignor" && !v.trim().is_empty())
+        && !props.iter().any(|(k, v)| k == "group.protocol" && v.trim().eq_ignore_ascii_case("consumer"))
+    {
+        return Err(ce("group.remote.assignor cannot be set when group.protocol=CLASSIC".into()));
     }
     if c.heartbeat_interval_ms >= c.session_timeout_ms {
-        return Err("heartbeat.interval.ms must be lower than session.timeout.ms".into());
+        return Err("java.lang.IllegalArgumentException: Heartbeat must be set lower than the session timeout".into());
+    }
+    if !(6000..=1_800_000).contains(&c.session_timeout_ms) {
+        return Err("org.apache.kafka.common.errors.InvalidSessionTimeoutException: The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).".into());
     }
     if !auto_commit && c.commit == CommitMode::Auto {
         c.commit = CommitMode::AfterProcessing;
     }
     Ok(c)
+}
+
+/// The "ConsumerConfig values:" block the client logs when it starts: every config, given or
+/// default, with the group and client id it was started with.
+pub fn consumer_values(sim: &Sim, c: &Consumer) -> Vec<String> {
+    use crate::configs::{client::CONSUMER, find, values, values_block, Value};
+    let cfg = &c.config;
+    let mut given: Vec<(String, Value)> =
+        cfg.props.iter().filter_map(|(k, v)| Some((k.clone(), find(CONSUMER, k)?.parse(v).ok()?))).collect();
+    // kafkascope's short strategy names stand for Kafka's class names.
+    if cfg.props.iter().any(|(k, _)| k == "partition.assignment.strategy") {
+        let classes = cfg.strategies.iter().map(|s| s.class_name().to_string()).collect();
+        given.push(("partition.assignment.strategy".into(), Value::List(classes)));
+    }
+    let servers: Vec<String> = sim.brokers.keys().map(|b| format!("broker{b}:9092")).collect();
+    given.push(("bootstrap.servers".into(), Value::List(servers)));
+    given.push(("group.id".into(), Value::Str(c.group_name.clone())));
+    given.push(("client.id".into(), Value::Str(c.client_id.clone())));
+    given.push(("enable.auto.commit".into(), Value::Bool(cfg.commit == CommitMode::Auto)));
+    let deserializer = "org.apache.kafka.common.serialization.StringDeserializer";
+    for k in ["key.deserializer", "value.deserializer"] {
+        if !cfg.props.iter().any(|(p, _)| p == k) {
+            given.push((k.into(), Value::Class(deserializer.into())));
+        }
+    }
+    values_block("ConsumerConfig", &values(CONSUMER, &given))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -4,16 +4,13 @@
 use crate::audit::ledger::Delivery;
 use crate::clients::consumer::{consumer_config, CommitMode};
 use crate::clients::producer::{producer_config, KeySpec};
-use crate::cluster::controller::ElectionType;
 use crate::cluster::journal::format_time;
 use crate::cluster::net::{Event, Payload, Timer};
 use crate::cluster::sim::Sim;
-use crate::coordinators::group::GroupState;
 use crate::coordinators::txn::TxnClientState;
 use crate::model::*;
-use crate::session::command::ResetTo;
 use crate::session::command::{parse_script, Command, LinkEnd, ParseError, ScriptLine, TxnAction};
-use std::collections::BTreeMap;
+use crate::session::{groups, tools, topics};
 
 pub const DEFAULT_SEED: u64 = 1;
 pub const DEFAULT_BROKERS: u32 = 3;
@@ -62,6 +59,22 @@ impl Output {
     fn err(msg: impl Into<String>) -> Output {
         Output { lines: vec![msg.into()], error: true }
     }
+}
+
+/// A tool's output as the command's result: its lines, refused (nothing changed) when it failed.
+fn result(o: Output) -> Result<Vec<String>, Output> {
+    if o.error {
+        Err(o)
+    } else {
+        Ok(o.lines)
+    }
+}
+
+/// The arguments of a tool command as `ConfigCommand` echoes them in an error (the canonical
+/// form of the command, without `--bootstrap-server`).
+fn args(cmd: &Command) -> String {
+    let line = cmd.to_line();
+    line.split_once(' ').map(|(_, rest)| rest.to_string()).unwrap_or_default()
 }
 
 impl Session {
@@ -156,20 +169,18 @@ impl Session {
         s
     }
 
-    fn topic_id(&self, name: &str, tool: &str) -> Result<TopicId, Output> {
-        self.sim.topic_by_name(name).ok_or_else(|| match tool {
-            "topics" => {
-                Output::err(format!("Error while executing topic command : Topic '{name}' does not exist as expected"))
-            }
-            "configs" => Output::err(format!("Error while executing config command : Topic '{name}' does not exist.")),
-            _ => Output::err(format!("Error: Topic {name} does not exist (kafkascope does not auto-create topics).")),
+    /// The topic a simulator verb names (`producer start`, `produce`, `consumer start` …).
+    fn topic_id(&self, name: &str, _tool: &str) -> Result<TopicId, Output> {
+        self.sim.topic_by_name(name).ok_or_else(|| {
+            Output::err(format!("Error: Topic {name} does not exist (kafkascope does not auto-create topics)."))
         })
     }
 
     /// commitTransaction()/abortTransaction() block: run virtual time until the producer is Ready
     /// again (done) or failed, at most `max.block.ms` (60 s).
     fn wait_for_transaction(&mut self, idx: ProducerIdx, commit: bool) -> Vec<String> {
-        let deadline = self.sim.now() + 60_000;
+        let block = self.sim.producers[idx as usize].config.max_block_ms;
+        let deadline = self.sim.now() + block;
         let state = |s: &Sim| s.producers[idx as usize].txn.as_ref().map(|t| t.state);
         let busy = |st| matches!(st, Some(TxnClientState::Committing | TxnClientState::Aborting));
         while busy(state(&self.sim)) && self.sim.now() <= deadline {
@@ -188,7 +199,10 @@ impl Session {
                 self.sim.producers[idx as usize].name
             )],
             Some(TxnClientState::Fatal(e)) => vec![crate::coordinators::txn::fenced_text(&tid, e)],
-            _ => vec!["Error: TimeoutException: the transaction did not complete within max.block.ms (60000 ms).".to_string()],
+            _ => vec![format!(
+                "Error: org.apache.kafka.common.errors.TimeoutException: Timeout expired after {block}ms while awaiting {}",
+                if commit { "EndTxn(true)" } else { "EndTxn(false)" }
+            )],
         }
     }
 
@@ -218,121 +232,55 @@ impl Session {
                 *self = Session::with_brokers(seed, *brokers);
                 Ok(vec![])
             }
-            Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs } => {
-                e(sim.create_topic(
+            Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs, if_not_exists } => {
+                let o = topics::create(
+                    sim,
                     topic,
-                    partitions.unwrap_or(0),
-                    replication_factor.unwrap_or(0),
+                    *partitions,
+                    *replication_factor,
                     assignment.clone(),
                     configs,
-                ))?;
-                Ok(vec![format!("Created topic {topic}.")])
+                    *if_not_exists,
+                );
+                result(o)
             }
-            Command::TopicsDescribe { topic } => {
-                let ids: Vec<TopicId> = match topic {
-                    Some(name) => vec![self.topic_id(name, "topics")?],
-                    None => self.sim.live_topics().map(|(t, _)| t).collect(),
-                };
-                Ok(ids.into_iter().flat_map(|t| describe_topic(&self.sim, t)).collect())
+            Command::TopicsDescribe { topic, filter, exclude_internal, if_exists } => {
+                result(topics::describe(sim, topic.as_deref(), *filter, *exclude_internal, *if_exists))
             }
-            Command::TopicsList => {
-                let mut names: Vec<String> = sim.live_topics().map(|(_, t)| t.name.clone()).collect();
-                names.sort();
-                Ok(names)
+            Command::TopicsList { exclude_internal } => Ok(topics::list(sim, *exclude_internal)),
+            Command::TopicsDelete { topic, if_exists } => result(topics::delete(sim, topic, *if_exists)),
+            Command::TopicsAlter { topic, partitions, if_exists } => {
+                result(topics::alter(sim, topic, *partitions, *if_exists))
             }
-            Command::TopicsDelete(topic) => {
-                let t = self.topic_id(topic, "topics")?;
-                e(self.sim.delete_topic(t))?;
-                Ok(vec![])
-            }
-            Command::TopicsAlter { topic, partitions } => {
-                let t = self.topic_id(topic, "topics")?;
-                e(self.sim.add_partitions(t, *partitions))?;
-                Ok(vec![])
-            }
-            Command::BrokerConfigsAlter { configs } => {
-                self.sim
-                    .alter_cluster_config(configs)
-                    .map_err(|m| Output::err(format!("Error while executing config command : {m}")))?;
-                Ok(vec!["Completed updating default config for brokers in the cluster.".to_string()])
+            Command::BrokerConfigsAlter { broker, configs } => {
+                result(topics::alter_broker_configs(sim, *broker, configs, &args(cmd)))
             }
             Command::ConfigsAlter { topic, configs } => {
-                let t = self.topic_id(topic, "configs")?;
-                self.sim
-                    .alter_topic_config(t, configs)
-                    .map_err(|m| Output::err(format!("Error while executing config command : {m}")))?;
-                Ok(vec![format!("Completed updating config for topic {topic}.")])
+                result(topics::alter_topic_configs(sim, topic, configs, &args(cmd)))
             }
+            Command::ConfigsDescribe { entity, all } => result(topics::describe_configs(sim, entity, *all, &args(cmd))),
             Command::LeaderElection { election, topic, partition } => {
-                let t = self.topic_id(topic, "election")?;
-                let n = self.sim.topic(t).partitions;
-                if let Some(p) = partition {
-                    if *p >= n {
-                        return Err(Output::err(format!("Error: partition {topic}-{p} does not exist.")));
-                    }
-                }
-                let tps: Vec<Tp> = match partition {
-                    Some(p) => vec![Tp { topic: t, partition: *p }],
-                    None => (0..n).map(|p| Tp { topic: t, partition: p }).collect(),
-                };
-                let kind = match election {
-                    ElectionType::Preferred => "PREFERRED",
-                    ElectionType::Unclean => "UNCLEAN",
-                    ElectionType::Online => "ONLINE",
-                };
-                let results = self.sim.elect_leaders(&tps, *election);
-                let ok: Vec<String> =
-                    results.iter().filter(|(_, r)| r.is_ok()).map(|(tp, _)| self.sim.tp_name(*tp)).collect();
-                let mut lines = Vec::new();
-                if !ok.is_empty() {
-                    lines.push(format!(
-                        "Successfully completed leader election ({kind}) for partitions {}",
-                        ok.join(", ")
-                    ));
-                }
-                for (tp, r) in &results {
-                    if let Err(why) = r {
-                        lines.push(format!(
-                            "Error completing leader election ({kind}) for partition: {}: org.apache.kafka.common.errors.{why}",
-                            self.sim.tp_name(*tp)
-                        ));
-                    }
-                }
-                Ok(lines)
+                result(tools::leader_election(sim, *election, topic.as_deref(), *partition))
             }
-            Command::ConsoleConsumer {
-                topic,
-                from_beginning,
-                max_messages,
-                print_partition,
-                print_offset,
-                print_key,
-                read_committed,
-            } => {
+            Command::ConsoleConsumer { topic, from_beginning, max_messages, properties, read_committed } => {
                 let t = self.topic_id(topic, "consumer")?;
-                Ok(console_consume(
-                    &self.sim,
-                    t,
-                    *from_beginning,
-                    *max_messages,
-                    (*print_partition, *print_offset, *print_key),
-                    *read_committed,
-                ))
+                Ok(tools::console_consume(&self.sim, t, *from_beginning, *max_messages, properties, *read_committed))
             }
-            Command::GetOffsets { topic, time } => {
-                let t = self.topic_id(topic, "offsets")?;
-                let mut lines = Vec::new();
-                for p in 0..self.sim.topic(t).partitions {
-                    let tp = Tp { topic: t, partition: p };
-                    match serving_log(&self.sim, tp) {
-                        Some(log) => {
-                            let off = if *time == -2 { log.log_start } else { log.hw };
-                            lines.push(format!("{topic}:{p}:{off}"));
-                        }
-                        None => lines.push(format!("Error: {topic}-{p} has no leader (LEADER_NOT_AVAILABLE).")),
-                    }
-                }
-                Ok(lines)
+            Command::GetOffsets { topic, time } => result(tools::get_offsets(sim, topic.as_deref(), time.as_deref())),
+            Command::ProducerDescribe(name) => {
+                let idx = sim
+                    .producer_by_name(name)
+                    .filter(|&i| !sim.producers[i as usize].removed)
+                    .ok_or_else(|| Output::err(format!("Error: no producer named {name}.")))?;
+                let p = &sim.producers[idx as usize];
+                Ok(crate::clients::producer::producer_values(sim, &p.name, &p.config))
+            }
+            Command::ConsumerDescribe(id) => {
+                let idx = sim
+                    .consumer_by_id(id)
+                    .filter(|&i| !sim.consumers[i as usize].removed)
+                    .ok_or_else(|| Output::err(format!("Error: no consumer with client id {id}.")))?;
+                Ok(crate::clients::consumer::consumer_values(sim, &sim.consumers[idx as usize]))
             }
             Command::BrokerKill(b) => e(sim.kill_broker(*b)).map(|_| vec![]),
             Command::BrokerStart(b) => e(sim.start_broker(*b)).map(|_| vec![]),
@@ -346,6 +294,7 @@ impl Session {
                     None => None,
                 };
                 let config = producer_config(props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let notes = crate::clients::producer::config_notes(crate::configs::client::PRODUCER, props);
                 if config.transactional_id.is_some() && *rate > 0 {
                     return Err(Output::err(
                         "Error: a transactional producer sends inside transactions: use `transaction begin`, `produce --producer NAME`, `transaction commit` (or `processor start`), not --rate.",
@@ -357,8 +306,9 @@ impl Session {
                 };
                 let idx = self.sim.start_producer(name, topic, *rate, keys, config).map_err(Output::err)?;
                 if *wait && self.sim.producers[idx as usize].txn.is_some() {
-                    // initTransactions() blocks (up to max.block.ms, 60 s).
-                    let deadline = self.sim.now() + 60_000;
+                    // initTransactions() blocks (up to max.block.ms).
+                    let block = self.sim.producers[idx as usize].config.max_block_ms;
+                    let deadline = self.sim.now() + block;
                     let initializing = |s: &Sim| {
                         s.producers[idx as usize].txn.as_ref().is_some_and(|t| t.state == TxnClientState::Initializing)
                     };
@@ -368,10 +318,10 @@ impl Session {
                         }
                     }
                     if initializing(&self.sim) {
-                        return Err(Output::err("Error: TimeoutException: initTransactions() did not complete within max.block.ms (60000 ms)."));
+                        return Err(Output::err(format!("Error: org.apache.kafka.common.errors.TimeoutException: Timeout expired after {block}ms while awaiting InitProducerId")));
                     }
                 }
-                Ok(vec![])
+                Ok(notes)
             }
             Command::Transaction { action, producer, wait } => {
                 let idx = sim
@@ -432,8 +382,8 @@ impl Session {
                     .ok_or_else(|| Output::err(format!("Error: no consumer with client id {id}.")))?;
                 e(sim.remove_consumer(idx)).map(|_| vec![])
             }
-            Command::TransactionsList => Ok(transactions_list(&self.sim)),
-            Command::TransactionsDescribe(tid) => describe_transaction(&self.sim, tid).map_err(Output::err),
+            Command::TransactionsList => Ok(tools::transactions_list(&self.sim)),
+            Command::TransactionsDescribe(tid) => result(tools::describe_transaction(&self.sim, tid)),
             Command::ProducerStop(name) | Command::ProducerKill(name) => {
                 let idx = sim
                     .producer_by_name(name)
@@ -473,7 +423,9 @@ impl Session {
                         break;
                     }
                 }
-                Ok(self.sim.ledger.entries[first..]
+                let entries = &self.sim.ledger.entries[first..];
+                let delivery_timeout = self.sim.producers[idx as usize].config.delivery_timeout_ms;
+                Ok(entries
                     .iter()
                     .map(|e| match e.state {
                         Delivery::Acked { offset } => format!(
@@ -481,8 +433,14 @@ impl Session {
                             e.tp.partition,
                             offset.map_or("-1".to_string(), |o| o.to_string())
                         ),
-                        Delivery::Failed(err) => format!("Error: {}", err.name()),
-                        Delivery::Pending => "Error: REQUEST_TIMED_OUT".to_string(),
+                        Delivery::Failed(ErrorCode::RequestTimedOut) | Delivery::Pending => {
+                            let n = entries.iter().filter(|x| x.tp == e.tp && x.state == e.state).count();
+                            format!(
+                                "org.apache.kafka.common.errors.TimeoutException: Expiring {n} record(s) for {}:{delivery_timeout} ms has passed since batch creation",
+                                self.sim.tp_name(e.tp)
+                            )
+                        }
+                        Delivery::Failed(err) => client_exception(err),
                     })
                     .collect())
             }
@@ -531,7 +489,7 @@ impl Session {
                     _ => {}
                 }
                 e(self.sim.start_consumer(client_id, group, &ids, config).map(|_| ()))?;
-                Ok(vec![])
+                Ok(crate::clients::producer::config_notes(crate::configs::client::CONSUMER, props))
             }
             Command::ConsumerStop(id)
             | Command::ConsumerKill(id)
@@ -549,76 +507,44 @@ impl Session {
                 e(r)?;
                 Ok(vec![])
             }
-            Command::GroupsList => {
-                let mut names: Vec<String> = sim.groups.values().map(|g| g.name.clone()).collect();
-                names.sort();
-                Ok(names)
-            }
-            Command::GroupsDelete(group) => match self.sim.delete_group(group) {
-                Ok(()) => Ok(vec![format!("Deletion of requested consumer groups ('{group}') was successful.")]),
-                Err(why) => Err(Output {
-                    lines: vec![
-                        "Error: Deletion of some consumer groups failed:".to_string(),
-                        format!("* Group '{group}' could not be deleted due to: {why}"),
-                    ],
-                    error: true,
-                }),
-            },
-            Command::GroupsDescribe { group, state: false } => describe_group(&self.sim, group).map_err(Output::err),
-            Command::GroupsDescribe { group, state: true } => {
-                describe_group_state(&self.sim, group).map_err(Output::err)
-            }
-            Command::GroupsReset { group, topic, to, execute } => {
+            Command::GroupsList { state } => Ok(groups::list(sim, *state)),
+            Command::GroupsDelete(group) => result(groups::delete(sim, group)),
+            Command::GroupsDescribe { group, view } => result(groups::describe(sim, group, *view)),
+            Command::GroupsReset { group, topic, to, mode } => {
                 let t = self.topic_id(topic, "consumer")?;
-                reset_offsets(&mut self.sim, group, t, *to, *execute).map_err(Output::err)
+                result(groups::reset(&mut self.sim, group, t, *to, *mode))
             }
             Command::Help => Ok(HELP.lines().map(String::from).collect()),
         }
     }
 }
 
+/// The exception a Kafka client reports for an error code: its class and the code's default text.
+pub fn client_exception(e: ErrorCode) -> String {
+    let (class, text) = match e {
+        ErrorCode::NotLeaderOrFollower => ("NotLeaderOrFollowerException", "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition."),
+        ErrorCode::NotEnoughReplicas => ("NotEnoughReplicasException", "Messages are rejected since there are fewer in-sync replicas than required."),
+        ErrorCode::NotEnoughReplicasAfterAppend => ("NotEnoughReplicasAfterAppendException", "Messages are written to the log, but to fewer in-sync replicas than required."),
+        ErrorCode::RequestTimedOut => ("TimeoutException", "The request timed out."),
+        ErrorCode::NetworkException => ("NetworkException", "The server disconnected before a response was received."),
+        ErrorCode::OutOfOrderSequenceNumber => ("OutOfOrderSequenceException", "The broker received an out of order sequence number."),
+        ErrorCode::InvalidProducerEpoch => ("InvalidProducerEpochException", "Producer attempted to produce with an old epoch."),
+        ErrorCode::FencedLeaderEpoch => ("FencedLeaderEpochException", "The leader epoch in the request is older than the epoch on the broker."),
+        ErrorCode::UnknownLeaderEpoch => ("UnknownLeaderEpochException", "The leader epoch in the request is newer than the epoch on the broker."),
+        ErrorCode::UnknownTopicOrPartition => ("UnknownTopicOrPartitionException", "This server does not host this topic-partition."),
+        ErrorCode::ProducerFenced => ("ProducerFencedException", "There is a newer producer with the same transactionalId which fences the current one."),
+        ErrorCode::TransactionAborted => ("TransactionAbortedException", "Failing batch since transaction was aborted"),
+        ErrorCode::ConcurrentTransactions => ("ConcurrentTransactionsException", "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing."),
+        ErrorCode::InvalidTxnState => ("InvalidTxnStateException", "The producer attempted a transactional operation in an invalid state."),
+        ErrorCode::CoordinatorNotAvailable => ("CoordinatorNotAvailableException", "The coordinator is not available."),
+        ErrorCode::NotCoordinator => ("NotCoordinatorException", "This is not the correct coordinator."),
+        ErrorCode::CoordinatorLoadInProgress => ("CoordinatorLoadInProgressException", "The coordinator is loading and hence can't process requests."),
+        other => return format!("org.apache.kafka.common.errors.ApiException: {}", other.name()),
+    };
+    format!("org.apache.kafka.common.errors.{class}: {text}")
+}
+
 /// `ledger`: what became of every record producers were given, checked against the logs.
-/// `kafka-transactions list`: every transactional id a producer uses, with its coordinator's view.
-fn transactions_list(sim: &Sim) -> Vec<String> {
-    let mut lines = vec!["TransactionalId\tCoordinator\tProducerId\tTransactionState".to_string()];
-    let mut tids: Vec<String> =
-        sim.producers.iter().filter_map(|p| p.txn.as_ref()).map(|t| sim.interner.get(t.tid).to_string()).collect();
-    tids.sort();
-    tids.dedup();
-    for tid in tids {
-        let coord = sim.txn_coordinator_of(&tid).map_or("-1".to_string(), |b| b.to_string());
-        match sim.txn_meta(&tid) {
-            Some(m) => lines.push(format!("{tid}\t{coord}\t{}\t{}", m.current.producer_id, m.current.state.name())),
-            None => lines.push(format!("{tid}\t{coord}\t-\t-")),
-        }
-    }
-    lines
-}
-
-/// `kafka-transactions describe --transactional-id ID`, in Kafka's columns.
-fn describe_transaction(sim: &Sim, tid: &str) -> Result<Vec<String>, String> {
-    let coord = sim
-        .txn_coordinator_of(tid)
-        .ok_or_else(|| format!("Error: the coordinator of transactional id {tid} is not available."))?;
-    let m = sim.txn_meta(tid).ok_or_else(|| format!("Error: TransactionalIdNotFoundException: {tid}"))?;
-    let e = &m.current;
-    let open = e.state == crate::coordinators::txn::TxnState::Ongoing;
-    let parts = e.partitions.iter().map(|t| sim.tp_name(*t)).collect::<Vec<_>>().join(",");
-    Ok(vec![
-        "CoordinatorId\tTransactionalId\tProducerId\tProducerEpoch\tTransactionState\tTransactionTimeoutMs\tCurrentTransactionStartTimeMs\tTransactionDurationMs\tTopicPartitions".to_string(),
-        format!(
-            "{coord}\t{tid}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            e.producer_id,
-            e.epoch,
-            e.state.name(),
-            e.timeout_ms,
-            if open { e.start_ms.to_string() } else { "None".to_string() },
-            if open { (sim.now() - e.start_ms).to_string() } else { "None".to_string() },
-            if parts.is_empty() { "None".to_string() } else { parts }
-        ),
-    ])
-}
-
 fn ledger_lines(sim: &Sim) -> Vec<String> {
     let a = sim.audit();
     let mut lines = vec![format!(
@@ -675,234 +601,10 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
     lines
 }
 
-/// Lines padded to the widest cell of each column, separated by a space, as Kafka's tools print.
-fn table(rows: &[Vec<String>]) -> Vec<String> {
-    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
-    rows.iter()
-        .map(|r| {
-            let cells: Vec<String> = r.iter().enumerate().map(|(i, s)| format!("{s:<w$}", w = widths[i])).collect();
-            cells.join(" ").trim_end().to_string()
-        })
-        .collect()
-}
-
-/// `kafka-consumer-groups --describe --group G`: per partition, the committed offset, the end of
-/// the log as consumers see it (the high watermark), the lag and the owner.
-fn describe_group(sim: &Sim, group: &str) -> Result<Vec<String>, String> {
-    let sym = sim.interner.find(group).ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
-    let g = sim.groups.get(&sym).ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
-    let committed = sim.committed_offsets(group);
-    let mut owners: BTreeMap<Tp, (&str, &str)> = BTreeMap::new();
-    if g.state == GroupState::Stable {
-        for m in g.members.values() {
-            for tp in &m.assignment {
-                owners.insert(*tp, (m.member_id.as_str(), m.client_id.as_str()));
-            }
-        }
-    }
-    let mut tps: Vec<Tp> = committed.keys().copied().chain(owners.keys().copied()).collect();
-    tps.sort();
-    tps.dedup();
-    let mut lines = vec![String::new()];
-    if g.members.is_empty() {
-        lines.push(format!("Consumer group '{group}' has no active members."));
-        lines.push(String::new());
-    } else if g.state != GroupState::Stable {
-        lines.push(format!("Warning: Consumer group '{group}' is rebalancing."));
-        lines.push(String::new());
-    }
-    let mut rows = vec![[
-        "GROUP",
-        "TOPIC",
-        "PARTITION",
-        "CURRENT-OFFSET",
-        "LOG-END-OFFSET",
-        "LAG",
-        "CONSUMER-ID",
-        "HOST",
-        "CLIENT-ID",
-    ]
-    .map(String::from)
-    .to_vec()];
-    for tp in tps {
-        let end = serving_log(sim, tp).map(|l| l.hw);
-        let current = committed.get(&tp).copied();
-        let lag = match (current, end) {
-            (Some(c), Some(e)) => e.saturating_sub(c).to_string(),
-            _ => "-".into(),
-        };
-        let (member, client, host) = match owners.get(&tp) {
-            Some((m, c)) => (m.to_string(), c.to_string(), "/127.0.0.1".to_string()),
-            None => ("-".into(), "-".into(), "-".into()),
-        };
-        rows.push(vec![
-            group.to_string(),
-            sim.topic(tp.topic).name.clone(),
-            tp.partition.to_string(),
-            current.map_or("-".into(), |c| c.to_string()),
-            end.map_or("-".into(), |e| e.to_string()),
-            lag,
-            member,
-            host,
-            client,
-        ]);
-    }
-    lines.extend(table(&rows));
-    Ok(lines)
-}
-
-/// `kafka-consumer-groups --describe --state`: coordinator, strategy, state, members.
-fn describe_group_state(sim: &Sim, group: &str) -> Result<Vec<String>, String> {
-    let g = sim
-        .interner
-        .find(group)
-        .and_then(|s| sim.groups.get(&s))
-        .ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
-    let coordinator = sim.coordinator_of(group).map_or("-".to_string(), |b| format!("broker{b}:9092 ({b})"));
-    let rows = vec![
-        ["GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"].map(String::from).to_vec(),
-        vec![
-            group.to_string(),
-            coordinator,
-            g.strategy.map_or(String::new(), |s| s.name().to_string()),
-            g.state.name().to_string(),
-            g.members.len().to_string(),
-        ],
-    ];
-    let mut lines = vec![String::new()];
-    lines.extend(table(&rows));
-    Ok(lines)
-}
-
-/// `kafka-consumer-groups --reset-offsets`: only for a group with no active members.
-fn reset_offsets(
-    sim: &mut Sim,
-    group: &str,
-    topic: TopicId,
-    to: ResetTo,
-    execute: bool,
-) -> Result<Vec<String>, String> {
-    if let Some(g) = sim.interner.find(group).and_then(|s| sim.groups.get(&s)) {
-        if !g.members.is_empty() {
-            return Err(format!(
-                "Error: Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.",
-                g.state.name()
-            ));
-        }
-    }
-    let committed = sim.committed_offsets(group);
-    let mut offsets = Vec::new();
-    for p in 0..sim.topic(topic).partitions {
-        let tp = Tp { topic, partition: p };
-        let Some(log) = serving_log(sim, tp) else {
-            return Err(format!("Error: {} has no leader (LEADER_NOT_AVAILABLE).", sim.tp_name(tp)));
-        };
-        let (start, end) = (log.log_start, log.hw);
-        let target = match to {
-            ResetTo::Earliest => start,
-            ResetTo::Latest => end,
-            ResetTo::Offset(n) => n,
-            ResetTo::ShiftBy(d) => committed.get(&tp).copied().unwrap_or(end).saturating_add_signed(d),
-        };
-        offsets.push((tp, target.clamp(start, end)));
-    }
-    let mut rows = vec![["GROUP", "TOPIC", "PARTITION", "NEW-OFFSET"].map(String::from).to_vec()];
-    for (tp, o) in &offsets {
-        rows.push(vec![group.to_string(), sim.topic(tp.topic).name.clone(), tp.partition.to_string(), o.to_string()]);
-    }
-    let mut lines = vec![String::new()];
-    lines.extend(table(&rows));
-    if execute {
-        sim.admin_commit(group, &offsets)?;
-    } else {
-        lines.insert(
-            0,
-            "WARN: No action will be performed as the --execute option is missing. (This is a dry run.)".into(),
-        );
-    }
-    Ok(lines)
-}
-
 /// The log that serves clients for `tp`: the current leader's, per the controller.
 pub fn serving_log(sim: &Sim, tp: Tp) -> Option<&Log> {
     let leader = sim.partition(tp)?.leader?;
     sim.replica_log(leader, tp)
-}
-
-fn describe_topic(sim: &Sim, t: TopicId) -> Vec<String> {
-    let topic = sim.topic(t);
-    let configs: Vec<String> = topic.overrides.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut lines = vec![format!(
-        "Topic: {}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}",
-        topic.name,
-        topic.topic_id,
-        topic.partitions,
-        topic.replication_factor,
-        configs.join(",")
-    )];
-    for p in 0..topic.partitions {
-        let Some(m) = sim.partition(Tp { topic: t, partition: p }) else {
-            continue;
-        };
-        let ids = |v: &[BrokerId]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
-        lines.push(format!(
-            "\tTopic: {}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}",
-            topic.name,
-            m.leader.map_or("none".to_string(), |l| l.to_string()),
-            ids(&m.replicas),
-            ids(&m.isr)
-        ));
-    }
-    lines
-}
-
-fn console_consume(
-    sim: &Sim,
-    t: TopicId,
-    from_beginning: bool,
-    max: Option<u64>,
-    print: (bool, bool, bool),
-    read_committed: bool,
-) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut n = 0u64;
-    let limit = max.unwrap_or(u64::MAX);
-    if from_beginning {
-        'outer: for p in 0..sim.topic(t).partitions {
-            let Some(log) = serving_log(sim, Tp { topic: t, partition: p }) else {
-                continue;
-            };
-            let end = if read_committed { log.lso() } else { log.hw };
-            for rec in log.records.iter().take_while(|r| r.offset < end) {
-                // Markers never reach applications; read_committed also skips aborted records.
-                if matches!(rec.value, Value::Marker { .. })
-                    || (read_committed && !crate::clients::processor::visible(log, rec))
-                {
-                    continue;
-                }
-                if n >= limit {
-                    break 'outer;
-                }
-                let mut fields = Vec::new();
-                if print.0 {
-                    fields.push(format!("Partition:{p}"));
-                }
-                if print.1 {
-                    fields.push(format!("Offset:{}", rec.offset));
-                }
-                if print.2 {
-                    fields.push(rec.key.map_or("null".to_string(), |k| sim.interner.get(k).to_string()));
-                }
-                fields.push(value_text(sim, rec.value));
-                lines.push(fields.join("\t"));
-                n += 1;
-            }
-        }
-    }
-    lines.push(format!("Processed a total of {n} messages"));
-    lines
 }
 
 pub fn value_text(sim: &Sim, v: Value) -> String {
