@@ -55,7 +55,7 @@ pub const TERMS: &[Term] = &[
     Term { id: "isolation", term: "isolation.level", text: "read_uncommitted (default) reads everything below the high watermark; read_committed reads only below the last stable offset and skips records of aborted transactions." },
     Term { id: "assignor", term: "partition.assignment.strategy", text: "How the group leader splits partitions: range, roundrobin, sticky or cooperative-sticky (default: range, cooperative-sticky)." },
     Term { id: "retention", term: "retention", text: "retention.ms (default 7 days) and retention.bytes (default -1, no limit) say when old records are deleted, moving the log start offset forward." },
-    Term { id: "linger", term: "linger.ms", text: "How long the producer waits to fill a batch before sending it (default 0 here; 5 in Kafka 4.0). Bigger batches, fewer requests, a little more latency." },
+    Term { id: "linger", term: "linger.ms", text: "How long the producer waits to fill a batch before sending it: 5 ms by default in Kafka 4.0 (KIP-1030; it was 0 before). Bigger batches, fewer requests, a little more latency." },
     Term { id: "max-in-flight", term: "max.in.flight.requests.per.connection", text: "How many produce requests may wait for an answer at once (default 5). With idempotence, order is kept up to 5; without it, a retry can reorder records." },
     Term { id: "heartbeat", term: "heartbeat", text: "A periodic 'I am alive' message: brokers send them to the controller, consumers to their group coordinator. Missing them for the session timeout means being declared dead." },
     Term { id: "at-least-once", term: "at-least-once", text: "Commit after processing: nothing is skipped, but a crash before the commit means some records are processed again." },

@@ -528,8 +528,8 @@ impl Default for ProducerConfig {
             retry_backoff_ms: 100,
             delivery_timeout_ms: 120_000,
             request_timeout_ms: 30_000,
-            // Still 0 here; the next commit moves it to Kafka 4.0's 5 ms (KIP-1030).
-            linger_ms: 0,
+            // Kafka 4.0 (KIP-1030): 5 ms; it was 0 before.
+            linger_ms: 5,
             batch_size: 16384,
             transactional_id: None,
             transaction_timeout_ms: 60_000,
