@@ -95,6 +95,9 @@ impl Default for ConsumerConfig {
     }
 }
 
+/// What `new KafkaConsumer(…)` throws when a check inside its constructor fails (the cause follows).
+const CONSTRUCT: &str = "org.apache.kafka.common.KafkaException: Failed to construct kafka consumer";
+
 /// Builds a consumer config from `--consumer-property K=V` pairs exactly as `ConsumerConfig`
 /// does: every value parsed and validated by its definition (`configs::client::CONSUMER`);
 /// unknown names are accepted, as Kafka does (it only logs them). `partition.assignment.strategy`
@@ -117,7 +120,7 @@ pub fn consumer_config(props: &[(String, String)]) -> Result<ConsumerConfig, Str
                 for name in names {
                     list.push(Strategy::from_name(name).ok_or_else(|| {
                         format!(
-                            "org.apache.kafka.common.KafkaException: {name} ClassNotFoundException exception occurred"
+                            "{CONSTRUCT}\nCaused by: org.apache.kafka.common.KafkaException: {name} ClassNotFoundException exception occurred"
                         )
                     })?);
                 }
@@ -153,7 +156,7 @@ pub fn consumer_config(props: &[(String, String)]) -> Result<ConsumerConfig, Str
         return Err(ce("group.remote.assignor cannot be set when group.protocol=CLASSIC".into()));
     }
     if c.heartbeat_interval_ms >= c.session_timeout_ms {
-        return Err("java.lang.IllegalArgumentException: Heartbeat must be set lower than the session timeout".into());
+        return Err(format!("{CONSTRUCT}\nCaused by: java.lang.IllegalArgumentException: Heartbeat must be set lower than the session timeout"));
     }
     if !(6000..=1_800_000).contains(&c.session_timeout_ms) {
         return Err("org.apache.kafka.common.errors.InvalidSessionTimeoutException: The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).".into());
@@ -188,6 +191,32 @@ pub fn consumer_values(sim: &Sim, c: &Consumer) -> Vec<String> {
         }
     }
     values_block("ConsumerConfig", &values(CONSUMER, &given))
+}
+
+/// A member's owned partitions in the order the group leader's assignor reads them: the consumer
+/// protocol sorts `ownedPartitions` by topic and partition (`cooperative-sticky`); the eager
+/// `sticky` assignor's userData groups them by topic in the order of a `HashMap` of topic names.
+fn claim_order(strategy: Strategy, mut owned: Vec<(String, u32)>) -> Vec<(String, u32)> {
+    match strategy {
+        Strategy::Sticky => {
+            let mut names: Vec<&str> = Vec::new();
+            for (t, _) in &owned {
+                if !names.contains(&t.as_str()) {
+                    names.push(t);
+                }
+            }
+            let order = crate::clients::assignor::jdk_hash_map_order(&names);
+            let mut grouped = Vec::with_capacity(owned.len());
+            for t in order {
+                grouped.extend(owned.iter().filter(|(x, _)| x == t).cloned());
+            }
+            grouped
+        }
+        _ => {
+            owned.sort_by(|a, b| crate::clients::assignor::java_string_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+            owned
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -289,6 +318,22 @@ pub struct Consumer {
     /// brings it back.
     #[serde(default)]
     pub removed: bool,
+    /// The client's metadata of the topics it watches (as of `metadata_ms`): name → (topic, number
+    /// of partitions). A group leader watches every topic its group subscribes to.
+    #[serde(default)]
+    pub metadata_snapshot: BTreeMap<String, (TopicId, u32)>,
+    /// The metadata the leader computed the group's assignment from (`assignmentSnapshot`; None
+    /// on other members): when a refresh differs from it, the leader rejoins.
+    #[serde(default)]
+    pub assignment_snapshot: Option<BTreeMap<String, (TopicId, u32)>>,
+    /// The topics the client keeps metadata for.
+    #[serde(default)]
+    pub watched: Vec<String>,
+    /// When the metadata was last refreshed, and whether an error asked for a refresh sooner.
+    #[serde(default)]
+    pub metadata_ms: Millis,
+    #[serde(default)]
+    pub metadata_stale: bool,
 }
 
 impl Consumer {
@@ -393,6 +438,11 @@ impl Sim {
             join_sent_ms: now,
             join_pending: false,
             removed: false,
+            metadata_snapshot: BTreeMap::new(),
+            assignment_snapshot: None,
+            watched: topics.iter().map(|&t| self.topics[t as usize].name.clone()).collect(),
+            metadata_ms: now,
+            metadata_stale: false,
         };
         let idx = match self.consumer_by_id(client_id) {
             Some(i) => {
@@ -576,6 +626,54 @@ impl Sim {
         if c.status == ConsumerStatus::Running && matches!(c.state, MemberState::Stable | MemberState::Syncing) {
             self.prepare_rejoin(idx);
         }
+    }
+
+    /// The cluster's metadata of these topics, as a metadata answer gives it (deleted topics left
+    /// out). The model reads the controller's view: it stands for the answer of any broker.
+    fn metadata_of(&self, topics: &[String]) -> BTreeMap<String, (TopicId, u32)> {
+        topics
+            .iter()
+            .filter_map(|name| {
+                self.topic_by_name(name).map(|t| (name.clone(), (t, self.topics[t as usize].partitions)))
+            })
+            .collect()
+    }
+
+    /// The client's metadata refresh (`metadata.max.age.ms`, or sooner after a fetch error), then
+    /// `ConsumerCoordinator.rejoinNeededOrPending`: a leader whose refreshed metadata differs from
+    /// what it assigned from rejoins. Checked at poll() and at every heartbeat tick.
+    pub(crate) fn consumer_check_metadata(&mut self, idx: ConsumerIdx) {
+        let now = self.net.now;
+        let c = &self.consumers[idx as usize];
+        if !c.metadata_stale && now < c.metadata_ms + c.config.metadata_max_age_ms {
+            return;
+        }
+        let snapshot = self.metadata_of(&c.watched);
+        let c = &mut self.consumers[idx as usize];
+        c.metadata_ms = now;
+        // A subscribed topic the cluster does not know keeps the client asking (Kafka's consumer
+        // re-requests metadata while a topic answers UNKNOWN_TOPIC_OR_PARTITION).
+        c.metadata_stale = c.watched.iter().any(|t| !snapshot.contains_key(t));
+        c.metadata_snapshot = snapshot.clone();
+        let Some(assigned_from) = c.assignment_snapshot.clone() else { return };
+        if assigned_from == snapshot {
+            return;
+        }
+        let mut changes = Vec::new();
+        for (name, &(t, n)) in &snapshot {
+            match assigned_from.get(name) {
+                None => changes.push(format!("{name} appeared ({n} partitions)")),
+                Some(&(old_t, _)) if old_t != t => changes.push(format!("{name} was created again ({n} partitions)")),
+                Some(&(_, old_n)) if old_n != n => changes.push(format!("{name} now has {n} partitions (was {old_n})")),
+                _ => {}
+            }
+        }
+        for name in assigned_from.keys().filter(|n| !snapshot.contains_key(*n)) {
+            changes.push(format!("{name} was deleted"));
+        }
+        c.assignment_snapshot = None;
+        self.log_event(SimEvent::MetadataChanged { consumer: idx, what: changes.join(", ") });
+        self.consumer_metadata_changed(idx);
     }
 
     fn prepare_rejoin(&mut self, idx: ConsumerIdx) {
@@ -773,8 +871,12 @@ impl Sim {
                         c.positions.remove(&tp);
                         self.reset_offset(idx, tp);
                     }
-                    Err(_) => {
+                    Err(e) => {
                         c.leaders.remove(&tp);
+                        // The client asks for fresh metadata after these (Fetcher: requestUpdate).
+                        if matches!(e, ErrorCode::UnknownTopicOrPartition | ErrorCode::NotLeaderOrFollower) {
+                            c.metadata_stale = true;
+                        }
                         self.retry_later(idx);
                     }
                 }
@@ -862,6 +964,10 @@ impl Sim {
         c.state = MemberState::Syncing;
         let group = c.group;
         let mut assignments = Vec::new();
+        if jr.member_id != jr.leader {
+            // Only the leader watches for metadata changes.
+            c.assignment_snapshot = None;
+        }
         if jr.member_id == jr.leader {
             // The leader computes the assignment with the group's strategy.
             let mut ppt = BTreeMap::new();
@@ -879,15 +985,16 @@ impl Sim {
                         ppt.insert(name.clone(), self.topics[now as usize].partitions);
                     }
                 }
+                let owned: Vec<(String, u32)> = owned
+                    .iter()
+                    .filter(|tp| live(tp.topic))
+                    .map(|tp| (self.topics[tp.topic as usize].name.clone(), tp.partition))
+                    .collect();
                 subs.push(MemberSub {
                     member_id: member_id.clone(),
                     group_instance_id: instance_id.clone(),
                     topics: names,
-                    owned: owned
-                        .iter()
-                        .filter(|tp| live(tp.topic))
-                        .map(|tp| (self.topics[tp.topic as usize].name.clone(), tp.partition))
-                        .collect(),
+                    owned: claim_order(jr.strategy, owned),
                     generation: *owned_generation,
                 });
             }
@@ -895,6 +1002,20 @@ impl Sim {
                 Strategy::CooperativeSticky => cooperative_assign(&ppt, &subs).0,
                 s => assign(s, &ppt, &subs),
             };
+            // The leader watches every topic of the group from now on (`assignmentSnapshot`).
+            let mut watched: Vec<String> = subs.iter().flat_map(|m| m.topics.iter().cloned()).collect();
+            for (_, _, topics, _, _) in &jr.members {
+                watched.extend(topics.iter().map(|t| self.topics[*t as usize].name.clone()));
+            }
+            watched.sort();
+            watched.dedup();
+            let snapshot = self.metadata_of(&watched);
+            let now = self.net.now;
+            let c = &mut self.consumers[idx as usize];
+            c.watched = watched;
+            c.metadata_snapshot = snapshot.clone();
+            c.metadata_ms = now;
+            c.assignment_snapshot = Some(snapshot);
             for (member, parts) in result {
                 let tps = parts
                     .iter()
@@ -987,6 +1108,10 @@ impl Sim {
         if c.status != ConsumerStatus::Running {
             return;
         }
+        if c.state == MemberState::Stable {
+            self.consumer_check_metadata(idx);
+        }
+        let c = &mut self.consumers[idx as usize];
         if c.state == MemberState::Left {
             // poll() after leaving: join the group again.
             c.last_poll_ms = now;
@@ -1126,7 +1251,13 @@ impl Sim {
         let max = c.config.max_poll_records;
         let read_committed = c.config.read_committed;
         for (tp, offset) in wanted {
-            let Some(leader) = self.partition(tp).and_then(|m| m.leader) else { continue };
+            let Some(meta) = self.partition(tp) else {
+                // Gone from the metadata (its topic was deleted): the fetch would fail with
+                // UNKNOWN_TOPIC_OR_PARTITION and the client refresh its metadata.
+                self.consumers[idx as usize].metadata_stale = true;
+                continue;
+            };
+            let Some(leader) = meta.leader else { continue };
             let now = self.net.now;
             self.consumers[idx as usize].fetching.insert(tp, now);
             self.net.send(
@@ -1147,6 +1278,9 @@ impl Sim {
         }
         let every = c.config.heartbeat_interval_ms;
         self.net.timer(every, Timer::ConsumerHeartbeat { consumer: idx, incarnation });
+        if self.consumers[idx as usize].state == MemberState::Stable {
+            self.consumer_check_metadata(idx);
+        }
         let c = &mut self.consumers[idx as usize];
         let blocked = c.status == ConsumerStatus::Paused || !c.batch.is_empty();
         if blocked && c.state != MemberState::Left && now >= c.last_poll_ms + c.config.max_poll_interval_ms {

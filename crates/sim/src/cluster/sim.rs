@@ -542,12 +542,12 @@ impl Sim {
                 app.output = id;
             }
         }
-        self.rejoin_groups_reading(id);
     }
 
     /// `kafka-topics --delete`: the controller removes the topic's partitions from the metadata;
     /// brokers delete their replicas when they apply it (a broker that is down deletes its stray
-    /// copies when it comes back and gets the metadata image). The groups reading it rebalance,
+    /// copies when it comes back and gets the metadata image). The groups reading it rebalance once
+    /// their leader's metadata refresh sees it gone (`Consumer::assignment_snapshot`),
     /// their committed offsets for it are gone, and its records leave the ledger's audit (deleted
     /// on purpose, not lost). Producers still sending to it fail with UNKNOWN_TOPIC_OR_PARTITION
     /// once `delivery.timeout.ms` runs out.
@@ -564,29 +564,9 @@ impl Sim {
         }
         let partitions = t.partitions;
         self.topics[topic as usize].deleted = true;
-        self.rejoin_groups_reading(topic);
         self.log_event(SimEvent::TopicDeleted { topic, partitions });
         self.controller_delete_topic(topic);
         Ok(())
-    }
-
-    /// The leader of every group with a member subscribed to `topic` sees the metadata change
-    /// and rejoins (ConsumerCoordinator: "cached metadata has changed"), starting a rebalance.
-    fn rejoin_groups_reading(&mut self, topic: TopicId) {
-        let leaders: Vec<ConsumerIdx> = self
-            .groups
-            .values()
-            .filter_map(|g| {
-                let leader = g.leader.as_ref()?;
-                let member = g.members.get(leader)?;
-                let reads =
-                    self.consumers.iter().any(|c| c.is_alive() && c.group_name == g.name && c.topics.contains(&topic));
-                reads.then_some(member.client)
-            })
-            .collect();
-        for c in leaders {
-            self.consumer_metadata_changed(c);
-        }
     }
 
     /// `broker remove B`: unregisters a broker that is down and holds no replica (as
