@@ -72,6 +72,8 @@ pub fn static_configs(b: BrokerId) -> Vec<(&'static str, String)> {
     vec![
         ("process.roles", "broker".into()),
         ("node.id", b.to_string()),
+        // KafkaConfig.populateSynonyms copies node.id to broker.id.
+        ("broker.id", b.to_string()),
         ("controller.quorum.bootstrap.servers", "controller:9093".into()),
         ("controller.listener.names", "CONTROLLER".into()),
         ("listeners", "PLAINTEXT://:9092".into()),
@@ -141,10 +143,10 @@ impl Sim {
 
     /// A broker config's parsed value at broker `b` (or cluster level), as the model uses it.
     pub fn broker_value(&self, b: Option<BrokerId>, name: &str) -> Value {
-        let key = configs::find(broker::BROKER, name);
-        match (key, self.broker_raw(b, name)) {
-            (Some(k), Some((_, raw))) => k.parse(&raw).unwrap_or(Value::Null),
-            _ => Value::Null,
+        let Some(k) = configs::find(broker::BROKER, name) else { return Value::Null };
+        match self.broker_raw(b, name) {
+            Some((Source::Default, _)) | None => k.default_value().unwrap_or(Value::Null),
+            Some((_, raw)) => k.parse_known(&raw).unwrap_or(Value::Null),
         }
     }
 
@@ -345,11 +347,7 @@ impl Sim {
     pub fn broker_config_entries(&self, b: Option<BrokerId>) -> Vec<ConfigEntry> {
         let entry = |k: &'static configs::ConfigKey| {
             let sensitive = k.ty == configs::Type::Password;
-            let value = if sensitive {
-                None
-            } else {
-                self.broker_raw(b, k.name).and_then(|(_, raw)| k.parse(&raw).ok()).and_then(|v| v.config_string())
-            };
+            let value = if sensitive { None } else { self.broker_value(b, k.name).config_string() };
             let mut synonyms = self.config_synonyms(b, k.name, sensitive);
             if b.is_none() {
                 synonyms.retain(|s| s.0 == Source::DynamicDefaultBroker);

@@ -274,9 +274,15 @@ pub const KNOWN_CLASSES: &[&str] = &[
 impl ConfigKey {
     /// `ConfigDef.parseType` then the validator: the value a user gave, or Kafka's exception text.
     pub fn parse(&self, raw: &str) -> Result<Value, String> {
-        let v = self.parse_type(raw)?;
+        let v = self.parse_type(raw, true)?;
         self.validate(&v)?;
         Ok(v)
+    }
+
+    /// A value the model wrote itself (a default, a broker's static config): parsed by its type,
+    /// a class name taken as it is.
+    pub fn parse_known(&self, raw: &str) -> Option<Value> {
+        self.parse_type(raw, false).ok()
     }
 
     /// The default, parsed (`None` when the config has no default).
@@ -285,11 +291,13 @@ impl ConfigKey {
             Default::Required => None,
             Default::Null => Some(Value::Null),
             Default::Classes(c) => Some(Value::ClassList(c.iter().map(|s| s.to_string()).collect())),
-            Default::Parse(s) => Some(self.parse_type(s).unwrap_or_else(|e| panic!("default of {}: {e}", self.name))),
+            Default::Parse(s) => {
+                Some(self.parse_type(s, false).unwrap_or_else(|e| panic!("default of {}: {e}", self.name)))
+            }
         }
     }
 
-    fn parse_type(&self, raw: &str) -> Result<Value, String> {
+    fn parse_type(&self, raw: &str, check_classes: bool) -> Result<Value, String> {
         let trimmed = raw.trim();
         let name = self.name;
         let nan = || invalid(name, raw, &format!("Not a number of type {}", self.ty.name()));
@@ -317,7 +325,7 @@ impl ConfigKey {
                 }
             }
             Type::Class => {
-                if !KNOWN_CLASSES.contains(&trimmed) {
+                if check_classes && !KNOWN_CLASSES.contains(&trimmed) {
                     return Err(invalid(name, raw, &format!("Class {raw} could not be found.")));
                 }
                 Value::Class(trimmed.to_string())

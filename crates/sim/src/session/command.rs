@@ -77,6 +77,11 @@ pub enum Command {
         /// `--property K=V`: the formatter's properties (`print.key`, `key.separator`, …).
         properties: Vec<(String, String)>,
         read_committed: bool,
+        /// `--partition P [--offset O|earliest|latest]`: one partition, from an offset.
+        #[serde(default)]
+        partition: Option<u32>,
+        #[serde(default)]
+        offset: Option<String>,
     },
     GetOffsets {
         /// None: every topic.
@@ -442,7 +447,18 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 ("--max-messages", true),
                 ("--property", true),
                 ("--isolation-level", true),
+                ("--partition", true),
+                ("--offset", true),
             ])?;
+            if o.value("--offset").is_some() && o.value("--partition").is_none() {
+                return Err((o.col_of("--offset"), "The partition is required when offset is specified.".into()));
+            }
+            if o.value("--partition").is_some() && o.flag("--from-beginning") && o.value("--offset").is_some() {
+                return Err((
+                    o.col_of("--offset"),
+                    "Options from-beginning and offset cannot be specified together.".into(),
+                ));
+            }
             if o.value("--group").is_some() {
                 return Err((
                     o.col_of("--group"),
@@ -466,6 +482,8 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 max_messages: o.num_opt("--max-messages")?,
                 properties,
                 read_committed,
+                partition: o.num_opt("--partition")?,
+                offset: o.value("--offset").map(String::from),
             }
         }
         "kafka-get-offsets" => {

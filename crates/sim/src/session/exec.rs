@@ -59,6 +59,13 @@ impl Output {
     fn err(msg: impl Into<String>) -> Output {
         Output { lines: vec![msg.into()], error: true }
     }
+
+    /// A client's exception (`Error: ` and its first line, then any `Caused by:` lines).
+    fn client_error(msg: &str) -> Output {
+        let lines =
+            msg.lines().enumerate().map(|(i, l)| if i == 0 { format!("Error: {l}") } else { l.to_string() }).collect();
+        Output { lines, error: true }
+    }
 }
 
 /// A tool's output as the command's result: its lines, refused (nothing changed) when it failed.
@@ -262,9 +269,18 @@ impl Session {
             Command::LeaderElection { election, topic, partition } => {
                 result(tools::leader_election(sim, *election, topic.as_deref(), *partition))
             }
-            Command::ConsoleConsumer { topic, from_beginning, max_messages, properties, read_committed } => {
+            Command::ConsoleConsumer {
+                topic,
+                from_beginning,
+                max_messages,
+                properties,
+                read_committed,
+                partition,
+                offset,
+            } => {
                 let t = self.topic_id(topic, "consumer")?;
-                Ok(tools::console_consume(&self.sim, t, *from_beginning, *max_messages, properties, *read_committed))
+                let start = tools::ConsoleStart::new(*from_beginning, *partition, offset.as_deref());
+                result(tools::console_consume(&self.sim, t, start, *max_messages, properties, *read_committed))
             }
             Command::GetOffsets { topic, time } => result(tools::get_offsets(sim, topic.as_deref(), time.as_deref())),
             Command::ProducerDescribe(name) => {
@@ -293,7 +309,7 @@ impl Session {
                     Some(t) => Some(self.topic_id(t, "producer")?),
                     None => None,
                 };
-                let config = producer_config(props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let config = producer_config(props).map_err(|m| Output::client_error(&m))?;
                 let notes = crate::clients::producer::config_notes(crate::configs::client::PRODUCER, props);
                 if config.transactional_id.is_some() && *rate > 0 {
                     return Err(Output::err(
@@ -357,11 +373,11 @@ impl Session {
                 if ids.contains(&out) {
                     return Err(Output::err("Error: a processor's output topic must differ from its inputs."));
                 }
-                let mut cconfig = consumer_config(consumer_props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let mut cconfig = consumer_config(consumer_props).map_err(|m| Output::client_error(&m))?;
                 if let Some(ms) = processing_ms {
                     cconfig.processing_ms = *ms;
                 }
-                let pconfig = producer_config(producer_props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let pconfig = producer_config(producer_props).map_err(|m| Output::client_error(&m))?;
                 e(self.sim.start_processor(name, group, &ids, out, *exactly_once, cconfig, pconfig))?;
                 Ok(vec![])
             }
@@ -475,7 +491,7 @@ impl Session {
                 for t in topics {
                     ids.push(self.topic_id(t, "consumer")?);
                 }
-                let mut config = consumer_config(props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let mut config = consumer_config(props).map_err(|m| Output::client_error(&m))?;
                 if let Some(ms) = processing_ms {
                     config.processing_ms = *ms;
                 }
@@ -514,7 +530,7 @@ impl Session {
                 let t = self.topic_id(topic, "consumer")?;
                 result(groups::reset(&mut self.sim, group, t, *to, *mode))
             }
-            Command::Help => Ok(HELP.lines().map(String::from).collect()),
+            Command::Help => Ok(help().lines().map(String::from).collect()),
         }
     }
 }
@@ -710,28 +726,91 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
     }
 }
 
-pub const HELP: &str = "\
-kafkascope commands (one per line; # starts a comment)
+/// `help`: every command, which Kafka the model is, the configs it only stores, and what it
+/// simplifies.
+pub fn help() -> String {
+    use crate::configs::{broker::BROKER, client, stored_only, topic::TOPIC};
+    let wrap = |names: Vec<&str>| -> String {
+        let mut out = String::new();
+        let mut line = String::from("     ");
+        for (i, n) in names.iter().enumerate() {
+            let word = if i + 1 < names.len() { format!(" {n},") } else { format!(" {n}") };
+            if line.len() + word.len() > 100 {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from("     ");
+            }
+            line.push_str(&word);
+        }
+        out.push_str(&line);
+        out
+    };
+    let broker_acted: Vec<&str> =
+        BROKER.iter().filter(|k| k.modelled == crate::configs::Modelled::Yes).map(|k| k.name).collect();
+    format!(
+        "{HELP_HEAD}
+Configs kafkascope accepts, validates and shows exactly as Kafka does, but only stores (the model
+does not act on them; `producer start` and `consumer start` say so when one is given):
+  producer:
+{}
+  consumer:
+{}
+  topic:
+{}
+  Broker configs: kafkascope acts on {} at their defaults or as
+  `kafka-configs --alter --entity-type brokers --entity-default` sets the dynamic ones (the topic
+  defaults min.insync.replicas, unclean.leader.election.enable, log.retention.*, log.cleanup.policy);
+  every other broker config is shown by `kafka-configs --describe` but only stored, and per-broker
+  values (--entity-name B) are stored only.
+{HELP_TAIL}",
+        wrap(stored_only(client::PRODUCER)),
+        wrap(stored_only(client::CONSUMER)),
+        wrap(stored_only(TOPIC)),
+        broker_acted.join(", ")
+    )
+}
 
-Kafka's tools (bin/ prefix, .sh suffix and --bootstrap-server are accepted and ignored):
-  kafka-topics --create --topic T --partitions N --replication-factor R [--config K=V]...
+const HELP_HEAD: &str = "\
+kafkascope models Apache Kafka 4.0 in KRaft mode: its tools' output, error texts, defaults
+(linger.ms 5, KIP-1030) and assignors follow 4.0 (the reference snapshot of 2024-10-25 plus the
+4.0 release's KIP-1030 changes). One command per line; # starts a comment.
+
+Lines a Kafka tool prints on stderr are shown in the same stream, marked `[stderr] ` (an empty
+stderr line is `[stderr]` alone); the rest of the line is what Kafka prints.
+
+Kafka's tools (bin/ prefix, .sh suffix and --bootstrap-server are accepted and ignored; --topic is
+an exact name, where Kafka's tools read a regular expression):
+  kafka-topics --create --topic T [--partitions N] [--replication-factor R] [--config K=V]... [--if-not-exists]
+               (without --partitions / --replication-factor: the brokers' num.partitions and
+               default.replication.factor, 1 and 1)
   kafka-topics --create --topic T --replica-assignment 2:1:3,1:3:2 [--config K=V]...
-  kafka-topics --describe [--topic T] | --list | --alter --topic T --partitions N
-  kafka-topics --delete --topic T  (groups reading it rebalance; its offsets and records are gone)
-  kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]
-      topic configs: min.insync.replicas (1), unclean.leader.election.enable (false),
-                     retention.ms (604800000), retention.bytes (-1)
-  kafka-configs --alter --entity-type brokers --entity-default --add-config K=V[,K=V]
-      cluster configs: broker.session.timeout.ms (9000), broker.heartbeat.interval.ms (2000),
-                       replica.lag.time.max.ms (30000), replica.fetch.wait.max.ms (500),
-                       auto.leader.rebalance.enable (true), leader.imbalance.check.interval.seconds (300),
-                       leader.imbalance.per.broker.percentage (10)
-  kafka-leader-election --election-type preferred|unclean --topic T [--partition P]
-  kafka-console-consumer --topic T [--from-beginning] [--max-messages N]
-      [--property print.partition=true] [--property print.offset=true] [--property print.key=true]
-      [--isolation-level read_committed]   (read below the last stable offset, skip aborted records)
+  kafka-topics --describe [--topic T] [--exclude-internal] [--if-exists]
+               [--under-replicated-partitions | --unavailable-partitions | --under-min-isr-partitions
+                | --at-min-isr-partitions]
+  kafka-topics --list [--exclude-internal] | --alter --topic T --partitions N [--if-exists]
+  kafka-topics --delete --topic T [--if-exists]  (groups reading it rebalance when their leader's
+               metadata shows it gone; its offsets and records are gone)
+  kafka-configs --describe --entity-type topics [--entity-name T] [--all]
+  kafka-configs --describe --entity-type brokers [--entity-name B | --entity-default] [--all]
+  kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]  (K=[a,b] for a list)
+      topic configs the model acts on: min.insync.replicas (1), unclean.leader.election.enable
+      (false), retention.ms (604800000), retention.bytes (-1), cleanup.policy (delete; compact stops
+      retention, compaction itself is not modelled)
+  kafka-configs --alter --entity-type brokers (--entity-default | --entity-name B) --add-config K=V[,K=V]
+      only Kafka's dynamic broker configs; the others are refused as Kafka refuses them
+  kafka-leader-election --election-type preferred|unclean (--topic T [--partition P] | --all-topic-partitions)
+  kafka-console-consumer --topic T [--from-beginning | --partition P [--offset O|earliest|latest]]
+      [--max-messages N] [--isolation-level read_committed] [--property K=V]...
+      DefaultMessageFormatter properties: print.timestamp, print.key, print.value (true), print.partition,
+      print.offset, print.epoch, print.headers, print.delivery, key.separator (TAB), line.separator
+      (newline), null.literal (null). Timestamps are the leader's append times, in ms since the session
+      started (printed CreateTime); records carry no headers.
   kafka-transactions list | describe --transactional-id ID
-  kafka-get-offsets --topic T [--time -1|-2]      (-1: high watermark, what clients see as the end; -2: log start)
+  kafka-get-offsets [--topic T] [--time latest|-1|earliest|-2|max-timestamp|-3|earliest-local|-4|latest-tiered|-5|MS]
+  kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
+  kafka-consumer-groups --list [--state] | --delete --group G
+  kafka-consumer-groups --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N|--shift-by N)
+                        [--execute | --dry-run]
 
 Simulator verbs:
   seed N                       same seed + same commands = same run
@@ -739,11 +818,13 @@ Simulator verbs:
   broker kill|start|stop|isolate|heal B
   broker remove B              unregister a stopped broker that holds no replica (kafka-cluster unregister)
   producer start NAME [--topic T] [--rate R/s] [--keys K1,K2|none] [--producer-property K=V]...
-      producer configs: acks (all), enable.idempotence (true), max.in.flight.requests.per.connection (5),
-      retries (2147483647), retry.backoff.ms (100), delivery.timeout.ms (120000),
-      request.timeout.ms (30000), linger.ms (0), batch.size (16384),
-      transactional.id (none: makes the producer transactional; scripts wait for initTransactions()),
-      transaction.timeout.ms (60000)
+      producer configs the model acts on: acks (all), enable.idempotence (true),
+      max.in.flight.requests.per.connection (5), retries (2147483647), retry.backoff.ms (100),
+      delivery.timeout.ms (120000), request.timeout.ms (30000), linger.ms (5), batch.size (16384),
+      partitioner.ignore.keys (false), partitioner.adaptive.partitioning.enable (true),
+      max.block.ms (60000), transactional.id (none: makes the producer transactional; scripts wait
+      for initTransactions()), transaction.timeout.ms (60000)
+  producer describe NAME       the \"ProducerConfig values:\" block the client logged at start
   producer stop|kill|remove NAME   remove: close() it, then take it off the picture
   transaction begin|commit|abort --producer NAME [--async]
                                beginTransaction(), commitTransaction(), abortTransaction() of a producer
@@ -759,18 +840,19 @@ Simulator verbs:
   processor stop|kill|remove NAME
   consumer start CLIENT_ID --group G --topic T[,T2] [--consumer-property K=V]...
                  [--processing 20ms] [--commit auto|before|after]
-      consumer configs: partition.assignment.strategy (range,cooperative-sticky), group.instance.id,
-      enable.auto.commit (true), auto.commit.interval.ms (5000), auto.offset.reset (latest),
-      isolation.level (read_uncommitted),
-      session.timeout.ms (45000), heartbeat.interval.ms (3000), max.poll.interval.ms (300000),
-      max.poll.records (500), request.timeout.ms (30000)
+      consumer configs the model acts on: partition.assignment.strategy (range,cooperative-sticky;
+      kafkascope also takes the short names range, roundrobin, sticky, cooperative-sticky),
+      group.instance.id, enable.auto.commit (true), auto.commit.interval.ms (5000),
+      auto.offset.reset (latest), isolation.level (read_uncommitted), session.timeout.ms (45000),
+      heartbeat.interval.ms (3000), max.poll.interval.ms (300000), max.poll.records (500),
+      request.timeout.ms (30000), retry.backoff.ms (100), metadata.max.age.ms (300000)
       --processing: time to process one record; --commit before = commit after poll, then process
       (at-most-once); after = process, then commit (at-least-once); auto = enable.auto.commit
+  consumer describe CLIENT_ID  the \"ConsumerConfig values:\" block the client logged at start
   consumer stop|kill|pause|resume|remove CLIENT_ID
-  kafka-consumer-groups --describe --group G [--state] | --list | --delete --group G
-                               --delete: only a group without members; its committed offsets go
-  kafka-consumer-groups --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N|--shift-by N) --execute
   produce --topic T [--key K] [--value V] [--partition P] [--count N] [--producer NAME] [--async]
+                               in a script: Partition:P<TAB>Offset:O per record, or the exception
+                               the client reports (e.g. NotEnoughReplicasException)
   network --latency 10ms [--jitter 2ms] [--link A:B]
                                one-way latency of every link, or of one link between brokers
                                (or a broker and `controller`), both ways (simulator knob)
@@ -781,9 +863,16 @@ Simulator verbs:
                                per group: processed once / more than once / skipped; per processor:
                                what a read_committed reader of its output sees per consumed input
   help
+";
 
+const HELP_TAIL: &str = "\
 What the model simplifies:
   - The KRaft controller quorum is one node that never fails; brokers get metadata pushed to them.
+    Brokers start with the model's own server.properties (process.roles=broker, node.id, one
+    PLAINTEXT listener); broker.session.timeout.ms and the other static broker configs keep their
+    defaults (Kafka changes them only by restarting brokers with new properties).
+  - Replica placement is Kafka's rack-unaware round robin (ZooKeeper-era AdminUtils) from the
+    seeded RNG, not the KRaft controller's StripedReplicaPlacer.
   - Records are counted, not serialized: retention.bytes counts 100 bytes per record, and logs are
     deleted record by record rather than by segment.
   - Every append is on disk at once (no page-cache loss on a crash).
@@ -794,14 +883,24 @@ What the model simplifies:
   - Group membership is kept as if loaded instantly by whichever broker coordinates (offsets are
     real records in __consumer_offsets); __consumer_offsets is not compacted; JoinGroup hands out the
     member id at once (no MEMBER_ID_REQUIRED round trip); auto.offset.reset uses ListOffsets.
+  - Only the classic group protocol is modelled: group.protocol=consumer is stored, the group still
+    rebalances the classic way. A consumer's member id is client.id-<uuid>; its host is /127.0.0.1.
   - A consumer stops processing the records of partitions it loses in a rebalance.
+  - Clients read the controller's metadata when they need it; a consumer's metadata.max.age.ms
+    refresh (and the one a fetch error asks for) is checked at its next poll or heartbeat. The group
+    leader rejoins when a subscribed topic gained partitions, was deleted or was created again (Kafka
+    notices the last through topic ids).
   - Group and transaction coordination follow the controller's leader at once: a broker that has
     not yet learned it lost a leadership (after an isolation) does not go on coordinating.
   - Partition reassignment is not modelled, so a broker can be removed only when it holds no
-    replica. A deleted topic's groups rebalance at once (their leader's metadata refresh is not
-    modelled as a timer); its name can be used again at once.
+    replica. A deleted topic's name can be used again at once. kafkascope does not auto-create
+    topics, and does not delete its internal topics.
   - The unclean-election switch takes effect at once (Kafka's controller checks every 5 minutes).
   - Transactions follow Kafka's first transaction protocol (no KIP-890 epoch bump per transaction);
     the coordinator checks for timed-out transactions and resends markers every second;
     __transaction_state is not compacted; a processor commits one transaction per poll() batch.
+  - Orders Kafka leaves to a java.util.HashMap (members of a group, a member's partitions, several
+    topics in a describe) follow the JDK's iteration order; the order brokers answer in is by broker id.
+  - ConfigCommand's error echoes the command without --bootstrap-server; stack traces are left out
+    (their first line is kept).
 ";

@@ -366,6 +366,18 @@ pub fn reset(sim: &mut Sim, name: &str, topic: TopicId, to: ResetTo, mode: Reset
             lines.push(e);
             return Output { lines, error: true };
         }
+        // The tool returns once AlterConsumerGroupOffsets is answered: the commit replicated
+        // (at most offsets.commit.timeout.ms).
+        let deadline = sim.now() + crate::coordinators::group::OFFSETS_COMMIT_TIMEOUT_MS;
+        let done = |sim: &Sim| {
+            let c = sim.committed_offsets(name);
+            offsets.iter().all(|(tp, o)| c.get(tp) == Some(o))
+        };
+        while !done(sim) && sim.now() < deadline {
+            if sim.step().is_none() {
+                break;
+            }
+        }
     }
     let order = tp_order(sim, offsets.iter().map(|(tp, _)| *tp).collect());
     lines.push(String::new());

@@ -168,7 +168,15 @@ impl Command {
                     push(&format!("--partition {p}"));
                 }
             }
-            Command::ConsoleConsumer { topic, from_beginning, max_messages, properties, read_committed } => {
+            Command::ConsoleConsumer {
+                topic,
+                from_beginning,
+                max_messages,
+                properties,
+                read_committed,
+                partition,
+                offset,
+            } => {
                 push("kafka-console-consumer --topic");
                 push(&quote(topic));
                 if *from_beginning {
@@ -179,6 +187,13 @@ impl Command {
                 }
                 if *read_committed {
                     push("--isolation-level read_committed");
+                }
+                if let Some(p) = partition {
+                    push(&format!("--partition {p}"));
+                }
+                if let Some(o) = offset {
+                    push("--offset");
+                    push(&quote(o));
                 }
                 kvs("--property", properties, &mut w);
             }
@@ -407,8 +422,12 @@ impl Command {
     }
 }
 
+/// `--add-config`'s value: a list value goes in square brackets, as kafka-configs reads it.
 fn join_kv(kv: &[(String, String)]) -> String {
-    kv.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    kv.iter()
+        .map(|(k, v)| if v.contains(',') { format!("{k}=[{v}]") } else { format!("{k}={v}") })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The longest `advance` the parser accepts.

@@ -193,39 +193,88 @@ impl Formatter {
     }
 }
 
-/// `kafka-console-consumer --topic T [--from-beginning] [--max-messages N] [--property K=V]…`:
-/// what a consumer without a group reads at this moment (below the high watermark, or the last
-/// stable offset with read_committed; markers and aborted records skipped), partition by partition,
-/// then "Processed a total of N messages" on stderr. It does not advance time.
+/// Where `kafka-console-consumer` starts: every partition from the beginning or the end, or one
+/// partition from an offset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleStart {
+    pub partition: Option<u32>,
+    /// `earliest`, `latest` or an offset, as given (`--offset`).
+    pub offset: String,
+}
+
+impl ConsoleStart {
+    pub fn new(from_beginning: bool, partition: Option<u32>, offset: Option<&str>) -> ConsoleStart {
+        let offset =
+            offset.map(String::from).unwrap_or_else(|| (if from_beginning { "earliest" } else { "latest" }).into());
+        ConsoleStart { partition, offset }
+    }
+}
+
+/// `kafka-console-consumer --topic T [--from-beginning | --partition P [--offset O]]
+/// [--max-messages N] [--property K=V]…`: what a consumer without a group reads at this moment
+/// (below the high watermark, or the last stable offset with read_committed; markers and aborted
+/// records skipped), partition by partition, then "Processed a total of N messages" on stderr.
+/// It does not advance time.
 pub fn console_consume(
     sim: &Sim,
     t: TopicId,
-    from_beginning: bool,
+    start: ConsoleStart,
     max: Option<u64>,
     props: &[(String, String)],
     read_committed: bool,
-) -> Vec<String> {
+) -> Output {
+    let partitions = sim.topic(t).partitions;
+    let first = match start.offset.as_str() {
+        "earliest" | "latest" => None,
+        o => match o.parse::<u64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                return Output {
+                    lines: vec![stderr(&format!(
+                        "The provided offset value '{o}' is incorrect. Valid values are 'earliest', 'latest', or a non-negative long."
+                    ))],
+                    error: true,
+                }
+            }
+        },
+    };
     let f = Formatter::new(props);
     let mut out = String::new();
     let mut n = 0u64;
     let limit = max.unwrap_or(u64::MAX);
-    if from_beginning {
-        'outer: for p in 0..sim.topic(t).partitions {
-            let tp = Tp { topic: t, partition: p };
-            let Some(log) = serving_log(sim, tp) else { continue };
-            let end = if read_committed { log.lso() } else { log.hw };
-            for rec in log.records.iter().take_while(|r| r.offset < end) {
-                if matches!(rec.value, Value::Marker { .. })
-                    || (read_committed && !crate::clients::processor::visible(log, rec))
-                {
-                    continue;
-                }
-                if n >= limit {
-                    break 'outer;
-                }
-                f.write(sim, tp, rec, &mut out);
-                n += 1;
+    let selected: Vec<u32> = match start.partition {
+        Some(p) if p >= partitions => {
+            return Output {
+                lines: vec![stderr(&format!(
+                    "Error: partition {p} does not exist: topic has partitions 0..{}.",
+                    partitions - 1
+                ))],
+                error: true,
             }
+        }
+        Some(p) => vec![p],
+        None => (0..partitions).collect(),
+    };
+    'outer: for p in selected {
+        let tp = Tp { topic: t, partition: p };
+        let Some(log) = serving_log(sim, tp) else { continue };
+        let end = if read_committed { log.lso() } else { log.hw };
+        let from = match (start.offset.as_str(), first) {
+            ("latest", _) => end,
+            (_, Some(o)) => o,
+            _ => log.log_start,
+        };
+        for rec in log.records.iter().filter(|r| r.offset >= from).take_while(|r| r.offset < end) {
+            if matches!(rec.value, Value::Marker { .. })
+                || (read_committed && !crate::clients::processor::visible(log, rec))
+            {
+                continue;
+            }
+            if n >= limit {
+                break 'outer;
+            }
+            f.write(sim, tp, rec, &mut out);
+            n += 1;
         }
     }
     let mut lines: Vec<String> = out.split('\n').map(String::from).collect();
@@ -233,7 +282,7 @@ pub fn console_consume(
         lines.pop();
     }
     lines.push(stderr(&format!("Processed a total of {n} messages")));
-    lines
+    Output { lines, error: false }
 }
 
 /// `kafka-transactions list`: per coordinator broker, its transactional ids.

@@ -120,7 +120,8 @@ pub fn delete(sim: &mut Sim, topic: &str, if_exists: bool) -> Output {
 fn configs_field(sim: &Sim, t: TopicId) -> String {
     let entries = sim.topic_config_entries(t);
     let names: Vec<String> = entries.iter().map(|e| e.name.clone()).collect();
-    let order = jdk_hash_order_sized(&names, |n| java_string_hash(n), names.len());
+    // `Config` keeps its entries in a `new HashMap<>()`.
+    let order = crate::clients::assignor::jdk_hash_order(&names, |n| java_string_hash(n));
     order
         .iter()
         .filter_map(|n| entries.iter().find(|e| &e.name == n))
