@@ -11,6 +11,7 @@ pub struct Term {
 }
 
 pub const TERMS: &[Term] = &[
+    Term { id: "kafka-4", term: "Apache Kafka 4.0 (KRaft)", text: "The Kafka this model follows: 4.0 in KRaft mode, with a KRaft controller instead of ZooKeeper. Its tools print what Kafka 4.0's print, byte for byte, with Kafka's error texts, its defaults (linger.ms 5, KIP-1030) and its assignors; lines a tool writes to stderr are marked [stderr]. Where the model simplifies, `help` says so." },
     Term { id: "broker", term: "broker", text: "A Kafka server. It stores replicas of partitions on disk and answers producers and consumers; a cluster is several brokers." },
     Term { id: "controller", term: "controller", text: "The KRaft controller tracks which brokers are alive by their heartbeats, fences brokers that go silent, elects partition leaders and commits ISR changes. Here it is one node that never fails." },
     Term { id: "fenced", term: "fenced", text: "A broker the controller has shut out after it missed heartbeats for broker.session.timeout.ms (9 s): it cannot lead partitions or be in an ISR until it heartbeats again." },
