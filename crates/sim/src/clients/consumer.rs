@@ -1012,6 +1012,8 @@ impl Sim {
             let snapshot = self.metadata_of(&watched);
             let now = self.net.now;
             let c = &mut self.consumers[idx as usize];
+            // A subscribed topic missing from the metadata keeps the client asking.
+            c.metadata_stale = watched.iter().any(|t| !snapshot.contains_key(t));
             c.watched = watched;
             c.metadata_snapshot = snapshot.clone();
             c.metadata_ms = now;
@@ -1120,8 +1122,10 @@ impl Sim {
             self.find_coordinator(idx);
             return;
         }
-        if !c.batch.is_empty() || c.commit_in_flight.is_some_and(|(_, sync)| sync) {
-            return; // the application is busy with the last batch, or blocked in commitSync
+        if !c.batch.is_empty() || c.commit_in_flight.is_some_and(|(_, sync)| sync) || c.recommit {
+            // Busy with the last batch, or blocked in commitSync (also while it looks for the
+            // coordinator to retry: commitSync returns only once the commit is done).
+            return;
         }
         c.last_poll_ms = now;
         if !self.app_may_poll(idx) {
