@@ -779,8 +779,10 @@ impl Sim {
                         | ErrorCode::CoordinatorNotAvailable
                         | ErrorCode::RequestTimedOut),
                     ) if waited => {
-                        // commitSync retries: find the coordinator, then commit again.
+                        // commitSync retries: find the coordinator, then commit again (Kafka's
+                        // OffsetCommitResponseHandler marks the coordinator unknown for all three).
                         c.recommit = true;
+                        let e = if e == ErrorCode::RequestTimedOut { ErrorCode::NotCoordinator } else { e };
                         self.on_group_error(idx, Some(e));
                         return;
                     }
