@@ -188,7 +188,7 @@ pub fn producer_config(props: &[(String, String)]) -> Result<ProducerConfig, Str
 
 /// What a client says about its properties when it starts: Kafka's log line for names it does
 /// not know, and the model's note for the ones it only stores (`help` lists them).
-pub fn config_notes(table: &'static [crate::configs::ConfigKey], props: &[(String, String)]) -> Vec<String> {
+pub fn config_notes(table: impl crate::configs::Table, props: &[(String, String)]) -> Vec<String> {
     use crate::configs::{find, Modelled};
     let mut unknown: Vec<&str> = Vec::new();
     let mut stored: Vec<&str> = Vec::new();

@@ -7,7 +7,7 @@
 
 use crate::cluster::journal::SimEvent;
 use crate::cluster::sim::{ActionResult, Sim};
-use crate::configs::{self, broker, topic, Value};
+use crate::configs::{self, broker, topic, Table, Value};
 use crate::model::*;
 
 /// `ConfigEntry.ConfigSource`, by the admin client's names.
@@ -324,7 +324,8 @@ impl Sim {
         let overrides = &self.topics[t as usize].overrides;
         let handling = self.live_broker_ids().first().copied();
         topic::TOPIC
-            .iter()
+            .sorted()
+            .into_iter()
             .filter(|k| !k.internal)
             .map(|k| {
                 let value = self.topic_value(overrides, k.name).config_string();
@@ -356,7 +357,7 @@ impl Sim {
             ConfigEntry { name: k.name.to_string(), value, sensitive, source, synonyms }
         };
         match b {
-            Some(_) => broker::BROKER.iter().filter(|k| !k.internal).map(entry).collect(),
+            Some(_) => broker::BROKER.sorted().into_iter().filter(|k| !k.internal).map(entry).collect(),
             None => {
                 let mut names: Vec<&String> = self.config.dynamic_default.keys().collect();
                 names.sort();

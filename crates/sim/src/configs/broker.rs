@@ -4,20 +4,12 @@
 //! KIP-1030's 4.0 changes (`log.message.timestamp.after.max.ms` 3600000, `log.segment.bytes`
 //! at least 1 MiB, `num.recovery.threads.per.data.dir` 2).
 
-use super::{ConfigKey, Default, Modelled, Num, Type, Validator};
+use super::{client, key, ConfigKey, Default, Modelled, Num, Type, Validator};
 
-const fn key(
-    name: &'static str,
-    ty: Type,
-    default: Default,
-    validator: Validator,
-    internal: bool,
-    modelled: Modelled,
-) -> ConfigKey {
-    ConfigKey { name, ty, default, validator, internal, modelled }
-}
+/// The broker's keys and the security keys it shares with the clients (each part sorted by name).
+pub static BROKER: &[&[ConfigKey]] = &[BROKER_OWN, client::SECURITY];
 
-pub static BROKER: &[ConfigKey] = &[
+const BROKER_OWN: &[ConfigKey] = &[
     key("advertised.listeners", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
     key("alter.config.policy.class.name", Type::Class, Default::Null, Validator::None, false, Modelled::Stored),
     key("alter.log.dirs.replication.quota.window.num", Type::Int, Default::Parse("11"), Validator::Range(Some(Num::I(1)), None), false, Modelled::Stored),
@@ -243,41 +235,28 @@ pub static BROKER: &[ConfigKey] = &[
     key("replication.quota.window.size.seconds", Type::Int, Default::Parse("1"), Validator::Range(Some(Num::I(1)), None), false, Modelled::Stored),
     key("request.timeout.ms", Type::Int, Default::Parse("30000"), Validator::None, false, Modelled::Stored),
     key("reserved.broker.max.id", Type::Int, Default::Parse("1000"), Validator::Range(Some(Num::I(0)), None), false, Modelled::Stored),
-    key("sasl.client.callback.handler.class", Type::Class, Default::Null, Validator::None, false, Modelled::Stored),
     key("sasl.enabled.mechanisms", Type::List, Default::Parse("GSSAPI"), Validator::None, false, Modelled::Stored),
-    key("sasl.jaas.config", Type::Password, Default::Null, Validator::None, false, Modelled::Stored),
     key("sasl.kerberos.kinit.cmd", Type::String, Default::Parse("/usr/bin/kinit"), Validator::None, false, Modelled::Stored),
     key("sasl.kerberos.min.time.before.relogin", Type::Long, Default::Parse("60000"), Validator::None, false, Modelled::Stored),
     key("sasl.kerberos.principal.to.local.rules", Type::List, Default::Parse("DEFAULT"), Validator::None, false, Modelled::Stored),
-    key("sasl.kerberos.service.name", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
     key("sasl.kerberos.ticket.renew.jitter", Type::Double, Default::Parse("0.05"), Validator::None, false, Modelled::Stored),
     key("sasl.kerberos.ticket.renew.window.factor", Type::Double, Default::Parse("0.8"), Validator::None, false, Modelled::Stored),
-    key("sasl.login.callback.handler.class", Type::Class, Default::Null, Validator::None, false, Modelled::Stored),
-    key("sasl.login.class", Type::Class, Default::Null, Validator::None, false, Modelled::Stored),
-    key("sasl.login.connect.timeout.ms", Type::Int, Default::Null, Validator::None, false, Modelled::Stored),
-    key("sasl.login.read.timeout.ms", Type::Int, Default::Null, Validator::None, false, Modelled::Stored),
     key("sasl.login.refresh.buffer.seconds", Type::Short, Default::Parse("300"), Validator::None, false, Modelled::Stored),
     key("sasl.login.refresh.min.period.seconds", Type::Short, Default::Parse("60"), Validator::None, false, Modelled::Stored),
     key("sasl.login.refresh.window.factor", Type::Double, Default::Parse("0.8"), Validator::None, false, Modelled::Stored),
     key("sasl.login.refresh.window.jitter", Type::Double, Default::Parse("0.05"), Validator::None, false, Modelled::Stored),
     key("sasl.login.retry.backoff.max.ms", Type::Long, Default::Parse("10000"), Validator::None, false, Modelled::Stored),
-    key("sasl.login.retry.backoff.ms", Type::Long, Default::Parse("100"), Validator::None, false, Modelled::Stored),
     key("sasl.mechanism.controller.protocol", Type::String, Default::Parse("GSSAPI"), Validator::None, false, Modelled::Stored),
     key("sasl.mechanism.inter.broker.protocol", Type::String, Default::Parse("GSSAPI"), Validator::None, false, Modelled::Stored),
     key("sasl.oauthbearer.clock.skew.seconds", Type::Int, Default::Parse("30"), Validator::None, false, Modelled::Stored),
-    key("sasl.oauthbearer.expected.audience", Type::List, Default::Null, Validator::None, false, Modelled::Stored),
-    key("sasl.oauthbearer.expected.issuer", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
     key("sasl.oauthbearer.jwks.endpoint.refresh.ms", Type::Long, Default::Parse("3600000"), Validator::None, false, Modelled::Stored),
     key("sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms", Type::Long, Default::Parse("10000"), Validator::None, false, Modelled::Stored),
     key("sasl.oauthbearer.jwks.endpoint.retry.backoff.ms", Type::Long, Default::Parse("100"), Validator::None, false, Modelled::Stored),
-    key("sasl.oauthbearer.jwks.endpoint.url", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
     key("sasl.oauthbearer.scope.claim.name", Type::String, Default::Parse("scope"), Validator::None, false, Modelled::Stored),
     key("sasl.oauthbearer.sub.claim.name", Type::String, Default::Parse("sub"), Validator::None, false, Modelled::Stored),
-    key("sasl.oauthbearer.token.endpoint.url", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
     key("sasl.server.callback.handler.class", Type::Class, Default::Null, Validator::None, false, Modelled::Stored),
     key("sasl.server.max.receive.size", Type::Int, Default::Parse("524288"), Validator::None, false, Modelled::Stored),
     key("security.inter.broker.protocol", Type::String, Default::Parse("PLAINTEXT"), Validator::OneOf(&["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"]), false, Modelled::Stored),
-    key("security.providers", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
     key("server.max.startup.time.ms", Type::Long, Default::Parse("9223372036854775807"), Validator::Range(Some(Num::I(0)), None), true, Modelled::Stored),
     key("share.coordinator.append.linger.ms", Type::Int, Default::Parse("10"), Validator::Range(Some(Num::I(0)), None), false, Modelled::Stored),
     key("share.coordinator.load.buffer.size", Type::Int, Default::Parse("5242880"), Validator::Range(Some(Num::I(1)), None), false, Modelled::Stored),
@@ -303,23 +282,7 @@ pub static BROKER: &[ConfigKey] = &[
     key("ssl.client.auth", Type::String, Default::Parse("none"), Validator::OneOf(&["required", "requested", "none"]), false, Modelled::Stored),
     key("ssl.enabled.protocols", Type::List, Default::Parse("TLSv1.2,TLSv1.3"), Validator::None, false, Modelled::Stored),
     key("ssl.endpoint.identification.algorithm", Type::String, Default::Parse("https"), Validator::None, false, Modelled::Stored),
-    key("ssl.engine.factory.class", Type::Class, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.key.password", Type::Password, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.keymanager.algorithm", Type::String, Default::Parse("SunX509"), Validator::None, false, Modelled::Stored),
-    key("ssl.keystore.certificate.chain", Type::Password, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.keystore.key", Type::Password, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.keystore.location", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.keystore.password", Type::Password, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.keystore.type", Type::String, Default::Parse("JKS"), Validator::None, false, Modelled::Stored),
     key("ssl.principal.mapping.rules", Type::String, Default::Parse("DEFAULT"), Validator::None, false, Modelled::Stored),
-    key("ssl.protocol", Type::String, Default::Parse("TLSv1.3"), Validator::None, false, Modelled::Stored),
-    key("ssl.provider", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.secure.random.implementation", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.trustmanager.algorithm", Type::String, Default::Parse("PKIX"), Validator::None, false, Modelled::Stored),
-    key("ssl.truststore.certificates", Type::Password, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.truststore.location", Type::String, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.truststore.password", Type::Password, Default::Null, Validator::None, false, Modelled::Stored),
-    key("ssl.truststore.type", Type::String, Default::Parse("JKS"), Validator::None, false, Modelled::Stored),
     key("telemetry.max.bytes", Type::Int, Default::Parse("1048576"), Validator::Range(Some(Num::I(1)), None), false, Modelled::Stored),
     key("transaction.abort.timed.out.transaction.cleanup.interval.ms", Type::Int, Default::Parse("10000"), Validator::Range(Some(Num::I(1)), None), false, Modelled::Stored),
     key("transaction.max.timeout.ms", Type::Int, Default::Parse("900000"), Validator::Range(Some(Num::I(1)), None), false, Modelled::Stored),

@@ -134,6 +134,18 @@ pub struct ConfigKey {
     pub modelled: Modelled,
 }
 
+/// A `ConfigKey` in the tables' one-line form.
+pub(crate) const fn key(
+    name: &'static str,
+    ty: Type,
+    default: Default,
+    validator: Validator,
+    internal: bool,
+    modelled: Modelled,
+) -> ConfigKey {
+    ConfigKey { name, ty, default, validator, internal, modelled }
+}
+
 /// A parsed config value, as Kafka holds it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -492,17 +504,42 @@ pub const METADATA_VERSIONS: &[&str] = &[
     "4.0-IV3",
 ];
 
+/// A config table: one list of keys (topic, broker), or a client's own keys and the keys both
+/// clients share (`client::PRODUCER`, `client::CONSUMER`).
+pub trait Table: Copy {
+    fn keys(self) -> impl Iterator<Item = &'static ConfigKey>;
+
+    /// Every key, sorted by name (the order Kafka lists and describes them in).
+    fn sorted(self) -> Vec<&'static ConfigKey> {
+        let mut keys: Vec<&'static ConfigKey> = self.keys().collect();
+        keys.sort_by_key(|k| k.name);
+        keys
+    }
+}
+
+impl Table for &'static [ConfigKey] {
+    fn keys(self) -> impl Iterator<Item = &'static ConfigKey> {
+        self.iter()
+    }
+}
+
+impl Table for &'static [&'static [ConfigKey]] {
+    fn keys(self) -> impl Iterator<Item = &'static ConfigKey> {
+        self.iter().flat_map(|part| part.iter())
+    }
+}
+
 /// A config table: lookups by name.
-pub fn find(table: &'static [ConfigKey], name: &str) -> Option<&'static ConfigKey> {
-    table.iter().find(|k| k.name == name)
+pub fn find(table: impl Table, name: &str) -> Option<&'static ConfigKey> {
+    table.keys().find(|k| k.name == name)
 }
 
 /// Every config of `table` with its value: the given ones parsed, the rest at their defaults
 /// (configs without a default and not given are left out). Sorted by name, as Kafka's
 /// `TreeMap` of values is.
-pub fn values(table: &'static [ConfigKey], given: &[(String, Value)]) -> Vec<(&'static str, Value)> {
+pub fn values(table: impl Table, given: &[(String, Value)]) -> Vec<(&'static str, Value)> {
     let mut out: Vec<(&'static str, Value)> = table
-        .iter()
+        .keys()
         .filter_map(|k| {
             let v =
                 given.iter().rev().find(|(n, _)| n == k.name).map(|(_, v)| v.clone()).or_else(|| k.default_value())?;
@@ -524,9 +561,12 @@ pub fn values_block(class: &str, values: &[(&str, Value)]) -> Vec<String> {
     lines
 }
 
-/// The names of the configs in `table` that the model only stores, for `help`.
-pub fn stored_only(table: &'static [ConfigKey]) -> Vec<&'static str> {
-    table.iter().filter(|k| k.modelled == Modelled::Stored && !k.internal).map(|k| k.name).collect()
+/// The names of the configs in `table` that the model only stores, for `help` (sorted).
+pub fn stored_only(table: impl Table) -> Vec<&'static str> {
+    let mut names: Vec<&'static str> =
+        table.keys().filter(|k| k.modelled == Modelled::Stored && !k.internal).map(|k| k.name).collect();
+    names.sort_unstable();
+    names
 }
 
 #[cfg(test)]

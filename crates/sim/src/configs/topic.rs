@@ -3,28 +3,14 @@
 //! 4.0 changes applied: `message.timestamp.after.max.ms` defaults to 3600000 and `segment.bytes`
 //! is at least 1 MiB (KIP-1030).
 
-use super::{ConfigKey, Default, Modelled, Num, Type, Validator};
+use super::{key, ConfigKey, Default, Modelled, Num, Type, Validator};
 
-const fn key(
-    name: &'static str,
-    ty: Type,
-    default: Default,
-    validator: Validator,
-    internal: bool,
-    modelled: Modelled,
-) -> ConfigKey {
-    ConfigKey { name, ty, default, validator, internal, modelled }
-}
+/// The topic's keys and the compression levels it shares with the producer (each part sorted by
+/// name).
+pub static TOPIC: &[&[ConfigKey]] = &[TOPIC_OWN, COMPRESSION_LEVELS];
 
-pub static TOPIC: &[ConfigKey] = &[
-    key(
-        "cleanup.policy",
-        Type::List,
-        Default::Parse("delete"),
-        Validator::ListOf(&["compact", "delete"]),
-        false,
-        Modelled::Yes,
-    ),
+/// The compression levels, which the producer defines the same way.
+pub(super) const COMPRESSION_LEVELS: &[ConfigKey] = &[
     key("compression.gzip.level", Type::Int, Default::Parse("-1"), Validator::GzipLevel, false, Modelled::Stored),
     key(
         "compression.lz4.level",
@@ -35,18 +21,29 @@ pub static TOPIC: &[ConfigKey] = &[
         Modelled::Stored,
     ),
     key(
-        "compression.type",
-        Type::String,
-        Default::Parse("producer"),
-        Validator::OneOf(&["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]),
-        false,
-        Modelled::Stored,
-    ),
-    key(
         "compression.zstd.level",
         Type::Int,
         Default::Parse("3"),
         Validator::Range(Some(Num::I(-131072)), Some(Num::I(22))),
+        false,
+        Modelled::Stored,
+    ),
+];
+
+const TOPIC_OWN: &[ConfigKey] = &[
+    key(
+        "cleanup.policy",
+        Type::List,
+        Default::Parse("delete"),
+        Validator::ListOf(&["compact", "delete"]),
+        false,
+        Modelled::Yes,
+    ),
+    key(
+        "compression.type",
+        Type::String,
+        Default::Parse("producer"),
+        Validator::OneOf(&["uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"]),
         false,
         Modelled::Stored,
     ),

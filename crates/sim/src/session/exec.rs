@@ -729,7 +729,7 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
 /// `help`: every command, which Kafka the model is, the configs it only stores, and what it
 /// simplifies.
 pub fn help() -> String {
-    use crate::configs::{broker::BROKER, client, stored_only, topic::TOPIC};
+    use crate::configs::{broker::BROKER, client, stored_only, topic::TOPIC, Table};
     let wrap = |names: Vec<&str>| -> String {
         let mut out = String::new();
         let mut line = String::from("     ");
@@ -746,7 +746,7 @@ pub fn help() -> String {
         out
     };
     let broker_acted: Vec<&str> =
-        BROKER.iter().filter(|k| k.modelled == crate::configs::Modelled::Yes).map(|k| k.name).collect();
+        BROKER.sorted().into_iter().filter(|k| k.modelled == crate::configs::Modelled::Yes).map(|k| k.name).collect();
     format!(
         "{HELP_HEAD}
 Configs kafkascope accepts, validates and shows exactly as Kafka does, but only stores (the model

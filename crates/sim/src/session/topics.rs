@@ -5,6 +5,7 @@ use crate::clients::assignor::{java_string_hash, jdk_hash_order_sized};
 use crate::cluster::configs::{validate_topic_configs, ConfigEntry, Source};
 use crate::cluster::sim::{has_collision_chars, Sim};
 use crate::configs::topic::TOPIC;
+use crate::configs::Table;
 use crate::model::*;
 use crate::session::command::{ConfigEntity, PartitionFilter};
 use crate::session::exec::Output;
@@ -294,5 +295,5 @@ pub fn alter_broker_configs(
 
 /// The topic configs the model acts on, with their defaults, for `help`.
 pub fn modelled_topic_configs() -> Vec<&'static str> {
-    TOPIC.iter().filter(|k| k.modelled == crate::configs::Modelled::Yes).map(|k| k.name).collect()
+    TOPIC.sorted().into_iter().filter(|k| k.modelled == crate::configs::Modelled::Yes).map(|k| k.name).collect()
 }
