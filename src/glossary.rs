@@ -11,6 +11,7 @@ pub struct Term {
 }
 
 pub const TERMS: &[Term] = &[
+    Term { id: "kafka-4", term: "Apache Kafka 4.0 (KRaft)", text: "The Kafka this model follows: 4.0 in KRaft mode, with a KRaft controller instead of ZooKeeper. Its tools print what Kafka 4.0's print, byte for byte, with Kafka's error texts, its defaults (linger.ms 5, KIP-1030) and its assignors; lines a tool writes to stderr are marked [stderr]. Where the model simplifies, `help` says so." },
     Term { id: "broker", term: "broker", text: "A Kafka server. It stores replicas of partitions on disk and answers producers and consumers; a cluster is several brokers." },
     Term { id: "controller", term: "controller", text: "The KRaft controller tracks which brokers are alive by their heartbeats, fences brokers that go silent, elects partition leaders and commits ISR changes. Here it is one node that never fails." },
     Term { id: "fenced", term: "fenced", text: "A broker the controller has shut out after it missed heartbeats for broker.session.timeout.ms (9 s): it cannot lead partitions or be in an ISR until it heartbeats again." },
@@ -55,7 +56,7 @@ pub const TERMS: &[Term] = &[
     Term { id: "isolation", term: "isolation.level", text: "read_uncommitted (default) reads everything below the high watermark; read_committed reads only below the last stable offset and skips records of aborted transactions." },
     Term { id: "assignor", term: "partition.assignment.strategy", text: "How the group leader splits partitions: range, roundrobin, sticky or cooperative-sticky (default: range, cooperative-sticky)." },
     Term { id: "retention", term: "retention", text: "retention.ms (default 7 days) and retention.bytes (default -1, no limit) say when old records are deleted, moving the log start offset forward." },
-    Term { id: "linger", term: "linger.ms", text: "How long the producer waits to fill a batch before sending it (default 0 here; 5 in Kafka 4.0). Bigger batches, fewer requests, a little more latency." },
+    Term { id: "linger", term: "linger.ms", text: "How long the producer waits to fill a batch before sending it: 5 ms by default in Kafka 4.0 (KIP-1030; it was 0 before). Bigger batches, fewer requests, a little more latency." },
     Term { id: "max-in-flight", term: "max.in.flight.requests.per.connection", text: "How many produce requests may wait for an answer at once (default 5). With idempotence, order is kept up to 5; without it, a retry can reorder records." },
     Term { id: "heartbeat", term: "heartbeat", text: "A periodic 'I am alive' message: brokers send them to the controller, consumers to their group coordinator. Missing them for the session timeout means being declared dead." },
     Term { id: "at-least-once", term: "at-least-once", text: "Commit after processing: nothing is skipped, but a crash before the commit means some records are processed again." },

@@ -636,12 +636,7 @@ impl Model {
                 }
             }
             Ok(Some(cmd)) => {
-                if self.in_past()
-                    && !matches!(
-                        cmd,
-                        Command::Help | Command::TopicsDescribe { .. } | Command::TopicsList | Command::Ledger
-                    )
-                {
+                if self.in_past() && !cmd.is_read_only() {
                     self.timeline.fork_at(&self.session);
                     // The commands of the dropped future are shown as dropped.
                     let kept = self.session.history.len();

@@ -245,7 +245,7 @@ pub fn ConfigPanel(props: &Props) -> Html {
                         ("cfg-acks", "acks", "all"),
                         ("cfg-idempotence", "enable.idempotence", "true"),
                         ("cfg-max-in-flight", "max.in.flight.requests.per.connection", "5"),
-                        ("cfg-linger", "linger.ms", "0"),
+                        ("cfg-linger", "linger.ms", "5"),
                     ] {
                         let v = val(id);
                         if v != default {
@@ -265,7 +265,7 @@ pub fn ConfigPanel(props: &Props) -> Html {
                     { field("cfg-acks", "acks", select("cfg-acks", &["all", "1", "0"], "all"), "all", "Replicas that must have a record before it is acknowledged.", Some("acks"), on_term) }
                     { field("cfg-idempotence", "enable.idempotence", select("cfg-idempotence", &["true", "false"], "true"), "true", "Broker drops retried duplicates; needs acks=all and max.in.flight ≤ 5.", Some("idempotence"), on_term) }
                     { field("cfg-max-in-flight", "max.in.flight.requests.per.connection", number("cfg-max-in-flight", "5".into(), "1"), "5", "Unanswered produce requests allowed at once.", Some("max-in-flight"), on_term) }
-                    { field("cfg-linger", "linger.ms", number("cfg-linger", "0".into(), "0"), "0", "Wait this long to fill a batch before sending.", Some("linger"), on_term) }
+                    { field("cfg-linger", "linger.ms", number("cfg-linger", "5".into(), "0"), "5", "Wait this long to fill a batch before sending.", Some("linger"), on_term) }
                     <button type="submit" id="cfg-producer-start">{"Start producer"}</button>
                 </form>
             }

@@ -17,6 +17,7 @@ pub mod audit;
 pub mod chunked;
 pub mod clients;
 pub mod cluster;
+pub mod configs;
 pub mod coordinators;
 pub mod footprint;
 pub mod model;

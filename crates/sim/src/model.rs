@@ -505,6 +505,13 @@ pub struct ClusterConfig {
     pub leader_imbalance_per_broker_percentage: u32,
     /// How often brokers apply retention (`log.retention.check.interval.ms`, default 5 minutes).
     pub log_retention_check_interval_ms: Millis,
+    /// `kafka-configs --alter --entity-type brokers --entity-default`: the cluster-wide dynamic
+    /// broker configs, as given (`DYNAMIC_DEFAULT_BROKER_CONFIG`).
+    #[serde(default)]
+    pub dynamic_default: BTreeMap<String, String>,
+    /// `--entity-name B`: one broker's dynamic configs (`DYNAMIC_BROKER_CONFIG`).
+    #[serde(default)]
+    pub dynamic_per_broker: BTreeMap<BrokerId, BTreeMap<String, String>>,
 }
 
 impl Default for ClusterConfig {
@@ -523,11 +530,15 @@ impl Default for ClusterConfig {
             auto_leader_rebalance_enable: true,
             leader_imbalance_check_interval_ms: 300_000,
             leader_imbalance_per_broker_percentage: 10,
+            dynamic_default: BTreeMap::new(),
+            dynamic_per_broker: BTreeMap::new(),
         }
     }
 }
 
-/// Producer settings (Kafka's names and defaults, section 5.1).
+/// Producer settings (Kafka's names and defaults, section 5.1; `configs::client::PRODUCER` has
+/// every config). The fields are the ones the model acts on; `props` keeps every property as
+/// given, for `producer describe`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProducerConfig {
     pub acks: Acks,
@@ -543,6 +554,26 @@ pub struct ProducerConfig {
     pub transactional_id: Option<String>,
     /// `transaction.timeout.ms`: the coordinator aborts a transaction open longer than this.
     pub transaction_timeout_ms: Millis,
+    /// `partitioner.ignore.keys`: keyed records use the sticky partitioner too.
+    #[serde(default)]
+    pub partitioner_ignore_keys: bool,
+    /// `partitioner.adaptive.partitioning.enable`: the sticky partitioner avoids long queues.
+    #[serde(default = "yes")]
+    pub partitioner_adaptive: bool,
+    /// `max.block.ms`: how long initTransactions() and commitTransaction() block.
+    #[serde(default = "max_block_default")]
+    pub max_block_ms: Millis,
+    /// Every `--producer-property` as given (Kafka's `originals()`).
+    #[serde(default)]
+    pub props: Vec<(String, String)>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn max_block_default() -> Millis {
+    60_000
 }
 
 impl Default for ProducerConfig {
@@ -555,10 +586,15 @@ impl Default for ProducerConfig {
             retry_backoff_ms: 100,
             delivery_timeout_ms: 120_000,
             request_timeout_ms: 30_000,
-            linger_ms: 0,
+            // Kafka 4.0 (KIP-1030): 5 ms; it was 0 before.
+            linger_ms: 5,
             batch_size: 16384,
             transactional_id: None,
             transaction_timeout_ms: 60_000,
+            partitioner_ignore_keys: false,
+            partitioner_adaptive: true,
+            max_block_ms: 60_000,
+            props: Vec::new(),
         }
     }
 }

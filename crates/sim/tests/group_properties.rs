@@ -31,6 +31,8 @@ enum Op {
 }
 
 /// Consumers 0..3 are in group `eg` (eager, default strategies); 4..7 in `cg` (cooperative-sticky).
+/// A group sees x deleted or created again when its leader refreshes its metadata (as in Kafka,
+/// only the leader watches): `metadata.max.age.ms=30000` lets that happen within the settle time.
 fn consumer_line(c: u8) -> String {
     let (group, extra) = if c < 4 {
         ("eg", "")
@@ -38,7 +40,7 @@ fn consumer_line(c: u8) -> String {
         ("cg", " --consumer-property partition.assignment.strategy=cooperative-sticky")
     };
     format!(
-        "consumer start c{c} --group {group} --topic t,x --consumer-property auto.offset.reset=earliest --consumer-property session.timeout.ms=10000 --consumer-property max.poll.interval.ms=15000 --processing 30ms{extra}"
+        "consumer start c{c} --group {group} --topic t,x --consumer-property auto.offset.reset=earliest --consumer-property session.timeout.ms=10000 --consumer-property max.poll.interval.ms=15000 --consumer-property metadata.max.age.ms=30000 --processing 30ms{extra}"
     )
 }
 
@@ -220,7 +222,7 @@ fn run_case(case: &Case) -> Result<(), String> {
                 session.sim.run_until(target);
             }
             cmd => {
-                if matches!(cmd, Command::TopicsDelete(_) | Command::TopicsCreate { .. }) {
+                if matches!(cmd, Command::TopicsDelete { .. } | Command::TopicsCreate { .. }) {
                     for g in session.sim.groups.values() {
                         checker.topics_changed.insert(g.name.clone(), g.generation);
                     }

@@ -3,7 +3,7 @@
 //! error (message on stderr).
 
 use kafkascope_sim::cluster::journal::format_time;
-use kafkascope_sim::session::exec::{Session, Trace, HELP};
+use kafkascope_sim::session::exec::{help, Session, Trace};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -98,7 +98,7 @@ fn main() -> ExitCode {
             }
         }
         ["help"] => {
-            print!("{HELP}");
+            print!("{}", help());
             ExitCode::SUCCESS
         }
         _ => {

@@ -11,9 +11,8 @@
 //! * `range`, `roundrobin`, member ordering, protocol selection: exact (non-rack paths).
 //! * `sticky` / `cooperative-sticky` with identical subscriptions: Kafka's `ConstrainedAssignmentBuilder`,
 //!   step by step, including the `partitionsTransferringOwnership` bookkeeping.
-//! * `sticky` / `cooperative-sticky` with different subscriptions: a simpler greedy algorithm standing in
-//!   for Kafka's `GeneralAssignmentBuilder` (see `general_assign`). Valid and locally balanced, but not
-//!   always the assignment Kafka would compute.
+//! * `sticky` / `cooperative-sticky` with different subscriptions: Kafka's `GeneralAssignmentBuilder`,
+//!   step by step (see `general_assign`), including its `PartitionMovements` bookkeeping.
 //! * Rack awareness (`client.rack`) is not modelled.
 
 use std::cmp::Ordering;
@@ -248,17 +247,40 @@ pub use crate::murmur::java_string_hash;
 /// practice. For `consumer1..consumerN` (N ≤ 12) the hashes are consecutive and the order is reversed:
 /// `consumer3, consumer2, consumer1`, as kafka-reference.md section 2.3 says.
 pub fn jdk_hash_map_order<'a>(keys: &[&'a str]) -> Vec<&'a str> {
-    let mut capacity: usize = 16;
-    while keys.len() > capacity / 4 * 3 {
+    jdk_hash_order(keys, |k| java_string_hash(k))
+}
+
+/// The iteration order of a `java.util.HashMap` (or `HashSet`) created with `new HashMap<>()` (or
+/// by `Collectors.toMap`/`toSet`) after `keys` were put in this order, given each key's
+/// `hashCode()`. See [`jdk_hash_map_order`].
+pub fn jdk_hash_order<T: Clone>(keys: &[T], hash: impl Fn(&T) -> i32) -> Vec<T> {
+    jdk_hash_order_with(keys, hash, 16)
+}
+
+/// As [`jdk_hash_order`], for a map created with `new HashMap<>(initial)` (its table starts at the
+/// next power of two, as `HashMap.tableSizeFor` computes).
+pub fn jdk_hash_order_sized<T: Clone>(keys: &[T], hash: impl Fn(&T) -> i32, initial: usize) -> Vec<T> {
+    jdk_hash_order_with(keys, hash, initial.max(1).next_power_of_two())
+}
+
+fn jdk_hash_order_with<T: Clone>(keys: &[T], hash: impl Fn(&T) -> i32, start: usize) -> Vec<T> {
+    let mut capacity = start;
+    // The table doubles whenever the size passes 0.75 of the capacity.
+    while keys.len() > capacity * 3 / 4 {
         capacity *= 2;
     }
-    let bucket = |k: &str| {
-        let h = java_string_hash(k) as u32;
+    let bucket = |k: &T| {
+        let h = hash(k) as u32;
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
-    let mut keyed: Vec<(usize, &'a str)> = keys.iter().map(|k| (bucket(k), *k)).collect();
+    let mut keyed: Vec<(usize, T)> = keys.iter().map(|k| (bucket(k), k.clone())).collect();
     keyed.sort_by_key(|(b, _)| *b); // stable: same bucket keeps insertion order
     keyed.into_iter().map(|(_, k)| k).collect()
+}
+
+/// `TopicPartition.hashCode()`: `31 * (31 + partition) + topic.hashCode()`.
+pub fn topic_partition_hash(topic: &str, partition: u32) -> i32 {
+    31i32.wrapping_mul(31i32.wrapping_add(partition as i32)).wrapping_add(java_string_hash(topic))
 }
 
 /// `AbstractPartitionAssignor.MemberInfo.compareTo` (section 2.0): static members (with a
@@ -567,91 +589,340 @@ fn constrained_assign(
     (assignment, transferring)
 }
 
-/// Stands in for Kafka's `GeneralAssignmentBuilder` (different subscriptions). Simplified: same goals
-/// (every partition assigned to a subscriber, balance, then stickiness), plainer method.
+/// A `java.util.HashSet<TopicPartition>` as far as [`general_assign`] needs it: which element its
+/// iterator returns first. Elements live in buckets of a table that doubles past 0.75 of its
+/// capacity and never shrinks; iteration walks the buckets in order, each bucket in insertion order.
+#[derive(Clone, Debug, Default)]
+struct JavaHashSet {
+    items: Vec<(u64, TopicPartition)>,
+    capacity: usize,
+    next_seq: u64,
+}
+
+impl JavaHashSet {
+    fn insert(&mut self, tp: TopicPartition) {
+        if self.items.iter().any(|(_, x)| *x == tp) {
+            return;
+        }
+        if self.capacity == 0 {
+            self.capacity = 16;
+        }
+        self.items.push((self.next_seq, tp));
+        self.next_seq += 1;
+        while self.items.len() > self.capacity * 3 / 4 {
+            self.capacity *= 2;
+        }
+    }
+
+    fn remove(&mut self, tp: &TopicPartition) {
+        self.items.retain(|(_, x)| x != tp);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// `iterator().next()`.
+    fn first(&self) -> Option<TopicPartition> {
+        let bucket = |tp: &TopicPartition| {
+            let h = topic_partition_hash(&tp.0, tp.1) as u32;
+            ((h ^ (h >> 16)) as usize) & (self.capacity - 1)
+        };
+        self.items.iter().min_by_key(|(seq, tp)| (bucket(tp), *seq)).map(|(_, tp)| tp.clone())
+    }
+}
+
+/// `AbstractStickyAssignor.PartitionMovements`: where each partition moved during this
+/// assignment (from its first owner to its current one), so a partition can move back along the
+/// reverse of an earlier move instead of a second partition changing hands.
+#[derive(Default)]
+struct PartitionMovements {
+    by_topic: BTreeMap<String, BTreeMap<(String, String), JavaHashSet>>,
+    moves: BTreeMap<TopicPartition, (String, String)>,
+}
+
+impl PartitionMovements {
+    fn remove_record(&mut self, tp: &TopicPartition) -> (String, String) {
+        let pair = self.moves.remove(tp).expect("a recorded movement");
+        let topic = self.by_topic.get_mut(&tp.0).expect("recorded by topic");
+        let set = topic.get_mut(&pair).expect("recorded by pair");
+        set.remove(tp);
+        if set.is_empty() {
+            topic.remove(&pair);
+        }
+        if topic.is_empty() {
+            self.by_topic.remove(&tp.0);
+        }
+        pair
+    }
+
+    fn add_record(&mut self, tp: &TopicPartition, pair: (String, String)) {
+        self.moves.insert(tp.clone(), pair.clone());
+        self.by_topic.entry(tp.0.clone()).or_default().entry(pair).or_default().insert(tp.clone());
+    }
+
+    fn move_partition(&mut self, tp: &TopicPartition, old: &str, new: &str) {
+        if self.moves.contains_key(tp) {
+            let (src, _) = self.remove_record(tp);
+            if src != new {
+                self.add_record(tp, (src, new.to_string()));
+            }
+        } else {
+            self.add_record(tp, (old.to_string(), new.to_string()));
+        }
+    }
+
+    /// `getTheActualPartitionToBeMoved`: a partition that earlier moved from `new` to this
+    /// partition's first owner moves back instead, if there is one.
+    fn actual_partition(&self, tp: &TopicPartition, old: &str, new: &str) -> TopicPartition {
+        let Some(topic) = self.by_topic.get(&tp.0) else { return tp.clone() };
+        let old = self.moves.get(tp).map_or(old.to_string(), |(src, _)| src.clone());
+        match topic.get(&(new.to_string(), old)) {
+            Some(set) => set.first().unwrap_or_else(|| tp.clone()),
+            None => tp.clone(),
+        }
+    }
+}
+
+/// Kafka's `GeneralAssignmentBuilder` (different subscriptions), step by step (non-rack):
 ///
-/// 1. Keep every valid previous assignment (partition still exists, member still subscribes to its topic).
-/// 2. Hand out the unassigned partitions, topics ordered by how few members can take them then by name
-///    (Kafka's `TopicComparator`), each to the eligible member with the fewest partitions, ties by member
-///    id (Kafka's `SubscriptionComparator`).
-/// 3. Balance: while some member has at least two more partitions than a member that could take one of
-///    them, move one (the receiver is the least-loaded such member, the donor the most-loaded; the donor
-///    gives a partition it did not own before this rebalance if it can, so fewer owned partitions move).
-///    Each move lowers the sum of squared counts, so this ends.
-///
-/// Unlike Kafka, it never moves partitions along chains of members (A→B→C when A and C share no topic)
-/// and does not use the second-previous owner (`prevAssignment`) to pick which partition moves, so its
-/// result can be less balanced or less sticky than Kafka's in some heterogeneous cases.
+/// 1. Every member keeps its still-valid owned partitions of topics it still subscribes to
+///    (`assignOwnedPartitions`); dropping one because the member unsubscribed means a revocation
+///    is required.
+/// 2. `prevAssignment`: partitions of members whose generation is below the newest one, with the
+///    newest such generation per partition (`prepopulateCurrentAssignments`).
+/// 3. Partitions nobody owns go, in order (topics by how few members can take them, then name;
+///    partitions by number), to the least-loaded member that subscribes, ties by member id (the
+///    `TreeSet` of `SubscriptionComparator`).
+/// 4. Topics with fewer than two possible members, and members that could not take anything else,
+///    are set aside; then `performReassignments` (first over the newly assigned partitions unless a
+///    revocation is required, then over all): while the assignment is not balanced, a partition
+///    whose owner has at least two more than its previous owner goes back to it; otherwise, if some
+///    member of its topic has at least two fewer, it moves to the least-loaded member of its topic
+///    (or the partition that earlier moved the other way moves back). Repeated until nothing moves.
+///    If that did not lower the balance score (and the group was not empty), the moves are undone.
 fn general_assign(
     partitions_per_topic: &BTreeMap<String, u32>,
     members: &[&MemberSub],
     valid_owned: &BTreeMap<&str, Vec<TopicPartition>>,
 ) -> Assignment {
     let by_id: BTreeMap<&str, &MemberSub> = members.iter().map(|m| (m.member_id.as_str(), *m)).collect();
-    let eligible = |id: &str, topic: &str| by_id.get(id).is_some_and(|m| m.subscribes(topic));
+    // consumer2AllPotentialTopics and topic2AllPotentialConsumers.
+    let potential_topics = |id: &str| -> Vec<String> {
+        let mut t: Vec<String> =
+            by_id[id].topics.iter().filter(|t| partitions_per_topic.contains_key(*t)).cloned().collect();
+        t.dedup();
+        t
+    };
+    let potential_consumers = |topic: &str| -> usize {
+        members.iter().filter(|m| m.subscribes(topic) && partitions_per_topic.contains_key(topic)).count()
+    };
+    let total: usize = partitions_per_topic.values().map(|&n| n as usize).sum();
+    let max_size = |id: &str| -> usize {
+        let topics = potential_topics(id);
+        if topics.len() == partitions_per_topic.len() {
+            total
+        } else {
+            topics.iter().map(|t| partitions_per_topic[t] as usize).sum()
+        }
+    };
 
     // Step 1.
-    let mut current: BTreeMap<&str, Vec<TopicPartition>> = BTreeMap::new();
-    let mut owner: BTreeMap<TopicPartition, &str> = BTreeMap::new();
+    let mut current: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
+    let mut owner: BTreeMap<TopicPartition, String> = BTreeMap::new();
+    let mut revocation_required = false;
+    let mut assigned: Vec<TopicPartition> = Vec::new();
     for m in members {
         let id = m.member_id.as_str();
-        let kept: Vec<TopicPartition> = valid_owned
-            .get(id)
-            .map(|v| v.iter().filter(|tp| m.subscribes(&tp.0)).cloned().collect())
-            .unwrap_or_default();
-        for tp in &kept {
-            owner.insert(tp.clone(), id);
-        }
-        current.insert(id, kept);
-    }
-
-    // Step 2.
-    let potential = |topic: &str| members.iter().filter(|m| m.subscribes(topic)).count();
-    let mut topics: Vec<&String> = partitions_per_topic.keys().filter(|t| potential(t) > 0).collect();
-    topics.sort_by(|a, b| potential(a).cmp(&potential(b)).then_with(|| java_string_cmp(a, b)));
-    for topic in topics {
-        for p in 0..partitions_per_topic[topic] {
-            let tp = (topic.clone(), p);
-            if owner.contains_key(&tp) {
+        let mut kept = Vec::new();
+        for tp in valid_owned.get(id).map(Vec::as_slice).unwrap_or_default() {
+            if !partitions_per_topic.contains_key(&tp.0) {
                 continue;
             }
-            let target = current
-                .iter()
-                .filter(|(id, _)| eligible(id, topic))
-                .min_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| java_string_cmp(a.0, b.0)))
-                .map(|(id, _)| *id)
-                .expect("topics with no potential consumer were left out");
-            current.get_mut(target).expect("listed above").push(tp.clone());
-            owner.insert(tp, target);
+            if !m.subscribes(&tp.0) {
+                revocation_required = true;
+                continue;
+            }
+            kept.push(tp.clone());
+            assigned.push(tp.clone());
+            owner.insert(tp.clone(), id.to_string());
         }
+        current.insert(id.to_string(), kept);
     }
 
-    // Step 3.
-    let previously_owned = |id: &str, tp: &TopicPartition| valid_owned.get(id).is_some_and(|v| v.contains(tp));
-    loop {
-        let mut by_load: Vec<(&str, usize)> = current.iter().map(|(id, l)| (*id, l.len())).collect();
-        by_load.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| java_string_cmp(a.0, b.0)));
-        let mut chosen: Option<(&str, &str, usize)> = None;
-        'search: for &(receiver, low) in &by_load {
-            for &(donor, high) in by_load.iter().rev() {
-                if high < low + 2 {
-                    break;
-                }
-                let list = &current[donor];
-                let movable = |i: &usize| eligible(receiver, &list[*i].0);
-                let fresh = (0..list.len()).rev().filter(movable).find(|&i| !previously_owned(donor, &list[i]));
-                if let Some(i) = fresh.or_else(|| (0..list.len()).rev().find(movable)) {
-                    chosen = Some((donor, receiver, i));
-                    break 'search;
+    // Step 2: prevAssignment, members taken in the subscriptions' HashMap order.
+    let max_generation = members.iter().map(|m| m.generation).max().unwrap_or(DEFAULT_GENERATION);
+    let ids: Vec<&str> = members.iter().map(|m| m.member_id.as_str()).collect();
+    let mut prev: BTreeMap<TopicPartition, (String, i32)> = BTreeMap::new();
+    for id in jdk_hash_map_order(&ids) {
+        let m = by_id[id];
+        let generation = m.generation;
+        if generation < max_generation {
+            for tp in &m.owned {
+                if prev.get(tp).is_none_or(|(_, g)| generation > *g) {
+                    prev.insert(tp.clone(), (id.to_string(), generation));
                 }
             }
         }
-        let Some((donor, receiver, i)) = chosen else { break };
-        let tp = current.get_mut(donor).expect("listed above").remove(i);
-        current.get_mut(receiver).expect("listed above").push(tp);
     }
 
-    current.into_iter().map(|(id, l)| (id.to_string(), l)).collect()
+    // Topics by how few members can take them, then name; all their partitions in that order.
+    let mut topics: Vec<&String> = partitions_per_topic.keys().collect();
+    topics.sort_by(|a, b| potential_consumers(a).cmp(&potential_consumers(b)).then_with(|| java_string_cmp(a, b)));
+    let mut sorted_all: Vec<TopicPartition> =
+        topics.iter().flat_map(|t| (0..partitions_per_topic[*t]).map(move |p| ((*t).clone(), p))).collect();
+    let mut unassigned: Vec<TopicPartition> = sorted_all.iter().filter(|tp| !assigned.contains(tp)).cloned().collect();
+
+    let mut participating: BTreeSet<String> = current.keys().cloned().collect();
+    // The TreeSet of SubscriptionComparator: by assignment size, then member id.
+    let sorted_members =
+        |current: &BTreeMap<String, Vec<TopicPartition>>, participating: &BTreeSet<String>| -> Vec<String> {
+            let mut v: Vec<String> = participating.iter().cloned().collect();
+            v.sort_by(|a, b| current[a].len().cmp(&current[b].len()).then_with(|| java_string_cmp(a, b)));
+            v
+        };
+
+    // Step 3 (balance(): initializing, then maybeAssign).
+    let last = sorted_members(&current, &participating).last().cloned();
+    let initializing = last.is_none_or(|id| current[&id].is_empty());
+    for tp in &unassigned {
+        if potential_consumers(&tp.0) == 0 {
+            continue;
+        }
+        let target =
+            sorted_members(&current, &participating).into_iter().find(|id| by_id[id.as_str()].subscribes(&tp.0));
+        if let Some(id) = target {
+            current.get_mut(&id).expect("a member").push(tp.clone());
+            owner.insert(tp.clone(), id);
+        }
+    }
+
+    // Step 4: what cannot move is set aside.
+    let fixed_topic = |t: &str| potential_consumers(t) < 2;
+    sorted_all.retain(|tp| !fixed_topic(&tp.0));
+    unassigned.retain(|tp| !fixed_topic(&tp.0));
+    let mut fixed: BTreeMap<String, Vec<TopicPartition>> = BTreeMap::new();
+    for m in members {
+        let id = m.member_id.as_str();
+        let list = &current[id];
+        let can = list.len() < max_size(id) || list.iter().any(|tp| !fixed_topic(&tp.0));
+        if !can {
+            participating.remove(id);
+            fixed.insert(id.to_string(), current.remove(id).expect("a member"));
+        }
+    }
+    let score = |a: &BTreeMap<String, Vec<TopicPartition>>| -> i64 {
+        let sizes: Vec<i64> = a.values().map(|l| l.len() as i64).collect();
+        let mut s = 0;
+        for i in 0..sizes.len() {
+            for j in i + 1..sizes.len() {
+                s += (sizes[i] - sizes[j]).abs();
+            }
+        }
+        s
+    };
+    let before = (current.clone(), owner.clone());
+    let mut movements = PartitionMovements::default();
+
+    let is_balanced = |current: &BTreeMap<String, Vec<TopicPartition>>, participating: &BTreeSet<String>| -> bool {
+        let sorted = sorted_members(current, participating);
+        let (Some(first), Some(last)) = (sorted.first(), sorted.last()) else { return true };
+        if current[first].len() + 1 >= current[last].len() {
+            return true;
+        }
+        let mut all: BTreeMap<&TopicPartition, &str> = BTreeMap::new();
+        for (id, list) in current {
+            for tp in list {
+                all.insert(tp, id);
+            }
+        }
+        for id in &sorted {
+            let count = current[id].len();
+            if count == max_size(id) {
+                continue;
+            }
+            for t in potential_topics(id) {
+                for p in 0..partitions_per_topic[&t] {
+                    let tp = (t.clone(), p);
+                    if current[id].contains(&tp) {
+                        continue;
+                    }
+                    if let Some(other) = all.get(&tp) {
+                        if count + 1 < current[*other].len() {
+                            return false;
+                        }
+                    }
+                }
+            }
+        }
+        true
+    };
+
+    let perform = |list: &[TopicPartition],
+                   current: &mut BTreeMap<String, Vec<TopicPartition>>,
+                   owner: &mut BTreeMap<TopicPartition, String>,
+                   movements: &mut PartitionMovements|
+     -> bool {
+        let mut performed = false;
+        loop {
+            let mut modified = false;
+            for tp in list {
+                if is_balanced(current, &participating) {
+                    break;
+                }
+                let Some(consumer) = owner.get(tp).cloned() else { continue };
+                let size = |c: &BTreeMap<String, Vec<TopicPartition>>, id: &str| c.get(id).map(Vec::len);
+                let mut target: Option<String> = None;
+                if let Some((prev_owner, _)) = prev.get(tp) {
+                    if let (Some(a), Some(b)) = (size(current, &consumer), size(current, prev_owner)) {
+                        if a > b + 1 {
+                            target = Some(prev_owner.clone());
+                        }
+                    }
+                }
+                if target.is_none() {
+                    let mine = current[&consumer].len();
+                    let better = members
+                        .iter()
+                        .filter(|m| m.subscribes(&tp.0))
+                        .any(|m| size(current, &m.member_id).is_some_and(|other| mine > other + 1));
+                    if better {
+                        target = sorted_members(current, &participating)
+                            .into_iter()
+                            .find(|id| by_id[id.as_str()].subscribes(&tp.0));
+                    }
+                }
+                let Some(new) = target else { continue };
+                // reassignPartition: maybe move back a partition that went the other way.
+                let actual = movements.actual_partition(tp, &consumer, &new);
+                let old = owner[&actual].clone();
+                movements.move_partition(&actual, &old, &new);
+                let from = current.get_mut(&old).expect("the owner participates");
+                if let Some(pos) = from.iter().position(|x| *x == actual) {
+                    from.remove(pos);
+                }
+                current.get_mut(&new).expect("a participating member").push(actual.clone());
+                owner.insert(actual, new);
+                performed = true;
+                modified = true;
+            }
+            if !modified {
+                return performed;
+            }
+        }
+    };
+
+    if !revocation_required {
+        perform(&unassigned, &mut current, &mut owner, &mut movements);
+    }
+    let performed = perform(&sorted_all, &mut current, &mut owner, &mut movements);
+    if !initializing && performed && score(&current) >= score(&before.0) {
+        current = before.0;
+    }
+    for (id, list) in fixed {
+        current.insert(id, list);
+    }
+    current
 }
 
 /// `CooperativeStickyAssignor.computePartitionsTransferringOwnership`: partitions assigned to a member that
@@ -976,6 +1247,30 @@ mod tests {
         );
     }
 
+    /// A `HashMap<TopicPartition, _>` as the JDK iterates it (the order `kafka-consumer-groups` and
+    /// `kafka-leader-election` print partitions in); expected order printed by Java 17.
+    #[test]
+    fn topic_partition_hash_order_is_the_jdks() {
+        let tps: Vec<(&str, u32)> = vec![
+            ("orders", 0),
+            ("orders", 1),
+            ("orders", 2),
+            ("events", 0),
+            ("events", 1),
+            ("events", 2),
+            ("events", 3),
+            ("events", 10),
+            ("clicks", 0),
+            ("clicks", 5),
+        ];
+        let order = jdk_hash_order(&tps, |(t, p)| topic_partition_hash(t, *p));
+        let text: Vec<String> = order.iter().map(|(t, p)| format!("{t}-{p}")).collect();
+        assert_eq!(
+            text.join(", "),
+            "events-3, clicks-5, events-10, orders-0, orders-1, orders-2, events-0, events-1, clicks-0, events-2"
+        );
+    }
+
     /// `...AssignmentPersistent`: the dynamic consumer4 replaced by consumer5 takes over exactly its share.
     #[test]
     fn replacing_dynamic_consumer4_by_consumer5_keeps_assignments() {
@@ -1004,6 +1299,260 @@ mod tests {
             assert_eq!(b, a, "{strategy}: consumer5 takes consumer4's share");
             assert!(!after.contains_key("consumer4"));
         }
+    }
+
+    // ---- Different subscriptions: Kafka's GeneralAssignmentBuilder ----
+
+    /// A member for the table below: id, generation, topics, owned partitions (`t-p`), in the
+    /// order Kafka's assignor receives them.
+    fn general_member(id: &str, generation: i32, topics: &str, owned: &str) -> MemberSub {
+        let topics: Vec<&str> = topics.split(',').filter(|s| !s.is_empty()).collect();
+        let mut m = MemberSub::new(id, &topics);
+        m.owned = owned
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(|tp| {
+                let (t, p) = tp.rsplit_once('-').expect("t-p");
+                (t.to_string(), p.parse().expect("a partition"))
+            })
+            .collect();
+        m.generation = generation;
+        m
+    }
+
+    fn as_text(a: &Assignment) -> String {
+        a.iter()
+            .map(|(m, l)| format!("{m}={}", l.iter().map(|(t, p)| format!("{t}-{p}")).collect::<Vec<_>>().join(",")))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Groups whose members subscribe to different topics, with the assignment Kafka's own
+    /// `StickyAssignor` / `CooperativeStickyAssignor` (4.0 snapshot) computed for them, list order
+    /// included (members `id|generation|topics|owned`).
+    #[test]
+    fn general_builder_matches_kafkas_assignors() {
+        let cases: &[(&str, &str, &str, &str)] = &[
+            ("coop", "t1:6,t2:1,t3:2", "m11|2|t1|t1-3/m22|4|t1,t2|t1-1,t1-2/m3|3|t2,t3|t3-1",
+             "m11=t1-3,t1-0,t1-4 m22=t1-1,t1-2,t1-5 m3=t3-1,t3-0,t2-0"),
+            ("sticky", "t1:3,t2:2,t3:2", "m21|4|t2,t3|t2-0,t3-1/m2|-1|t1,t2,t3|/m3|2|t1,t2,t3|t1-0,t1-1/m24|-1|t2|/m25|2|t1,t2,t3|t1-2",
+             "m2=t3-0 m21=t2-0,t3-1 m24=t2-1 m25=t1-2 m3=t1-0,t1-1"),
+            ("sticky", "t1:0,t2:6", "m11|4|t2|t2-5/m22|2|t1,t2|t2-0,t2-2/m23|3|t2|t2-1",
+             "m11=t2-5,t2-3 m22=t2-0,t2-2 m23=t2-1,t2-4"),
+            ("coop", "t1:0,t2:3,t3:3,t4:0", "m21|4|t2,t3|t3-0,t3-1/m22|-1|t1,t2,t3|/m3|2|t2,t3|t2-2,t3-2/m4|3|t1,t2,t4|t2-0",
+             "m21=t3-0,t3-1 m22=t2-1 m3=t2-2,t3-2 m4=t2-0"),
+            ("coop", "t1:4,t2:3,t3:2", "m21|3|t1,t3|t1-2,t3-1/m22|4|t2|t2-1,t2-2/m3|4|t1,t2,t3|t2-0",
+             "m21=t1-2,t3-1,t1-1,t3-0 m22=t2-1,t2-2 m3=t2-0,t1-0,t1-3"),
+            ("coop", "t1:5,t2:6", "m1|3|t1|t1-3/m22|2|t1,t2|t1-4,t2-1/m13|-1|t1|",
+             "m1=t1-3,t1-1 m13=t1-0,t1-2 m22=t2-1,t2-0,t2-2,t2-3,t2-4,t2-5"),
+            ("sticky", "t1:6,t2:6", "m11|4|t1,t2|t1-2,t1-3,t2-5/m12|3|t1,t2|t1-0,t1-4/m3|-1|t1|/m14|2|t1,t2|t2-0,t2-2/m15|3|t1,t2|t2-3",
+             "m11=t1-2,t1-3,t2-5 m12=t1-0,t1-4,t2-4 m14=t2-0,t2-2 m15=t2-3,t2-1 m3=t1-1,t1-5"),
+            ("sticky", "t1:1,t2:4,t3:0,t4:1", "m11|3|t1,t2,t4|t1-0,t2-1,t2-2/m12|4|t1,t2,t3,t4|t2-0/m23|-1|t1|/m24|-1|t1,t2,t3,t4|/m25|4|t2,t3,t4|t4-0,t2-3",
+             "m11=t2-2 m12=t2-0 m23=t1-0 m24=t2-1 m25=t4-0,t2-3"),
+        ];
+        for (strategy, ppt, members, expected) in cases {
+            let ppt: BTreeMap<String, u32> = ppt
+                .split(',')
+                .map(|t| {
+                    let (n, c) = t.split_once(':').expect("t:n");
+                    (n.to_string(), c.parse().expect("a count"))
+                })
+                .collect();
+            let members: Vec<MemberSub> = members
+                .split('/')
+                .map(|m| {
+                    let f: Vec<&str> = m.split('|').collect();
+                    general_member(f[0], f[1].parse().expect("a generation"), f[2], f[3])
+                })
+                .collect();
+            let a = if *strategy == "sticky" {
+                assign(Strategy::Sticky, &ppt, &members)
+            } else {
+                cooperative_assign(&ppt, &members).0
+            };
+            assert_eq!(as_text(&a), *expected, "{strategy} {members:?}");
+        }
+    }
+
+    // ---- Multi-round groups (kafka-reference-v2.md section 9) ----
+
+    /// A group member across rounds: what it owns and since which generation.
+    struct Round {
+        members: Vec<MemberSub>,
+        generation: i32,
+    }
+
+    impl Round {
+        fn new() -> Round {
+            Round { members: Vec::new(), generation: 0 }
+        }
+
+        fn join(&mut self, id: &str, topics: &[&str]) {
+            self.members.push(MemberSub::new(id, topics));
+        }
+
+        fn leave(&mut self, id: &str) {
+            self.members.retain(|m| m.member_id != id);
+        }
+
+        /// One rebalance: the assignor runs over the members' claims, each member then owns what
+        /// it got, at the new generation. Returns the assignment as `member: partitions` text.
+        fn rebalance(&mut self, strategy: Strategy, ppt: &BTreeMap<String, u32>) -> (String, Transferring) {
+            self.generation += 1;
+            let (a, held) = match strategy {
+                Strategy::CooperativeSticky => cooperative_assign(ppt, &self.members),
+                s => (assign(s, ppt, &self.members), Transferring::new()),
+            };
+            for m in &mut self.members {
+                m.owned = a[&m.member_id].clone();
+                m.generation = self.generation;
+            }
+            (as_text(&a), held)
+        }
+    }
+
+    #[test]
+    fn v2_sticky_grow_shrink_1topic() {
+        let ppt = topics(&[("clicks", 6)]);
+        let mut g = Round::new();
+        g.join("c1", &["clicks"]);
+        let mut round = |g: &mut Round| g.rebalance(Strategy::Sticky, &ppt).0;
+        assert_eq!(round(&mut g), "c1=clicks-0,clicks-1,clicks-2,clicks-3,clicks-4,clicks-5");
+        g.join("c2", &["clicks"]);
+        assert_eq!(round(&mut g), "c1=clicks-0,clicks-1,clicks-2 c2=clicks-3,clicks-4,clicks-5");
+        g.join("c3", &["clicks"]);
+        assert_eq!(round(&mut g), "c1=clicks-0,clicks-1 c2=clicks-3,clicks-4 c3=clicks-2,clicks-5");
+        g.leave("c2");
+        assert_eq!(round(&mut g), "c1=clicks-0,clicks-1,clicks-3 c3=clicks-2,clicks-5,clicks-4");
+        g.join("c4", &["clicks"]);
+        assert_eq!(round(&mut g), "c1=clicks-0,clicks-1 c3=clicks-2,clicks-4 c4=clicks-3,clicks-5");
+        g.leave("c1");
+        assert_eq!(round(&mut g), "c3=clicks-2,clicks-4,clicks-0 c4=clicks-3,clicks-5,clicks-1");
+    }
+
+    #[test]
+    fn v2_sticky_kick_reset_rejoin() {
+        let ppt = topics(&[("clicks", 4)]);
+        let mut g = Round::new();
+        g.join("c1", &["clicks"]);
+        g.join("c2", &["clicks"]);
+        assert_eq!(g.rebalance(Strategy::Sticky, &ppt).0, "c1=clicks-0,clicks-2 c2=clicks-1,clicks-3");
+        // The coordinator removes c2; the client keeps its userData (generation 1).
+        let kicked = g.members.iter().find(|m| m.member_id == "c2").cloned().expect("c2");
+        g.leave("c2");
+        assert_eq!(g.rebalance(Strategy::Sticky, &ppt).0, "c1=clicks-0,clicks-2,clicks-1,clicks-3");
+        g.members.push(kicked);
+        assert_eq!(g.rebalance(Strategy::Sticky, &ppt).0, "c1=clicks-0,clicks-1 c2=clicks-2,clicks-3");
+    }
+
+    #[test]
+    fn v2_coop_grow_1topic() {
+        let ppt = topics(&[("clicks", 6)]);
+        let mut g = Round::new();
+        g.join("c1", &["clicks"]);
+        let (a, held) = g.rebalance(Strategy::CooperativeSticky, &ppt);
+        assert_eq!(a, "c1=clicks-0,clicks-1,clicks-2,clicks-3,clicks-4,clicks-5");
+        assert!(held.is_empty(), "no follow-up");
+        g.join("c2", &["clicks"]);
+        let (a, held) = g.rebalance(Strategy::CooperativeSticky, &ppt);
+        assert_eq!(a, "c1=clicks-0,clicks-1,clicks-2 c2=");
+        assert_eq!(held, transfers(&[("clicks", 3, "c2"), ("clicks", 4, "c2"), ("clicks", 5, "c2")]));
+        assert_eq!(
+            g.rebalance(Strategy::CooperativeSticky, &ppt).0,
+            "c1=clicks-0,clicks-1,clicks-2 c2=clicks-3,clicks-4,clicks-5"
+        );
+        g.join("c3", &["clicks"]);
+        let (a, held) = g.rebalance(Strategy::CooperativeSticky, &ppt);
+        assert_eq!(a, "c1=clicks-0,clicks-1 c2=clicks-3,clicks-4 c3=");
+        assert_eq!(held, transfers(&[("clicks", 2, "c3"), ("clicks", 5, "c3")]));
+        assert_eq!(
+            g.rebalance(Strategy::CooperativeSticky, &ppt).0,
+            "c1=clicks-0,clicks-1 c2=clicks-3,clicks-4 c3=clicks-2,clicks-5"
+        );
+        assert_eq!(g.generation, 5);
+    }
+
+    #[test]
+    fn v2_coop_same_generation_conflict() {
+        let ppt = topics(&[("clicks", 4)]);
+        let members = [
+            MemberSub::new("c1", &["clicks"]).with_owned(&[("clicks", 0), ("clicks", 1)], 1),
+            MemberSub::new("c2", &["clicks"]).with_owned(&[("clicks", 1), ("clicks", 2)], 1),
+            MemberSub::new("c3", &["clicks"]),
+        ];
+        let (a, held) = cooperative_assign(&ppt, &members);
+        assert_eq!(as_text(&a), "c1=clicks-0,clicks-3 c2=clicks-2 c3=");
+        assert_eq!(held, transfers(&[("clicks", 1, "c3")]));
+        let (a, held) = cooperative_assign(&ppt, &owning(&members, &a, 2));
+        assert_eq!(as_text(&a), "c1=clicks-0,clicks-3 c2=clicks-2 c3=clicks-1");
+        assert!(held.is_empty());
+    }
+
+    #[test]
+    fn v2_coop_partition_increase() {
+        let members = [
+            MemberSub::new("c1", &["logs"]).with_owned(&[("logs", 0), ("logs", 2)], 3),
+            MemberSub::new("c2", &["logs"]).with_owned(&[("logs", 1)], 3),
+        ];
+        let (a, held) = cooperative_assign(&topics(&[("logs", 5)]), &members);
+        assert_eq!(as_text(&a), "c1=logs-0,logs-2,logs-4 c2=logs-1,logs-3");
+        assert!(held.is_empty(), "new partitions have no owner: no follow-up");
+    }
+
+    #[test]
+    fn v2_range_uneven_3topics() {
+        let ppt = topics(&[("clicks", 3), ("views", 2), ("purchases", 4)]);
+        let mut members = vec![
+            MemberSub::new("c1", &["clicks", "views"]),
+            MemberSub::new("c2", &["views", "purchases"]),
+            MemberSub::new("c3", &["clicks", "purchases"]),
+        ];
+        assert_assignment(
+            &assign(Strategy::Range, &ppt, &members),
+            &[
+                ("c1", &[("clicks", 0), ("clicks", 1), ("views", 0)]),
+                ("c2", &[("views", 1), ("purchases", 0), ("purchases", 1)]),
+                ("c3", &[("clicks", 2), ("purchases", 2), ("purchases", 3)]),
+            ],
+        );
+        members.push(MemberSub::new("c4", &["clicks", "views", "purchases"]));
+        assert_assignment(
+            &assign(Strategy::Range, &ppt, &members),
+            &[
+                ("c1", &[("clicks", 0), ("views", 0)]),
+                ("c2", &[("views", 1), ("purchases", 0), ("purchases", 1)]),
+                ("c3", &[("clicks", 1), ("purchases", 2)]),
+                ("c4", &[("clicks", 2), ("purchases", 3)]),
+            ],
+        );
+        members.retain(|m| m.member_id != "c2");
+        assert_assignment(
+            &assign(Strategy::Range, &ppt, &members),
+            &[
+                ("c1", &[("clicks", 0), ("views", 0)]),
+                ("c3", &[("clicks", 1), ("purchases", 0), ("purchases", 1)]),
+                ("c4", &[("clicks", 2), ("views", 1), ("purchases", 2), ("purchases", 3)]),
+            ],
+        );
+    }
+
+    #[test]
+    fn v2_range_imbalance_accumulates() {
+        let ppt = topics(&[("clicks", 5), ("views", 5), ("logs", 5)]);
+        let all = ["clicks", "views", "logs"];
+        let mut members = vec![MemberSub::new("c1", &all), MemberSub::new("c2", &all), MemberSub::new("c3", &all)];
+        let a = assign(Strategy::Range, &ppt, &members);
+        assert_eq!(a.values().map(Vec::len).collect::<Vec<_>>(), vec![6, 6, 3]);
+        members.push(MemberSub::new("c4", &["logs"]));
+        assert_assignment(
+            &assign(Strategy::Range, &ppt, &members),
+            &[
+                ("c1", &[("clicks", 0), ("clicks", 1), ("views", 0), ("views", 1), ("logs", 0), ("logs", 1)]),
+                ("c2", &[("clicks", 2), ("clicks", 3), ("views", 2), ("views", 3), ("logs", 2)]),
+                ("c3", &[("clicks", 4), ("views", 4), ("logs", 3)]),
+                ("c4", &[("logs", 4)]),
+            ],
+        );
     }
 
     // ---- Ownership conflicts ----
@@ -1132,16 +1681,18 @@ mod tests {
                 m
             })
             .collect::<Vec<_>>();
-        // Ownership: each existing partition to a random member (or nobody), plus a ghost partition.
+        // Ownership: each existing partition to a random member that subscribes to its topic (or
+        // nobody), plus a ghost partition. (Kafka's consumers revoke what they no longer subscribe
+        // to before they rejoin, so a claim is always of a subscribed topic.)
         let mut members = members;
         for (t, &n) in &ppt {
             for p in 0..n {
                 let k = g.below(n_members as u64 + 2) as usize;
-                if k < n_members {
+                if k < n_members && members[k].subscribes(t) {
                     members[k].owned.push((t.clone(), p));
                     // Sometimes a second, conflicting claim (a zombie that missed a rebalance).
                     let other = (k + 1 + g.below(n_members as u64) as usize) % n_members;
-                    if other != k && g.below(6) == 0 {
+                    if other != k && g.below(6) == 0 && members[other].subscribes(t) {
                         members[other].owned.push((t.clone(), p));
                     }
                 }

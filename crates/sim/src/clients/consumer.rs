@@ -60,6 +60,17 @@ pub struct ConsumerConfig {
     pub commit: CommitMode,
     /// `isolation.level=read_committed`: read below the last stable offset, skip aborted records.
     pub read_committed: bool,
+    /// `metadata.max.age.ms`: how often the client refreshes its metadata (a group leader that
+    /// sees a subscribed topic change then rejoins).
+    #[serde(default = "metadata_max_age_default")]
+    pub metadata_max_age_ms: Millis,
+    /// Every `--consumer-property` as given (Kafka's `originals()`), for `consumer describe`.
+    #[serde(default)]
+    pub props: Vec<(String, String)>,
+}
+
+fn metadata_max_age_default() -> Millis {
+    300_000
 }
 
 impl Default for ConsumerConfig {
@@ -78,74 +89,134 @@ impl Default for ConsumerConfig {
             processing_ms: 0,
             commit: CommitMode::Auto,
             read_committed: false,
+            metadata_max_age_ms: 300_000,
+            props: Vec::new(),
         }
     }
 }
 
-/// Builds a consumer config from `--consumer-property K=V` pairs (Kafka's names and defaults).
+/// What `new KafkaConsumer(…)` throws when a check inside its constructor fails (the cause follows).
+const CONSTRUCT: &str = "org.apache.kafka.common.KafkaException: Failed to construct kafka consumer";
+
+/// Builds a consumer config from `--consumer-property K=V` pairs exactly as `ConsumerConfig`
+/// does: every value parsed and validated by its definition (`configs::client::CONSUMER`);
+/// unknown names are accepted, as Kafka does (it only logs them). `partition.assignment.strategy`
+/// takes Kafka's class names, or kafkascope's short names (`range`, `roundrobin`, `sticky`,
+/// `cooperative-sticky`). The checks Kafka makes later (the heartbeat thread, the broker's
+/// JoinGroup limits) refuse here with the exception the client would throw.
 pub fn consumer_config(props: &[(String, String)]) -> Result<ConsumerConfig, String> {
-    let mut c = ConsumerConfig::default();
+    use crate::configs::{client::CONSUMER, find, Value};
+    let ce = |m: String| format!("org.apache.kafka.common.config.ConfigException: {m}");
+    let mut c = ConsumerConfig { props: props.to_vec(), ..ConsumerConfig::default() };
     let mut auto_commit = true;
     for (k, v) in props {
-        let bad = || format!("Invalid value {v} for configuration {k}");
-        let num = || v.parse::<u64>().ok().filter(|&n| n <= i32::MAX as u64).ok_or_else(bad);
+        let Some(key) = find(CONSUMER, k) else { continue };
+        let value = key.parse(v).map_err(ce)?;
+        let int = || value.as_int().unwrap_or(0).max(0) as u64;
         match k.as_str() {
             "partition.assignment.strategy" => {
+                let Value::List(names) = &value else { continue };
                 let mut list = Vec::new();
-                for name in v.split(',').map(str::trim) {
+                for name in names {
                     list.push(Strategy::from_name(name).ok_or_else(|| {
-                        format!("Invalid value {name} for configuration {k}: use range, roundrobin, sticky or cooperative-sticky")
+                        format!(
+                            "{CONSTRUCT}\nCaused by: org.apache.kafka.common.KafkaException: {name} ClassNotFoundException exception occurred"
+                        )
                     })?);
+                }
+                if list.is_empty() {
+                    return Err("java.lang.IllegalStateException: User configured partition.assignment.strategy to empty while trying to subscribe for group protocol to auto assign partitions".into());
                 }
                 c.strategies = list;
             }
-            "group.instance.id" => c.group_instance_id = Some(v.clone()),
-            "enable.auto.commit" => auto_commit = v.parse().map_err(|_| bad())?,
-            "auto.commit.interval.ms" => c.auto_commit_interval_ms = num()?.max(1),
+            "group.instance.id" => c.group_instance_id = value.as_str().map(String::from),
+            "enable.auto.commit" => auto_commit = value.as_bool().unwrap_or(true),
+            "auto.commit.interval.ms" => c.auto_commit_interval_ms = int().max(1),
             "auto.offset.reset" => {
-                c.auto_offset_reset = match v.as_str() {
-                    "earliest" => OffsetReset::Earliest,
-                    "latest" => OffsetReset::Latest,
-                    "none" => OffsetReset::None,
-                    _ => {
-                        return Err(format!(
-                            "Invalid value {v} for configuration {k}: String must be one of: latest, earliest, none"
-                        ))
-                    }
+                c.auto_offset_reset = match value.as_str() {
+                    Some("earliest") => OffsetReset::Earliest,
+                    Some("none") => OffsetReset::None,
+                    _ => OffsetReset::Latest,
                 }
             }
-            "session.timeout.ms" => c.session_timeout_ms = num()?,
-            "heartbeat.interval.ms" => c.heartbeat_interval_ms = num()?.max(1),
-            "max.poll.interval.ms" => c.max_poll_interval_ms = num()?.max(1),
-            "max.poll.records" => c.max_poll_records = (num()? as u32).max(1),
-            "request.timeout.ms" => c.request_timeout_ms = num()?.max(1),
-            "isolation.level" => {
-                c.read_committed = match v.as_str() {
-                    "read_committed" => true,
-                    "read_uncommitted" => false,
-                    _ => {
-                        return Err(format!(
-                    "Invalid value {v} for configuration {k}: String must be one of: read_committed, read_uncommitted"
-                ))
-                    }
-                }
-            }
-            _ => return Err(format!("Unknown consumer config: {k}")),
+            "session.timeout.ms" => c.session_timeout_ms = int(),
+            "heartbeat.interval.ms" => c.heartbeat_interval_ms = int().max(1),
+            "max.poll.interval.ms" => c.max_poll_interval_ms = int().max(1),
+            "max.poll.records" => c.max_poll_records = (int() as u32).max(1),
+            "request.timeout.ms" => c.request_timeout_ms = int().max(1),
+            "retry.backoff.ms" => c.retry_backoff_ms = int(),
+            "metadata.max.age.ms" => c.metadata_max_age_ms = int(),
+            "isolation.level" => c.read_committed = value.as_str() == Some("read_committed"),
+            _ => {}
         }
     }
-    if !(6000..=1_800_000).contains(&c.session_timeout_ms) {
-        return Err(format!(
-            "session.timeout.ms={} is outside the broker's group.min.session.timeout.ms (6000) .. group.max.session.timeout.ms (1800000): the coordinator would answer INVALID_SESSION_TIMEOUT",
-            c.session_timeout_ms
-        ));
+    if props.iter().any(|(k, v)| k == "group.remote.assignor" && !v.trim().is_empty())
+        && !props.iter().any(|(k, v)| k == "group.protocol" && v.trim().eq_ignore_ascii_case("consumer"))
+    {
+        return Err(ce("group.remote.assignor cannot be set when group.protocol=CLASSIC".into()));
     }
     if c.heartbeat_interval_ms >= c.session_timeout_ms {
-        return Err("heartbeat.interval.ms must be lower than session.timeout.ms".into());
+        return Err(format!("{CONSTRUCT}\nCaused by: java.lang.IllegalArgumentException: Heartbeat must be set lower than the session timeout"));
+    }
+    if !(6000..=1_800_000).contains(&c.session_timeout_ms) {
+        return Err("org.apache.kafka.common.errors.InvalidSessionTimeoutException: The session timeout is not within the range allowed by the broker (as configured by group.min.session.timeout.ms and group.max.session.timeout.ms).".into());
     }
     if !auto_commit && c.commit == CommitMode::Auto {
         c.commit = CommitMode::AfterProcessing;
     }
     Ok(c)
+}
+
+/// The "ConsumerConfig values:" block the client logs when it starts: every config, given or
+/// default, with the group and client id it was started with.
+pub fn consumer_values(sim: &Sim, c: &Consumer) -> Vec<String> {
+    use crate::configs::{client::CONSUMER, find, values, values_block, Value};
+    let cfg = &c.config;
+    let mut given: Vec<(String, Value)> =
+        cfg.props.iter().filter_map(|(k, v)| Some((k.clone(), find(CONSUMER, k)?.parse(v).ok()?))).collect();
+    // kafkascope's short strategy names stand for Kafka's class names.
+    if cfg.props.iter().any(|(k, _)| k == "partition.assignment.strategy") {
+        let classes = cfg.strategies.iter().map(|s| s.class_name().to_string()).collect();
+        given.push(("partition.assignment.strategy".into(), Value::List(classes)));
+    }
+    let servers: Vec<String> = sim.brokers.keys().map(|b| format!("broker{b}:9092")).collect();
+    given.push(("bootstrap.servers".into(), Value::List(servers)));
+    given.push(("group.id".into(), Value::Str(c.group_name.clone())));
+    given.push(("client.id".into(), Value::Str(c.client_id.clone())));
+    given.push(("enable.auto.commit".into(), Value::Bool(cfg.commit == CommitMode::Auto)));
+    let deserializer = "org.apache.kafka.common.serialization.StringDeserializer";
+    for k in ["key.deserializer", "value.deserializer"] {
+        if !cfg.props.iter().any(|(p, _)| p == k) {
+            given.push((k.into(), Value::Class(deserializer.into())));
+        }
+    }
+    values_block("ConsumerConfig", &values(CONSUMER, &given))
+}
+
+/// A member's owned partitions in the order the group leader's assignor reads them: the consumer
+/// protocol sorts `ownedPartitions` by topic and partition (`cooperative-sticky`); the eager
+/// `sticky` assignor's userData groups them by topic in the order of a `HashMap` of topic names.
+fn claim_order(strategy: Strategy, mut owned: Vec<(String, u32)>) -> Vec<(String, u32)> {
+    match strategy {
+        Strategy::Sticky => {
+            let mut names: Vec<&str> = Vec::new();
+            for (t, _) in &owned {
+                if !names.contains(&t.as_str()) {
+                    names.push(t);
+                }
+            }
+            let order = crate::clients::assignor::jdk_hash_map_order(&names);
+            let mut grouped = Vec::with_capacity(owned.len());
+            for t in order {
+                grouped.extend(owned.iter().filter(|(x, _)| x == t).cloned());
+            }
+            grouped
+        }
+        _ => {
+            owned.sort_by(|a, b| crate::clients::assignor::java_string_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+            owned
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +318,22 @@ pub struct Consumer {
     /// brings it back.
     #[serde(default)]
     pub removed: bool,
+    /// The client's metadata of the topics it watches (as of `metadata_ms`): name → (topic, number
+    /// of partitions). A group leader watches every topic its group subscribes to.
+    #[serde(default)]
+    pub metadata_snapshot: BTreeMap<String, (TopicId, u32)>,
+    /// The metadata the leader computed the group's assignment from (`assignmentSnapshot`; None
+    /// on other members): when a refresh differs from it, the leader rejoins.
+    #[serde(default)]
+    pub assignment_snapshot: Option<BTreeMap<String, (TopicId, u32)>>,
+    /// The topics the client keeps metadata for.
+    #[serde(default)]
+    pub watched: Vec<String>,
+    /// When the metadata was last refreshed, and whether an error asked for a refresh sooner.
+    #[serde(default)]
+    pub metadata_ms: Millis,
+    #[serde(default)]
+    pub metadata_stale: bool,
 }
 
 impl Consumer {
@@ -351,6 +438,11 @@ impl Sim {
             join_sent_ms: now,
             join_pending: false,
             removed: false,
+            metadata_snapshot: BTreeMap::new(),
+            assignment_snapshot: None,
+            watched: topics.iter().map(|&t| self.topics[t as usize].name.clone()).collect(),
+            metadata_ms: now,
+            metadata_stale: false,
         };
         let idx = match self.consumer_by_id(client_id) {
             Some(i) => {
@@ -536,6 +628,54 @@ impl Sim {
         }
     }
 
+    /// The cluster's metadata of these topics, as a metadata answer gives it (deleted topics left
+    /// out). The model reads the controller's view: it stands for the answer of any broker.
+    fn metadata_of(&self, topics: &[String]) -> BTreeMap<String, (TopicId, u32)> {
+        topics
+            .iter()
+            .filter_map(|name| {
+                self.topic_by_name(name).map(|t| (name.clone(), (t, self.topics[t as usize].partitions)))
+            })
+            .collect()
+    }
+
+    /// The client's metadata refresh (`metadata.max.age.ms`, or sooner after a fetch error), then
+    /// `ConsumerCoordinator.rejoinNeededOrPending`: a leader whose refreshed metadata differs from
+    /// what it assigned from rejoins. Checked at poll() and at every heartbeat tick.
+    pub(crate) fn consumer_check_metadata(&mut self, idx: ConsumerIdx) {
+        let now = self.net.now;
+        let c = &self.consumers[idx as usize];
+        if !c.metadata_stale && now < c.metadata_ms + c.config.metadata_max_age_ms {
+            return;
+        }
+        let snapshot = self.metadata_of(&c.watched);
+        let c = &mut self.consumers[idx as usize];
+        c.metadata_ms = now;
+        // A subscribed topic the cluster does not know keeps the client asking (Kafka's consumer
+        // re-requests metadata while a topic answers UNKNOWN_TOPIC_OR_PARTITION).
+        c.metadata_stale = c.watched.iter().any(|t| !snapshot.contains_key(t));
+        c.metadata_snapshot = snapshot.clone();
+        let Some(assigned_from) = c.assignment_snapshot.clone() else { return };
+        if assigned_from == snapshot {
+            return;
+        }
+        let mut changes = Vec::new();
+        for (name, &(t, n)) in &snapshot {
+            match assigned_from.get(name) {
+                None => changes.push(format!("{name} appeared ({n} partitions)")),
+                Some(&(old_t, _)) if old_t != t => changes.push(format!("{name} was created again ({n} partitions)")),
+                Some(&(_, old_n)) if old_n != n => changes.push(format!("{name} now has {n} partitions (was {old_n})")),
+                _ => {}
+            }
+        }
+        for name in assigned_from.keys().filter(|n| !snapshot.contains_key(*n)) {
+            changes.push(format!("{name} was deleted"));
+        }
+        c.assignment_snapshot = None;
+        self.log_event(SimEvent::MetadataChanged { consumer: idx, what: changes.join(", ") });
+        self.consumer_metadata_changed(idx);
+    }
+
     fn prepare_rejoin(&mut self, idx: ConsumerIdx) {
         let c = &self.consumers[idx as usize];
         if c.protocol() == RebalanceProtocol::Eager && !c.assigned.is_empty() {
@@ -639,8 +779,10 @@ impl Sim {
                         | ErrorCode::CoordinatorNotAvailable
                         | ErrorCode::RequestTimedOut),
                     ) if waited => {
-                        // commitSync retries: find the coordinator, then commit again.
+                        // commitSync retries: find the coordinator, then commit again (Kafka's
+                        // OffsetCommitResponseHandler marks the coordinator unknown for all three).
                         c.recommit = true;
+                        let e = if e == ErrorCode::RequestTimedOut { ErrorCode::NotCoordinator } else { e };
                         self.on_group_error(idx, Some(e));
                         return;
                     }
@@ -736,8 +878,12 @@ impl Sim {
                         c.positions.remove(&tp);
                         self.reset_offset(idx, tp);
                     }
-                    Err(_) => {
+                    Err(e) => {
                         c.leaders.remove(&tp);
+                        // The client asks for fresh metadata after these (Fetcher: requestUpdate).
+                        if matches!(e, ErrorCode::UnknownTopicOrPartition | ErrorCode::NotLeaderOrFollower) {
+                            c.metadata_stale = true;
+                        }
                         self.retry_later(idx);
                     }
                 }
@@ -825,6 +971,10 @@ impl Sim {
         c.state = MemberState::Syncing;
         let group = c.group;
         let mut assignments = Vec::new();
+        if jr.member_id != jr.leader {
+            // Only the leader watches for metadata changes.
+            c.assignment_snapshot = None;
+        }
         if jr.member_id == jr.leader {
             // The leader computes the assignment with the group's strategy.
             let mut ppt = BTreeMap::new();
@@ -842,15 +992,16 @@ impl Sim {
                         ppt.insert(name.clone(), self.topics[now as usize].partitions);
                     }
                 }
+                let owned: Vec<(String, u32)> = owned
+                    .iter()
+                    .filter(|tp| live(tp.topic))
+                    .map(|tp| (self.topics[tp.topic as usize].name.clone(), tp.partition))
+                    .collect();
                 subs.push(MemberSub {
                     member_id: member_id.clone(),
                     group_instance_id: instance_id.clone(),
                     topics: names,
-                    owned: owned
-                        .iter()
-                        .filter(|tp| live(tp.topic))
-                        .map(|tp| (self.topics[tp.topic as usize].name.clone(), tp.partition))
-                        .collect(),
+                    owned: claim_order(jr.strategy, owned),
                     generation: *owned_generation,
                 });
             }
@@ -858,6 +1009,22 @@ impl Sim {
                 Strategy::CooperativeSticky => cooperative_assign(&ppt, &subs).0,
                 s => assign(s, &ppt, &subs),
             };
+            // The leader watches every topic of the group from now on (`assignmentSnapshot`).
+            let mut watched: Vec<String> = subs.iter().flat_map(|m| m.topics.iter().cloned()).collect();
+            for (_, _, topics, _, _) in &jr.members {
+                watched.extend(topics.iter().map(|t| self.topics[*t as usize].name.clone()));
+            }
+            watched.sort();
+            watched.dedup();
+            let snapshot = self.metadata_of(&watched);
+            let now = self.net.now;
+            let c = &mut self.consumers[idx as usize];
+            // A subscribed topic missing from the metadata keeps the client asking.
+            c.metadata_stale = watched.iter().any(|t| !snapshot.contains_key(t));
+            c.watched = watched;
+            c.metadata_snapshot = snapshot.clone();
+            c.metadata_ms = now;
+            c.assignment_snapshot = Some(snapshot);
             for (member, parts) in result {
                 let tps = parts
                     .iter()
@@ -950,6 +1117,10 @@ impl Sim {
         if c.status != ConsumerStatus::Running {
             return;
         }
+        if c.state == MemberState::Stable {
+            self.consumer_check_metadata(idx);
+        }
+        let c = &mut self.consumers[idx as usize];
         if c.state == MemberState::Left {
             // poll() after leaving: join the group again.
             c.last_poll_ms = now;
@@ -958,8 +1129,10 @@ impl Sim {
             self.find_coordinator(idx);
             return;
         }
-        if !c.batch.is_empty() || c.commit_in_flight.is_some_and(|(_, sync)| sync) {
-            return; // the application is busy with the last batch, or blocked in commitSync
+        if !c.batch.is_empty() || c.commit_in_flight.is_some_and(|(_, sync)| sync) || c.recommit {
+            // Busy with the last batch, or blocked in commitSync (also while it looks for the
+            // coordinator to retry: commitSync returns only once the commit is done).
+            return;
         }
         c.last_poll_ms = now;
         if !self.app_may_poll(idx) {
@@ -1089,7 +1262,13 @@ impl Sim {
         let max = c.config.max_poll_records;
         let read_committed = c.config.read_committed;
         for (tp, offset) in wanted {
-            let Some(leader) = self.partition(tp).and_then(|m| m.leader) else { continue };
+            let Some(meta) = self.partition(tp) else {
+                // Gone from the metadata (its topic was deleted): the fetch would fail with
+                // UNKNOWN_TOPIC_OR_PARTITION and the client refresh its metadata.
+                self.consumers[idx as usize].metadata_stale = true;
+                continue;
+            };
+            let Some(leader) = meta.leader else { continue };
             let now = self.net.now;
             self.consumers[idx as usize].fetching.insert(tp, now);
             self.net.send(
@@ -1110,6 +1289,9 @@ impl Sim {
         }
         let every = c.config.heartbeat_interval_ms;
         self.net.timer(every, Timer::ConsumerHeartbeat { consumer: idx, incarnation });
+        if self.consumers[idx as usize].state == MemberState::Stable {
+            self.consumer_check_metadata(idx);
+        }
         let c = &mut self.consumers[idx as usize];
         let blocked = c.status == ConsumerStatus::Paused || !c.batch.is_empty();
         if blocked && c.state != MemberState::Left && now >= c.last_poll_ms + c.config.max_poll_interval_ms {

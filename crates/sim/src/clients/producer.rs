@@ -106,100 +106,147 @@ impl Producer {
     }
 }
 
-/// Builds a producer config from `--producer-property K=V` pairs with Kafka's rules (section 5.1):
-/// idempotence set explicitly with conflicting settings is an error; by default it is silently off.
+/// `ConfigException`'s class name, as a client that fails to start reports it.
+pub const CONFIG_EXCEPTION: &str = "org.apache.kafka.common.config.ConfigException";
+
+/// Builds a producer config from `--producer-property K=V` pairs exactly as `ProducerConfig` and
+/// the `KafkaProducer` constructor do: every value parsed and validated by its definition
+/// (`configs::client::PRODUCER`), then Kafka's rules for idempotence (section 5.1: set explicitly
+/// with a conflicting setting is a `ConfigException`; only by default, it is silently turned off),
+/// `transactional.id` and `delivery.timeout.ms`. Unknown names are accepted, as Kafka does (it
+/// only logs them). The error is the exception line the client would throw.
 pub fn producer_config(props: &[(String, String)]) -> Result<ProducerConfig, String> {
-    let mut c = ProducerConfig::default();
-    let mut idempotence_explicit = false;
+    use crate::configs::{client::PRODUCER, find};
+    let ce = |m: String| format!("{CONFIG_EXCEPTION}: {m}");
+    let mut c = ProducerConfig { props: props.to_vec(), ..ProducerConfig::default() };
+    let given = |name: &str| props.iter().any(|(k, _)| k == name);
     for (k, v) in props {
-        let bad = || format!("Invalid value {v} for configuration {k}");
-        // Kafka's configs are Java ints or bounded longs: keep them in i32 range.
-        let num = |v: &str| v.parse::<u64>().ok().filter(|&n| n <= i32::MAX as u64).ok_or_else(bad);
+        let Some(key) = find(PRODUCER, k) else { continue };
+        let value = key.parse(v).map_err(ce)?;
+        let int = || value.as_int().unwrap_or(0).max(0) as u64;
         match k.as_str() {
             "acks" => {
-                c.acks = match v.as_str() {
+                c.acks = match value.as_str().unwrap_or("all") {
                     "0" => Acks::Zero,
                     "1" => Acks::One,
-                    "all" | "-1" => Acks::All,
-                    _ => {
-                        return Err(format!(
-                            "Invalid value {v} for configuration acks: String must be one of: all, -1, 0, 1"
-                        ))
-                    }
+                    _ => Acks::All,
                 }
             }
-            "enable.idempotence" => {
-                c.enable_idempotence = match v.as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(format!(
-                            "Invalid value {v} for configuration {k}: Expected value to be either true or false"
-                        ))
-                    }
-                };
-                idempotence_explicit = true;
-            }
-            "max.in.flight.requests.per.connection" => {
-                c.max_in_flight = num(v)? as u32;
-                if c.max_in_flight == 0 {
-                    return Err(format!("Invalid value {v} for configuration {k}: Value must be at least 1"));
-                }
-            }
-            "retries" => c.retries = num(v)?.min(i32::MAX as u64) as u32,
-            "retry.backoff.ms" => c.retry_backoff_ms = num(v)?,
-            "delivery.timeout.ms" => c.delivery_timeout_ms = num(v)?,
-            "request.timeout.ms" => c.request_timeout_ms = num(v)?,
-            "linger.ms" => c.linger_ms = num(v)?,
-            "batch.size" => c.batch_size = num(v)? as u32,
-            "transactional.id" => {
-                if v.is_empty() {
-                    return Err(format!("Invalid value {v} for configuration {k}: must not be empty"));
-                }
-                c.transactional_id = Some(v.clone())
-            }
-            "transaction.timeout.ms" => {
-                let n = num(v)?;
-                // The broker's transaction.max.timeout.ms (900000) bounds it (InitProducerId fails).
-                if n == 0 || n > 900_000 {
-                    return Err(format!(
-                        "Invalid value {v} for configuration {k}: the broker's transaction.max.timeout.ms is 900000 (INVALID_TRANSACTION_TIMEOUT)"
-                    ));
-                }
-                c.transaction_timeout_ms = n
-            }
-            _ => return Err(format!("Unknown producer config: {k}")),
+            "enable.idempotence" => c.enable_idempotence = value.as_bool().unwrap_or(true),
+            "max.in.flight.requests.per.connection" => c.max_in_flight = int() as u32,
+            "retries" => c.retries = int() as u32,
+            "retry.backoff.ms" => c.retry_backoff_ms = int(),
+            "delivery.timeout.ms" => c.delivery_timeout_ms = int(),
+            "request.timeout.ms" => c.request_timeout_ms = int(),
+            "linger.ms" => c.linger_ms = int(),
+            "batch.size" => c.batch_size = int() as u32,
+            "transactional.id" => c.transactional_id = value.as_str().map(String::from),
+            "transaction.timeout.ms" => c.transaction_timeout_ms = int(),
+            "partitioner.ignore.keys" => c.partitioner_ignore_keys = value.as_bool().unwrap_or(false),
+            "partitioner.adaptive.partitioning.enable" => c.partitioner_adaptive = value.as_bool().unwrap_or(true),
+            "max.block.ms" => c.max_block_ms = int(),
+            _ => {}
         }
     }
-    if c.delivery_timeout_ms < c.linger_ms + c.request_timeout_ms {
-        return Err("delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".into());
-    }
-    if c.transactional_id.is_some() {
-        // A transactional.id implies idempotence; turning it off explicitly is a ConfigException.
-        if idempotence_explicit && !c.enable_idempotence {
-            return Err("Cannot set a transactional.id without also enabling idempotence.".into());
-        }
-        c.enable_idempotence = true;
-        idempotence_explicit = true;
-    }
+    // ProducerConfig.postProcessAndValidateIdempotenceConfigs.
+    let explicit = given("enable.idempotence");
     if c.enable_idempotence {
-        let conflict = if c.max_in_flight > 5 {
-            Some("Must set max.in.flight.requests.per.connection to at most 5 when using the idempotent producer.")
-        } else if c.retries == 0 {
+        let conflict = if c.retries == 0 {
             Some("Must set retries to non-zero when using the idempotent producer.")
         } else if c.acks != Acks::All {
             Some("Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.")
+        } else if c.max_in_flight > 5 {
+            Some("Must set max.in.flight.requests.per.connection to at most 5 to use the idempotent producer.")
         } else {
             None
         };
         if let Some(msg) = conflict {
-            if idempotence_explicit {
-                return Err(msg.to_string());
+            if explicit {
+                return Err(ce(msg.to_string()));
             }
             c.enable_idempotence = false;
         }
     }
+    if c.transactional_id.is_some() && !c.enable_idempotence {
+        return Err(ce("Cannot set a transactional.id without also enabling idempotence.".into()));
+    }
+    // KafkaProducer.configureDeliveryTimeout.
+    if c.delivery_timeout_ms < c.linger_ms + c.request_timeout_ms {
+        if given("delivery.timeout.ms") {
+            return Err(ce(
+                "delivery.timeout.ms should be equal to or larger than linger.ms + request.timeout.ms".into()
+            ));
+        }
+        c.delivery_timeout_ms = c.linger_ms + c.request_timeout_ms;
+    }
+    // The broker's transaction.max.timeout.ms (900000) refuses a longer timeout at InitProducerId.
+    if c.transactional_id.is_some() && c.transaction_timeout_ms > 900_000 {
+        return Err("org.apache.kafka.common.errors.InvalidTxnTimeoutException: The transaction timeout is larger than the maximum value allowed by the broker (as configured by transaction.max.timeout.ms).".into());
+    }
     Ok(c)
+}
+
+/// What a client says about its properties when it starts: Kafka's log line for names it does
+/// not know, and the model's note for the ones it only stores (`help` lists them).
+pub fn config_notes(table: impl crate::configs::Table, props: &[(String, String)]) -> Vec<String> {
+    use crate::configs::{find, Modelled};
+    let mut unknown: Vec<&str> = Vec::new();
+    let mut stored: Vec<&str> = Vec::new();
+    for (k, _) in props {
+        match find(table, k) {
+            None if !unknown.contains(&k.as_str()) => unknown.push(k),
+            Some(key) if key.modelled == Modelled::Stored && !stored.contains(&k.as_str()) => stored.push(k),
+            _ => {}
+        }
+    }
+    let mut notes = Vec::new();
+    if !unknown.is_empty() {
+        notes.push(format!("These configurations '[{}]' were supplied but are not used yet.", unknown.join(", ")));
+    }
+    if !stored.is_empty() {
+        notes.push(format!(
+            "Note: kafkascope stores {} as Kafka would but does not act on {} (see help).",
+            stored.join(", "),
+            if stored.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    notes
+}
+
+/// The "ProducerConfig values:" block the client logs when it starts: every config, given or
+/// default, after Kafka's post-processing (`acks` as a number, the `client.id`, idempotence).
+pub fn producer_values(sim: &Sim, name: &str, c: &ProducerConfig) -> Vec<String> {
+    use crate::configs::{client::PRODUCER, find, values, values_block, Value};
+    let mut given: Vec<(String, Value)> =
+        c.props.iter().filter_map(|(k, v)| Some((k.clone(), find(PRODUCER, k)?.parse(v).ok()?))).collect();
+    let servers: Vec<String> = sim.brokers.keys().map(|b| format!("broker{b}:9092")).collect();
+    let serializer = "org.apache.kafka.common.serialization.StringSerializer";
+    let mut derived = vec![
+        ("bootstrap.servers", Value::List(servers)),
+        (
+            "acks",
+            Value::Str(
+                match c.acks {
+                    Acks::Zero => "0",
+                    Acks::One => "1",
+                    Acks::All => "-1",
+                }
+                .into(),
+            ),
+        ),
+        ("enable.idempotence", Value::Bool(c.enable_idempotence)),
+        ("delivery.timeout.ms", Value::Int(c.delivery_timeout_ms as i64)),
+    ];
+    if !c.props.iter().any(|(k, _)| k == "client.id") {
+        derived.push(("client.id", Value::Str(name.to_string())));
+    }
+    for k in ["key.serializer", "value.serializer"] {
+        if !c.props.iter().any(|(p, _)| p == k) {
+            derived.push((k, Value::Class(serializer.to_string())));
+        }
+    }
+    given.extend(derived.into_iter().map(|(k, v)| (k.to_string(), v)));
+    values_block("ProducerConfig", &values(PRODUCER, &given))
 }
 
 /// Bytes a record counts for in the sticky partitioner (a DefaultRecord's approximate size).
@@ -410,10 +457,13 @@ impl Sim {
             txn: false,
         };
         let size = record_size(&rec, &self.interner);
+        let ignore_keys = self.producers[idx as usize].config.partitioner_ignore_keys;
         let partition = match (partition, key) {
             (Some(p), _) => p,
-            (None, Some(k)) => partition_for_key(self.interner.get(k), self.topics[topic as usize].partitions),
-            (None, None) => self.sticky_partition(idx, topic, size),
+            (None, Some(k)) if !ignore_keys => {
+                partition_for_key(self.interner.get(k), self.topics[topic as usize].partitions)
+            }
+            (None, _) => self.sticky_partition(idx, topic, size),
         };
         let tp = Tp { topic, partition };
         let now = self.net.now;
@@ -460,8 +510,11 @@ impl Sim {
         if candidates.is_empty() {
             candidates = (0..parts).collect();
         }
+        // Adaptive partitioning weighs against long queues; without it the choice is uniform.
+        let adaptive = p.config.partitioner_adaptive;
         let max_q = candidates.iter().map(|&c| queue_len(c)).max().unwrap_or(0);
-        let weights: Vec<u64> = candidates.iter().map(|&c| max_q + 1 - queue_len(c)).collect();
+        let weights: Vec<u64> =
+            candidates.iter().map(|&c| if adaptive { max_q + 1 - queue_len(c) } else { 1 }).collect();
         let total: u64 = weights.iter().sum();
         let mut pick = self.net.rng.below(total);
         let mut chosen = candidates[0];
@@ -859,7 +912,7 @@ mod tests {
         assert!(!producer_config(&props(&[("acks", "1")])).unwrap().enable_idempotence);
         // Explicit: a ConfigException.
         let e = producer_config(&props(&[("acks", "1"), ("enable.idempotence", "true")])).unwrap_err();
-        assert!(e.starts_with("Must set acks to all"), "{e}");
+        assert_eq!(e, "org.apache.kafka.common.config.ConfigException: Must set acks to all in order to use the idempotent producer. Otherwise we cannot guarantee idempotence.");
         let e =
             producer_config(&props(&[("max.in.flight.requests.per.connection", "6"), ("enable.idempotence", "true")]))
                 .unwrap_err();

@@ -1048,6 +1048,11 @@ impl Sim {
                 continue; // followers follow the leader's log start offset
             }
             let c = &cx.topics[tp.topic as usize].config;
+            // Retention deletes only under `cleanup.policy` delete (compact alone keeps every
+            // segment; compaction itself is not modelled).
+            if !c.cleanup_policy.split(',').any(|p| p == "delete") {
+                continue;
+            }
             let mut new_start = r.log.log_start;
             if c.retention_ms >= 0 {
                 let horizon = now.saturating_sub(c.retention_ms as u64);

@@ -64,7 +64,7 @@ pub fn elect_leader(
 }
 
 impl Sim {
-    fn acceptable(&self, b: BrokerId) -> bool {
+    pub(crate) fn acceptable(&self, b: BrokerId) -> bool {
         self.controller.brokers.get(&b).is_some_and(|r| !r.fenced && !r.in_controlled_shutdown)
     }
 
@@ -425,6 +425,7 @@ impl Sim {
     }
 
     /// `kafka-leader-election --election-type preferred|unclean`.
+    /// `kafka-leader-election`: per partition, Ok or the exception the admin client reports.
     pub fn elect_leaders(&mut self, tps: &[Tp], election: ElectionType) -> Vec<(Tp, Result<(), String>)> {
         let reason = match election {
             ElectionType::Preferred => "of a preferred leader election",
@@ -451,14 +452,16 @@ impl Sim {
                     results.push((tp, Ok(())));
                 }
                 None => {
+                    // ReplicationControlManager.electLeader: the error code's default text.
                     let why = match (election, before) {
                         (ElectionType::Preferred, Some(l)) if meta.replicas.first() == Some(&l) => {
-                            "ElectionNotNeededException: Leader election not needed for topic partition.".to_string()
+                            ELECTION_NOT_NEEDED.to_string()
                         }
-                        (ElectionType::Unclean, Some(_)) => {
-                            "ElectionNotNeededException: Leader election not needed for topic partition.".to_string()
+                        (ElectionType::Unclean, Some(_)) => ELECTION_NOT_NEEDED.to_string(),
+                        (ElectionType::Unclean, None) => {
+                            "org.apache.kafka.common.errors.EligibleLeadersNotAvailableException: Eligible topic partition leaders are not available.".to_string()
                         }
-                        _ => "PreferredLeaderNotAvailableException: Failed to elect leader for partition.".to_string(),
+                        _ => "org.apache.kafka.common.errors.PreferredLeaderNotAvailableException: The preferred leader was not available.".to_string(),
                     };
                     results.push((tp, Err(why)));
                 }
@@ -468,6 +471,10 @@ impl Sim {
         results
     }
 }
+
+/// `ELECTION_NOT_NEEDED`: the partition already has the leader the election would pick.
+pub const ELECTION_NOT_NEEDED: &str =
+    "org.apache.kafka.common.errors.ElectionNotNeededException: Leader election not needed for topic partition.";
 
 #[cfg(test)]
 mod tests {

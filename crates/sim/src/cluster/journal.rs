@@ -170,6 +170,12 @@ pub enum SimEvent {
     ConsumerLeftOnPollTimeout {
         consumer: ConsumerIdx,
     },
+    /// The group leader's metadata refresh found a subscribed topic changed (partitions added,
+    /// deleted, created again): it rejoins ("cached metadata has changed").
+    MetadataChanged {
+        consumer: ConsumerIdx,
+        what: String,
+    },
     ConfigChanged {
         what: String,
     },
@@ -469,6 +475,10 @@ impl crate::cluster::sim::Sim {
                 format!("Consumer {} owns {list} (generation {generation}).", self.consumers[*consumer as usize].client_id)
             }
             SimEvent::ConsumerError { consumer, error } => format!("Consumer {}: {error}.", self.consumers[*consumer as usize].client_id),
+            SimEvent::MetadataChanged { consumer, what } => {
+                let c = &self.consumers[*consumer as usize];
+                format!("Consumer {}, the leader of group {}, refreshed its metadata: {what}; it rejoins (cached metadata has changed).", c.client_id, c.group_name)
+            }
             SimEvent::ConsumerLeftOnPollTimeout { consumer } => {
                 let c = &self.consumers[*consumer as usize];
                 format!("Consumer {}: poll() not called for max.poll.interval.ms ({} ms); it left the group.", c.client_id, c.config.max_poll_interval_ms)

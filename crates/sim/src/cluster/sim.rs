@@ -92,36 +92,6 @@ impl Sim {
         sim
     }
 
-    /// `kafka-configs --entity-type brokers --entity-default`: the model's cluster-wide settings.
-    pub fn alter_cluster_config(&mut self, configs: &[(String, String)]) -> ActionResult {
-        let mut c = self.config.clone();
-        for (k, v) in configs {
-            let bad = || format!("Invalid value {v} for configuration {k}");
-            let num = || v.parse::<u64>().ok().filter(|&n| n <= i32::MAX as u64).ok_or_else(bad);
-            match k.as_str() {
-                "broker.session.timeout.ms" => c.broker_session_timeout_ms = num()?.max(1),
-                "broker.heartbeat.interval.ms" => c.broker_heartbeat_interval_ms = num()?.max(1),
-                "replica.lag.time.max.ms" => c.replica_lag_time_max_ms = num()?.max(2),
-                "replica.fetch.wait.max.ms" => c.replica_fetch_wait_max_ms = num()?.max(1),
-                "auto.leader.rebalance.enable" => {
-                    c.auto_leader_rebalance_enable = v.parse().map_err(|_| bad())?;
-                }
-                "leader.imbalance.check.interval.seconds" => {
-                    c.leader_imbalance_check_interval_ms = num()?.max(1) * 1000
-                }
-                "leader.imbalance.per.broker.percentage" => c.leader_imbalance_per_broker_percentage = num()? as u32,
-                _ => return Err(format!("Unknown or unmodelled broker config: {k}")),
-            }
-        }
-        if c.broker_heartbeat_interval_ms >= c.broker_session_timeout_ms {
-            return Err("broker.heartbeat.interval.ms must be lower than broker.session.timeout.ms".into());
-        }
-        let what = configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-        self.config = c;
-        self.log_event(SimEvent::ConfigChanged { what: format!("brokers: {what}") });
-        Ok(())
-    }
-
     /// A cluster of brokers 1..=n that have registered with the controller (as after a cold start).
     pub fn with_brokers(seed: u64, n: u32) -> Sim {
         let mut sim = Sim::new(seed);
@@ -470,66 +440,86 @@ impl Sim {
     // ----------------------------------------------------------------------------------------
     // Topics
 
-    /// `kafka-topics --create`. `assignment` overrides Kafka's replica placement.
+    /// `kafka-topics --create`: the topic's configs checked as `LogConfig.validate`, then the
+    /// controller's checks and replica placement (`ReplicationControlManager.createTopic`).
+    /// `partitions` / `replication_factor` None take the brokers' `num.partitions` /
+    /// `default.replication.factor`; `assignment` overrides Kafka's replica placement. The error is
+    /// the exception's message, as `kafka-topics` prints it after `Error while executing topic
+    /// command : `.
     pub fn create_topic(
         &mut self,
         name: &str,
-        partitions: u32,
-        replication_factor: u32,
+        partitions: Option<u32>,
+        replication_factor: Option<u32>,
         assignment: Option<Vec<Vec<BrokerId>>>,
         configs: &[(String, String)],
     ) -> ActionResult {
-        if let Err(e) = validate_topic_name(name) {
-            return Err(format!("Error while executing topic command : {e}"));
+        crate::cluster::configs::validate_topic_configs(configs)?;
+        validate_topic_name(name)?;
+        let collision = |n: &str| n.replace('.', "_");
+        if let Some((_, other)) =
+            self.live_topics().find(|(_, t)| t.name != name && collision(&t.name) == collision(name))
+        {
+            return Err(format!("Topic '{name}' collides with existing topic: {}", other.name));
         }
         if self.topic_by_name(name).is_some() {
-            return Err(format!("Error while executing topic command : Topic '{name}' already exists."));
+            return Err(format!("Topic '{name}' already exists."));
         }
-        let mut config = TopicConfig::default();
-        for (k, v) in configs {
-            apply_topic_config(&mut config, k, v).map_err(|e| format!("Error while executing topic command : {e}"))?;
-        }
-        let usable = self.usable_broker_ids();
+        let (default_partitions, default_rf) = self.topic_defaults();
         let assignment = match assignment {
             Some(a) => {
-                for replicas in &a {
-                    let mut seen = replicas.clone();
-                    seen.sort();
-                    seen.dedup();
-                    if seen.len() != replicas.len() {
-                        return Err("Error while executing topic command : Duplicate brokers not allowed in replica assignment.".into());
+                for (p, replicas) in a.iter().enumerate() {
+                    if replicas.is_empty() {
+                        return Err("The manual partition assignment includes an empty replica list.".into());
                     }
-                    if let Some(b) = replicas.iter().find(|b| !self.controller.brokers.contains_key(b)) {
+                    let mut sorted = replicas.clone();
+                    sorted.sort();
+                    for (i, b) in sorted.iter().enumerate() {
+                        if !self.controller.brokers.contains_key(b) {
+                            return Err(format!(
+                                "The manual partition assignment includes broker {b}, but no such broker is registered."
+                            ));
+                        }
+                        if i > 0 && sorted[i - 1] == *b {
+                            return Err(format!(
+                                "The manual partition assignment includes the broker {b} more than once."
+                            ));
+                        }
+                    }
+                    if p > 0 && replicas.len() != a[0].len() {
                         return Err(format!(
-                            "Error while executing topic command : Unknown broker {b} in replica assignment."
+                            "The manual partition assignment includes a partition with {} replica(s), but this is not consistent with previous partitions, which have {} replica(s).",
+                            replicas.len(),
+                            a[0].len()
                         ));
                     }
-                }
-                if a.iter().any(|r| r.len() != a[0].len()) {
-                    return Err("Error while executing topic command : Partition replica lists may not contain different numbers of replicas.".into());
+                    if !replicas.iter().any(|&b| self.acceptable(b)) {
+                        return Err(format!(
+                            "All brokers specified in the manual partition assignment for partition {p} are fenced or in controlled shutdown."
+                        ));
+                    }
                 }
                 a
             }
             None => {
+                let partitions = partitions.unwrap_or(default_partitions);
+                let rf = replication_factor.unwrap_or(default_rf);
+                if rf == 0 {
+                    return Err("The replication factor must be between 1 and 32767 inclusive".into());
+                }
                 if partitions == 0 {
-                    return Err(
-                        "Error while executing topic command : Number of partitions must be larger than 0.".into()
-                    );
+                    return Err("The partitions must be greater than 0".into());
                 }
-                if replication_factor == 0 {
-                    return Err(
-                        "Error while executing topic command : Replication factor must be larger than 0.".into()
-                    );
-                }
-                if replication_factor as usize > usable.len() {
-                    return Err(format!(
-                        "Error while executing topic command : Replication factor: {replication_factor} larger than available brokers: {}.",
-                        usable.len()
-                    ));
-                }
-                assign_replicas(&usable, partitions, replication_factor, &mut self.net.rng)
+                self.place_replicas(partitions, rf, 0)?
             }
         };
+        let mut overrides = configs.to_vec();
+        // Kafka keeps the last value given for a name.
+        let mut seen = std::collections::BTreeSet::new();
+        overrides.reverse();
+        overrides.retain(|(k, _)| seen.insert(k.clone()));
+        overrides.reverse();
+        let config = self.effective_topic_config(&overrides);
         let topic_id = self.net.rng.uuid_like();
         let id = self.topics.len() as TopicId;
         self.topics.push(Topic {
@@ -538,7 +528,7 @@ impl Sim {
             partitions: assignment.len() as u32,
             replication_factor: assignment[0].len() as u32,
             config,
-            overrides: configs.to_vec(),
+            overrides,
             deleted: false,
         });
         self.log_event(SimEvent::TopicCreated { topic: id });
@@ -547,6 +537,33 @@ impl Sim {
         Ok(())
     }
 
+    /// The KRaft controller's placement checks (`StripedReplicaPlacer`): a replication factor no
+    /// larger than the registered brokers (not in controlled shutdown), at least one unfenced.
+    /// Replicas go to unfenced brokers (Kafka's rack-unaware round robin); fenced ones are used
+    /// only when the factor needs them, last, as the striped placer does.
+    fn place_replicas(&mut self, partitions: u32, rf: u32, first: u32) -> ActionResult<Vec<Vec<BrokerId>>> {
+        let registered: Vec<BrokerId> =
+            self.controller.brokers.iter().filter(|(_, r)| !r.in_controlled_shutdown).map(|(&b, _)| b).collect();
+        let usable = self.usable_broker_ids();
+        if rf as usize > registered.len() {
+            return Err(format!(
+                "Unable to replicate the partition {rf} time(s): The target replication factor of {rf} cannot be reached because only {} broker(s) are registered.",
+                registered.len()
+            ));
+        }
+        if usable.is_empty() {
+            return Err(format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced."));
+        }
+        let on_unfenced = (rf as usize).min(usable.len()) as u32;
+        let mut all = assign_replicas(&usable, first + partitions, on_unfenced, &mut self.net.rng);
+        let fenced: Vec<BrokerId> = registered.iter().copied().filter(|b| !usable.contains(b)).collect();
+        for (p, replicas) in all.iter_mut().enumerate() {
+            for k in 0..(rf - on_unfenced) as usize {
+                replicas.push(fenced[(p + k) % fenced.len()]);
+            }
+        }
+        Ok(all.into_iter().skip(first as usize).collect())
+    }
     /// Clients name topics, not topic ids: producers and consumers still pointing at a deleted
     /// topic of this name now use the new one (as their next metadata refresh would find it).
     fn resubscribe(&mut self, name: &str, id: TopicId) {
@@ -575,51 +592,31 @@ impl Sim {
                 app.output = id;
             }
         }
-        self.rejoin_groups_reading(id);
     }
 
     /// `kafka-topics --delete`: the controller removes the topic's partitions from the metadata;
     /// brokers delete their replicas when they apply it (a broker that is down deletes its stray
-    /// copies when it comes back and gets the metadata image). The groups reading it rebalance,
+    /// copies when it comes back and gets the metadata image). The groups reading it rebalance once
+    /// their leader's metadata refresh sees it gone (`Consumer::assignment_snapshot`),
     /// their committed offsets for it are gone, and its records leave the ledger's audit (deleted
     /// on purpose, not lost). Producers still sending to it fail with UNKNOWN_TOPIC_OR_PARTITION
     /// once `delivery.timeout.ms` runs out.
     pub fn delete_topic(&mut self, topic: TopicId) -> ActionResult {
         let t = &self.topics[topic as usize];
         if t.deleted {
-            return Err(format!("Error while executing topic command : Topic '{}' does not exist as expected", t.name));
+            return Err(format!("Topic 'Optional[{}]' does not exist as expected", t.name));
         }
         if t.name.starts_with("__") {
             return Err(format!(
-                "Error while executing topic command : Topic {} is a kafka internal topic and is not allowed to be marked for deletion.",
+                "Topic {} is a kafka internal topic and is not allowed to be marked for deletion.",
                 t.name
             ));
         }
         let partitions = t.partitions;
         self.topics[topic as usize].deleted = true;
-        self.rejoin_groups_reading(topic);
         self.log_event(SimEvent::TopicDeleted { topic, partitions });
         self.controller_delete_topic(topic);
         Ok(())
-    }
-
-    /// The leader of every group with a member subscribed to `topic` sees the metadata change
-    /// and rejoins (ConsumerCoordinator: "cached metadata has changed"), starting a rebalance.
-    fn rejoin_groups_reading(&mut self, topic: TopicId) {
-        let leaders: Vec<ConsumerIdx> = self
-            .groups
-            .values()
-            .filter_map(|g| {
-                let leader = g.leader.as_ref()?;
-                let member = g.members.get(leader)?;
-                let reads =
-                    self.consumers.iter().any(|c| c.is_alive() && c.group_name == g.name && c.topics.contains(&topic));
-                reads.then_some(member.client)
-            })
-            .collect();
-        for c in leaders {
-            self.consumer_metadata_changed(c);
-        }
     }
 
     /// `broker remove B`: unregisters a broker that is down and holds no replica (as
@@ -656,50 +653,24 @@ impl Sim {
         Ok(())
     }
 
+    /// `kafka-topics --alter --partitions N` (`ReplicationControlManager.createPartitions`).
     pub fn add_partitions(&mut self, topic: TopicId, new_count: u32) -> ActionResult {
         let t = &self.topics[topic as usize];
-        if new_count <= t.partitions {
+        if new_count < t.partitions {
             return Err(format!(
-                "Error while executing topic command : Topic currently has {} partitions, which is higher than the requested {new_count}.",
-                t.partitions
+                "The topic {} currently has {} partition(s); {new_count} would not be an increase.",
+                t.name, t.partitions
             ));
         }
-        let usable = self.usable_broker_ids();
+        if new_count == t.partitions {
+            return Err(format!("Topic already has {} partition(s).", t.partitions));
+        }
         let rf = t.replication_factor;
-        if rf as usize > usable.len() {
-            return Err(format!(
-                "Error while executing topic command : Replication factor: {rf} larger than available brokers: {}.",
-                usable.len()
-            ));
-        }
         let from = t.partitions;
-        let all = assign_replicas(&usable, new_count, rf, &mut self.net.rng);
-        let added: Vec<Vec<BrokerId>> = all.into_iter().skip(from as usize).collect();
+        let added = self.place_replicas(new_count - from, rf, from)?;
         self.topics[topic as usize].partitions = new_count;
         self.log_event(SimEvent::PartitionsAdded { topic, from, to: new_count });
         self.controller_create_partitions(topic, from, added);
-        Ok(())
-    }
-
-    pub fn alter_topic_config(&mut self, topic: TopicId, configs: &[(String, String)]) -> ActionResult {
-        let mut config = self.topics[topic as usize].config.clone();
-        for (k, v) in configs {
-            apply_topic_config(&mut config, k, v)?;
-        }
-        let t = &mut self.topics[topic as usize];
-        t.config = config;
-        for (k, v) in configs {
-            t.overrides.retain(|(ok, _)| ok != k);
-            t.overrides.push((k.clone(), v.clone()));
-        }
-        let what = format!(
-            "topic {}: {}",
-            t.name,
-            configs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
-        );
-        self.log_event(SimEvent::ConfigChanged { what });
-        // An unclean-election switch can bring offline partitions back at once.
-        self.controller_retry_offline();
         Ok(())
     }
 
@@ -734,60 +705,27 @@ impl Sim {
     }
 }
 
-/// Kafka's topic-name rule (`Topic.validate`).
+/// Kafka's topic-name rule (`Topic.validate`), with the controller's message.
 fn validate_topic_name(name: &str) -> Result<(), String> {
-    if name.is_empty() {
-        return Err("Topic name is illegal, it can't be empty".into());
-    }
-    if name == "." || name == ".." {
-        return Err("Topic name cannot be \".\" or \"..\"".into());
-    }
-    if name.len() > 249 {
-        return Err("Topic name is illegal, it can't be longer than 249 characters".into());
-    }
-    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-') {
-        return Err(format!(
-            "Topic name \"{name}\" is illegal, it contains a character other than ASCII alphanumerics, '.', '_' and '-'"
-        ));
-    }
-    Ok(())
+    let why = if name.is_empty() {
+        "the empty string is not allowed".to_string()
+    } else if name == "." {
+        "'.' is not allowed".to_string()
+    } else if name == ".." {
+        "'..' is not allowed".to_string()
+    } else if name.chars().count() > 249 {
+        format!("the length of '{name}' is longer than the max allowed length 249")
+    } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_' || c == '-') {
+        format!("'{name}' contains one or more characters other than ASCII alphanumerics, '.', '_' and '-'")
+    } else {
+        return Ok(());
+    };
+    Err(format!("Topic name is invalid: {why}"))
 }
 
-/// Applies one topic config, with Kafka's validation wording.
-pub fn apply_topic_config(c: &mut TopicConfig, key: &str, value: &str) -> Result<(), String> {
-    let bad = || format!("Invalid value {value} for configuration {key}");
-    match key {
-        "min.insync.replicas" => {
-            let n: u32 = value.parse().map_err(|_| bad())?;
-            if n < 1 {
-                return Err(format!("Invalid value {value} for configuration {key}: Value must be at least 1"));
-            }
-            c.min_insync_replicas = n;
-        }
-        "unclean.leader.election.enable" => {
-            c.unclean_leader_election_enable = match value {
-                "true" => true,
-                "false" => false,
-                _ => {
-                    return Err(format!(
-                        "Invalid value {value} for configuration {key}: Expected value to be either true or false"
-                    ))
-                }
-            }
-        }
-        "retention.ms" => c.retention_ms = value.parse().map_err(|_| bad())?,
-        "retention.bytes" => c.retention_bytes = value.parse().map_err(|_| bad())?,
-        "cleanup.policy" => match value {
-            "delete" | "compact" | "compact,delete" | "delete,compact" => c.cleanup_policy = value.to_string(),
-            _ => {
-                return Err(format!(
-                    "Invalid value {value} for configuration {key}: String must be one of: compact, delete"
-                ))
-            }
-        },
-        _ => return Err(format!("Unknown topic config name: {key}")),
-    }
-    Ok(())
+/// `Topic.hasCollisionChars`: a `.` or a `_` in the name.
+pub fn has_collision_chars(name: &str) -> bool {
+    name.contains('.') || name.contains('_')
 }
 
 /// Kafka's rack-unaware replica placement (`AdminUtils.assignReplicasToBrokersRackUnaware`), with

@@ -140,13 +140,13 @@ impl Sim {
             return;
         }
         // Not shown as a user topic command; the journal says it was created.
-        let _ = self.create_topic(
-            OFFSETS_TOPIC,
-            OFFSETS_PARTITIONS,
-            rf,
-            None,
-            &[("cleanup.policy".into(), "compact".into())],
-        );
+        // The configs the group coordinator gives its topic (`groupMetadataTopicConfigs`).
+        let configs = [
+            ("cleanup.policy".to_string(), "compact".to_string()),
+            ("compression.type".to_string(), "producer".to_string()),
+            ("segment.bytes".to_string(), "104857600".to_string()),
+        ];
+        let _ = self.create_topic(OFFSETS_TOPIC, Some(OFFSETS_PARTITIONS), Some(rf), None, &configs);
     }
 
     /// Committed offsets of `group` as its coordinator's replica has them (below its HW).

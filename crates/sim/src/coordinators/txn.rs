@@ -276,9 +276,16 @@ impl Sim {
             return;
         }
         let min_isr = rf.min(2).to_string();
-        let configs =
-            [("cleanup.policy".to_string(), "compact".to_string()), ("min.insync.replicas".to_string(), min_isr)];
-        if self.create_topic(TXN_TOPIC, TXN_PARTITIONS, rf, None, &configs).is_ok() {
+        // The configs the transaction coordinator gives its topic (`transactionTopicConfigs`).
+        let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
+        let configs = [
+            kv("unclean.leader.election.enable", "false"),
+            kv("compression.type", "uncompressed"),
+            kv("cleanup.policy", "compact"),
+            kv("min.insync.replicas", &min_isr),
+            kv("segment.bytes", "104857600"),
+        ];
+        if self.create_topic(TXN_TOPIC, Some(TXN_PARTITIONS), Some(rf), None, &configs).is_ok() {
             self.net.timer(TXN_CHECK_MS, Timer::TxnCheck);
         }
     }

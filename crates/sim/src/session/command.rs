@@ -15,46 +15,79 @@ pub enum Command {
     },
     TopicsCreate {
         topic: String,
+        /// Left out: the broker's `num.partitions`.
         partitions: Option<u32>,
+        /// Left out: the broker's `default.replication.factor`.
         replication_factor: Option<u32>,
         assignment: Option<Vec<Vec<u32>>>,
         configs: Vec<(String, String)>,
+        #[serde(default)]
+        if_not_exists: bool,
     },
     TopicsDescribe {
         topic: Option<String>,
+        /// `--under-replicated-partitions` and the other partition filters.
+        #[serde(default)]
+        filter: Option<PartitionFilter>,
+        #[serde(default)]
+        exclude_internal: bool,
+        #[serde(default)]
+        if_exists: bool,
     },
     TopicsAlter {
         topic: String,
         partitions: u32,
+        #[serde(default)]
+        if_exists: bool,
     },
-    TopicsList,
-    /// `kafka-topics --delete --topic T`.
-    TopicsDelete(String),
+    /// `kafka-topics --list [--exclude-internal]`.
+    TopicsList {
+        exclude_internal: bool,
+    },
+    /// `kafka-topics --delete --topic T [--if-exists]`.
+    TopicsDelete {
+        topic: String,
+        if_exists: bool,
+    },
     ConfigsAlter {
         topic: String,
         configs: Vec<(String, String)>,
     },
-    /// `kafka-configs --alter --entity-type brokers --entity-default --add-config K=V`.
+    /// `kafka-configs --alter --entity-type brokers (--entity-default | --entity-name B) --add-config K=V`.
     BrokerConfigsAlter {
+        #[serde(default)]
+        broker: Option<u32>,
         configs: Vec<(String, String)>,
+    },
+    /// `kafka-configs --describe --entity-type topics|brokers [--entity-name N | --entity-default] [--all]`.
+    ConfigsDescribe {
+        entity: ConfigEntity,
+        all: bool,
     },
     LeaderElection {
         election: ElectionType,
-        topic: String,
+        /// None: `--all-topic-partitions`.
+        topic: Option<String>,
         partition: Option<u32>,
     },
     ConsoleConsumer {
         topic: String,
         from_beginning: bool,
         max_messages: Option<u64>,
-        print_partition: bool,
-        print_offset: bool,
-        print_key: bool,
+        /// `--property K=V`: the formatter's properties (`print.key`, `key.separator`, …).
+        properties: Vec<(String, String)>,
         read_committed: bool,
+        /// `--partition P [--offset O|earliest|latest]`: one partition, from an offset.
+        #[serde(default)]
+        partition: Option<u32>,
+        #[serde(default)]
+        offset: Option<String>,
     },
     GetOffsets {
-        topic: String,
-        time: i64,
+        /// None: every topic.
+        topic: Option<String>,
+        /// `--time` as given (`latest`, `-2`, a timestamp …); the tool checks it when it runs.
+        time: Option<String>,
     },
     BrokerKill(u32),
     BrokerStart(u32),
@@ -135,18 +168,46 @@ pub enum Command {
     ConsumerResume(String),
     GroupsDescribe {
         group: String,
+        view: GroupView,
+    },
+    /// `kafka-consumer-groups --list [--state]`.
+    GroupsList {
         state: bool,
     },
-    GroupsList,
     /// `kafka-consumer-groups --delete --group G`.
     GroupsDelete(String),
     GroupsReset {
         group: String,
         topic: String,
         to: ResetTo,
-        execute: bool,
+        mode: ResetMode,
     },
+    /// `producer describe NAME` / `consumer describe CLIENT_ID`: the "ProducerConfig values:" /
+    /// "ConsumerConfig values:" block the client logged when it started.
+    ProducerDescribe(String),
+    ConsumerDescribe(String),
     Help,
+}
+
+impl Command {
+    /// Whether the command only reads the cluster (describes, lists, help): running it in the past
+    /// of a session changes nothing, so it does not fork the timeline.
+    pub fn is_read_only(&self) -> bool {
+        matches!(
+            self,
+            Command::Help
+                | Command::TopicsDescribe { .. }
+                | Command::TopicsList { .. }
+                | Command::ConfigsDescribe { .. }
+                | Command::GroupsDescribe { .. }
+                | Command::GroupsList { .. }
+                | Command::TransactionsList
+                | Command::TransactionsDescribe(_)
+                | Command::ProducerDescribe(_)
+                | Command::ConsumerDescribe(_)
+                | Command::Ledger
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -154,6 +215,58 @@ pub enum TxnAction {
     Begin,
     Commit,
     Abort,
+}
+
+/// Which view `kafka-consumer-groups --describe` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GroupView {
+    /// The default (`--offsets`): one row per partition.
+    Offsets,
+    /// `--members [--verbose]`.
+    Members { verbose: bool },
+    /// `--state`.
+    State,
+}
+
+/// `--execute`, `--dry-run`, or neither (a dry run that warns).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ResetMode {
+    Plan,
+    DryRun,
+    Execute,
+}
+
+/// The partition filters of `kafka-topics --describe`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PartitionFilter {
+    UnderReplicated,
+    Unavailable,
+    UnderMinIsr,
+    AtMinIsr,
+}
+
+impl PartitionFilter {
+    pub const ALL: [(PartitionFilter, &'static str); 4] = [
+        (PartitionFilter::UnderReplicated, "--under-replicated-partitions"),
+        (PartitionFilter::Unavailable, "--unavailable-partitions"),
+        (PartitionFilter::UnderMinIsr, "--under-min-isr-partitions"),
+        (PartitionFilter::AtMinIsr, "--at-min-isr-partitions"),
+    ];
+
+    pub fn flag(self) -> &'static str {
+        PartitionFilter::ALL.iter().find(|(f, _)| *f == self).map(|(_, s)| *s).unwrap_or_default()
+    }
+}
+
+/// What `kafka-configs --describe` describes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ConfigEntity {
+    /// `--entity-type topics [--entity-name T]` (None: every topic).
+    Topics(Option<String>),
+    /// `--entity-type brokers [--entity-name B]` (None: every broker, then the cluster default).
+    Brokers(Option<u32>),
+    /// `--entity-type brokers --entity-default`.
+    BrokerDefault,
 }
 
 /// Where `kafka-consumer-groups --reset-offsets` moves a group's offsets.
@@ -297,42 +410,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             Command::Cluster { brokers: n }
         }
         "kafka-topics" => parse_topics(&mut args)?,
-        "kafka-configs" => {
-            let o = args.options(&[
-                ("--alter", false),
-                ("--entity-type", true),
-                ("--entity-name", true),
-                ("--entity-default", false),
-                ("--add-config", true),
-            ])?;
-            if !o.flag("--alter") {
-                return Err((args.end_col, "kafka-configs: only --alter is supported (with --add-config)".into()));
-            }
-            let raw = o.required("--add-config")?;
-            let mut configs = Vec::new();
-            for kv in raw.split(',') {
-                configs.push(split_kv(kv).map_err(|m| (o.col_of("--add-config"), m))?);
-            }
-            match o.value("--entity-type") {
-                Some("topics") => Command::ConfigsAlter { topic: o.required("--entity-name")?.to_string(), configs },
-                Some("brokers") => {
-                    if !o.flag("--entity-default") && o.value("--entity-name").is_none() {
-                        return Err((
-                            args.end_col,
-                            "brokers: give --entity-default (the model's brokers share one config)".into(),
-                        ));
-                    }
-                    Command::BrokerConfigsAlter { configs }
-                }
-                Some(other) => {
-                    return Err((
-                        o.col_of("--entity-type"),
-                        format!("entity type `{other}` is not modelled; use topics or brokers"),
-                    ))
-                }
-                None => return Err((args.end_col, "missing --entity-type topics|brokers".into())),
-            }
-        }
+        "kafka-configs" => parse_configs(&mut args)?,
         "kafka-leader-election" => {
             let o = args.options(&[
                 ("--election-type", true),
@@ -350,7 +428,14 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                     ))
                 }
             };
-            let topic = o.required("--topic")?.to_string();
+            let all = o.flag("--all-topic-partitions");
+            if all && (o.value("--topic").is_some() || o.value("--partition").is_some()) {
+                return Err((
+                    o.col_of("--all-topic-partitions"),
+                    "--all-topic-partitions cannot be used with --topic or --partition".into(),
+                ));
+            }
+            let topic = if all { None } else { Some(o.required("--topic")?.to_string()) };
             let partition = o.num_opt("--partition")?;
             Command::LeaderElection { election, topic, partition }
         }
@@ -362,30 +447,27 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 ("--max-messages", true),
                 ("--property", true),
                 ("--isolation-level", true),
+                ("--partition", true),
+                ("--offset", true),
             ])?;
+            if o.value("--offset").is_some() && o.value("--partition").is_none() {
+                return Err((o.col_of("--offset"), "The partition is required when offset is specified.".into()));
+            }
+            if o.value("--partition").is_some() && o.flag("--from-beginning") && o.value("--offset").is_some() {
+                return Err((
+                    o.col_of("--offset"),
+                    "Options from-beginning and offset cannot be specified together.".into(),
+                ));
+            }
             if o.value("--group").is_some() {
                 return Err((
                     o.col_of("--group"),
-                    "consumer groups are not modelled yet in this version; omit --group to read without a group".into(),
+                    "kafka-console-consumer --group is not modelled: it reads without a group (start a group member with `consumer start`)".into(),
                 ));
             }
-            let mut print = (false, false, false);
+            let mut properties = Vec::new();
             for (v, col) in o.values("--property") {
-                let (k, val) = split_kv(v).map_err(|m| (col, m))?;
-                let on = match val.as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err((col, format!("property {k} takes true or false"))),
-                };
-                match k.as_str() {
-                    "print.partition" => print.0 = on,
-                    "print.offset" => print.1 = on,
-                    "print.key" => print.2 = on,
-                    "print.value" | "print.timestamp" => {}
-                    _ => {
-                        return Err((col, format!("unknown property `{k}` (print.partition, print.offset, print.key)")))
-                    }
-                }
+                properties.push(split_kv(v).map_err(|m| (col, m))?);
             }
             let read_committed = match o.value("--isolation-level") {
                 None | Some("read_uncommitted") => false,
@@ -398,25 +480,18 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 topic: o.required("--topic")?.to_string(),
                 from_beginning: o.flag("--from-beginning"),
                 max_messages: o.num_opt("--max-messages")?,
-                print_partition: print.0,
-                print_offset: print.1,
-                print_key: print.2,
+                properties,
                 read_committed,
+                partition: o.num_opt("--partition")?,
+                offset: o.value("--offset").map(String::from),
             }
         }
         "kafka-get-offsets" => {
             let o = args.options(&[("--topic", true), ("--time", true)])?;
-            let time = match o.value("--time") {
-                None | Some("-1") | Some("latest") => -1,
-                Some("-2") | Some("earliest") => -2,
-                Some(other) => {
-                    return Err((
-                        o.col_of("--time"),
-                        format!("--time takes -1 (latest) or -2 (earliest), not `{other}`"),
-                    ))
-                }
-            };
-            Command::GetOffsets { topic: o.required("--topic")?.to_string(), time }
+            Command::GetOffsets {
+                topic: o.value("--topic").map(String::from),
+                time: o.value("--time").map(String::from),
+            }
         }
         "broker" => {
             let verb = args.word(&["kill", "start", "stop", "isolate", "heal", "remove"])?;
@@ -431,9 +506,10 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             }
         }
         "producer" => {
-            let verb = args.word(&["start", "stop", "kill", "remove"])?;
+            let verb = args.word(&["start", "stop", "kill", "remove", "describe"])?;
             let name = args.positional("a producer name")?;
             match verb.as_str() {
+                "describe" => Command::ProducerDescribe(name),
                 "start" => {
                     let o = args.options(&[
                         ("--topic", true),
@@ -543,9 +619,10 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             }
         }
         "consumer" => {
-            let verb = args.word(&["start", "stop", "kill", "pause", "resume", "remove"])?;
+            let verb = args.word(&["start", "stop", "kill", "pause", "resume", "remove", "describe"])?;
             let client_id = args.positional("a consumer client id")?;
             match verb.as_str() {
+                "describe" => Command::ConsumerDescribe(client_id),
                 "start" => {
                     let o = args.options(&[
                         ("--group", true),
@@ -592,6 +669,9 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             let o = args.options(&[
                 ("--describe", false),
                 ("--state", false),
+                ("--members", false),
+                ("--verbose", false),
+                ("--offsets", false),
                 ("--list", false),
                 ("--delete", false),
                 ("--reset-offsets", false),
@@ -604,38 +684,81 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 ("--execute", false),
                 ("--dry-run", false),
             ])?;
-            if o.flag("--list") {
-                Command::GroupsList
-            } else if o.flag("--delete") {
-                Command::GroupsDelete(o.required("--group")?.to_string())
-            } else if o.flag("--describe") {
-                Command::GroupsDescribe { group: o.required("--group")?.to_string(), state: o.flag("--state") }
-            } else if o.flag("--reset-offsets") {
-                let to = if o.flag("--to-earliest") {
-                    ResetTo::Earliest
-                } else if o.flag("--to-latest") {
-                    ResetTo::Latest
-                } else if let Some(n) = o.num_opt::<u64>("--to-offset")? {
-                    ResetTo::Offset(n)
-                } else if let Some(n) = o.num_opt::<i64>("--shift-by")? {
-                    ResetTo::ShiftBy(n)
-                } else {
-                    return Err((
-                        args.end_col,
-                        "--reset-offsets needs --to-earliest, --to-latest, --to-offset N or --shift-by N".into(),
-                    ));
-                };
-                Command::GroupsReset {
-                    group: o.required("--group")?.to_string(),
-                    topic: o.required("--topic")?.to_string(),
-                    to,
-                    execute: o.flag("--execute"),
-                }
-            } else {
+            let actions: Vec<&str> =
+                ["--describe", "--list", "--delete", "--reset-offsets"].into_iter().filter(|a| o.flag(a)).collect();
+            if actions.len() != 1 {
                 return Err((
                     args.end_col,
-                    "kafka-consumer-groups needs --describe, --list, --delete or --reset-offsets".into(),
+                    "kafka-consumer-groups needs exactly one of --describe, --list, --delete, --reset-offsets".into(),
                 ));
+            }
+            let only_with = |opt: &str, action: &str| -> Result<(), (usize, String)> {
+                if o.flag(opt) && !o.flag(action) {
+                    return Err((o.col_of(opt), format!("option {opt} can only be used with {action}")));
+                }
+                Ok(())
+            };
+            only_with("--members", "--describe")?;
+            only_with("--offsets", "--describe")?;
+            only_with("--verbose", "--describe")?;
+            if o.flag("--state") && !(o.flag("--describe") || o.flag("--list")) {
+                return Err((o.col_of("--state"), "option --state can only be used with --describe or --list".into()));
+            }
+            match actions[0] {
+                "--list" => Command::GroupsList { state: o.flag("--state") },
+                "--delete" => Command::GroupsDelete(o.required("--group")?.to_string()),
+                "--describe" => {
+                    let views = ["--members", "--offsets", "--state"].iter().filter(|v| o.flag(v)).count();
+                    if views > 1 {
+                        return Err((
+                            args.end_col,
+                            "--describe takes at most one of --members, --offsets, --state".into(),
+                        ));
+                    }
+                    if o.flag("--verbose") && !o.flag("--members") {
+                        return Err((o.col_of("--verbose"), "--verbose goes with --members".into()));
+                    }
+                    let view = if o.flag("--members") {
+                        GroupView::Members { verbose: o.flag("--verbose") }
+                    } else if o.flag("--state") {
+                        GroupView::State
+                    } else {
+                        GroupView::Offsets
+                    };
+                    Command::GroupsDescribe { group: o.required("--group")?.to_string(), view }
+                }
+                _ => {
+                    let to = if o.flag("--to-earliest") {
+                        ResetTo::Earliest
+                    } else if o.flag("--to-latest") {
+                        ResetTo::Latest
+                    } else if let Some(n) = o.num_opt::<u64>("--to-offset")? {
+                        ResetTo::Offset(n)
+                    } else if let Some(n) = o.num_opt::<i64>("--shift-by")? {
+                        ResetTo::ShiftBy(n)
+                    } else {
+                        return Err((
+                            args.end_col,
+                            "--reset-offsets needs --to-earliest, --to-latest, --to-offset N or --shift-by N".into(),
+                        ));
+                    };
+                    if o.flag("--execute") && o.flag("--dry-run") {
+                        return Err((o.col_of("--dry-run"), "--execute and --dry-run cannot be used together".into()));
+                    }
+                    let mode = if o.flag("--execute") {
+                        ResetMode::Execute
+                    } else if o.flag("--dry-run") {
+                        ResetMode::DryRun
+                    } else {
+                        ResetMode::Plan
+                    };
+                    Command::GroupsReset {
+                        group: o.required("--group")?.to_string(),
+                        topic: o.required("--topic")?.to_string(),
+                        to,
+                        mode,
+                    }
+                }
             }
         }
         "produce" => {
@@ -716,7 +839,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
 }
 
 fn parse_topics(args: &mut Args) -> Result<Command, (usize, String)> {
-    let o = args.options(&[
+    let mut spec = vec![
         ("--create", false),
         ("--describe", false),
         ("--alter", false),
@@ -727,16 +850,47 @@ fn parse_topics(args: &mut Args) -> Result<Command, (usize, String)> {
         ("--replication-factor", true),
         ("--replica-assignment", true),
         ("--config", true),
-    ])?;
+        ("--if-exists", false),
+        ("--if-not-exists", false),
+        ("--exclude-internal", false),
+    ];
+    spec.extend(PartitionFilter::ALL.iter().map(|(_, f)| (*f, false)));
+    let o = args.options(&spec)?;
     let actions: Vec<&str> =
         ["--create", "--describe", "--alter", "--list", "--delete"].into_iter().filter(|a| o.flag(a)).collect();
     if actions.len() != 1 {
         return Err((
             args.end_col,
-            "kafka-topics needs exactly one of --create, --describe, --alter, --list, --delete".into(),
+            "Command must include exactly one action: --list, --describe, --create, --alter or --delete".into(),
         ));
     }
-    match actions[0] {
+    let action = actions[0];
+    // TopicCommandOptions.checkInvalidArgs: which options go with which action.
+    let invalid = |opt: &str, allowed: &[&str]| -> Result<(), (usize, String)> {
+        if o.flag(opt) && !allowed.contains(&action) {
+            return Err((
+                o.col_of(opt),
+                format!("Option \"[{}]\" can't be used with option \"[{}]\"", &opt[2..], &action[2..]),
+            ));
+        }
+        Ok(())
+    };
+    invalid("--config", &["--create"])?;
+    invalid("--partitions", &["--alter", "--create"])?;
+    invalid("--replication-factor", &["--create"])?;
+    invalid("--replica-assignment", &["--create"])?;
+    invalid("--if-exists", &["--alter", "--delete", "--describe"])?;
+    invalid("--if-not-exists", &["--create"])?;
+    invalid("--exclude-internal", &["--list", "--describe"])?;
+    let filters: Vec<PartitionFilter> =
+        PartitionFilter::ALL.iter().filter(|(_, f)| o.flag(f)).map(|(p, _)| *p).collect();
+    for (_, f) in PartitionFilter::ALL.iter().filter(|(_, f)| o.flag(f)) {
+        invalid(f, &["--describe"])?;
+    }
+    if filters.len() > 1 {
+        return Err((args.end_col, "--describe takes at most one of the partition filters".into()));
+    }
+    match action {
         "--create" => {
             let topic = o.required("--topic")?.to_string();
             let assignment = match o.value("--replica-assignment") {
@@ -769,13 +923,6 @@ fn parse_topics(args: &mut Args) -> Result<Command, (usize, String)> {
                     "Option \"[replica-assignment]\" can't be used with option \"[partitions]\" or \"[replication-factor]\"".into(),
                 ));
             }
-            if assignment.is_none() && (partitions.is_none() || replication_factor.is_none()) {
-                return Err((
-                    args.end_col,
-                    "kafka-topics --create needs --partitions and --replication-factor (or --replica-assignment)"
-                        .into(),
-                ));
-            }
             if partitions.is_some_and(|p| p > 1000) {
                 return Err((o.col_of("--partitions"), "kafkascope models at most 1000 partitions per topic".into()));
             }
@@ -783,19 +930,140 @@ fn parse_topics(args: &mut Args) -> Result<Command, (usize, String)> {
             for (v, col) in o.values("--config") {
                 configs.push(split_kv(v).map_err(|m| (col, m))?);
             }
-            Ok(Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs })
+            Ok(Command::TopicsCreate {
+                topic,
+                partitions,
+                replication_factor,
+                assignment,
+                configs,
+                if_not_exists: o.flag("--if-not-exists"),
+            })
         }
-        "--describe" => Ok(Command::TopicsDescribe { topic: o.value("--topic").map(String::from) }),
-        "--delete" => Ok(Command::TopicsDelete(o.required("--topic")?.to_string())),
+        "--describe" => Ok(Command::TopicsDescribe {
+            topic: o.value("--topic").map(String::from),
+            filter: filters.first().copied(),
+            exclude_internal: o.flag("--exclude-internal"),
+            if_exists: o.flag("--if-exists"),
+        }),
+        "--delete" => {
+            Ok(Command::TopicsDelete { topic: o.required("--topic")?.to_string(), if_exists: o.flag("--if-exists") })
+        }
         "--alter" => {
             let partitions: u32 = o.required_num("--partitions")?;
             if partitions > 1000 {
                 return Err((o.col_of("--partitions"), "kafkascope models at most 1000 partitions per topic".into()));
             }
-            Ok(Command::TopicsAlter { topic: o.required("--topic")?.to_string(), partitions })
+            Ok(Command::TopicsAlter {
+                topic: o.required("--topic")?.to_string(),
+                partitions,
+                if_exists: o.flag("--if-exists"),
+            })
         }
-        _ => Ok(Command::TopicsList),
+        _ => Ok(Command::TopicsList { exclude_internal: o.flag("--exclude-internal") }),
     }
+}
+
+/// `kafka-configs --alter|--describe`.
+fn parse_configs(args: &mut Args) -> Result<Command, (usize, String)> {
+    let o = args.options(&[
+        ("--alter", false),
+        ("--describe", false),
+        ("--all", false),
+        ("--entity-type", true),
+        ("--entity-name", true),
+        ("--entity-default", false),
+        ("--add-config", true),
+    ])?;
+    if o.flag("--alter") == o.flag("--describe") {
+        return Err((args.end_col, "Command must include exactly one action: --describe, --alter".into()));
+    }
+    let entity_type = match o.value("--entity-type") {
+        Some(t @ ("topics" | "brokers")) => t,
+        Some(other) => {
+            return Err((
+                o.col_of("--entity-type"),
+                format!("entity type `{other}` is not modelled; use topics or brokers"),
+            ))
+        }
+        None => return Err((args.end_col, "At least one entity type must be specified".into())),
+    };
+    if o.flag("--entity-default") && o.value("--entity-name").is_some() {
+        return Err((
+            o.col_of("--entity-default"),
+            "Only one of --entity-name or --entity-default can be specified with each --entity-type".into(),
+        ));
+    }
+    if o.flag("--entity-default") && entity_type == "topics" {
+        return Err((o.col_of("--entity-default"), "--entity-default is not a valid option for topics".into()));
+    }
+    let broker = match (entity_type, o.value("--entity-name")) {
+        ("brokers", Some(n)) => Some(n.parse::<u32>().map_err(|_| {
+            (
+                o.col_of("--entity-name"),
+                format!("The entity name for brokers must be a valid integer broker id, found: {n}"),
+            )
+        })?),
+        _ => None,
+    };
+    if o.flag("--describe") {
+        if o.value("--add-config").is_some() {
+            return Err((
+                o.col_of("--add-config"),
+                "Option \"[add-config]\" can't be used with option \"[describe]\"".into(),
+            ));
+        }
+        let entity = match entity_type {
+            "topics" => ConfigEntity::Topics(o.value("--entity-name").map(String::from)),
+            _ if o.flag("--entity-default") => ConfigEntity::BrokerDefault,
+            _ => ConfigEntity::Brokers(broker),
+        };
+        return Ok(Command::ConfigsDescribe { entity, all: o.flag("--all") });
+    }
+    if o.flag("--all") {
+        return Err((o.col_of("--all"), "Option \"[all]\" can't be used with option \"[alter]\"".into()));
+    }
+    let raw = o.required("--add-config")?;
+    let mut configs = Vec::new();
+    for kv in split_add_config(raw) {
+        configs.push(split_kv(&kv).map_err(|m| (o.col_of("--add-config"), m))?);
+    }
+    if entity_type == "topics" {
+        return Ok(Command::ConfigsAlter { topic: o.required("--entity-name")?.to_string(), configs });
+    }
+    if !o.flag("--entity-default") && broker.is_none() {
+        return Err((
+            args.end_col,
+            "--entity-name or --entity-default must be specified with each --entity-type for --alter".into(),
+        ));
+    }
+    Ok(Command::BrokerConfigsAlter { broker, configs })
+}
+
+/// `ConfigCommand.parseConfigsToBeAdded`: `K=V` pairs split at commas outside `[...]`; a value in
+/// brackets is a list (`cleanup.policy=[compact,delete]`) and loses its brackets.
+fn split_add_config(raw: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut depth = 0;
+    for c in raw.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            ',' if depth == 0 => {
+                out.push(std::mem::take(&mut cur));
+                continue;
+            }
+            _ => {}
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out.into_iter()
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) if v.starts_with('[') && v.ends_with(']') => format!("{k}={}", &v[1..v.len() - 1]),
+            _ => kv,
+        })
+        .collect()
 }
 
 /// `500ms`, `10s`, `2m`, `1h`.
@@ -1008,6 +1276,7 @@ mod tests {
                 replication_factor: Some(3),
                 assignment: None,
                 configs: vec![("min.insync.replicas".into(), "2".into())],
+                if_not_exists: false,
             }
         );
         let c = parse_line("kafka-topics --create --topic t --replica-assignment 2:1:3,1:3:2").unwrap().unwrap();

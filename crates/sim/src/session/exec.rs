@@ -4,16 +4,13 @@
 use crate::audit::ledger::Delivery;
 use crate::clients::consumer::{consumer_config, CommitMode};
 use crate::clients::producer::{producer_config, KeySpec};
-use crate::cluster::controller::ElectionType;
 use crate::cluster::journal::format_time;
 use crate::cluster::net::{Event, Payload, Timer};
 use crate::cluster::sim::Sim;
-use crate::coordinators::group::GroupState;
 use crate::coordinators::txn::TxnClientState;
 use crate::model::*;
-use crate::session::command::ResetTo;
 use crate::session::command::{parse_script, Command, LinkEnd, ParseError, ScriptLine, TxnAction};
-use std::collections::BTreeMap;
+use crate::session::{groups, tools, topics};
 
 pub const DEFAULT_SEED: u64 = 1;
 
@@ -114,6 +111,29 @@ impl Output {
     fn err(msg: impl Into<String>) -> Output {
         Output { lines: vec![msg.into()], error: true }
     }
+
+    /// A client's exception (`Error: ` and its first line, then any `Caused by:` lines).
+    fn client_error(msg: &str) -> Output {
+        let lines =
+            msg.lines().enumerate().map(|(i, l)| if i == 0 { format!("Error: {l}") } else { l.to_string() }).collect();
+        Output { lines, error: true }
+    }
+}
+
+/// A tool's output as the command's result: its lines, refused (nothing changed) when it failed.
+fn result(o: Output) -> Result<Vec<String>, Output> {
+    if o.error {
+        Err(o)
+    } else {
+        Ok(o.lines)
+    }
+}
+
+/// The arguments of a tool command as `ConfigCommand` echoes them in an error (the canonical
+/// form of the command, without `--bootstrap-server`).
+fn args(cmd: &Command) -> String {
+    let line = cmd.to_line();
+    line.split_once(' ').map(|(_, rest)| rest.to_string()).unwrap_or_default()
 }
 
 impl Session {
@@ -210,6 +230,9 @@ impl Session {
     pub fn take_reports(&mut self) -> Vec<Report> {
         let mut out = Vec::new();
         for w in &mut self.watches {
+            let batch: Vec<_> = (0..w.reported.len())
+                .filter_map(|i| self.sim.ledger.get(RecordId(w.first + i as u64)).cloned())
+                .collect();
             for (i, done) in w.reported.iter_mut().enumerate() {
                 if *done {
                     continue;
@@ -224,7 +247,8 @@ impl Session {
                     continue;
                 }
                 *done = true;
-                let line = delivery_line(e);
+                let timeout = self.sim.producers.get(e.producer as usize).map_or(0, |p| p.config.delivery_timeout_ms);
+                let line = delivery_line(&self.sim, e, &batch, timeout);
                 let error = matches!(e.state, Delivery::Failed(_));
                 out.push(Report { command: w.command, record: i, line, error });
             }
@@ -289,20 +313,18 @@ impl Session {
         s
     }
 
-    fn topic_id(&self, name: &str, tool: &str) -> Result<TopicId, Output> {
-        self.sim.topic_by_name(name).ok_or_else(|| match tool {
-            "topics" => {
-                Output::err(format!("Error while executing topic command : Topic '{name}' does not exist as expected"))
-            }
-            "configs" => Output::err(format!("Error while executing config command : Topic '{name}' does not exist.")),
-            _ => Output::err(format!("Error: Topic {name} does not exist (kafkascope does not auto-create topics).")),
+    /// The topic a simulator verb names (`producer start`, `produce`, `consumer start` …).
+    fn topic_id(&self, name: &str, _tool: &str) -> Result<TopicId, Output> {
+        self.sim.topic_by_name(name).ok_or_else(|| {
+            Output::err(format!("Error: Topic {name} does not exist (kafkascope does not auto-create topics)."))
         })
     }
 
     /// commitTransaction()/abortTransaction() block: run virtual time until the producer is Ready
     /// again (done) or failed, at most `max.block.ms` (60 s).
     fn wait_for_transaction(&mut self, idx: ProducerIdx, commit: bool) -> Vec<String> {
-        let deadline = self.sim.now() + 60_000;
+        let block = self.sim.producers[idx as usize].config.max_block_ms;
+        let deadline = self.sim.now() + block;
         let state = |s: &Sim| s.producers[idx as usize].txn.as_ref().map(|t| t.state);
         let busy = |st| matches!(st, Some(TxnClientState::Committing | TxnClientState::Aborting));
         while busy(state(&self.sim)) && self.sim.now() <= deadline {
@@ -321,7 +343,10 @@ impl Session {
                 self.sim.producers[idx as usize].name
             )],
             Some(TxnClientState::Fatal(e)) => vec![crate::coordinators::txn::fenced_text(&tid, e)],
-            _ => vec!["Error: TimeoutException: the transaction did not complete within max.block.ms (60000 ms).".to_string()],
+            _ => vec![format!(
+                "Error: org.apache.kafka.common.errors.TimeoutException: Timeout expired after {block}ms while awaiting {}",
+                if commit { "EndTxn(true)" } else { "EndTxn(false)" }
+            )],
         }
     }
 
@@ -351,121 +376,64 @@ impl Session {
                 *self = Session::with_brokers(seed, *brokers);
                 Ok(vec![])
             }
-            Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs } => {
-                e(sim.create_topic(
+            Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs, if_not_exists } => {
+                let o = topics::create(
+                    sim,
                     topic,
-                    partitions.unwrap_or(0),
-                    replication_factor.unwrap_or(0),
+                    *partitions,
+                    *replication_factor,
                     assignment.clone(),
                     configs,
-                ))?;
-                Ok(vec![format!("Created topic {topic}.")])
+                    *if_not_exists,
+                );
+                result(o)
             }
-            Command::TopicsDescribe { topic } => {
-                let ids: Vec<TopicId> = match topic {
-                    Some(name) => vec![self.topic_id(name, "topics")?],
-                    None => self.sim.live_topics().map(|(t, _)| t).collect(),
-                };
-                Ok(ids.into_iter().flat_map(|t| describe_topic(&self.sim, t)).collect())
+            Command::TopicsDescribe { topic, filter, exclude_internal, if_exists } => {
+                result(topics::describe(sim, topic.as_deref(), *filter, *exclude_internal, *if_exists))
             }
-            Command::TopicsList => {
-                let mut names: Vec<String> = sim.live_topics().map(|(_, t)| t.name.clone()).collect();
-                names.sort();
-                Ok(names)
+            Command::TopicsList { exclude_internal } => Ok(topics::list(sim, *exclude_internal)),
+            Command::TopicsDelete { topic, if_exists } => result(topics::delete(sim, topic, *if_exists)),
+            Command::TopicsAlter { topic, partitions, if_exists } => {
+                result(topics::alter(sim, topic, *partitions, *if_exists))
             }
-            Command::TopicsDelete(topic) => {
-                let t = self.topic_id(topic, "topics")?;
-                e(self.sim.delete_topic(t))?;
-                Ok(vec![])
-            }
-            Command::TopicsAlter { topic, partitions } => {
-                let t = self.topic_id(topic, "topics")?;
-                e(self.sim.add_partitions(t, *partitions))?;
-                Ok(vec![])
-            }
-            Command::BrokerConfigsAlter { configs } => {
-                self.sim
-                    .alter_cluster_config(configs)
-                    .map_err(|m| Output::err(format!("Error while executing config command : {m}")))?;
-                Ok(vec!["Completed updating default config for brokers in the cluster.".to_string()])
+            Command::BrokerConfigsAlter { broker, configs } => {
+                result(topics::alter_broker_configs(sim, *broker, configs, &args(cmd)))
             }
             Command::ConfigsAlter { topic, configs } => {
-                let t = self.topic_id(topic, "configs")?;
-                self.sim
-                    .alter_topic_config(t, configs)
-                    .map_err(|m| Output::err(format!("Error while executing config command : {m}")))?;
-                Ok(vec![format!("Completed updating config for topic {topic}.")])
+                result(topics::alter_topic_configs(sim, topic, configs, &args(cmd)))
             }
+            Command::ConfigsDescribe { entity, all } => result(topics::describe_configs(sim, entity, *all, &args(cmd))),
             Command::LeaderElection { election, topic, partition } => {
-                let t = self.topic_id(topic, "election")?;
-                let n = self.sim.topic(t).partitions;
-                if let Some(p) = partition {
-                    if *p >= n {
-                        return Err(Output::err(format!("Error: partition {topic}-{p} does not exist.")));
-                    }
-                }
-                let tps: Vec<Tp> = match partition {
-                    Some(p) => vec![Tp { topic: t, partition: *p }],
-                    None => (0..n).map(|p| Tp { topic: t, partition: p }).collect(),
-                };
-                let kind = match election {
-                    ElectionType::Preferred => "PREFERRED",
-                    ElectionType::Unclean => "UNCLEAN",
-                    ElectionType::Online => "ONLINE",
-                };
-                let results = self.sim.elect_leaders(&tps, *election);
-                let ok: Vec<String> =
-                    results.iter().filter(|(_, r)| r.is_ok()).map(|(tp, _)| self.sim.tp_name(*tp)).collect();
-                let mut lines = Vec::new();
-                if !ok.is_empty() {
-                    lines.push(format!(
-                        "Successfully completed leader election ({kind}) for partitions {}",
-                        ok.join(", ")
-                    ));
-                }
-                for (tp, r) in &results {
-                    if let Err(why) = r {
-                        lines.push(format!(
-                            "Error completing leader election ({kind}) for partition: {}: org.apache.kafka.common.errors.{why}",
-                            self.sim.tp_name(*tp)
-                        ));
-                    }
-                }
-                Ok(lines)
+                result(tools::leader_election(sim, *election, topic.as_deref(), *partition))
             }
             Command::ConsoleConsumer {
                 topic,
                 from_beginning,
                 max_messages,
-                print_partition,
-                print_offset,
-                print_key,
+                properties,
                 read_committed,
+                partition,
+                offset,
             } => {
                 let t = self.topic_id(topic, "consumer")?;
-                Ok(console_consume(
-                    &self.sim,
-                    t,
-                    *from_beginning,
-                    *max_messages,
-                    (*print_partition, *print_offset, *print_key),
-                    *read_committed,
-                ))
+                let start = tools::ConsoleStart::new(*from_beginning, *partition, offset.as_deref());
+                result(tools::console_consume(&self.sim, t, start, *max_messages, properties, *read_committed))
             }
-            Command::GetOffsets { topic, time } => {
-                let t = self.topic_id(topic, "offsets")?;
-                let mut lines = Vec::new();
-                for p in 0..self.sim.topic(t).partitions {
-                    let tp = Tp { topic: t, partition: p };
-                    match serving_log(&self.sim, tp) {
-                        Some(log) => {
-                            let off = if *time == -2 { log.log_start } else { log.hw };
-                            lines.push(format!("{topic}:{p}:{off}"));
-                        }
-                        None => lines.push(format!("Error: {topic}-{p} has no leader (LEADER_NOT_AVAILABLE).")),
-                    }
-                }
-                Ok(lines)
+            Command::GetOffsets { topic, time } => result(tools::get_offsets(sim, topic.as_deref(), time.as_deref())),
+            Command::ProducerDescribe(name) => {
+                let idx = sim
+                    .producer_by_name(name)
+                    .filter(|&i| !sim.producers[i as usize].removed)
+                    .ok_or_else(|| Output::err(format!("Error: no producer named {name}.")))?;
+                let p = &sim.producers[idx as usize];
+                Ok(crate::clients::producer::producer_values(sim, &p.name, &p.config))
+            }
+            Command::ConsumerDescribe(id) => {
+                let idx = sim
+                    .consumer_by_id(id)
+                    .filter(|&i| !sim.consumers[i as usize].removed)
+                    .ok_or_else(|| Output::err(format!("Error: no consumer with client id {id}.")))?;
+                Ok(crate::clients::consumer::consumer_values(sim, &sim.consumers[idx as usize]))
             }
             Command::BrokerKill(b) => e(sim.kill_broker(*b)).map(|_| vec![]),
             Command::BrokerStart(b) => e(sim.start_broker(*b)).map(|_| vec![]),
@@ -478,7 +446,8 @@ impl Session {
                     Some(t) => Some(self.topic_id(t, "producer")?),
                     None => None,
                 };
-                let config = producer_config(props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let config = producer_config(props).map_err(|m| Output::client_error(&m))?;
+                let notes = crate::clients::producer::config_notes(crate::configs::client::PRODUCER, props);
                 if config.transactional_id.is_some() && *rate > 0 {
                     return Err(Output::err(
                         "Error: a transactional producer sends inside transactions: use `transaction begin`, `produce --producer NAME`, `transaction commit` (or `processor start`), not --rate.",
@@ -490,8 +459,9 @@ impl Session {
                 };
                 let idx = self.sim.start_producer(name, topic, *rate, keys, config).map_err(Output::err)?;
                 if *wait && self.sim.producers[idx as usize].txn.is_some() {
-                    // initTransactions() blocks (up to max.block.ms, 60 s).
-                    let deadline = self.sim.now() + 60_000;
+                    // initTransactions() blocks (up to max.block.ms).
+                    let block = self.sim.producers[idx as usize].config.max_block_ms;
+                    let deadline = self.sim.now() + block;
                     let initializing = |s: &Sim| {
                         s.producers[idx as usize].txn.as_ref().is_some_and(|t| t.state == TxnClientState::Initializing)
                     };
@@ -501,10 +471,10 @@ impl Session {
                         }
                     }
                     if initializing(&self.sim) {
-                        return Err(Output::err("Error: TimeoutException: initTransactions() did not complete within max.block.ms (60000 ms)."));
+                        return Err(Output::err(format!("Error: org.apache.kafka.common.errors.TimeoutException: Timeout expired after {block}ms while awaiting InitProducerId")));
                     }
                 }
-                Ok(vec![])
+                Ok(notes)
             }
             Command::Transaction { action, producer, wait } => {
                 let idx = sim
@@ -540,11 +510,11 @@ impl Session {
                 if ids.contains(&out) {
                     return Err(Output::err("Error: a processor's output topic must differ from its inputs."));
                 }
-                let mut cconfig = consumer_config(consumer_props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let mut cconfig = consumer_config(consumer_props).map_err(|m| Output::client_error(&m))?;
                 if let Some(ms) = processing_ms {
                     cconfig.processing_ms = *ms;
                 }
-                let pconfig = producer_config(producer_props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let pconfig = producer_config(producer_props).map_err(|m| Output::client_error(&m))?;
                 e(self.sim.start_processor(name, group, &ids, out, *exactly_once, cconfig, pconfig))?;
                 Ok(vec![])
             }
@@ -565,8 +535,8 @@ impl Session {
                     .ok_or_else(|| Output::err(format!("Error: no consumer with client id {id}.")))?;
                 e(sim.remove_consumer(idx)).map(|_| vec![])
             }
-            Command::TransactionsList => Ok(transactions_list(&self.sim)),
-            Command::TransactionsDescribe(tid) => describe_transaction(&self.sim, tid).map_err(Output::err),
+            Command::TransactionsList => Ok(tools::transactions_list(&self.sim)),
+            Command::TransactionsDescribe(tid) => result(tools::describe_transaction(&self.sim, tid)),
             Command::ProducerStop(name) | Command::ProducerKill(name) => {
                 let idx = sim
                     .producer_by_name(name)
@@ -607,9 +577,10 @@ impl Session {
                         break;
                     }
                 }
-                let lines = self.sim.ledger.since(first).map(delivery_line).collect();
+                let entries: Vec<_> = self.sim.ledger.since(first).cloned().collect();
                 self.sim.ledger.unpin();
-                Ok(lines)
+                let delivery_timeout = self.sim.producers[idx as usize].config.delivery_timeout_ms;
+                Ok(entries.iter().map(|e| delivery_line(&self.sim, e, &entries, delivery_timeout)).collect())
             }
             Command::Network { latency_ms, jitter_ms, link } => {
                 let jitter = jitter_ms.unwrap_or(latency_ms / 5);
@@ -642,7 +613,7 @@ impl Session {
                 for t in topics {
                     ids.push(self.topic_id(t, "consumer")?);
                 }
-                let mut config = consumer_config(props).map_err(|m| Output::err(format!("Error: {m}")))?;
+                let mut config = consumer_config(props).map_err(|m| Output::client_error(&m))?;
                 if let Some(ms) = processing_ms {
                     config.processing_ms = *ms;
                 }
@@ -656,7 +627,7 @@ impl Session {
                     _ => {}
                 }
                 e(self.sim.start_consumer(client_id, group, &ids, config).map(|_| ()))?;
-                Ok(vec![])
+                Ok(crate::clients::producer::config_notes(crate::configs::client::CONSUMER, props))
             }
             Command::ConsumerStop(id)
             | Command::ConsumerKill(id)
@@ -674,88 +645,69 @@ impl Session {
                 e(r)?;
                 Ok(vec![])
             }
-            Command::GroupsList => {
-                let mut names: Vec<String> = sim.groups.values().map(|g| g.name.clone()).collect();
-                names.sort();
-                Ok(names)
-            }
-            Command::GroupsDelete(group) => match self.sim.delete_group(group) {
-                Ok(()) => Ok(vec![format!("Deletion of requested consumer groups ('{group}') was successful.")]),
-                Err(why) => Err(Output {
-                    lines: vec![
-                        "Error: Deletion of some consumer groups failed:".to_string(),
-                        format!("* Group '{group}' could not be deleted due to: {why}"),
-                    ],
-                    error: true,
-                }),
-            },
-            Command::GroupsDescribe { group, state: false } => describe_group(&self.sim, group).map_err(Output::err),
-            Command::GroupsDescribe { group, state: true } => {
-                describe_group_state(&self.sim, group).map_err(Output::err)
-            }
-            Command::GroupsReset { group, topic, to, execute } => {
+            Command::GroupsList { state } => Ok(groups::list(sim, *state)),
+            Command::GroupsDelete(group) => result(groups::delete(sim, group)),
+            Command::GroupsDescribe { group, view } => result(groups::describe(sim, group, *view)),
+            Command::GroupsReset { group, topic, to, mode } => {
                 let t = self.topic_id(topic, "consumer")?;
-                reset_offsets(&mut self.sim, group, t, *to, *execute).map_err(Output::err)
+                result(groups::reset(&mut self.sim, group, t, *to, *mode))
             }
-            Command::Help => Ok(HELP.lines().map(String::from).collect()),
+            Command::Help => Ok(help().lines().map(String::from).collect()),
         }
     }
 }
 
 /// What `produce` prints for one record: `Partition:P<TAB>Offset:O` once acked (offset -1 with
-/// acks=0), the error once the producer gave up; still pending when waiting ended, a timeout.
-fn delivery_line(e: &crate::audit::ledger::LedgerEntry) -> String {
+/// acks=0), the client's exception once the producer gave up; a record expired (or still pending
+/// when waiting ended) prints Kafka's batch-expiry text, counting the records of `batch` (what
+/// one `produce` sent) that expired with it on its partition.
+fn delivery_line(
+    sim: &Sim,
+    e: &crate::audit::ledger::LedgerEntry,
+    batch: &[crate::audit::ledger::LedgerEntry],
+    delivery_timeout: Millis,
+) -> String {
     match e.state {
         Delivery::Acked { offset } => {
             format!("Partition:{}\tOffset:{}", e.tp.partition, offset.map_or("-1".to_string(), |o| o.to_string()))
         }
-        Delivery::Failed(err) => format!("Error: {}", err.name()),
-        Delivery::Pending => "Error: REQUEST_TIMED_OUT".to_string(),
+        Delivery::Failed(ErrorCode::RequestTimedOut) | Delivery::Pending => {
+            let n = batch.iter().filter(|x| x.tp == e.tp && x.state == e.state).count().max(1);
+            format!(
+                "org.apache.kafka.common.errors.TimeoutException: Expiring {n} record(s) for {}:{delivery_timeout} ms has passed since batch creation",
+                sim.tp_name(e.tp)
+            )
+        }
+        Delivery::Failed(err) => client_exception(err),
     }
+}
+
+/// The exception a Kafka client reports for an error code: its class and the code's default text.
+pub fn client_exception(e: ErrorCode) -> String {
+    let (class, text) = match e {
+        ErrorCode::NotLeaderOrFollower => ("NotLeaderOrFollowerException", "For requests intended only for the leader, this error indicates that the broker is not the current leader. For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition."),
+        ErrorCode::NotEnoughReplicas => ("NotEnoughReplicasException", "Messages are rejected since there are fewer in-sync replicas than required."),
+        ErrorCode::NotEnoughReplicasAfterAppend => ("NotEnoughReplicasAfterAppendException", "Messages are written to the log, but to fewer in-sync replicas than required."),
+        ErrorCode::RequestTimedOut => ("TimeoutException", "The request timed out."),
+        ErrorCode::NetworkException => ("NetworkException", "The server disconnected before a response was received."),
+        ErrorCode::OutOfOrderSequenceNumber => ("OutOfOrderSequenceException", "The broker received an out of order sequence number."),
+        ErrorCode::InvalidProducerEpoch => ("InvalidProducerEpochException", "Producer attempted to produce with an old epoch."),
+        ErrorCode::FencedLeaderEpoch => ("FencedLeaderEpochException", "The leader epoch in the request is older than the epoch on the broker."),
+        ErrorCode::UnknownLeaderEpoch => ("UnknownLeaderEpochException", "The leader epoch in the request is newer than the epoch on the broker."),
+        ErrorCode::UnknownTopicOrPartition => ("UnknownTopicOrPartitionException", "This server does not host this topic-partition."),
+        ErrorCode::ProducerFenced => ("ProducerFencedException", "There is a newer producer with the same transactionalId which fences the current one."),
+        ErrorCode::TransactionAborted => ("TransactionAbortedException", "Failing batch since transaction was aborted"),
+        ErrorCode::ConcurrentTransactions => ("ConcurrentTransactionsException", "The producer attempted to update a transaction while another concurrent operation on the same transaction was ongoing."),
+        ErrorCode::InvalidTxnState => ("InvalidTxnStateException", "The producer attempted a transactional operation in an invalid state."),
+        ErrorCode::CoordinatorNotAvailable => ("CoordinatorNotAvailableException", "The coordinator is not available."),
+        ErrorCode::NotCoordinator => ("NotCoordinatorException", "This is not the correct coordinator."),
+        ErrorCode::CoordinatorLoadInProgress => ("CoordinatorLoadInProgressException", "The coordinator is loading and hence can't process requests."),
+        other => return format!("org.apache.kafka.common.errors.ApiException: {}", other.name()),
+    };
+    format!("org.apache.kafka.common.errors.{class}: {text}")
 }
 
 /// `ledger`: what became of every record producers were given, checked against the logs.
-/// `kafka-transactions list`: every transactional id a producer uses, with its coordinator's view.
-fn transactions_list(sim: &Sim) -> Vec<String> {
-    let mut lines = vec!["TransactionalId\tCoordinator\tProducerId\tTransactionState".to_string()];
-    let mut tids: Vec<String> =
-        sim.producers.iter().filter_map(|p| p.txn.as_ref()).map(|t| sim.interner.get(t.tid).to_string()).collect();
-    tids.sort();
-    tids.dedup();
-    for tid in tids {
-        let coord = sim.txn_coordinator_of(&tid).map_or("-1".to_string(), |b| b.to_string());
-        match sim.txn_meta(&tid) {
-            Some(m) => lines.push(format!("{tid}\t{coord}\t{}\t{}", m.current.producer_id, m.current.state.name())),
-            None => lines.push(format!("{tid}\t{coord}\t-\t-")),
-        }
-    }
-    lines
-}
-
-/// `kafka-transactions describe --transactional-id ID`, in Kafka's columns.
-fn describe_transaction(sim: &Sim, tid: &str) -> Result<Vec<String>, String> {
-    let coord = sim
-        .txn_coordinator_of(tid)
-        .ok_or_else(|| format!("Error: the coordinator of transactional id {tid} is not available."))?;
-    let m = sim.txn_meta(tid).ok_or_else(|| format!("Error: TransactionalIdNotFoundException: {tid}"))?;
-    let e = &m.current;
-    let open = e.state == crate::coordinators::txn::TxnState::Ongoing;
-    let parts = e.partitions.iter().map(|t| sim.tp_name(*t)).collect::<Vec<_>>().join(",");
-    Ok(vec![
-        "CoordinatorId\tTransactionalId\tProducerId\tProducerEpoch\tTransactionState\tTransactionTimeoutMs\tCurrentTransactionStartTimeMs\tTransactionDurationMs\tTopicPartitions".to_string(),
-        format!(
-            "{coord}\t{tid}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-            e.producer_id,
-            e.epoch,
-            e.state.name(),
-            e.timeout_ms,
-            if open { e.start_ms.to_string() } else { "None".to_string() },
-            if open { (sim.now() - e.start_ms).to_string() } else { "None".to_string() },
-            if parts.is_empty() { "None".to_string() } else { parts }
-        ),
-    ])
-}
-
 fn ledger_lines(sim: &Sim) -> Vec<String> {
     let a = sim.audit();
     let mut lines = vec![format!(
@@ -818,234 +770,10 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
     lines
 }
 
-/// Lines padded to the widest cell of each column, separated by a space, as Kafka's tools print.
-fn table(rows: &[Vec<String>]) -> Vec<String> {
-    let cols = rows.iter().map(|r| r.len()).max().unwrap_or(0);
-    let widths: Vec<usize> =
-        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
-    rows.iter()
-        .map(|r| {
-            let cells: Vec<String> = r.iter().enumerate().map(|(i, s)| format!("{s:<w$}", w = widths[i])).collect();
-            cells.join(" ").trim_end().to_string()
-        })
-        .collect()
-}
-
-/// `kafka-consumer-groups --describe --group G`: per partition, the committed offset, the end of
-/// the log as consumers see it (the high watermark), the lag and the owner.
-fn describe_group(sim: &Sim, group: &str) -> Result<Vec<String>, String> {
-    let sym = sim.interner.find(group).ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
-    let g = sim.groups.get(&sym).ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
-    let committed = sim.committed_offsets(group);
-    let mut owners: BTreeMap<Tp, (&str, &str)> = BTreeMap::new();
-    if g.state == GroupState::Stable {
-        for m in g.members.values() {
-            for tp in &m.assignment {
-                owners.insert(*tp, (m.member_id.as_str(), m.client_id.as_str()));
-            }
-        }
-    }
-    let mut tps: Vec<Tp> = committed.keys().copied().chain(owners.keys().copied()).collect();
-    tps.sort();
-    tps.dedup();
-    let mut lines = vec![String::new()];
-    if g.members.is_empty() {
-        lines.push(format!("Consumer group '{group}' has no active members."));
-        lines.push(String::new());
-    } else if g.state != GroupState::Stable {
-        lines.push(format!("Warning: Consumer group '{group}' is rebalancing."));
-        lines.push(String::new());
-    }
-    let mut rows = vec![[
-        "GROUP",
-        "TOPIC",
-        "PARTITION",
-        "CURRENT-OFFSET",
-        "LOG-END-OFFSET",
-        "LAG",
-        "CONSUMER-ID",
-        "HOST",
-        "CLIENT-ID",
-    ]
-    .map(String::from)
-    .to_vec()];
-    for tp in tps {
-        let end = serving_log(sim, tp).map(|l| l.hw);
-        let current = committed.get(&tp).copied();
-        let lag = match (current, end) {
-            (Some(c), Some(e)) => e.saturating_sub(c).to_string(),
-            _ => "-".into(),
-        };
-        let (member, client, host) = match owners.get(&tp) {
-            Some((m, c)) => (m.to_string(), c.to_string(), "/127.0.0.1".to_string()),
-            None => ("-".into(), "-".into(), "-".into()),
-        };
-        rows.push(vec![
-            group.to_string(),
-            sim.topic(tp.topic).name.clone(),
-            tp.partition.to_string(),
-            current.map_or("-".into(), |c| c.to_string()),
-            end.map_or("-".into(), |e| e.to_string()),
-            lag,
-            member,
-            host,
-            client,
-        ]);
-    }
-    lines.extend(table(&rows));
-    Ok(lines)
-}
-
-/// `kafka-consumer-groups --describe --state`: coordinator, strategy, state, members.
-fn describe_group_state(sim: &Sim, group: &str) -> Result<Vec<String>, String> {
-    let g = sim
-        .interner
-        .find(group)
-        .and_then(|s| sim.groups.get(&s))
-        .ok_or_else(|| format!("Error: Consumer group '{group}' does not exist."))?;
-    let coordinator = sim.coordinator_of(group).map_or("-".to_string(), |b| format!("broker{b}:9092 ({b})"));
-    let rows = vec![
-        ["GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS"].map(String::from).to_vec(),
-        vec![
-            group.to_string(),
-            coordinator,
-            g.strategy.map_or(String::new(), |s| s.name().to_string()),
-            g.state.name().to_string(),
-            g.members.len().to_string(),
-        ],
-    ];
-    let mut lines = vec![String::new()];
-    lines.extend(table(&rows));
-    Ok(lines)
-}
-
-/// `kafka-consumer-groups --reset-offsets`: only for a group with no active members.
-fn reset_offsets(
-    sim: &mut Sim,
-    group: &str,
-    topic: TopicId,
-    to: ResetTo,
-    execute: bool,
-) -> Result<Vec<String>, String> {
-    if let Some(g) = sim.interner.find(group).and_then(|s| sim.groups.get(&s)) {
-        if !g.members.is_empty() {
-            return Err(format!(
-                "Error: Assignments can only be reset if the group '{group}' is inactive, but the current state is {}.",
-                g.state.name()
-            ));
-        }
-    }
-    let committed = sim.committed_offsets(group);
-    let mut offsets = Vec::new();
-    for p in 0..sim.topic(topic).partitions {
-        let tp = Tp { topic, partition: p };
-        let Some(log) = serving_log(sim, tp) else {
-            return Err(format!("Error: {} has no leader (LEADER_NOT_AVAILABLE).", sim.tp_name(tp)));
-        };
-        let (start, end) = (log.log_start, log.hw);
-        let target = match to {
-            ResetTo::Earliest => start,
-            ResetTo::Latest => end,
-            ResetTo::Offset(n) => n,
-            ResetTo::ShiftBy(d) => committed.get(&tp).copied().unwrap_or(end).saturating_add_signed(d),
-        };
-        offsets.push((tp, target.clamp(start, end)));
-    }
-    let mut rows = vec![["GROUP", "TOPIC", "PARTITION", "NEW-OFFSET"].map(String::from).to_vec()];
-    for (tp, o) in &offsets {
-        rows.push(vec![group.to_string(), sim.topic(tp.topic).name.clone(), tp.partition.to_string(), o.to_string()]);
-    }
-    let mut lines = vec![String::new()];
-    lines.extend(table(&rows));
-    if execute {
-        sim.admin_commit(group, &offsets)?;
-    } else {
-        lines.insert(
-            0,
-            "WARN: No action will be performed as the --execute option is missing. (This is a dry run.)".into(),
-        );
-    }
-    Ok(lines)
-}
-
 /// The log that serves clients for `tp`: the current leader's, per the controller.
 pub fn serving_log(sim: &Sim, tp: Tp) -> Option<&Log> {
     let leader = sim.partition(tp)?.leader?;
     sim.replica_log(leader, tp)
-}
-
-fn describe_topic(sim: &Sim, t: TopicId) -> Vec<String> {
-    let topic = sim.topic(t);
-    let configs: Vec<String> = topic.overrides.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    let mut lines = vec![format!(
-        "Topic: {}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {}\tConfigs: {}",
-        topic.name,
-        topic.topic_id,
-        topic.partitions,
-        topic.replication_factor,
-        configs.join(",")
-    )];
-    for p in 0..topic.partitions {
-        let Some(m) = sim.partition(Tp { topic: t, partition: p }) else {
-            continue;
-        };
-        let ids = |v: &[BrokerId]| v.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",");
-        lines.push(format!(
-            "\tTopic: {}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}",
-            topic.name,
-            m.leader.map_or("none".to_string(), |l| l.to_string()),
-            ids(&m.replicas),
-            ids(&m.isr)
-        ));
-    }
-    lines
-}
-
-fn console_consume(
-    sim: &Sim,
-    t: TopicId,
-    from_beginning: bool,
-    max: Option<u64>,
-    print: (bool, bool, bool),
-    read_committed: bool,
-) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut n = 0u64;
-    let limit = max.unwrap_or(u64::MAX);
-    if from_beginning {
-        'outer: for p in 0..sim.topic(t).partitions {
-            let Some(log) = serving_log(sim, Tp { topic: t, partition: p }) else {
-                continue;
-            };
-            let end = if read_committed { log.lso() } else { log.hw };
-            for rec in log.records.iter().take_while(|r| r.offset < end) {
-                // Markers never reach applications; read_committed also skips aborted records.
-                if matches!(rec.value, Value::Marker { .. })
-                    || (read_committed && !crate::clients::processor::visible(log, rec))
-                {
-                    continue;
-                }
-                if n >= limit {
-                    break 'outer;
-                }
-                let mut fields = Vec::new();
-                if print.0 {
-                    fields.push(format!("Partition:{p}"));
-                }
-                if print.1 {
-                    fields.push(format!("Offset:{}", rec.offset));
-                }
-                if print.2 {
-                    fields.push(rec.key.map_or("null".to_string(), |k| sim.interner.get(k).to_string()));
-                }
-                fields.push(value_text(sim, rec.value));
-                lines.push(fields.join("\t"));
-                n += 1;
-            }
-        }
-    }
-    lines.push(format!("Processed a total of {n} messages"));
-    lines
 }
 
 pub fn value_text(sim: &Sim, v: Value) -> String {
@@ -1151,28 +879,91 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
     }
 }
 
-pub const HELP: &str = "\
-kafkascope commands (one per line; # starts a comment)
+/// `help`: every command, which Kafka the model is, the configs it only stores, and what it
+/// simplifies.
+pub fn help() -> String {
+    use crate::configs::{broker::BROKER, client, stored_only, topic::TOPIC, Table};
+    let wrap = |names: Vec<&str>| -> String {
+        let mut out = String::new();
+        let mut line = String::from("     ");
+        for (i, n) in names.iter().enumerate() {
+            let word = if i + 1 < names.len() { format!(" {n},") } else { format!(" {n}") };
+            if line.len() + word.len() > 100 {
+                out.push_str(&line);
+                out.push('\n');
+                line = String::from("     ");
+            }
+            line.push_str(&word);
+        }
+        out.push_str(&line);
+        out
+    };
+    let broker_acted: Vec<&str> =
+        BROKER.sorted().into_iter().filter(|k| k.modelled == crate::configs::Modelled::Yes).map(|k| k.name).collect();
+    format!(
+        "{HELP_HEAD}
+Configs kafkascope accepts, validates and shows exactly as Kafka does, but only stores (the model
+does not act on them; `producer start` and `consumer start` say so when one is given):
+  producer:
+{}
+  consumer:
+{}
+  topic:
+{}
+  Broker configs: kafkascope acts on {} at their defaults or as
+  `kafka-configs --alter --entity-type brokers --entity-default` sets the dynamic ones (the topic
+  defaults min.insync.replicas, unclean.leader.election.enable, log.retention.*, log.cleanup.policy);
+  every other broker config is shown by `kafka-configs --describe` but only stored, and per-broker
+  values (--entity-name B) are stored only.
+{HELP_TAIL}",
+        wrap(stored_only(client::PRODUCER)),
+        wrap(stored_only(client::CONSUMER)),
+        wrap(stored_only(TOPIC)),
+        broker_acted.join(", ")
+    )
+}
 
-Kafka's tools (bin/ prefix, .sh suffix and --bootstrap-server are accepted and ignored):
-  kafka-topics --create --topic T --partitions N --replication-factor R [--config K=V]...
+const HELP_HEAD: &str = "\
+kafkascope models Apache Kafka 4.0 in KRaft mode: its tools' output, error texts, defaults
+(linger.ms 5, KIP-1030) and assignors follow 4.0 (the reference snapshot of 2024-10-25 plus the
+4.0 release's KIP-1030 changes). One command per line; # starts a comment.
+
+Lines a Kafka tool prints on stderr are shown in the same stream, marked `[stderr] ` (an empty
+stderr line is `[stderr]` alone); the rest of the line is what Kafka prints.
+
+Kafka's tools (bin/ prefix, .sh suffix and --bootstrap-server are accepted and ignored; --topic is
+an exact name, where Kafka's tools read a regular expression):
+  kafka-topics --create --topic T [--partitions N] [--replication-factor R] [--config K=V]... [--if-not-exists]
+               (without --partitions / --replication-factor: the brokers' num.partitions and
+               default.replication.factor, 1 and 1)
   kafka-topics --create --topic T --replica-assignment 2:1:3,1:3:2 [--config K=V]...
-  kafka-topics --describe [--topic T] | --list | --alter --topic T --partitions N
-  kafka-topics --delete --topic T  (groups reading it rebalance; its offsets and records are gone)
-  kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]
-      topic configs: min.insync.replicas (1), unclean.leader.election.enable (false),
-                     retention.ms (604800000), retention.bytes (-1)
-  kafka-configs --alter --entity-type brokers --entity-default --add-config K=V[,K=V]
-      cluster configs: broker.session.timeout.ms (9000), broker.heartbeat.interval.ms (2000),
-                       replica.lag.time.max.ms (30000), replica.fetch.wait.max.ms (500),
-                       auto.leader.rebalance.enable (true), leader.imbalance.check.interval.seconds (300),
-                       leader.imbalance.per.broker.percentage (10)
-  kafka-leader-election --election-type preferred|unclean --topic T [--partition P]
-  kafka-console-consumer --topic T [--from-beginning] [--max-messages N]
-      [--property print.partition=true] [--property print.offset=true] [--property print.key=true]
-      [--isolation-level read_committed]   (read below the last stable offset, skip aborted records)
+  kafka-topics --describe [--topic T] [--exclude-internal] [--if-exists]
+               [--under-replicated-partitions | --unavailable-partitions | --under-min-isr-partitions
+                | --at-min-isr-partitions]
+  kafka-topics --list [--exclude-internal] | --alter --topic T --partitions N [--if-exists]
+  kafka-topics --delete --topic T [--if-exists]  (groups reading it rebalance when their leader's
+               metadata shows it gone; its offsets and records are gone)
+  kafka-configs --describe --entity-type topics [--entity-name T] [--all]
+  kafka-configs --describe --entity-type brokers [--entity-name B | --entity-default] [--all]
+  kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]  (K=[a,b] for a list)
+      topic configs the model acts on: min.insync.replicas (1), unclean.leader.election.enable
+      (false), retention.ms (604800000), retention.bytes (-1), cleanup.policy (delete; compact stops
+      retention, compaction itself is not modelled)
+  kafka-configs --alter --entity-type brokers (--entity-default | --entity-name B) --add-config K=V[,K=V]
+      only Kafka's dynamic broker configs; the others are refused as Kafka refuses them
+  kafka-leader-election --election-type preferred|unclean (--topic T [--partition P] | --all-topic-partitions)
+  kafka-console-consumer --topic T [--from-beginning | --partition P [--offset O|earliest|latest]]
+      [--max-messages N] [--isolation-level read_committed] [--property K=V]...
+      DefaultMessageFormatter properties: print.timestamp, print.key, print.value (true), print.partition,
+      print.offset, print.epoch, print.headers, print.delivery, key.separator (TAB), line.separator
+      (newline), null.literal (null). Timestamps are the leader's append times, in ms since the session
+      started (printed CreateTime); records carry no headers.
   kafka-transactions list | describe --transactional-id ID
-  kafka-get-offsets --topic T [--time -1|-2]      (-1: high watermark, what clients see as the end; -2: log start)
+  kafka-get-offsets [--topic T] [--time latest|-1|earliest|-2|max-timestamp|-3|earliest-local|-4|latest-tiered|-5|MS]
+  kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
+  kafka-consumer-groups --list [--state] | --delete --group G
+  kafka-consumer-groups --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N|--shift-by N)
+                        [--execute | --dry-run]
 
 Simulator verbs:
   seed N                       same seed + same commands = same run
@@ -1180,11 +971,13 @@ Simulator verbs:
   broker kill|start|stop|isolate|heal B
   broker remove B              unregister a stopped broker that holds no replica (kafka-cluster unregister)
   producer start NAME [--topic T] [--rate R/s] [--keys K1,K2|none] [--producer-property K=V]...
-      producer configs: acks (all), enable.idempotence (true), max.in.flight.requests.per.connection (5),
-      retries (2147483647), retry.backoff.ms (100), delivery.timeout.ms (120000),
-      request.timeout.ms (30000), linger.ms (0), batch.size (16384),
-      transactional.id (none: makes the producer transactional; scripts wait for initTransactions()),
-      transaction.timeout.ms (60000)
+      producer configs the model acts on: acks (all), enable.idempotence (true),
+      max.in.flight.requests.per.connection (5), retries (2147483647), retry.backoff.ms (100),
+      delivery.timeout.ms (120000), request.timeout.ms (30000), linger.ms (5), batch.size (16384),
+      partitioner.ignore.keys (false), partitioner.adaptive.partitioning.enable (true),
+      max.block.ms (60000), transactional.id (none: makes the producer transactional; scripts wait
+      for initTransactions()), transaction.timeout.ms (60000)
+  producer describe NAME       the \"ProducerConfig values:\" block the client logged at start
   producer stop|kill|remove NAME   remove: close() it, then take it off the picture
   transaction begin|commit|abort --producer NAME [--async]
                                beginTransaction(), commitTransaction(), abortTransaction() of a producer
@@ -1200,18 +993,19 @@ Simulator verbs:
   processor stop|kill|remove NAME
   consumer start CLIENT_ID --group G --topic T[,T2] [--consumer-property K=V]...
                  [--processing 20ms] [--commit auto|before|after]
-      consumer configs: partition.assignment.strategy (range,cooperative-sticky), group.instance.id,
-      enable.auto.commit (true), auto.commit.interval.ms (5000), auto.offset.reset (latest),
-      isolation.level (read_uncommitted),
-      session.timeout.ms (45000), heartbeat.interval.ms (3000), max.poll.interval.ms (300000),
-      max.poll.records (500), request.timeout.ms (30000)
+      consumer configs the model acts on: partition.assignment.strategy (range,cooperative-sticky;
+      kafkascope also takes the short names range, roundrobin, sticky, cooperative-sticky),
+      group.instance.id, enable.auto.commit (true), auto.commit.interval.ms (5000),
+      auto.offset.reset (latest), isolation.level (read_uncommitted), session.timeout.ms (45000),
+      heartbeat.interval.ms (3000), max.poll.interval.ms (300000), max.poll.records (500),
+      request.timeout.ms (30000), retry.backoff.ms (100), metadata.max.age.ms (300000)
       --processing: time to process one record; --commit before = commit after poll, then process
       (at-most-once); after = process, then commit (at-least-once); auto = enable.auto.commit
+  consumer describe CLIENT_ID  the \"ConsumerConfig values:\" block the client logged at start
   consumer stop|kill|pause|resume|remove CLIENT_ID
-  kafka-consumer-groups --describe --group G [--state] | --list | --delete --group G
-                               --delete: only a group without members; its committed offsets go
-  kafka-consumer-groups --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N|--shift-by N) --execute
   produce --topic T [--key K] [--value V] [--partition P] [--count N] [--producer NAME] [--async]
+                               in a script: Partition:P<TAB>Offset:O per record, or the exception
+                               the client reports (e.g. NotEnoughReplicasException)
   network --latency 10ms [--jitter 2ms] [--link A:B]
                                one-way latency of every link, or of one link between brokers
                                (or a broker and `controller`), both ways (simulator knob)
@@ -1224,9 +1018,16 @@ Simulator verbs:
                                auto.offset.reset, and never meant to read them); per processor:
                                what a read_committed reader of its output sees per consumed input
   help
+";
 
+const HELP_TAIL: &str = "\
 What the model simplifies:
   - The KRaft controller quorum is one node that never fails; brokers get metadata pushed to them.
+    Brokers start with the model's own server.properties (process.roles=broker, node.id, one
+    PLAINTEXT listener); broker.session.timeout.ms and the other static broker configs keep their
+    defaults (Kafka changes them only by restarting brokers with new properties).
+  - Replica placement is Kafka's rack-unaware round robin (ZooKeeper-era AdminUtils) from the
+    seeded RNG, not the KRaft controller's StripedReplicaPlacer.
   - Records are counted, not serialized: retention.bytes counts 100 bytes per record, and logs are
     deleted record by record rather than by segment.
   - Every append is on disk at once (no page-cache loss on a crash).
@@ -1237,12 +1038,18 @@ What the model simplifies:
   - Group membership is kept as if loaded instantly by whichever broker coordinates (offsets are
     real records in __consumer_offsets); JoinGroup hands out the
     member id at once (no MEMBER_ID_REQUIRED round trip); auto.offset.reset uses ListOffsets.
+  - Only the classic group protocol is modelled: group.protocol=consumer is stored, the group still
+    rebalances the classic way. A consumer's member id is client.id-<uuid>; its host is /127.0.0.1.
   - A consumer stops processing the records of partitions it loses in a rebalance.
+  - Clients read the controller's metadata when they need it; a consumer's metadata.max.age.ms
+    refresh (and the one a fetch error asks for) is checked at its next poll or heartbeat. The group
+    leader rejoins when a subscribed topic gained partitions, was deleted or was created again (Kafka
+    notices the last through topic ids).
   - Group and transaction coordination follow the controller's leader at once: a broker that has
     not yet learned it lost a leadership (after an isolation) does not go on coordinating.
   - Partition reassignment is not modelled, so a broker can be removed only when it holds no
-    replica. A deleted topic's groups rebalance at once (their leader's metadata refresh is not
-    modelled as a timer); its name can be used again at once.
+    replica. A deleted topic's name can be used again at once. kafkascope does not auto-create
+    topics, and does not delete its internal topics.
   - The unclean-election switch takes effect at once (Kafka's controller checks every 5 minutes).
   - Transactions follow Kafka's first transaction protocol (no KIP-890 epoch bump per transaction);
     the coordinator checks for timed-out transactions and resends markers every second;
@@ -1251,4 +1058,8 @@ What the model simplifies:
     (log.retention.check.interval.ms) a leader deletes the front of the log up to the first record
     that is still the latest for its key (Kafka's log cleaner removes superseded records anywhere,
     segment by segment), so a key written long ago and never again holds back what follows it.
+  - Orders Kafka leaves to a java.util.HashMap (members of a group, a member's partitions, several
+    topics in a describe) follow the JDK's iteration order; the order brokers answer in is by broker id.
+  - ConfigCommand's error echoes the command without --bootstrap-server; stack traces are left out
+    (their first line is kept).
 ";

@@ -3,5 +3,9 @@
 
 pub mod command;
 pub mod exec;
+pub mod groups;
+pub mod print;
 pub mod script;
 pub mod share;
+pub mod tools;
+pub mod topics;

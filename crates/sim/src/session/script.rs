@@ -7,7 +7,7 @@
 //! then `step`s event by event, so the script reaches exactly the point the command applied at.
 
 use crate::cluster::controller::ElectionType;
-use crate::session::command::{Command, LinkEnd, ResetTo, TxnAction};
+use crate::session::command::{Command, ConfigEntity, GroupView, LinkEnd, ResetMode, ResetTo, TxnAction};
 use crate::session::exec::{Session, Trace, DEFAULT_BROKERS};
 
 /// One word of a command line, quoted when the tokenizer would otherwise split or drop it.
@@ -49,7 +49,7 @@ impl Command {
         match self {
             Command::Seed(s) => push(&format!("seed {s}")),
             Command::Cluster { brokers } => push(&format!("cluster --brokers {brokers}")),
-            Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs } => {
+            Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs, if_not_exists } => {
                 push("kafka-topics --create --topic");
                 push(&quote(topic));
                 if let Some(a) = assignment {
@@ -65,23 +65,46 @@ impl Command {
                     push(&format!("--replication-factor {r}"));
                 }
                 kvs("--config", configs, &mut w);
+                if *if_not_exists {
+                    w.push("--if-not-exists".into());
+                }
             }
-            Command::TopicsDescribe { topic } => {
+            Command::TopicsDescribe { topic, filter, exclude_internal, if_exists } => {
                 push("kafka-topics --describe");
                 if let Some(t) = topic {
                     push("--topic");
                     push(&quote(t));
                 }
+                if let Some(f) = filter {
+                    push(f.flag());
+                }
+                if *exclude_internal {
+                    push("--exclude-internal");
+                }
+                if *if_exists {
+                    push("--if-exists");
+                }
             }
-            Command::TopicsAlter { topic, partitions } => {
+            Command::TopicsAlter { topic, partitions, if_exists } => {
                 push("kafka-topics --alter --topic");
                 push(&quote(topic));
                 push(&format!("--partitions {partitions}"));
+                if *if_exists {
+                    push("--if-exists");
+                }
             }
-            Command::TopicsList => push("kafka-topics --list"),
-            Command::TopicsDelete(t) => {
+            Command::TopicsList { exclude_internal } => {
+                push("kafka-topics --list");
+                if *exclude_internal {
+                    push("--exclude-internal");
+                }
+            }
+            Command::TopicsDelete { topic, if_exists } => {
                 push("kafka-topics --delete --topic");
-                push(&quote(t));
+                push(&quote(topic));
+                if *if_exists {
+                    push("--if-exists");
+                }
             }
             Command::ConfigsAlter { topic, configs } => {
                 push("kafka-configs --alter --entity-type topics --entity-name");
@@ -89,9 +112,42 @@ impl Command {
                 push("--add-config");
                 push(&quote(&join_kv(configs)));
             }
-            Command::BrokerConfigsAlter { configs } => {
-                push("kafka-configs --alter --entity-type brokers --entity-default --add-config");
+            Command::BrokerConfigsAlter { broker, configs } => {
+                match broker {
+                    Some(b) => {
+                        push(&format!("kafka-configs --alter --entity-type brokers --entity-name {b} --add-config"))
+                    }
+                    None => push("kafka-configs --alter --entity-type brokers --entity-default --add-config"),
+                }
                 push(&quote(&join_kv(configs)));
+            }
+            Command::ConfigsDescribe { entity, all } => {
+                push("kafka-configs --describe --entity-type");
+                match entity {
+                    ConfigEntity::Topics(t) => {
+                        push("topics");
+                        if let Some(t) = t {
+                            push("--entity-name");
+                            push(&quote(t));
+                        }
+                    }
+                    ConfigEntity::Brokers(b) => match b {
+                        Some(b) => push(&format!("brokers --entity-name {b}")),
+                        None => push("brokers"),
+                    },
+                    ConfigEntity::BrokerDefault => push("brokers --entity-default"),
+                }
+                if *all {
+                    push("--all");
+                }
+            }
+            Command::ProducerDescribe(n) => {
+                push("producer describe");
+                push(&quote(n));
+            }
+            Command::ConsumerDescribe(n) => {
+                push("consumer describe");
+                push(&quote(n));
             }
             Command::LeaderElection { election, topic, partition } => {
                 let e = match election {
@@ -100,8 +156,14 @@ impl Command {
                     // Not reachable from the parser; printed so a reader sees what it was.
                     _ => "preferred",
                 };
-                push(&format!("kafka-leader-election --election-type {e} --topic"));
-                push(&quote(topic));
+                push(&format!("kafka-leader-election --election-type {e}"));
+                match topic {
+                    Some(t) => {
+                        push("--topic");
+                        push(&quote(t));
+                    }
+                    None => push("--all-topic-partitions"),
+                }
                 if let Some(p) = partition {
                     push(&format!("--partition {p}"));
                 }
@@ -110,10 +172,10 @@ impl Command {
                 topic,
                 from_beginning,
                 max_messages,
-                print_partition,
-                print_offset,
-                print_key,
+                properties,
                 read_committed,
+                partition,
+                offset,
             } => {
                 push("kafka-console-consumer --topic");
                 push(&quote(topic));
@@ -123,20 +185,27 @@ impl Command {
                 if let Some(m) = max_messages {
                     push(&format!("--max-messages {m}"));
                 }
-                for (on, p) in [(print_partition, "partition"), (print_offset, "offset"), (print_key, "key")] {
-                    if *on {
-                        push(&format!("--property print.{p}=true"));
-                    }
-                }
                 if *read_committed {
                     push("--isolation-level read_committed");
                 }
+                if let Some(p) = partition {
+                    push(&format!("--partition {p}"));
+                }
+                if let Some(o) = offset {
+                    push("--offset");
+                    push(&quote(o));
+                }
+                kvs("--property", properties, &mut w);
             }
             Command::GetOffsets { topic, time } => {
-                push("kafka-get-offsets --topic");
-                push(&quote(topic));
-                if *time == -2 {
-                    push("--time -2");
+                push("kafka-get-offsets");
+                if let Some(t) = topic {
+                    push("--topic");
+                    push(&quote(t));
+                }
+                if let Some(t) = time {
+                    push("--time");
+                    push(&quote(t));
                 }
             }
             Command::BrokerKill(b) => push(&format!("broker kill {b}")),
@@ -310,19 +379,27 @@ impl Command {
                 push("consumer resume");
                 push(&quote(c));
             }
-            Command::GroupsDescribe { group, state } => {
+            Command::GroupsDescribe { group, view } => {
                 push("kafka-consumer-groups --describe --group");
                 push(&quote(group));
+                match view {
+                    GroupView::Offsets => {}
+                    GroupView::Members { verbose: false } => push("--members"),
+                    GroupView::Members { verbose: true } => push("--members --verbose"),
+                    GroupView::State => push("--state"),
+                }
+            }
+            Command::GroupsList { state } => {
+                push("kafka-consumer-groups --list");
                 if *state {
                     push("--state");
                 }
             }
-            Command::GroupsList => push("kafka-consumer-groups --list"),
             Command::GroupsDelete(g) => {
                 push("kafka-consumer-groups --delete --group");
                 push(&quote(g));
             }
-            Command::GroupsReset { group, topic, to, execute } => {
+            Command::GroupsReset { group, topic, to, mode } => {
                 push("kafka-consumer-groups --reset-offsets --group");
                 push(&quote(group));
                 push("--topic");
@@ -333,8 +410,10 @@ impl Command {
                     ResetTo::Offset(n) => format!("--to-offset {n}"),
                     ResetTo::ShiftBy(n) => format!("--shift-by {n}"),
                 });
-                if *execute {
-                    push("--execute");
+                match mode {
+                    ResetMode::Execute => push("--execute"),
+                    ResetMode::DryRun => push("--dry-run"),
+                    ResetMode::Plan => {}
                 }
             }
             Command::Help => push("help"),
@@ -343,8 +422,12 @@ impl Command {
     }
 }
 
+/// `--add-config`'s value: a list value goes in square brackets, as kafka-configs reads it.
 fn join_kv(kv: &[(String, String)]) -> String {
-    kv.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",")
+    kv.iter()
+        .map(|(k, v)| if v.contains(',') { format!("{k}=[{v}]") } else { format!("{k}={v}") })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// The longest `advance` the parser accepts.
