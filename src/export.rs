@@ -10,8 +10,23 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// The page's stylesheet, for the standalone SVG.
-const STYLESHEET: &str = include_str!("../styles/app.css");
+/// The page's own style rules, as text, for the standalone SVG: read from the loaded stylesheets
+/// (same origin), so the CSS is not carried a second time inside the wasm.
+fn page_stylesheet(document: &web_sys::Document) -> String {
+    let mut css = String::new();
+    let sheets = document.style_sheets();
+    for i in 0..sheets.length() {
+        let Some(sheet) = sheets.get(i).and_then(|s| s.dyn_into::<web_sys::CssStyleSheet>().ok()) else { continue };
+        let Ok(rules) = sheet.css_rules() else { continue };
+        for j in 0..rules.length() {
+            if let Some(r) = rules.get(j) {
+                css.push_str(&r.css_text());
+                css.push('\n');
+            }
+        }
+    }
+    css
+}
 
 /// Offers `blob` as a download named `name`.
 fn download_blob(blob: &web_sys::Blob, name: &str) -> Result<(), JsValue> {
@@ -81,7 +96,9 @@ pub fn svg_text() -> Result<(String, f64, f64), JsValue> {
     copy.set_attribute("width", &format!("{w:.0}"))?;
     copy.set_attribute("height", &format!("{h:.0}"))?;
     // The page's rules apply inside the file: custom properties on the svg root, light theme only.
-    let css = STYLESHEET.replace(":root", "svg").replace("@media (prefers-color-scheme: dark)", "@media not all");
+    let css = page_stylesheet(&document)
+        .replace(":root", "svg")
+        .replace("@media (prefers-color-scheme: dark)", "@media not all");
     let style = document.create_element_ns(Some("http://www.w3.org/2000/svg"), "style")?;
     // No animations in a still picture (an image would show their first frame: records invisible).
     style.set_text_content(Some(&format!(

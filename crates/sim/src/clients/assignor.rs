@@ -1416,7 +1416,7 @@ mod tests {
         let ppt = topics(&[("clicks", 6)]);
         let mut g = Round::new();
         g.join("c1", &["clicks"]);
-        let mut round = |g: &mut Round| g.rebalance(Strategy::Sticky, &ppt).0;
+        let round = |g: &mut Round| g.rebalance(Strategy::Sticky, &ppt).0;
         assert_eq!(round(&mut g), "c1=clicks-0,clicks-1,clicks-2,clicks-3,clicks-4,clicks-5");
         g.join("c2", &["clicks"]);
         assert_eq!(round(&mut g), "c1=clicks-0,clicks-1,clicks-2 c2=clicks-3,clicks-4,clicks-5");
