@@ -215,7 +215,9 @@ fn memo_part(cache: &std::cell::RefCell<ViewCache>, part: Part, hash: u64, build
     // Parts drawn in lists (rows, brokers, producers) are keyed, so that when the list changes Yew
     // moves each part's nodes with it instead of patching one into another; single parts are not.
     match part {
-        Part::Row(_) | Part::Broker(_) | Part::Producer(_) => html! { <Memo key={format!("{part:?}")} {hash} {content} /> },
+        Part::Row(_) | Part::Broker(_) | Part::Producer(_) => {
+            html! { <Memo key={format!("{part:?}")} {hash} {content} /> }
+        }
         _ => html! { <Memo {hash} {content} /> },
     }
 }
