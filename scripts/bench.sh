@@ -102,12 +102,15 @@ if ((${#files[@]} == 0)); then
 fi
 total_raw=0
 total_gz=0
-printf '%-44s %10s %10s\n' file bytes gzip-9
+total_br=0
+printf '%-44s %10s %10s %10s\n' file bytes gzip-9 brotli-11
 for f in "${files[@]}"; do
     raw=$(wc -c <"$f")
     gz=$(gzip -9 -c "$f" | wc -c)
+    br=$(wc -c <"$f.br") # written by the release build (crates/precompress)
     total_raw=$((total_raw + raw))
     total_gz=$((total_gz + gz))
-    printf '%-44s %10d %10d\n' "${f#"$ROOT"/}" "$raw" "$gz"
+    total_br=$((total_br + br))
+    printf '%-44s %10d %10d %10d\n' "${f#"$ROOT"/}" "$raw" "$gz" "$br"
 done
-printf '%-44s %10d %10d\n' total "$total_raw" "$total_gz"
+printf '%-44s %10d %10d %10d\n' total "$total_raw" "$total_gz" "$total_br"

@@ -35,4 +35,6 @@ say() { printf '==> %s\n' "$*" >&2; }
 trunk_release_build() {
     say "trunk build --release (wasm-opt: ${TRUNK_TOOLS_WASM_OPT:-any})"
     (cd "$ROOT" && trunk build --release --public-url ./ --offline=true --dist "$ROOT/dist")
+    # NAME.gz and NAME.br beside each file, for hosts that serve precompressed files.
+    (cd "$ROOT" && cargo run -q -p kafkascope-precompress --profile native -- "$ROOT/dist" | tail -1 >&2)
 }

@@ -76,7 +76,7 @@ describe(`kafkascope persistence (${BASE_URL})`, { concurrency: false }, () => {
     await page.evaluate((k) => localStorage.setItem(k, '{"v":0,"s":"","t":0}'), KEY);
     await page.reload();
     await page.locator('.notices').waitFor({ state: 'attached' });
-    assert.match(await page.locator('.notices').textContent(), /another version/);
+    assert.match(await page.locator('.notices').textContent(), /earlier version of kafkascope/);
     await page.click('#notice-close');
     assert.equal(await page.locator('.notices').count(), 0, 'the notice can be dismissed');
     browser.assertNoErrors('with bad stored state');
