@@ -15,6 +15,8 @@
 #                              every 90 s), natively (crates/bench/src/seek.rs) and in headless
 #                              Chromium against the release build (tests/e2e/seek-bench.mjs).
 #                              Budget: one frame, 16 ms.
+#   scripts/bench.sh startup   time from navigation to the first picture, median of 5 cold loads
+#                              in headless Chromium (tests/e2e/bench-startup.mjs). Budget 500 ms.
 #   scripts/bench.sh memory    memory at 2/10/30/60 virtual minutes, played at top speed, for the
 #                              default scenario and a busy one (crates/bench/scenarios/busy.ks:
 #                              1,000 records/s, 6 partitions RF 3, retention.ms=60000, a group of
@@ -25,7 +27,7 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-if [[ "${1:-}" == frames || "${1:-}" == seek || "${1:-}" == memory ]]; then
+if [[ "${1:-}" == frames || "${1:-}" == seek || "${1:-}" == memory || "${1:-}" == startup ]]; then
     "$here/setup.sh"
 else
     "$here/setup.sh" --no-browser
@@ -72,6 +74,14 @@ if [[ "${1:-}" == memory ]]; then
     node tests/e2e/bench-memory.mjs default
     say "wasm heap in headless Chromium (release build, top speed): busy scenario"
     node tests/e2e/bench-memory.mjs busy "$busy"
+    exit 0
+fi
+
+if [[ "${1:-}" == startup ]]; then
+    trunk_release_build
+    serve_dist
+    say "time to the first picture (headless Chromium, release build, cold loads)"
+    BASE_URL="http://127.0.0.1:$port/" node tests/e2e/bench-startup.mjs "${STARTUP_RUNS:-5}"
     exit 0
 fi
 
