@@ -1047,9 +1047,16 @@ impl Sim {
             if !r.is_leader(b) {
                 continue; // followers follow the leader's log start offset
             }
-            let c = &cx.topics[tp.topic as usize].config;
+            let topic = &cx.topics[tp.topic as usize];
+            if crate::cluster::sim::is_internal_topic(&topic.name) {
+                // The stand-in for their log cleaner (they are compacted topics); followers follow
+                // the log start as for retention.
+                let clean = r.log.compaction_point();
+                r.log.delete_before(clean);
+            }
+            let c = &topic.config;
             // Retention deletes only under `cleanup.policy` delete (compact alone keeps every
-            // segment; compaction itself is not modelled).
+            // segment; compaction of other topics is not modelled).
             if !c.cleanup_policy.split(',').any(|p| p == "delete") {
                 continue;
             }
@@ -1068,12 +1075,6 @@ impl Sim {
             if r.log.delete_before(new_start) > 0 {
                 let start = r.log.log_start;
                 cx.log(SimEvent::RetentionDeleted { broker: b, tp, new_log_start: start });
-            }
-            let name = cx.topics[tp.topic as usize].name.as_str();
-            if name == crate::coordinators::group::OFFSETS_TOPIC || name == crate::coordinators::txn::TXN_TOPIC {
-                // The stand-in for their log cleaner; followers follow the log start as for retention.
-                let clean = r.log.compaction_point();
-                r.log.delete_before(clean);
             }
         }
         let every = cx.cfg.log_retention_check_interval_ms;

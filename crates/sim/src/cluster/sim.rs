@@ -606,11 +606,10 @@ impl Sim {
         if t.deleted {
             return Err(format!("Topic 'Optional[{}]' does not exist as expected", t.name));
         }
-        if t.name.starts_with("__") {
-            return Err(format!(
-                "Topic {} is a kafka internal topic and is not allowed to be marked for deletion.",
-                t.name
-            ));
+        if is_internal_topic(&t.name) {
+            // Kafka 4.0 deletes it (and every group's offsets or every transaction's state with
+            // it); the model does not.
+            return Err(format!("kafkascope does not model deleting the internal topic {}.", t.name));
         }
         let partitions = t.partitions;
         self.topics[topic as usize].deleted = true;
@@ -724,6 +723,12 @@ fn validate_topic_name(name: &str) -> Result<(), String> {
 }
 
 /// `Topic.hasCollisionChars`: a `.` or a `_` in the name.
+/// Kafka's internal topics (`Topic.isInternal`): the group coordinators' `__consumer_offsets` and
+/// the transaction coordinators' `__transaction_state`.
+pub fn is_internal_topic(name: &str) -> bool {
+    name == crate::coordinators::group::OFFSETS_TOPIC || name == crate::coordinators::txn::TXN_TOPIC
+}
+
 pub fn has_collision_chars(name: &str) -> bool {
     name.contains('.') || name.contains('_')
 }

@@ -24,11 +24,6 @@ pub fn not_found(name: &str) -> String {
     format!("Topic 'Optional[{name}]' does not exist as expected")
 }
 
-/// Internal topics (`Topic.isInternal`).
-pub fn is_internal(name: &str) -> bool {
-    name == "__consumer_offsets" || name == "__transaction_state"
-}
-
 /// `kafka-topics --create`.
 pub fn create(
     sim: &mut Sim,
@@ -68,7 +63,7 @@ fn selected(sim: &Sim, topic: Option<&str>, exclude_internal: bool) -> Vec<Strin
     let mut names: Vec<String> = sim
         .live_topics()
         .map(|(_, t)| t.name.clone())
-        .filter(|n| !(exclude_internal && is_internal(n)))
+        .filter(|n| !(exclude_internal && crate::cluster::sim::is_internal_topic(n)))
         .filter(|n| topic.is_none_or(|t| t == n))
         .collect();
     names.sort();
@@ -102,7 +97,7 @@ pub fn delete(sim: &mut Sim, topic: &str, if_exists: bool) -> Output {
     let Some(t) = sim.topic_by_name(topic) else {
         return if if_exists { Output::default() } else { topic_error(&not_found(topic)) };
     };
-    if is_internal(topic) {
+    if crate::cluster::sim::is_internal_topic(topic) {
         return Output {
             lines: vec![format!(
                 "Error: kafkascope does not model deleting the internal topic {topic} (Kafka 4.0 would delete it, and every group's offsets or every transaction's state with it)."
@@ -291,9 +286,4 @@ pub fn alter_broker_configs(
         },
         Err(e) => config_command_error(args, &e),
     }
-}
-
-/// The topic configs the model acts on, with their defaults, for `help`.
-pub fn modelled_topic_configs() -> Vec<&'static str> {
-    TOPIC.sorted().into_iter().filter(|k| k.modelled == crate::configs::Modelled::Yes).map(|k| k.name).collect()
 }
