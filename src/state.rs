@@ -808,6 +808,33 @@ mod tests {
         serde_json::to_string(&m.session.sim.journal).unwrap() + &serde_json::to_string(&m.session.sim.ledger).unwrap()
     }
 
+    /// "Step" goes to the next event the narration tells and stops right after it; with nothing
+    /// narrated within the limit, the clock stands at the limit.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn step_goes_to_the_next_narrated_event() {
+        let mut m = Model::new();
+        m.new_session(kafkascope_sim::session::exec::DEFAULT_SEED, 3);
+        m.run("kafka-topics --create --topic t --partitions 1 --replication-factor 3");
+        m.run("advance 1s");
+        m.run("broker kill 1");
+        let (t0, seen) = (m.session.sim.now(), m.session.sim.journal.len());
+        m.step_narrated();
+        let sim = &m.session.sim;
+        let fenced_at = sim.now();
+        let told: Vec<(u64, String)> =
+            sim.journal.iter_from(seen).filter_map(|e| Some((e.at_ms, sim.narrate(e)?))).collect();
+        assert!(told.iter().any(|(_, t)| t.contains("fenced broker 1")), "{told:?}");
+        assert!(told.iter().all(|(at, _)| *at == fenced_at), "stopped right after the event: {told:?}");
+        assert!(fenced_at > t0 && fenced_at <= t0 + 9000, "{fenced_at}");
+        // Nothing more to tell: the clock moves to the limit.
+        let mut quiet = Model::new();
+        quiet.new_session(kafkascope_sim::session::exec::DEFAULT_SEED, 3);
+        let t = quiet.session.sim.now();
+        quiet.step_narrated();
+        assert_eq!(quiet.session.sim.now(), t + STEP_NARRATED_MAX_MS);
+    }
+
     /// Seeking shows exactly what was live at that moment, across a click in between, and acting in
     /// the past forks (the recorded future is dropped).
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

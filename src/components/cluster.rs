@@ -1434,7 +1434,7 @@ fn moving_view(sim: &Sim, lay: &Layout, now: f64, reduced_motion: bool) -> Html 
     let since = (now - MOVE_MS).max(0.0) as u64;
     let first = journal.partition_point(|e| e.at_ms < since);
     let mut out = Vec::new();
-    for e in journal.iter_from(first) {
+    for (j, e) in journal.iter_from(first).enumerate() {
         let age = now - e.at_ms as f64;
         if !(0.0..MOVE_MS).contains(&age) {
             continue;
@@ -1448,7 +1448,7 @@ fn moving_view(sim: &Sim, lay: &Layout, now: f64, reduced_motion: bool) -> Html 
                 for tp in added {
                     let Some(k) = tps.iter().position(|x| x == tp) else { continue };
                     let to = lay.consumer_line(slot, k);
-                    let from = previous_owner(sim, lay, first, &c.group_name, *tp, e.at_ms).unwrap_or_else(|| {
+                    let from = previous_owner(sim, lay, first + j, &c.group_name, *tp).unwrap_or_else(|| {
                         lay.group_header(lay.consumers[slot].1).map_or(to, |h| Pt { x: h.x + 2.0, y: h.y + 57.0 })
                     });
                     let p = lerp(from, to, t);
@@ -1477,13 +1477,10 @@ fn moving_view(sim: &Sim, lay: &Layout, now: f64, reduced_motion: bool) -> Html 
     html! { <g class="motion" aria-hidden="true">{ for out }</g> }
 }
 
-/// Where partition `tp` was last owned in `group` before `before`: the line of the consumer that
-/// revoked it, if it is still drawn.
-fn previous_owner(sim: &Sim, lay: &Layout, first: usize, group: &str, tp: Tp, before: u64) -> Option<Pt> {
-    let _ = before;
-    let look = first.saturating_sub(400);
-    let earlier: Vec<_> = sim.journal.iter_from(look).take(first - look).collect();
-    earlier.into_iter().rev().find_map(|e| match &e.event {
+/// Where partition `tp` was last owned in `group` before journal entry `at` (its assignment): the
+/// line of the consumer that revoked it, if it is still drawn. Looks back at most 400 entries.
+fn previous_owner(sim: &Sim, lay: &Layout, at: usize, group: &str, tp: Tp) -> Option<Pt> {
+    (at.saturating_sub(400)..at).rev().filter_map(|i| sim.journal.get(i)).find_map(|e| match &e.event {
         SimEvent::PartitionsRevoked { consumer, tps } if tps.contains(&tp) => {
             let c = sim.consumers.get(*consumer as usize)?;
             if c.group_name != group {

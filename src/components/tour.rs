@@ -254,26 +254,22 @@ fn act(m: &mut Model) {
 
 /// Plays the rest of the phase at once (the learner does not want to watch it).
 fn skip(m: &mut Model) {
-    if let Some(at) = m.stop_at.take() {
-        m.session.sim.run_until(at);
-    }
-    if let Some((w, deadline)) = m.wait.take() {
-        let held = kafkascope_sim::teaching::tour::wait_step(&mut m.session, &w, deadline);
-        m.wait_held = Some(held);
-    }
-    m.view_ms = m.session.sim.now() as f64;
-    m.playing = false;
-    while m.tour.as_ref().is_some_and(|t| matches!(t.phase, Phase::Opening | Phase::Playing)) {
-        drive(m);
+    // Finish what is playing (an advance or a wait) at once, then any phases that follow on
+    // their own, until the tour waits for the learner.
+    let finish_now = |m: &mut Model| {
         if let Some(at) = m.stop_at.take() {
             m.session.sim.run_until(at);
         }
         if let Some((w, deadline)) = m.wait.take() {
-            let held = kafkascope_sim::teaching::tour::wait_step(&mut m.session, &w, deadline);
-            m.wait_held = Some(held);
+            m.wait_held = Some(kafkascope_sim::teaching::tour::wait_step(&mut m.session, &w, deadline));
         }
         m.view_ms = m.session.sim.now() as f64;
         m.playing = false;
+    };
+    finish_now(m);
+    while m.tour.as_ref().is_some_and(|t| matches!(t.phase, Phase::Opening | Phase::Playing)) {
+        drive(m);
+        finish_now(m);
     }
     m.timeline_follow();
 }

@@ -1,5 +1,5 @@
 //! The session as the page drives it: a console `produce` that never waits and reports each
-//! record's outcome as it happens, "step" to the next narrated event, the script export without
+//! record's outcome as it happens, the script export without
 //! failed commands, and what the ledger and the picture are told about groups (records before a
 //! group's start are not "skipped"; a crashed member's partitions as its coordinator sees them).
 
@@ -76,27 +76,6 @@ fn console_produce_that_can_only_fail_reports_the_failure_later() {
     let t1 = w.sim.now();
     let out = w.execute(&cmd("produce --topic t --value v"));
     assert!(w.sim.now() > t1 && out.lines[0].contains("NotEnoughReplicasException"), "{out:?}");
-}
-
-/// "Step" goes to the next event the narration tells, stopping right after it; with nothing
-/// narrated within the limit, the clock stands at the limit.
-#[test]
-fn stepping_to_the_next_narrated_event() {
-    let mut s = session(&["kafka-topics --create --topic t --partitions 1 --replication-factor 3", "advance 1s"]);
-    s.execute(&cmd("broker kill 1"));
-    let t0 = s.sim.now();
-    let lines = s.run_to_next_narrated(60_000);
-    assert!(!lines.is_empty());
-    assert!(lines[0].contains("fenced broker 1"), "{lines:?}");
-    let fenced_at = s.sim.now();
-    assert!(fenced_at > t0 && fenced_at <= t0 + 9000, "{fenced_at}");
-    assert_eq!(s.sim.journal.last().unwrap().at_ms, fenced_at, "stopped right after the event");
-    assert_eq!(s.journal_seen, s.sim.journal.len());
-    // Nothing more to tell in the next second: the clock moves to the limit.
-    let mut quiet = session(&[]);
-    let t = quiet.sim.now();
-    assert!(quiet.run_to_next_narrated(1000).is_empty());
-    assert_eq!(quiet.sim.now(), t + 1000);
 }
 
 /// The script export leaves out commands that failed (they changed nothing), and the exported

@@ -318,10 +318,6 @@ pub struct Consumer {
     /// brings it back.
     #[serde(default)]
     pub removed: bool,
-    /// The client's metadata of the topics it watches (as of `metadata_ms`): name → (topic, number
-    /// of partitions). A group leader watches every topic its group subscribes to.
-    #[serde(default)]
-    pub metadata_snapshot: BTreeMap<String, (TopicId, u32)>,
     /// The metadata the leader computed the group's assignment from (`assignmentSnapshot`; None
     /// on other members): when a refresh differs from it, the leader rejoins.
     #[serde(default)]
@@ -438,7 +434,6 @@ impl Sim {
             join_sent_ms: now,
             join_pending: false,
             removed: false,
-            metadata_snapshot: BTreeMap::new(),
             assignment_snapshot: None,
             watched: topics.iter().map(|&t| self.topics[t as usize].name.clone()).collect(),
             metadata_ms: now,
@@ -645,7 +640,10 @@ impl Sim {
     pub(crate) fn consumer_check_metadata(&mut self, idx: ConsumerIdx) {
         let now = self.net.now;
         let c = &self.consumers[idx as usize];
-        if !c.metadata_stale && now < c.metadata_ms + c.config.metadata_max_age_ms {
+        // Due at metadata.max.age.ms; while a watched topic is missing, again after
+        // retry.backoff.ms (Kafka's metadata backoff), not at every poll and heartbeat.
+        let due = if c.metadata_stale { c.config.retry_backoff_ms } else { c.config.metadata_max_age_ms };
+        if now < c.metadata_ms + due {
             return;
         }
         let snapshot = self.metadata_of(&c.watched);
@@ -654,9 +652,9 @@ impl Sim {
         // A subscribed topic the cluster does not know keeps the client asking (Kafka's consumer
         // re-requests metadata while a topic answers UNKNOWN_TOPIC_OR_PARTITION).
         c.metadata_stale = c.watched.iter().any(|t| !snapshot.contains_key(t));
-        c.metadata_snapshot = snapshot.clone();
-        let Some(assigned_from) = c.assignment_snapshot.clone() else { return };
+        let Some(assigned_from) = c.assignment_snapshot.take() else { return };
         if assigned_from == snapshot {
+            c.assignment_snapshot = Some(assigned_from);
             return;
         }
         let mut changes = Vec::new();
@@ -1022,7 +1020,6 @@ impl Sim {
             // A subscribed topic missing from the metadata keeps the client asking.
             c.metadata_stale = watched.iter().any(|t| !snapshot.contains_key(t));
             c.watched = watched;
-            c.metadata_snapshot = snapshot.clone();
             c.metadata_ms = now;
             c.assignment_snapshot = Some(snapshot);
             for (member, parts) in result {

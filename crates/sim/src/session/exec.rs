@@ -47,6 +47,8 @@ struct Watch {
     first: u64,
     /// Whether the outcome of each record was reported.
     reported: Vec<bool>,
+    /// Every record before this index was reported (where the next call starts looking).
+    next: usize,
 }
 
 /// An outcome of an earlier command, reported when it happens: one line per record of a
@@ -219,7 +221,7 @@ impl Session {
         let out = self.execute(&sent);
         if !out.error {
             let n = (self.sim.ledger.next_id().0 - first).min(*count as u64) as usize;
-            self.watches.push(Watch { command: self.history.len() - 1, first, reported: vec![false; n] });
+            self.watches.push(Watch { command: self.history.len() - 1, first, reported: vec![false; n], next: 0 });
         }
         out
     }
@@ -229,60 +231,38 @@ impl Session {
     /// Call it after running the model (every frame); a record still pending is reported later.
     pub fn take_reports(&mut self) -> Vec<Report> {
         let mut out = Vec::new();
+        let ledger = &self.sim.ledger;
         for w in &mut self.watches {
-            let batch: Vec<_> = (0..w.reported.len())
-                .filter_map(|i| self.sim.ledger.get(RecordId(w.first + i as u64)).cloned())
-                .collect();
-            for (i, done) in w.reported.iter_mut().enumerate() {
-                if *done {
+            let (first, n) = (w.first, w.reported.len());
+            let batch = || (0..n).filter_map(move |i| ledger.get(RecordId(first + i as u64)));
+            // How many of the batch expired on each partition: counted once, when one is reported.
+            let mut expired: Option<Vec<(Tp, Delivery, usize)>> = None;
+            for i in w.next..n {
+                if w.reported[i] {
                     continue;
                 }
-                let id = RecordId(w.first + i as u64);
-                let Some(e) = self.sim.ledger.get(id) else {
+                let id = RecordId(first + i as u64);
+                let Some(e) = ledger.get(id) else {
                     // Summarized away before this frame saw it (long out of reach): nothing to say.
-                    *done = id < self.sim.ledger.base();
+                    w.reported[i] = id < ledger.base();
                     continue;
                 };
                 if e.state == Delivery::Pending {
                     continue;
                 }
-                *done = true;
+                w.reported[i] = true;
                 let timeout = self.sim.producers.get(e.producer as usize).map_or(0, |p| p.config.delivery_timeout_ms);
-                let line = delivery_line(&self.sim, e, &batch, timeout);
+                let counts = expired.get_or_insert_with(|| expiry_counts(batch()));
+                let line = delivery_line(&self.sim, e, counts, timeout);
                 let error = matches!(e.state, Delivery::Failed(_));
                 out.push(Report { command: w.command, record: i, line, error });
             }
+            while w.next < n && w.reported[w.next] {
+                w.next += 1;
+            }
         }
-        self.watches.retain(|w| w.reported.iter().any(|d| !d));
+        self.watches.retain(|w| w.next < w.reported.len());
         out
-    }
-
-    /// Runs events until one the narration would tell (what `Sim::narrate` shows) has happened,
-    /// at most `max_ms` of virtual time; stops right after that event. Returns its narration
-    /// lines (`[mm:ss.mmm] text`), or nothing when no narrated event came within `max_ms` (the
-    /// clock then stands at `max_ms` later) or nothing is scheduled. `step` still runs one event.
-    pub fn run_to_next_narrated(&mut self, max_ms: Millis) -> Vec<String> {
-        let deadline = self.sim.now().saturating_add(max_ms);
-        let mut from = self.sim.journal.len();
-        loop {
-            if self.sim.net.next_event_time().is_none_or(|t| t > deadline) {
-                self.sim.run_until(deadline);
-                self.journal_seen = self.sim.journal.len();
-                return Vec::new();
-            }
-            self.sim.step();
-            let lines: Vec<String> = self
-                .sim
-                .journal
-                .iter_from(from)
-                .filter_map(|e| self.sim.narrate(e).map(|t| format!("[{}] {t}", format_time(e.at_ms))))
-                .collect();
-            from = self.sim.journal.len();
-            if !lines.is_empty() {
-                self.journal_seen = from;
-                return lines;
-            }
-        }
     }
 
     pub fn trace(&self) -> Trace {
@@ -571,16 +551,32 @@ impl Session {
                 self.sim.ledger.pin(first); // read back below: not summarized meanwhile
                 let cfg = &self.sim.producers[idx as usize].config;
                 let deadline = self.sim.now() + cfg.delivery_timeout_ms + cfg.request_timeout_ms;
-                let pending = |s: &Sim| s.ledger.since(first).any(|e| e.state == Delivery::Pending);
-                while pending(&self.sim) && self.sim.now() <= deadline {
+                // Records settle for good (acked or failed), so the first unsettled one only moves on.
+                let mut unsettled = first;
+                let pending = |s: &Sim, at: &mut RecordId| {
+                    while let Some(e) = s.ledger.get(*at) {
+                        if e.state == Delivery::Pending {
+                            return true;
+                        }
+                        at.0 += 1;
+                    }
+                    false
+                };
+                while pending(&self.sim, &mut unsettled) && self.sim.now() <= deadline {
                     if self.sim.step().is_none() {
                         break;
                     }
                 }
-                let entries: Vec<_> = self.sim.ledger.since(first).cloned().collect();
-                self.sim.ledger.unpin();
                 let delivery_timeout = self.sim.producers[idx as usize].config.delivery_timeout_ms;
-                Ok(entries.iter().map(|e| delivery_line(&self.sim, e, &entries, delivery_timeout)).collect())
+                let counts = expiry_counts(self.sim.ledger.since(first));
+                let lines = self
+                    .sim
+                    .ledger
+                    .since(first)
+                    .map(|e| delivery_line(&self.sim, e, &counts, delivery_timeout))
+                    .collect();
+                self.sim.ledger.unpin();
+                Ok(lines)
             }
             Command::Network { latency_ms, jitter_ms, link } => {
                 let jitter = jitter_ms.unwrap_or(latency_ms / 5);
@@ -659,12 +655,12 @@ impl Session {
 
 /// What `produce` prints for one record: `Partition:P<TAB>Offset:O` once acked (offset -1 with
 /// acks=0), the client's exception once the producer gave up; a record expired (or still pending
-/// when waiting ended) prints Kafka's batch-expiry text, counting the records of `batch` (what
-/// one `produce` sent) that expired with it on its partition.
+/// when waiting ended) prints Kafka's batch-expiry text with the number of records of its
+/// `produce` that expired with it on its partition (`expiry_counts`).
 fn delivery_line(
     sim: &Sim,
     e: &crate::audit::ledger::LedgerEntry,
-    batch: &[crate::audit::ledger::LedgerEntry],
+    expired: &[(Tp, Delivery, usize)],
     delivery_timeout: Millis,
 ) -> String {
     match e.state {
@@ -672,7 +668,7 @@ fn delivery_line(
             format!("Partition:{}\tOffset:{}", e.tp.partition, offset.map_or("-1".to_string(), |o| o.to_string()))
         }
         Delivery::Failed(ErrorCode::RequestTimedOut) | Delivery::Pending => {
-            let n = batch.iter().filter(|x| x.tp == e.tp && x.state == e.state).count().max(1);
+            let n = expired.iter().find(|(tp, st, _)| *tp == e.tp && *st == e.state).map_or(1, |c| c.2);
             format!(
                 "org.apache.kafka.common.errors.TimeoutException: Expiring {n} record(s) for {}:{delivery_timeout} ms has passed since batch creation",
                 sim.tp_name(e.tp)
@@ -680,6 +676,18 @@ fn delivery_line(
         }
         Delivery::Failed(err) => client_exception(err),
     }
+}
+
+/// For the records of one `produce`: how many expired (or were still pending) on each partition.
+fn expiry_counts<'a>(batch: impl Iterator<Item = &'a crate::audit::ledger::LedgerEntry>) -> Vec<(Tp, Delivery, usize)> {
+    let mut out: Vec<(Tp, Delivery, usize)> = Vec::new();
+    for e in batch.filter(|e| matches!(e.state, Delivery::Pending | Delivery::Failed(ErrorCode::RequestTimedOut))) {
+        match out.iter_mut().find(|(tp, st, _)| *tp == e.tp && *st == e.state) {
+            Some(c) => c.2 += 1,
+            None => out.push((e.tp, e.state, 1)),
+        }
+    }
+    out
 }
 
 /// The exception a Kafka client reports for an error code: its class and the code's default text.
@@ -948,7 +956,7 @@ an exact name, where Kafka's tools read a regular expression):
   kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]  (K=[a,b] for a list)
       topic configs the model acts on: min.insync.replicas (1), unclean.leader.election.enable
       (false), retention.ms (604800000), retention.bytes (-1), cleanup.policy (delete; compact stops
-      retention, compaction itself is not modelled)
+      retention; compaction is modelled only for the internal topics, see below)
   kafka-configs --alter --entity-type brokers (--entity-default | --entity-name B) --add-config K=V[,K=V]
       only Kafka's dynamic broker configs; the others are refused as Kafka refuses them
   kafka-leader-election --election-type preferred|unclean (--topic T [--partition P] | --all-topic-partitions)

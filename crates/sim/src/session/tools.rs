@@ -264,7 +264,9 @@ pub fn console_consume(
             (_, Some(o)) => o,
             _ => log.log_start,
         };
-        for rec in log.records.iter().filter(|r| r.offset >= from).take_while(|r| r.offset < end) {
+        // Offsets are contiguous from the log start: begin at `from` directly.
+        let skip = from.saturating_sub(log.log_start) as usize;
+        for rec in log.records.iter_from(skip).take_while(|r| r.offset < end) {
             if matches!(rec.value, Value::Marker { .. })
                 || (read_committed && !crate::clients::processor::visible(log, rec))
             {

@@ -753,8 +753,9 @@ impl Probe {
     }
 }
 
-/// Plays virtual time event by event up to `until_ms`, stopping right after the event that made
-/// the wait hold; true when it holds (at once, if it already did). The headless player calls it
+/// Plays virtual time up to `until_ms`, one virtual millisecond's events at a time (the probe,
+/// which may audit the whole ledger, is checked once per moment, not once per event), stopping
+/// right after the moment that made the wait hold; true when it holds (at once, if it already did). The headless player calls it
 /// once with the wait's deadline; the UI calls it every frame with that frame's virtual time
 /// (capped at the deadline), so the learner watches time run up to the moment and stop there.
 /// When it returns false the clock stands at `until_ms`.
@@ -762,8 +763,10 @@ pub fn wait_step(session: &mut Session, w: &Wait, until_ms: Millis) -> bool {
     if w.holds(&session.sim) {
         return true;
     }
-    while session.sim.net.next_event_time().is_some_and(|t| t <= until_ms) {
-        session.sim.step();
+    while let Some(t) = session.sim.net.next_event_time().filter(|&t| t <= until_ms) {
+        while session.sim.net.next_event_time() == Some(t) {
+            session.sim.step();
+        }
         if w.holds(&session.sim) {
             return true;
         }
