@@ -4,8 +4,6 @@
 use crate::clients::assignor::{java_string_hash, jdk_hash_order_sized};
 use crate::cluster::configs::{validate_topic_configs, ConfigEntry, Source};
 use crate::cluster::sim::{has_collision_chars, Sim};
-use crate::configs::topic::TOPIC;
-use crate::configs::Table;
 use crate::model::*;
 use crate::session::command::{ConfigEntity, PartitionFilter};
 use crate::session::exec::Output;
