@@ -37,7 +37,7 @@ pub fn view(
     let history = sim.isr_history(tp);
     let t = |id: &'static str, label: &'static str| term(id, label, on_term);
     let onkeydown = crate::components::escape_closes(close);
-    let records: Vec<_> = log.map_or(Vec::new(), |l| l.records.iter().rev().take(RECORDS_SHOWN).copied().collect());
+    let records: Vec<_> = log.map_or(Vec::new(), |l| l.iter().rev().take(RECORDS_SHOWN).copied().collect());
     // What one can do to the whole topic: the same command lines as the console.
     let topic = sim.topic(tp.topic);
     let topic_actions = (!topic.name.starts_with("__")).then(|| {
@@ -109,7 +109,7 @@ pub fn view(
                         l.epochs.iter().map(|(e, o)| format!("epoch {e} from offset {o}")).collect::<Vec<_>>().join(" · ")
                     } }
                 </p>
-                <h3>{format!("Records (newest {} of {}; ", records.len(), l.records.len())}{t("hw", "HW")}{format!(" {hw})")}</h3>
+                <h3>{format!("Records (newest {} of {}; ", records.len(), l.live_count())}{t("hw", "HW")}{format!(" {hw})")}</h3>
                 <table class="records">
                     <thead><tr><th scope="col">{"offset"}</th><th scope="col">{"key"}</th><th scope="col">{"value"}</th><th scope="col">{t("leader-epoch", "epoch")}</th></tr></thead>
                     <tbody>

@@ -92,6 +92,9 @@ pub enum Value {
     GroupTombstone {
         group: Sym,
     },
+    /// A null value: a tombstone (`produce --tombstone`), which deletes its key from a compacted
+    /// topic once the log cleaner passes over it.
+    Null,
 }
 
 /// Identity of one record the user or a producer created, across retries and copies (the ledger key).
@@ -120,6 +123,66 @@ pub struct Record {
     pub append_ms: Millis,
     /// Written by a transactional producer (data) or a transaction coordinator (a marker).
     pub txn: bool,
+    /// The record's body in bytes as Kafka's v2 format encodes it, without its offset delta and
+    /// length (`record_body_bytes`); the log adds those and the batch header (`Log::batch_bytes`).
+    #[serde(default)]
+    pub size: u16,
+    /// Removed by the log cleaner (compaction): the offset stays taken, a gap that readers skip.
+    #[serde(default)]
+    pub cleaned: bool,
+}
+
+/// Kafka's record-batch header (v2, `DefaultRecordBatch.RECORD_BATCH_OVERHEAD`): base offset 8,
+/// length 4, partition leader epoch 4, magic 1, CRC 4, attributes 2, last offset delta 4, base
+/// timestamp 8, max timestamp 8, producer id 8, producer epoch 2, base sequence 4, record count 4.
+pub const BATCH_HEADER_BYTES: u64 = 61;
+
+/// Bytes of `v` as a zig-zag varint (Kafka's `ByteUtils.sizeOfVarint`).
+pub fn varint_bytes(v: i64) -> u64 {
+    let mut z = ((v << 1) ^ (v >> 63)) as u64;
+    let mut n = 1;
+    while z >= 0x80 {
+        z >>= 7;
+        n += 1;
+    }
+    n
+}
+
+/// A record's body as Kafka's v2 format (`DefaultRecord.sizeInBytes`) encodes it, without the
+/// offset delta and the length prefix, which depend on its place in its batch: attributes (1),
+/// timestamp delta (a varint; 0 here, 1 byte: the model stamps a batch with one time), key length
+/// (varint, -1 for null) and key, value length (varint, -1 for null) and value, header count (1:
+/// no headers). Saturates at 65535.
+pub fn record_body_bytes(key: Option<usize>, value: Option<usize>) -> u16 {
+    let field = |n: Option<usize>| n.map_or(1, |n| varint_bytes(n as i64) + n as u64);
+    (1 + 1 + field(key) + field(value) + 1).min(u16::MAX as u64) as u16
+}
+
+/// One record's whole size in its batch: the length varint, the body and the offset delta
+/// (`DefaultRecord.sizeInBytes`). A batch is `BATCH_HEADER_BYTES` plus its records' sizes: the one
+/// size the model uses for segments, `retention.bytes`, `kafka-log-dirs` and `kafka-dump-log`.
+pub fn record_bytes(body: u16, offset_delta: u64) -> u64 {
+    let len = body as u64 + varint_bytes(offset_delta as i64);
+    varint_bytes(len as i64) + len
+}
+
+/// One segment of a replica's log (a `.log` file with its indexes): its base offset, size in bytes,
+/// and the append times of its first record (what `segment.ms` counts from) and its newest
+/// (the largest timestamp, what `retention.ms` compares). The records are the log's own; a segment
+/// is metadata over them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Segment {
+    pub base_offset: u64,
+    pub bytes: u64,
+    pub first_ms: Millis,
+    pub max_ms: Millis,
+}
+
+impl Segment {
+    /// Kafka's file name: the base offset in 20 digits.
+    pub fn file_name(&self) -> String {
+        format!("{:020}.log", self.base_offset)
+    }
 }
 
 /// One entry of the producer-state cache that the broker keeps per producer id (section 5.2).
@@ -156,6 +219,10 @@ pub struct Log {
     pub decided_txns: Vec<(u64, u64)>,
     /// The aborted-transaction index, sent with read_committed fetches.
     pub aborted_txns: Vec<AbortedTxn>,
+    /// The segments, oldest first; the last is the active one (appends go there). Empty only
+    /// before the first append.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
 }
 
 /// One aborted transaction in a partition: its producer id, first offset and ABORT marker offset.
@@ -176,47 +243,211 @@ impl AbortedTxn {
 }
 
 impl Log {
+    /// The log end offset: the offset the next record gets.
     pub fn leo(&self) -> u64 {
-        self.log_start + self.records.len() as u64
+        self.records.end()
     }
 
     pub fn latest_epoch(&self) -> Option<u32> {
         self.epochs.last().map(|&(e, _)| e)
     }
 
-    /// Records `from .. leo`, at most `max` of them.
+    /// Index in `records` of `offset` (held: at or after the storage's first position).
+    fn index(&self, offset: u64) -> usize {
+        (offset - self.records.head()) as usize
+    }
+
+    /// The records a reader sees, oldest first: every stored one but the slots the log cleaner
+    /// emptied (compaction's gaps).
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Record> + '_ {
+        self.records.iter().filter(|r| !r.cleaned)
+    }
+
+    /// `iter` from `offset` on.
+    pub fn iter_from(&self, offset: u64) -> impl Iterator<Item = &Record> + '_ {
+        let i = offset.saturating_sub(self.records.head()) as usize;
+        self.records.iter_from(i).filter(|r| !r.cleaned)
+    }
+
+    /// How many records a reader sees (`iter().count()`).
+    pub fn live_count(&self) -> usize {
+        self.iter().count()
+    }
+
+    /// Records `from .. leo`, at most `max` of them (compaction's gaps skipped).
     pub fn read(&self, from: u64, max: usize) -> Vec<Record> {
         if from < self.log_start || from >= self.leo() {
             return Vec::new();
         }
-        let start = (from - self.log_start) as usize;
-        let mut out: Vec<Record> = Vec::with_capacity(max.max(1).min(self.records.len() - start) + 8);
-        out.extend(self.records.iter_from(start).take(max.max(1)).copied());
+        let start = from.max(self.records.head());
+        let mut out: Vec<Record> = Vec::with_capacity(max.max(1).min(self.records.len()) + 8);
+        let mut it = self.records.iter_from(self.index(start));
+        let mut last: Option<Record> = None;
+        for r in it.by_ref() {
+            last = Some(*r);
+            if !r.cleaned {
+                out.push(*r);
+                if out.len() >= max.max(1) {
+                    break;
+                }
+            }
+        }
         // Never split a producer batch: Kafka returns whole batches.
-        let mut next = start + out.len();
-        while out.last().is_some_and(|r| !r.last_in_batch) && next < self.records.len() {
-            out.push(self.records[next]);
-            next += 1;
+        if last.is_some_and(|r| !r.last_in_batch) {
+            for r in it {
+                if !r.cleaned {
+                    out.push(*r);
+                }
+                if r.last_in_batch {
+                    break;
+                }
+            }
         }
         out
     }
 
+    /// The record at `offset`, unless it is below the log start or the cleaner removed it.
     pub fn get(&self, offset: u64) -> Option<&Record> {
-        if offset < self.log_start {
+        if offset < self.log_start || offset < self.records.head() {
             return None;
         }
-        self.records.get((offset - self.log_start) as usize)
+        self.records.get(self.index(offset)).filter(|r| !r.cleaned)
     }
 
-    /// Appends a record that already carries its offset and epoch. Keeps the epoch cache and the
-    /// producer-state cache in step, on leaders and followers alike.
-    pub fn append(&mut self, rec: Record) {
-        assert_eq!(rec.offset, self.leo(), "offsets are contiguous");
-        if self.latest_epoch().is_none_or(|e| rec.epoch > e) {
-            self.epochs.push((rec.epoch, rec.offset));
+    /// Whether the log cleaner removed the record at `offset` (a gap), as opposed to retention
+    /// or truncation.
+    pub fn is_cleaned(&self, offset: u64) -> bool {
+        offset >= self.log_start
+            && offset < self.leo()
+            && (offset < self.records.head() || self.records.get(self.index(offset)).is_some_and(|r| r.cleaned))
+    }
+
+    /// The active segment (where appends go), if any record was ever appended.
+    pub fn active_segment(&self) -> Option<&Segment> {
+        self.segments.last()
+    }
+
+    /// Bytes of the log on disk: the sum of its segments.
+    pub fn size_bytes(&self) -> u64 {
+        self.segments.iter().map(|s| s.bytes).sum()
+    }
+
+    /// Bytes of a batch of these records (offset deltas from the first).
+    pub fn batch_bytes(records: &[Record]) -> u64 {
+        BATCH_HEADER_BYTES + records.iter().enumerate().map(|(i, r)| record_bytes(r.size, i as u64)).sum::<u64>()
+    }
+
+    /// The bytes and the largest timestamp of the records at offsets `from .. to` as they are
+    /// stored now: each batch with a record left costs its header, each record its size (a
+    /// cleaned batch keeps its offset deltas).
+    fn measure(&self, from: u64, to: u64) -> (u64, Millis) {
+        let (mut bytes, mut max_ms) = (0, 0);
+        let mut batch_first: Option<u64> = None;
+        let mut counted = false;
+        let i = from.saturating_sub(self.records.head()) as usize;
+        for r in self.records.iter_from(i).take_while(|r| r.offset < to) {
+            let first = *batch_first.get_or_insert(r.offset);
+            if !r.cleaned {
+                if !counted {
+                    bytes += BATCH_HEADER_BYTES;
+                    counted = true;
+                }
+                bytes += record_bytes(r.size, r.offset - first);
+                max_ms = max_ms.max(r.append_ms);
+            }
+            if r.last_in_batch {
+                batch_first = None;
+                counted = false;
+            }
         }
-        self.records.push_back(rec);
-        self.note_txn(&rec);
+        (bytes, max_ms)
+    }
+
+    /// Measures segment `i` again from its records (after truncation or cleaning).
+    fn remeasure(&mut self, i: usize) {
+        let to = self.segments.get(i + 1).map_or(self.leo(), |s| s.base_offset);
+        let (bytes, max_ms) = self.measure(self.segments[i].base_offset, to);
+        let s = &mut self.segments[i];
+        s.bytes = bytes;
+        s.max_ms = if bytes == 0 { s.first_ms } else { max_ms };
+    }
+
+    /// Rolls a new, empty active segment at the log end (Kafka's `UnifiedLog.roll`), unless the
+    /// active one is empty already.
+    pub fn roll(&mut self, now: Millis) {
+        if self.segments.last().is_some_and(|s| s.bytes == 0 && s.base_offset == self.leo()) {
+            return;
+        }
+        self.segments.push(Segment { base_offset: self.leo(), bytes: 0, first_ms: now, max_ms: now });
+    }
+
+    /// Takes offsets up to `offset` as a gap (a follower fetching what its leader's cleaner had
+    /// already emptied): cleaned slots, so that offsets stay positions.
+    pub fn append_gap(&mut self, offset: u64) {
+        while self.leo() < offset {
+            let o = self.leo();
+            self.records.push_back(Record {
+                offset: o,
+                epoch: self.latest_epoch().unwrap_or(0),
+                key: None,
+                value: Value::Null,
+                id: INTERNAL_RECORD,
+                producer_id: None,
+                producer_epoch: 0,
+                sequence: 0,
+                last_in_batch: true,
+                append_ms: 0,
+                txn: false,
+                size: 0,
+                cleaned: true,
+            });
+        }
+    }
+
+    /// Appends a record that already carries its offset and epoch, as a batch of its own (tests
+    /// and one-record writers; see `append_batch`).
+    pub fn append(&mut self, rec: Record) {
+        self.append_batch(&[rec], rec.append_ms, &TopicConfig::default());
+    }
+
+    /// Appends one batch of records that already carry their offsets and epochs, rolling a new
+    /// segment first as Kafka's `LogSegment.shouldRoll` does: when the active segment is not empty
+    /// and the batch would take it past `segment.bytes`, or when more than `segment.ms` has passed
+    /// (at `now`) since its first record's timestamp. A batch never spans two segments. Keeps the
+    /// epoch cache and the transaction index in step, on leaders and followers alike (each rolls
+    /// its own segments from what it appends).
+    pub fn append_batch(&mut self, recs: &[Record], now: Millis, config: &TopicConfig) {
+        let Some(first) = recs.first() else { return };
+        let bytes = Self::batch_bytes(recs);
+        let roll = match self.segments.last() {
+            None => true,
+            Some(a) => {
+                a.bytes > 0
+                    && (a.bytes + bytes > config.segment_bytes || now.saturating_sub(a.first_ms) > config.segment_ms)
+            }
+        };
+        if roll {
+            self.segments.push(Segment {
+                base_offset: first.offset,
+                bytes: 0,
+                first_ms: first.append_ms,
+                max_ms: first.append_ms,
+            });
+        }
+        for rec in recs {
+            assert_eq!(rec.offset, self.leo(), "offsets are contiguous");
+            if self.latest_epoch().is_none_or(|e| rec.epoch > e) {
+                self.epochs.push((rec.epoch, rec.offset));
+            }
+            self.records.push_back(*rec);
+            self.note_txn(rec);
+        }
+        let a = self.segments.last_mut().expect("an active segment");
+        if a.bytes == 0 {
+            a.first_ms = first.append_ms;
+        }
+        a.bytes += bytes;
+        a.max_ms = recs.iter().map(|r| r.append_ms).fold(a.max_ms, Millis::max);
     }
 
     /// Keeps the transaction index in step with an appended record.
@@ -295,10 +526,18 @@ impl Log {
             }
             return Vec::new();
         }
-        let keep = (offset - self.log_start) as usize;
-        let removed: Vec<Record> = self.records.truncate(keep);
+        let keep = offset.saturating_sub(self.records.head()) as usize;
+        let mut removed: Vec<Record> = self.records.truncate(keep);
+        removed.retain(|r| !r.cleaned);
         self.epochs.retain(|&(_, start)| start < offset);
         self.hw = self.hw.min(offset);
+        // Segments that start at or after the cut go; the one it cuts into shrinks.
+        while self.segments.len() > 1 && self.segments.last().is_some_and(|s| s.base_offset >= offset) {
+            self.segments.pop();
+        }
+        if let Some(last) = self.segments.len().checked_sub(1) {
+            self.remeasure(last);
+        }
         self.rebuild_producer_state();
         removed
     }
@@ -309,7 +548,7 @@ impl Log {
         self.decided_txns.clear();
         self.aborted_txns.clear();
         let mut i = 0;
-        let recs: Vec<Record> = self.records.iter().copied().collect();
+        let recs: Vec<Record> = self.iter().copied().collect();
         while i < recs.len() {
             let r = recs[i];
             self.note_txn(&r);
@@ -364,6 +603,7 @@ impl Log {
     pub fn restart_at(&mut self, offset: u64) {
         self.truncate_to(self.log_start);
         self.records.restart_at(offset);
+        self.segments.clear();
         self.log_start = offset;
     }
 
@@ -421,8 +661,13 @@ impl Log {
             return 0;
         }
         let n = (new_start - self.log_start) as usize;
-        self.records.drop_front(n);
+        self.records.drop_front(new_start.saturating_sub(self.records.head()) as usize);
         self.log_start = new_start;
+        // Segments wholly below the new start are deleted (`deleteLogStartOffsetBreachedSegments`);
+        // the one it falls in stays, its file unchanged, read from the log start on.
+        while self.segments.len() > 1 && self.segments[1].base_offset <= new_start {
+            self.segments.remove(0);
+        }
         self.aborted_txns.retain(|a| a.last_offset >= new_start);
         // Keep the epoch that covers the new start.
         while self.epochs.len() >= 2 && self.epochs[1].1 <= new_start {
@@ -466,11 +711,55 @@ pub struct TopicConfig {
     pub unclean_leader_election_enable: bool,
     /// `retention.ms`; -1 keeps forever.
     pub retention_ms: i64,
-    /// `retention.bytes` per partition; -1 means no size limit. Record size is modelled as key + value +
-    /// a fixed 70-byte record-batch overhead share.
+    /// `retention.bytes` per partition; -1 means no size limit. Compared with the segments' sizes
+    /// (`Log::size_bytes`: records in Kafka's v2 batch format, `record_bytes`).
     pub retention_bytes: i64,
-    /// `cleanup.policy`: `delete` or `compact` (compaction itself is not modelled).
+    /// `cleanup.policy`: `delete`, `compact` or `compact,delete`.
     pub cleanup_policy: String,
+    /// `segment.bytes`: the active segment rolls before it would pass this size.
+    #[serde(default = "segment_bytes_default")]
+    pub segment_bytes: u64,
+    /// `segment.ms`: the active segment rolls on the first append after this long.
+    #[serde(default = "week")]
+    pub segment_ms: Millis,
+    /// `min.cleanable.dirty.ratio`, in millionths (0.5 is 500000).
+    #[serde(default = "half")]
+    pub min_cleanable_dirty_ratio_ppm: u32,
+    /// `min.compaction.lag.ms` and `max.compaction.lag.ms` (i64::MAX: no limit).
+    #[serde(default)]
+    pub min_compaction_lag_ms: u64,
+    #[serde(default = "no_limit")]
+    pub max_compaction_lag_ms: u64,
+    /// `delete.retention.ms`: how long a cleaned tombstone (and an emptied transaction's marker)
+    /// stays readable.
+    #[serde(default = "day")]
+    pub delete_retention_ms: u64,
+}
+
+fn segment_bytes_default() -> u64 {
+    1 << 30
+}
+fn week() -> Millis {
+    604_800_000
+}
+fn half() -> u32 {
+    500_000
+}
+fn no_limit() -> u64 {
+    i64::MAX as u64
+}
+fn day() -> u64 {
+    86_400_000
+}
+
+impl TopicConfig {
+    /// Whether `cleanup.policy` includes `delete` (retention) / `compact` (the log cleaner).
+    pub fn deletes(&self) -> bool {
+        self.cleanup_policy.split(',').any(|p| p == "delete")
+    }
+    pub fn compacts(&self) -> bool {
+        self.cleanup_policy.split(',').any(|p| p == "compact")
+    }
 }
 
 impl Default for TopicConfig {
@@ -481,6 +770,12 @@ impl Default for TopicConfig {
             retention_ms: 604_800_000,
             retention_bytes: -1,
             cleanup_policy: "delete".into(),
+            segment_bytes: segment_bytes_default(),
+            segment_ms: week(),
+            min_cleanable_dirty_ratio_ppm: half(),
+            min_compaction_lag_ms: 0,
+            max_compaction_lag_ms: no_limit(),
+            delete_retention_ms: day(),
         }
     }
 }
@@ -697,6 +992,8 @@ mod tests {
             last_in_batch: true,
             append_ms: 0,
             txn: false,
+            size: 10,
+            cleaned: false,
         }
     }
 

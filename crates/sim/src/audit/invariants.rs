@@ -24,7 +24,7 @@ impl Checker {
                 // Offsets are contiguous and increasing; epochs never go down along the log.
                 let mut prev_epoch = 0;
                 for (i, rec) in log.records.iter().enumerate() {
-                    if rec.offset != log.log_start + i as u64 {
+                    if rec.offset != log.records.head() + i as u64 {
                         return Err(format!(
                             "offsets not contiguous in {}: index {i} holds offset {}",
                             name(),
@@ -112,7 +112,7 @@ impl Sim {
         for &tp in self.controller.partitions.keys() {
             let Some(log) = self.audited_log(tp) else { continue };
             let mut seen = BTreeSet::new();
-            for rec in log.records.iter().filter(|r| r.id != INTERNAL_RECORD) {
+            for rec in log.iter().filter(|r| r.id != INTERNAL_RECORD) {
                 if !seen.insert(rec.id) {
                     audit.duplicated.push(rec.id);
                 }
@@ -171,7 +171,7 @@ impl Sim {
                     let done = committed.get(&tp).copied().unwrap_or(0);
                     let start = self.group_starts.get(&(sym, tp)).copied().unwrap_or(0);
                     let end = if read_committed { log.lso() } else { log.hw };
-                    for rec in log.records.iter().take_while(|r| r.offset < end) {
+                    for rec in log.iter().take_while(|r| r.offset < end) {
                         // Markers are never delivered; read_committed readers skip aborted records.
                         if rec.id == INTERNAL_RECORD
                             || (read_committed && !crate::clients::processor::visible(log, rec))

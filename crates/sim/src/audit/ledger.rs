@@ -241,7 +241,7 @@ impl crate::cluster::sim::Sim {
         let mut log_start: BTreeMap<Tp, u64> = BTreeMap::new();
         for b in self.brokers.values() {
             for (&tp, r) in &b.replicas {
-                r.log.records.iter().for_each(&mut see);
+                r.log.iter().for_each(&mut see);
                 let s = log_start.entry(tp).or_insert(u64::MAX);
                 *s = (*s).min(r.log.log_start);
             }

@@ -874,6 +874,22 @@ impl Sim {
                     }
                     Err(ErrorCode::OffsetOutOfRange) => {
                         c.positions.remove(&tp);
+                        let reset = match c.config.auto_offset_reset {
+                            OffsetReset::Earliest => "earliest",
+                            OffsetReset::Latest => "latest",
+                            OffsetReset::None => "none",
+                        };
+                        // The fetch response carries the leader's log start offset.
+                        let (log_start, log_end) =
+                            crate::session::exec::serving_log(self, tp).map_or((0, 0), |l| (l.log_start, l.leo()));
+                        self.log_event(SimEvent::OffsetOutOfRange {
+                            consumer: idx,
+                            tp,
+                            position: offset,
+                            log_start,
+                            log_end,
+                            reset: reset.into(),
+                        });
                         self.reset_offset(idx, tp);
                     }
                     Err(e) => {

@@ -379,7 +379,7 @@ impl Sim {
                     let tp = Tp { topic: t, partition: p };
                     let Some(log) = self.audited_log(tp) else { continue };
                     let upto = committed.get(&tp).copied().unwrap_or(0);
-                    for rec in log.records.iter().take_while(|r| r.offset < upto.min(log.lso())) {
+                    for rec in log.iter().take_while(|r| r.offset < upto.min(log.lso())) {
                         if visible(log, rec) {
                             consumed.push(rec.id);
                         }
@@ -390,7 +390,7 @@ impl Sim {
             for p in 0..self.topics[output as usize].partitions {
                 let tp = Tp { topic: output, partition: p };
                 let Some(log) = self.audited_log(tp) else { continue };
-                for rec in log.records.iter().take_while(|r| r.offset < log.lso()) {
+                for rec in log.iter().take_while(|r| r.offset < log.lso()) {
                     let Value::Derived(src) = rec.value else { continue };
                     if visible(log, rec) {
                         a.outputs += 1;

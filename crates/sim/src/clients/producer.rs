@@ -249,17 +249,28 @@ pub fn producer_values(sim: &Sim, name: &str, c: &ProducerConfig) -> Vec<String>
     values_block("ProducerConfig", &values(PRODUCER, &given))
 }
 
-/// Bytes a record counts for in the sticky partitioner (a DefaultRecord's approximate size).
-fn record_size(rec: &Record, interner: &Interner) -> u64 {
-    let key = rec.key.map_or(0, |k| interner.get(k).len());
-    let value = match rec.value {
-        Value::Text(s) => interner.get(s).len(),
-        Value::Numbered(n) => 4 + n.to_string().len(),
-        Value::OffsetCommit { .. } | Value::TxnState { .. } | Value::GroupTombstone { .. } => 24,
-        Value::Marker { .. } => 6,
-        Value::Derived(id) => 8 + id.0.to_string().len(),
+/// A record's body in bytes (`model::record_body_bytes`) for its key and value as Kafka would
+/// serialize them: strings as UTF-8, a generated value as its `msg-N` text, and the internal
+/// records by their schemas (an offset commit's key: version, group, topic, partition; its value:
+/// version, offset, leader epoch, metadata, commit timestamp; a control record's key: version and
+/// type, its value: version and coordinator epoch; a transaction state: version, producer id and
+/// epoch, timeout, state, partitions and timestamps).
+pub fn record_body(key: Option<Sym>, value: &Value, interner: &Interner, topics: &[crate::cluster::sim::Topic]) -> u16 {
+    let text = |s: Sym| interner.get(s).len();
+    let (key, value) = match *value {
+        Value::Text(s) => (key.map(text), Some(text(s))),
+        Value::Numbered(n) => (key.map(text), Some(4 + n.to_string().len())),
+        Value::Derived(id) => (key.map(text), Some(8 + id.0.to_string().len())),
+        Value::Null => (key.map(text), None),
+        Value::OffsetCommit { group, tp, .. } => {
+            let topic = topics.get(tp.topic as usize).map_or(0, |t| t.name.len());
+            (Some(2 + 2 + text(group) + 2 + topic + 4), Some(2 + 8 + 4 + 2 + 8))
+        }
+        Value::GroupTombstone { group } => (Some(2 + 2 + text(group)), None),
+        Value::Marker { .. } => (Some(4), Some(6)),
+        Value::TxnState { tid, .. } => (Some(2 + 2 + text(tid)), Some(2 + 8 + 2 + 4 + 1 + 4 + 16 + 8)),
     };
-    (10 + key + value) as u64
+    record_body_bytes(key, value)
 }
 
 /// Records per produce batch at most (stands in for `batch.size` bytes).
@@ -455,8 +466,11 @@ impl Sim {
             last_in_batch: false,
             append_ms: 0,
             txn: false,
+            size: 0,
+            cleaned: false,
         };
-        let size = record_size(&rec, &self.interner);
+        rec.size = record_body(key, &value, &self.interner, &self.topics);
+        let size = record_bytes(rec.size, 0);
         let ignore_keys = self.producers[idx as usize].config.partitioner_ignore_keys;
         let partition = match (partition, key) {
             (Some(p), _) => p,

@@ -834,7 +834,7 @@ impl Sim {
             }
         } else {
             appended = Some(r.log.leo());
-            append_replicated(&mut r.log, &data.records);
+            append_replicated(&mut r.log, &data.records, cx.net.now, &cx.topics[tp.topic as usize].config);
             // A follower takes min(leader HW, own LEO) (UnifiedLog.updateHighWatermark).
             r.log.hw = data.hw.min(r.log.leo()).max(r.log.log_start);
             if data.log_start > r.log.log_start {
@@ -974,8 +974,8 @@ impl Sim {
             Ok(None) => {
                 let base = r.log.leo();
                 let now = cx.net.now;
-                for (i, rec) in batch.records.iter().enumerate() {
-                    let mut rec = *rec;
+                let mut recs = batch.records.clone();
+                for (i, rec) in recs.iter_mut().enumerate() {
                     rec.offset = base + i as u64;
                     rec.epoch = r.leader_epoch;
                     rec.append_ms = now;
@@ -984,8 +984,9 @@ impl Sim {
                     rec.sequence = batch.base_sequence.wrapping_add(i as i32);
                     rec.last_in_batch = i as i32 == n - 1;
                     rec.txn = batch.transactional;
-                    r.log.append(rec);
+                    rec.cleaned = false;
                 }
+                r.log.append_batch(&recs, now, &cx.topics[tp.topic as usize].config);
                 let last = base + n as u64 - 1;
                 if let Some(pid) = batch.producer_id {
                     let meta = BatchMeta {
@@ -1044,37 +1045,27 @@ impl Sim {
         }
         let now = cx.net.now;
         for (&tp, r) in br.replicas.iter_mut() {
-            if !r.is_leader(b) {
-                continue; // followers follow the leader's log start offset
-            }
             let topic = &cx.topics[tp.topic as usize];
-            if crate::cluster::sim::is_internal_topic(&topic.name) {
+            if crate::cluster::sim::is_internal_topic(&topic.name) && r.is_leader(b) {
                 // The stand-in for their log cleaner (they are compacted topics); followers follow
                 // the log start as for retention.
                 let clean = r.log.compaction_point();
                 r.log.delete_before(clean);
+                continue;
             }
             let c = &topic.config;
             // Retention deletes only under `cleanup.policy` delete (compact alone keeps every
-            // segment; compaction of other topics is not modelled).
-            if !c.cleanup_policy.split(',').any(|p| p == "delete") {
+            // segment).
+            if !c.deletes() {
                 continue;
             }
-            let mut new_start = r.log.log_start;
-            if c.retention_ms >= 0 {
-                let horizon = now.saturating_sub(c.retention_ms as u64);
-                new_start =
-                    r.log.records.iter().find(|rec| rec.append_ms >= horizon).map_or(r.log.leo(), |rec| rec.offset);
-            }
-            if c.retention_bytes >= 0 {
-                let keep = (c.retention_bytes as u64 / RECORD_BYTES) as usize;
-                if r.log.records.len() > keep {
-                    new_start = new_start.max(r.log.leo() - keep as u64);
+            // Every replica applies retention to its own segments (followers roll their own);
+            // the leader's is narrated.
+            if let Some(n) = delete_retention_breached_segments(&mut r.log, c, now) {
+                if r.is_leader(b) {
+                    let start = r.log.log_start;
+                    cx.log(SimEvent::RetentionDeleted { broker: b, tp, new_log_start: start, segments: n });
                 }
-            }
-            if r.log.delete_before(new_start) > 0 {
-                let start = r.log.log_start;
-                cx.log(SimEvent::RetentionDeleted { broker: b, tp, new_log_start: start });
             }
         }
         let every = cx.cfg.log_retention_check_interval_ms;
@@ -1087,8 +1078,50 @@ impl Sim {
 /// (the broker-to-controller request timeout).
 const ALTER_PARTITION_TIMEOUT_MS: Millis = 5_000;
 
-/// Size a record counts for in `retention.bytes` (the model does not serialize records).
-pub const RECORD_BYTES: u64 = 100;
+/// Kafka's `UnifiedLog.deleteRetentionMsBreachedSegments` and `deleteRetentionSizeBreachedSegments`
+/// (in that order): whole segments go, oldest first, while the oldest one's largest timestamp is
+/// more than `retention.ms` old, then while the log's size less the oldest segment's is still at
+/// least `retention.bytes`. A segment is deletable only if the HW is at or past its end
+/// (`deletableSegments`), so the log start never passes the HW. When every segment qualifies,
+/// Kafka first rolls a new, empty active segment at the log end, so that the one it deletes is no
+/// longer active: the active segment itself is never deleted. Returns how many segments went.
+pub fn delete_retention_breached_segments(log: &mut Log, c: &TopicConfig, now: Millis) -> Option<usize> {
+    // Segment `i` ends where the next begins (the last: at the log end).
+    let end = |log: &Log, i: usize| log.segments.get(i + 1).map_or(log.leo(), |s| s.base_offset);
+    let mut deletable = 0;
+    if c.retention_ms >= 0 {
+        while deletable < log.segments.len()
+            && log.hw >= end(log, deletable)
+            && log.segments[deletable].bytes > 0
+            && now.saturating_sub(log.segments[deletable].max_ms) > c.retention_ms as u64
+        {
+            deletable += 1;
+        }
+    }
+    if c.retention_bytes >= 0 {
+        let size: u64 = log.size_bytes();
+        let below: u64 = log.segments[..deletable].iter().map(|s| s.bytes).sum();
+        let mut diff = size.saturating_sub(below) as i64 - c.retention_bytes;
+        while diff >= 0
+            && deletable < log.segments.len()
+            && log.hw >= end(log, deletable)
+            && log.segments[deletable].bytes > 0
+            && diff - log.segments[deletable].bytes as i64 >= 0
+        {
+            diff -= log.segments[deletable].bytes as i64;
+            deletable += 1;
+        }
+    }
+    if deletable == 0 {
+        return None;
+    }
+    if deletable == log.segments.len() {
+        log.roll(now);
+    }
+    let new_start = end(log, deletable - 1).max(log.log_start);
+    log.delete_before(new_start);
+    Some(deletable)
+}
 
 /// Answers acks=all produces whose offsets are already below the HW (duplicates of committed data).
 fn complete_if_committed(br: &mut Broker, tp: Tp, cx: &mut Ctx) {
@@ -1172,19 +1205,19 @@ pub fn truncation_offset(log: &Log, diverging: Option<(u32, u64)>) -> u64 {
 }
 
 /// A follower appends what the leader sent, keeping its producer-state cache as the leader does.
-fn append_replicated(log: &mut Log, records: &[Record]) {
+fn append_replicated(log: &mut Log, records: &[Record], now: Millis, config: &TopicConfig) {
     let mut i = 0;
     while i < records.len() {
         let first = records[i];
-        if first.offset != log.leo() {
+        if first.offset < log.leo() {
             // Overlap with what we have (cannot happen with one fetch in flight); skip safely.
             i += 1;
             continue;
         }
+        // The leader's cleaner emptied these offsets before we fetched them: the gap is ours too.
+        log.append_gap(first.offset);
         let j = batch_end(records, i);
-        for rec in &records[i..=j] {
-            log.append(*rec);
-        }
+        log.append_batch(&records[i..=j], now, config);
         if let Some(pid) = first.producer_id {
             let meta = BatchMeta {
                 first_seq: first.sequence,
@@ -1218,6 +1251,8 @@ mod tests {
                 last_in_batch: true,
                 append_ms: 0,
                 txn: false,
+                size: 10,
+                cleaned: false,
             });
         }
         (log, interner)
@@ -1238,7 +1273,7 @@ mod tests {
         assert_eq!(follower.latest_epoch(), Some(2), "lastFetchedEpoch becomes 2");
         // The next fetch does not diverge and brings "d".
         assert_eq!(diverging_epoch(&leader, 5, follower.leo(), follower.latest_epoch()), None);
-        append_replicated(&mut follower, &leader.read(2, 10));
+        append_replicated(&mut follower, &leader.read(2, 10), 0, &TopicConfig::default());
         assert_eq!(follower.latest_epoch(), Some(5));
         let values = |l: &Log, i: &Interner| {
             l.records
@@ -1270,7 +1305,7 @@ mod tests {
                     if recs.is_empty() {
                         break;
                     }
-                    append_replicated(&mut follower, &recs);
+                    append_replicated(&mut follower, &recs, 0, &TopicConfig::default());
                 }
             }
         }
@@ -1293,6 +1328,8 @@ mod tests {
             last_in_batch: false,
             append_ms: 0,
             txn: false,
+            size: 10,
+            cleaned: false,
         };
         ProduceBatch {
             records: vec![rec; n],

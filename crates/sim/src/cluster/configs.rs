@@ -206,6 +206,15 @@ impl Sim {
             retention_ms: int("retention.ms"),
             retention_bytes: int("retention.bytes"),
             cleanup_policy: cleanup,
+            segment_bytes: int("segment.bytes").max(1) as u64,
+            segment_ms: int("segment.ms").max(1) as u64,
+            min_cleanable_dirty_ratio_ppm: match self.topic_value(overrides, "min.cleanable.dirty.ratio") {
+                Value::Double(d) => (d.clamp(0.0, 1.0) * 1e6).round() as u32,
+                _ => 500_000,
+            },
+            min_compaction_lag_ms: int("min.compaction.lag.ms").max(0) as u64,
+            max_compaction_lag_ms: int("max.compaction.lag.ms").max(1) as u64,
+            delete_retention_ms: int("delete.retention.ms").max(0) as u64,
         }
     }
 

@@ -167,6 +167,17 @@ pub enum SimEvent {
         consumer: ConsumerIdx,
         error: String,
     },
+    /// A fetch at `position` got OFFSET_OUT_OF_RANGE: below the log start (retention, delete-records)
+    /// or past the log end (an unclean election); the consumer follows `auto.offset.reset`.
+    OffsetOutOfRange {
+        consumer: ConsumerIdx,
+        tp: Tp,
+        position: u64,
+        log_start: u64,
+        log_end: u64,
+        /// `earliest`, `latest` or `none`.
+        reset: String,
+    },
     ConsumerLeftOnPollTimeout {
         consumer: ConsumerIdx,
     },
@@ -179,10 +190,13 @@ pub enum SimEvent {
     ConfigChanged {
         what: String,
     },
+    /// Retention deleted the oldest `segments` segments of a leader's log.
     RetentionDeleted {
         broker: BrokerId,
         tp: Tp,
         new_log_start: u64,
+        #[serde(default)]
+        segments: usize,
     },
     /// A transaction state change was replicated in `__transaction_state` and took effect.
     TxnStateChanged {
@@ -475,6 +489,20 @@ impl crate::cluster::sim::Sim {
                 format!("Consumer {} owns {list} (generation {generation}).", self.consumers[*consumer as usize].client_id)
             }
             SimEvent::ConsumerError { consumer, error } => format!("Consumer {}: {error}.", self.consumers[*consumer as usize].client_id),
+            SimEvent::OffsetOutOfRange { consumer, tp: t, position, log_start, log_end, reset } => {
+                let c = &self.consumers[*consumer as usize].client_id;
+                let why = if position < log_start {
+                    format!("is below {}'s log start {log_start}", tp(t))
+                } else {
+                    format!("is past {}'s log end {log_end}", tp(t))
+                };
+                let then = if reset == "none" {
+                    "auto.offset.reset is none, so the application gets an error".to_string()
+                } else {
+                    format!("it reset to {reset}")
+                };
+                format!("{c}'s position {position} {why} (OFFSET_OUT_OF_RANGE): {then}.")
+            }
             SimEvent::MetadataChanged { consumer, what } => {
                 let c = &self.consumers[*consumer as usize];
                 format!("Consumer {}, the leader of group {}, refreshed its metadata: {what}; it rejoins (cached metadata has changed).", c.client_id, c.group_name)
@@ -483,8 +511,9 @@ impl crate::cluster::sim::Sim {
                 let c = &self.consumers[*consumer as usize];
                 format!("Consumer {}: poll() not called for max.poll.interval.ms ({} ms); it left the group.", c.client_id, c.config.max_poll_interval_ms)
             }
-            SimEvent::RetentionDeleted { broker, tp: t, new_log_start } => {
-                format!("Broker {broker} deleted old records of {} (retention); log start offset is now {new_log_start}.", tp(t))
+            SimEvent::RetentionDeleted { broker, tp: t, new_log_start, segments } => {
+                let what = if *segments == 1 { "its oldest segment".to_string() } else { format!("its {segments} oldest segments") };
+                format!("Broker {broker} deleted {what} of {} (retention); log start offset is now {new_log_start}.", tp(t))
             }
             SimEvent::TxnStateChanged { tid, coordinator, state, producer_id, epoch, partitions } => {
                 use crate::coordinators::txn::TxnState::*;

@@ -12,6 +12,7 @@
 //! member id at once (no MEMBER_ID_REQUIRED round trip).
 
 use crate::clients::assignor::{select_group_strategy, Strategy};
+use crate::clients::producer::record_body;
 use crate::cluster::broker::{PendingKind, PendingProduce};
 use crate::cluster::journal::SimEvent;
 use crate::cluster::net::*;
@@ -188,12 +189,14 @@ impl Sim {
         let tp = self.offsets_tp(group).ok_or(ErrorCode::CoordinatorNotAvailable)?;
         let coordinator = self.coordinator_of(group).ok_or(ErrorCode::CoordinatorNotAvailable)?;
         let now = self.net.now;
+        let sizes: Vec<u16> = values.iter().map(|v| record_body(Some(sym), v, &self.interner, &self.topics)).collect();
         let (br, mut cx) = self.split_broker(coordinator).ok_or(ErrorCode::CoordinatorNotAvailable)?;
         let r =
             br.replicas.get_mut(&tp).filter(|r| r.is_leader(coordinator)).ok_or(ErrorCode::CoordinatorNotAvailable)?;
         let base = r.log.leo();
+        let mut recs = Vec::with_capacity(values.len());
         for (i, value) in values.iter().enumerate() {
-            r.log.append(Record {
+            recs.push(Record {
                 offset: base + i as u64,
                 epoch: r.leader_epoch,
                 key: Some(sym),
@@ -205,8 +208,11 @@ impl Sim {
                 last_in_batch: i + 1 == values.len(),
                 append_ms: now,
                 txn: false,
+                size: sizes[i],
+                cleaned: false,
             });
         }
+        r.log.append_batch(&recs, now, &cx.topics[tp.topic as usize].config);
         br.after_append(tp, &mut cx);
         Ok(())
     }
@@ -717,12 +723,19 @@ impl Sim {
         }
         // Append the commit records to the offsets partition; answer once they are replicated.
         let now = self.net.now;
+        let sizes: Vec<u16> = offsets
+            .iter()
+            .map(|&(tp, offset)| {
+                record_body(Some(group), &Value::OffsetCommit { group, tp, offset }, &self.interner, &self.topics)
+            })
+            .collect();
         let Some((br, mut cx)) = self.split_broker(b) else { return };
         let r = br.replicas.get_mut(&otp).expect("coordinator leads it");
         let base = r.log.leo();
         let n = offsets.len();
+        let mut recs = Vec::with_capacity(n);
         for (i, (tp, offset)) in offsets.iter().enumerate() {
-            r.log.append(Record {
+            recs.push(Record {
                 offset: base + i as u64,
                 epoch: r.leader_epoch,
                 key: Some(group),
@@ -734,8 +747,11 @@ impl Sim {
                 last_in_batch: i + 1 == n,
                 append_ms: now,
                 txn: false,
+                size: sizes[i],
+                cleaned: false,
             });
         }
+        r.log.append_batch(&recs, now, &cx.topics[otp.topic as usize].config);
         let id = br.next_purgatory_id();
         let pending = PendingProduce {
             tp: otp,
@@ -808,6 +824,13 @@ impl Sim {
             return reply(self, Err(e));
         }
         let now = self.net.now;
+        let sizes: Vec<u16> = t
+            .offsets
+            .iter()
+            .map(|&(tp, offset)| {
+                record_body(Some(group), &Value::OffsetCommit { group, tp, offset }, &self.interner, &self.topics)
+            })
+            .collect();
         let Some((br, mut cx)) = self.split_broker(b) else { return };
         let r = br.replicas.get_mut(&otp).expect("coordinator leads it");
         if r.log.producers.get(&t.producer_id).is_some_and(|e| e.epoch > t.producer_epoch) {
@@ -815,8 +838,9 @@ impl Sim {
         }
         let base = r.log.leo();
         let n = t.offsets.len();
+        let mut recs = Vec::with_capacity(n);
         for (i, (tp, offset)) in t.offsets.iter().enumerate() {
-            r.log.append(Record {
+            recs.push(Record {
                 offset: base + i as u64,
                 epoch: r.leader_epoch,
                 key: Some(group),
@@ -828,8 +852,11 @@ impl Sim {
                 last_in_batch: i + 1 == n,
                 append_ms: now,
                 txn: true,
+                size: sizes[i],
+                cleaned: false,
             });
         }
+        r.log.append_batch(&recs, now, &cx.topics[otp.topic as usize].config);
         let id = br.next_purgatory_id();
         let pending = PendingProduce {
             tp: otp,
@@ -850,7 +877,7 @@ impl Sim {
 /// marker not yet below the HW (what `read_commits` does not apply yet).
 fn pending_txn_offsets(log: &Log, group: Sym) -> std::collections::BTreeSet<Tp> {
     let mut pending: BTreeMap<u64, Vec<Tp>> = BTreeMap::new();
-    for rec in &log.records {
+    for rec in log.iter() {
         match (rec.value, rec.txn, rec.producer_id) {
             (Value::OffsetCommit { group: g, tp, .. }, true, Some(pid)) if g == group => {
                 pending.entry(pid).or_default().push(tp)
@@ -880,7 +907,7 @@ struct TxnCommit {
 fn read_commits(log: &Log, group: Option<Sym>, out: &mut BTreeMap<Tp, u64>) {
     let Some(group) = group else { return };
     let mut pending: BTreeMap<u64, Vec<(Tp, u64)>> = BTreeMap::new();
-    for rec in log.records.iter().take_while(|r| r.offset < log.hw) {
+    for rec in log.iter().take_while(|r| r.offset < log.hw) {
         match (rec.value, rec.txn, rec.producer_id) {
             (Value::OffsetCommit { group: g, tp, offset }, false, _) if g == group => {
                 out.insert(tp, offset);

@@ -15,6 +15,7 @@
 //! transaction with a bumped epoch, which fences the producer that left it open.
 
 use crate::audit::ledger::Delivery;
+use crate::clients::producer::record_body;
 use crate::clients::producer::ClientStatus;
 use crate::cluster::journal::SimEvent;
 use crate::cluster::net::*;
@@ -309,7 +310,7 @@ impl Sim {
     fn load_txn_partition(&mut self, b: BrokerId, tp: Tp, epoch: u32) {
         let mut loaded: BTreeMap<Sym, TxnEntry> = BTreeMap::new();
         if let Some(log) = self.replica_log(b, tp) {
-            for rec in &log.records {
+            for rec in log.iter() {
                 if let Value::TxnState { tid, entry } = rec.value {
                     loaded.insert(tid, self.txn_log[entry as usize].clone());
                 }
@@ -342,10 +343,11 @@ impl Sim {
         let tid = entry.tid;
         let idx = self.txn_log.push(entry.clone());
         let now = self.net.now;
+        let size = record_body(Some(tid), &Value::TxnState { tid, entry: idx }, &self.interner, &self.topics);
         let Some((br, mut cx)) = self.split_broker(b) else { return };
         let Some(r) = br.replicas.get_mut(&tp) else { return };
         let offset = r.log.leo();
-        r.log.append(Record {
+        let rec = Record {
             offset,
             epoch: r.leader_epoch,
             key: Some(tid),
@@ -357,7 +359,10 @@ impl Sim {
             last_in_batch: true,
             append_ms: now,
             txn: false,
-        });
+            size,
+            cleaned: false,
+        };
+        r.log.append_batch(&[rec], now, &cx.topics[tp.topic as usize].config);
         let pending = PendingTxn { entry: idx, offset, appended_ms: now, reply };
         match br.txns.get_mut(&tid) {
             Some(m) => m.pending = Some(pending),
@@ -546,7 +551,7 @@ impl Sim {
         };
         for b in self.brokers.values() {
             for r in b.replicas.values() {
-                r.log.records.iter().for_each(&mut see);
+                r.log.iter().for_each(&mut see);
             }
         }
         for m in self.net.messages.values().chain(self.net.dropped.iter().map(|d| &d.message)) {
@@ -665,7 +670,6 @@ impl Sim {
             None
         } else {
             r.log
-                .records
                 .iter()
                 .rev()
                 .take(10_000)
@@ -675,7 +679,7 @@ impl Sim {
         };
         let offset = already.unwrap_or(r.log.leo());
         if already.is_none() {
-            r.log.append(Record {
+            let rec = Record {
                 offset,
                 epoch: r.leader_epoch,
                 key: None,
@@ -687,7 +691,10 @@ impl Sim {
                 last_in_batch: true,
                 append_ms: now,
                 txn: true,
-            });
+                size: record_body_bytes(Some(4), Some(6)),
+                cleaned: false,
+            };
+            r.log.append_batch(&[rec], now, &cx.topics[tp.topic as usize].config);
         }
         let id = br.next_purgatory_id();
         br.purgatory.insert(
@@ -1263,13 +1270,16 @@ mod tests {
             last_in_batch: true,
             append_ms: 0,
             txn: pid.is_some(),
+            size: 10,
+            cleaned: false,
         }
     }
 
     /// `ProducerStateManagerTest.testFirstUnstableOffset`, as the reference's table gives it.
     #[test]
     fn first_unstable_offset_follows_kafka() {
-        let mut log = Log { log_start: 99, hw: 99, ..Log::default() };
+        let mut log =
+            Log { log_start: 99, hw: 99, records: crate::chunked::Chunked::starting_at(99), ..Log::default() };
         let data = |o, pid| rec(o, pid, Value::Numbered(o));
         log.append(data(99, Some(1)));
         assert_eq!((log.first_undecided_offset(), log.first_unstable_offset()), (Some(99), Some(99)));

@@ -788,6 +788,7 @@ pub fn value_text(sim: &Sim, v: Value) -> String {
     match v {
         Value::Text(s) => sim.interner.get(s).to_string(),
         Value::Numbered(n) => format!("msg-{n}"),
+        Value::Null => "null".to_string(),
         Value::OffsetCommit { group, tp, offset } => {
             format!("{}/{}={offset}", sim.interner.get(group), sim.tp_name(tp))
         }

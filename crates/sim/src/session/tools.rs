@@ -47,7 +47,7 @@ fn parse_offset_spec(s: &str) -> Result<OffsetSpec, String> {
 /// timestamps are the leader's append times (the model does not carry a producer's create time);
 /// lookups by time see only records below the high watermark, as `read_uncommitted` clients do.
 fn list_offset(log: &Log, spec: OffsetSpec) -> Option<u64> {
-    let visible = || log.records.iter().take_while(|r| r.offset < log.hw);
+    let visible = || log.iter().take_while(|r| r.offset < log.hw);
     match spec {
         OffsetSpec::Earliest | OffsetSpec::EarliestLocal => Some(log.log_start),
         OffsetSpec::Latest => Some(log.hw),
@@ -264,9 +264,8 @@ pub fn console_consume(
             (_, Some(o)) => o,
             _ => log.log_start,
         };
-        // Offsets are contiguous from the log start: begin at `from` directly.
-        let skip = from.saturating_sub(log.log_start) as usize;
-        for rec in log.records.iter_from(skip).take_while(|r| r.offset < end) {
+        // Records are held by offset (compaction leaves gaps, which `iter_from` skips).
+        for rec in log.iter_from(from.max(log.log_start)).take_while(|r| r.offset < end) {
             if matches!(rec.value, Value::Marker { .. })
                 || (read_committed && !crate::clients::processor::visible(log, rec))
             {

@@ -561,7 +561,7 @@ impl Probe {
         let key_records = |t: &str, p: u32, key: &str| -> Option<Vec<Record>> {
             let k = sim.interner.find(key);
             let l = log(t, p)?;
-            Some(l.records.iter().filter(data).filter(|r| r.key.is_some() && r.key == k).copied().collect())
+            Some(l.iter().filter(data).filter(|r| r.key.is_some() && r.key == k).copied().collect())
         };
         let consumer = |c: &str| consumer_named(sim, c).map(|i| &sim.consumers[i as usize]);
         match self {
@@ -581,7 +581,7 @@ impl Probe {
             Probe::Leo(t, p) => log(t, *p).map_or_else(none, |l| l.leo().to_string()),
             Probe::Lso(t, p) => log(t, *p).map_or_else(none, |l| l.lso().to_string()),
             Probe::Unstable(t, p) => log(t, *p).map_or_else(none, |l| l.hw.saturating_sub(l.lso()).to_string()),
-            Probe::Records(t, p) => log(t, *p).map_or_else(none, |l| l.records.iter().filter(data).count().to_string()),
+            Probe::Records(t, p) => log(t, *p).map_or_else(none, |l| l.iter().filter(data).count().to_string()),
             Probe::AboveHw(t, p) => log(t, *p).map_or_else(none, |l| (l.leo() - l.hw).to_string()),
             Probe::ReplicaLeo(t, p, b) => {
                 tp(t, *p).and_then(|tp| sim.replica_log(*b, tp)).map_or_else(none, |l| l.leo().to_string())
@@ -601,7 +601,7 @@ impl Probe {
             Probe::TopicRecords(t) => sim.topic_by_name(t).map_or_else(none, |topic| {
                 (0..sim.topic(topic).partitions)
                     .filter_map(|p| serving_log(sim, Tp { topic, partition: p }))
-                    .map(|l| l.records.iter().filter(data).count())
+                    .map(|l| l.iter().filter(data).count())
                     .sum::<usize>()
                     .to_string()
             }),
@@ -614,7 +614,7 @@ impl Probe {
                 let ps: Vec<String> = (0..sim.topic(topic).partitions)
                     .filter(|&p| {
                         serving_log(sim, Tp { topic, partition: p })
-                            .is_some_and(|l| l.records.iter().filter(data).any(|r| r.key.is_some() && r.key == k))
+                            .is_some_and(|l| l.iter().filter(data).any(|r| r.key.is_some() && r.key == k))
                     })
                     .map(|p| p.to_string())
                     .collect();
@@ -648,7 +648,7 @@ impl Probe {
                 for p in 0..sim.topic(t).partitions {
                     let Some(l) = serving_log(sim, Tp { topic: t, partition: p }) else { continue };
                     let end = if *committed { l.lso() } else { l.hw };
-                    for r in l.records.iter().take_while(|r| r.offset < end).filter(data) {
+                    for r in l.iter().take_while(|r| r.offset < end).filter(data) {
                         if *committed && !crate::clients::processor::visible(l, r) {
                             continue;
                         }
