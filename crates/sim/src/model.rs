@@ -223,6 +223,13 @@ pub struct Log {
     /// before the first append.
     #[serde(default)]
     pub segments: Vec<Segment>,
+    /// The log cleaner's checkpoint: offsets below it are clean (compacted), after it dirty.
+    #[serde(default)]
+    pub clean_end: u64,
+    /// Tombstones and transaction markers the cleaner has passed, by offset, with their delete
+    /// horizon (first cleaning + `delete.retention.ms`, KIP-534): a pass after it removes them.
+    #[serde(default)]
+    pub tombstones: BTreeMap<u64, Millis>,
 }
 
 /// One aborted transaction in a partition: its producer id, first offset and ABORT marker offset.
@@ -361,6 +368,36 @@ impl Log {
             }
         }
         (bytes, max_ms)
+    }
+
+    /// Bytes the records at offsets `from .. to` take as stored now (batch headers included).
+    pub fn bytes_between(&self, from: u64, to: u64) -> u64 {
+        self.measure(from, to).0
+    }
+
+    /// The cleaner removes the record at `offset`: its slot stays, emptied (a gap).
+    pub fn clean_slot(&mut self, offset: u64) {
+        if offset < self.records.head() {
+            return;
+        }
+        let i = self.index(offset);
+        if let Some(r) = self.records.get_mut(i) {
+            r.cleaned = true;
+        }
+    }
+
+    /// After a cleaning pass: the segments below the checkpoint are measured again, and a leading
+    /// run of gaps leaves storage (the offsets stay taken: `is_cleaned`, `get` and `read` know).
+    pub fn after_cleaning(&mut self) {
+        for i in 0..self.segments.len() {
+            if self.segments[i].base_offset < self.clean_end {
+                self.remeasure(i);
+            }
+        }
+        let gaps = self.records.iter().take_while(|r| r.cleaned).count();
+        if gaps > 0 && gaps < self.records.len() {
+            self.records.drop_front(gaps);
+        }
     }
 
     /// Measures segment `i` again from its records (after truncation or cleaning).
@@ -528,6 +565,12 @@ impl Log {
         }
         let keep = offset.saturating_sub(self.records.head()) as usize;
         let mut removed: Vec<Record> = self.records.truncate(keep);
+        if offset < self.records.head() {
+            // The cut falls in a run of gaps storage had already let go.
+            self.records = Chunked::starting_at(offset);
+        }
+        self.clean_end = self.clean_end.min(offset);
+        self.tombstones.retain(|&o, _| o < offset);
         removed.retain(|r| !r.cleaned);
         self.epochs.retain(|&(_, start)| start < offset);
         self.hw = self.hw.min(offset);

@@ -109,6 +109,7 @@ impl Sim {
         let mut audit = Audit { acked: self.ledger.acked, failed: self.ledger.failed, ..Audit::default() };
         let mut present: BTreeMap<Tp, BTreeSet<RecordId>> = BTreeMap::new();
         let mut log_starts: BTreeMap<Tp, u64> = BTreeMap::new();
+        let mut logs: BTreeMap<Tp, &Log> = BTreeMap::new();
         for &tp in self.controller.partitions.keys() {
             let Some(log) = self.audited_log(tp) else { continue };
             let mut seen = BTreeSet::new();
@@ -119,6 +120,7 @@ impl Sim {
             }
             present.insert(tp, seen);
             log_starts.insert(tp, log.log_start);
+            logs.insert(tp, log);
         }
         for (id, e) in self.ledger.iter() {
             match e.state {
@@ -133,6 +135,10 @@ impl Sim {
                     };
                     if !retained || topic.deleted {
                         continue; // deleted by retention or with its topic: not a loss
+                    }
+                    if offset.is_some_and(|o| logs.get(&e.tp).is_some_and(|l| l.is_cleaned(o))) {
+                        audit.compacted += 1; // the cleaner removed it: a newer value of its key
+                        continue;
                     }
                     if !present.get(&e.tp).is_some_and(|s| s.contains(&id)) {
                         audit.lost.push(id);

@@ -194,8 +194,13 @@ pub struct Audit {
     pub failed: u64,
     pub pending: u64,
     /// Acked records that are in no log that can serve them (truncated away, or on a leader-less
-    /// partition's dead replicas only); deletion by retention is not loss.
+    /// partition's dead replicas only); deletion by retention or delete-records is not loss, nor
+    /// is compaction of an older value of the key (`compacted`).
     pub lost: Vec<RecordId>,
+    /// Acked records the log cleaner removed (superseded by a newer value of their key, an expired
+    /// tombstone, aborted data): not lost.
+    #[serde(default)]
+    pub compacted: u64,
     /// Records present more than once in the serving log (a retried batch that landed twice).
     pub duplicated: Vec<RecordId>,
     /// Per consumer group: how often it processed the records of the topics it reads.
@@ -264,13 +269,19 @@ impl crate::cluster::sim::Sim {
         }
         let now = self.net.now;
         let topics = &self.topics;
+        let brokers = &self.brokers;
+        // Compacted away (an older value of its key) on every replica: not a loss, nothing to keep.
+        let compacted = |tp: Tp, o: u64| {
+            let mut logs = brokers.values().filter_map(|b| b.replicas.get(&tp)).map(|r| &r.log).peekable();
+            logs.peek().is_some() && logs.all(|l| l.is_cleaned(o) || o < l.log_start)
+        };
         let matters = |e: &LedgerEntry| {
             let topic = &topics[e.tp.topic as usize];
             match e.state {
                 _ if topic.deleted => false,
                 Delivery::Pending => true,
                 Delivery::Failed(_) => false,
-                Delivery::Acked { offset: Some(o) } => log_start.get(&e.tp).is_none_or(|&s| o >= s),
+                Delivery::Acked { offset: Some(o) } => log_start.get(&e.tp).is_none_or(|&s| o >= s) && !compacted(e.tp, o),
                 Delivery::Acked { offset: None } => !out_of_retention(topic, e.created_ms, now),
             }
         };

@@ -403,10 +403,14 @@ impl Sim {
         topic: TopicId,
         key: Option<&str>,
         value: Option<&str>,
+        tombstone: bool,
         partition: Option<u32>,
         count: u32,
     ) -> ActionResult<Vec<RecordId>> {
         let parts = self.topics[topic as usize].partitions;
+        if tombstone && key.is_none() {
+            return Err("Error: a tombstone needs a key (--key K): it deletes that key from a compacted topic.".into());
+        }
         if let Some(p) = partition {
             if p >= parts {
                 return Err(format!(
@@ -432,7 +436,7 @@ impl Sim {
             }
         }
         let key = key.map(|k| self.interner.intern(k));
-        let value = value.map(|v| Value::Text(self.interner.intern(v)));
+        let value = if tombstone { Some(Value::Null) } else { value.map(|v| Value::Text(self.interner.intern(v))) };
         let mut ids = Vec::with_capacity(count as usize);
         for _ in 0..count {
             ids.push(self.make_record(idx, topic, key, value, partition));

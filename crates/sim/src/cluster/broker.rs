@@ -1074,6 +1074,28 @@ impl Sim {
     }
 }
 
+impl Sim {
+    /// DeleteRecords on `tp`'s leader (`kafka-delete-records`): the log start moves to `offset`
+    /// (-1: the HW), never past the HW; followers follow with their next fetch. Returns the new
+    /// low watermark (the leader's log start), or the error the admin client reports.
+    pub fn delete_records(&mut self, tp: Tp, offset: i64) -> Result<u64, String> {
+        let not_leader = "org.apache.kafka.common.errors.NotLeaderOrFollowerException: For requests intended only for the leader, this error indicates that the broker is not the current leader.";
+        let leader = self.partition(tp).and_then(|m| m.leader).ok_or_else(|| not_leader.to_string())?;
+        let Some((br, mut cx)) = self.split_broker(leader) else { return Err(not_leader.into()) };
+        let Some(r) = br.replicas.get_mut(&tp).filter(|r| r.is_leader(leader)) else { return Err(not_leader.into()) };
+        let target = if offset == -1 { r.log.hw } else { offset.max(0) as u64 };
+        if offset < -1 || target > r.log.hw {
+            return Err("org.apache.kafka.common.errors.OffsetOutOfRangeException: The requested offset is not within the range of offsets maintained by the server.".into());
+        }
+        if target > r.log.log_start {
+            r.log.delete_before(target);
+            let start = r.log.log_start;
+            cx.log(SimEvent::RecordsDeleted { broker: leader, tp, new_log_start: start });
+        }
+        Ok(r.log.log_start)
+    }
+}
+
 /// How long a leader waits for the controller to answer an AlterPartition before proposing again
 /// (the broker-to-controller request timeout).
 const ALTER_PARTITION_TIMEOUT_MS: Millis = 5_000;

@@ -190,6 +190,21 @@ pub enum SimEvent {
     ConfigChanged {
         what: String,
     },
+    /// A broker's log cleaner compacted offsets `from .. to` of its replica (the leader's is
+    /// journalled): `removed` records were superseded, expired tombstones or aborted data.
+    LogCompacted {
+        broker: BrokerId,
+        tp: Tp,
+        from: u64,
+        to: u64,
+        removed: usize,
+    },
+    /// `kafka-delete-records`: the leader moved its log start offset.
+    RecordsDeleted {
+        broker: BrokerId,
+        tp: Tp,
+        new_log_start: u64,
+    },
     /// Retention deleted the oldest `segments` segments of a leader's log.
     RetentionDeleted {
         broker: BrokerId,
@@ -511,6 +526,15 @@ impl crate::cluster::sim::Sim {
                 let c = &self.consumers[*consumer as usize];
                 format!("Consumer {}: poll() not called for max.poll.interval.ms ({} ms); it left the group.", c.client_id, c.config.max_poll_interval_ms)
             }
+            SimEvent::LogCompacted { broker, tp: t, from, to, removed } => format!(
+                "Broker {broker}'s log cleaner compacted {} offsets {from}..{}: removed {removed} record(s) (older values of their keys, expired tombstones, aborted data); the latest value of each key stays and offsets keep their gaps.",
+                tp(t),
+                to.saturating_sub(1)
+            ),
+            SimEvent::RecordsDeleted { broker, tp: t, new_log_start } => format!(
+                "Broker {broker}, the leader of {}, deleted the records below offset {new_log_start} (DeleteRecords): its log start offset is now {new_log_start}; the followers follow.",
+                tp(t)
+            ),
             SimEvent::RetentionDeleted { broker, tp: t, new_log_start, segments } => {
                 let what = if *segments == 1 { "its oldest segment".to_string() } else { format!("its {segments} oldest segments") };
                 format!("Broker {broker} deleted {what} of {} (retention); log start offset is now {new_log_start}.", tp(t))

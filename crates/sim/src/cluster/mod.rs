@@ -3,6 +3,7 @@
 //! happened, in the model's words.
 
 pub mod broker;
+pub mod cleaner;
 pub mod configs;
 pub mod controller;
 pub mod journal;

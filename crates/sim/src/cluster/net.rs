@@ -517,6 +517,11 @@ pub enum Timer {
         broker: BrokerId,
         incarnation: u64,
     },
+    /// Broker: the log cleaner's pass (`log.cleaner.backoff.ms`).
+    LogCleaner {
+        broker: BrokerId,
+        incarnation: u64,
+    },
     /// Group coordinator: the join phase of a rebalance ends (`seq` identifies the rebalance).
     GroupJoinDeadline {
         group: Sym,

@@ -285,6 +285,7 @@ impl Sim {
             Timer::FetchTimeout { broker, incarnation, tp, seq } => self.on_fetch_timeout(broker, incarnation, tp, seq),
             Timer::ProduceWait { broker, incarnation, id } => self.on_produce_wait(broker, incarnation, id),
             Timer::RetentionCheck { broker, incarnation } => self.on_retention_check(broker, incarnation),
+            Timer::LogCleaner { broker, incarnation } => self.on_log_cleaner(broker, incarnation),
             Timer::ProducerTick { producer, incarnation } => self.on_producer_tick(producer, incarnation),
             Timer::RequestTimeout { producer, incarnation, req } => self.on_request_timeout(producer, incarnation, req),
             Timer::ProducerWake { producer, incarnation } => self.on_producer_wake(producer, incarnation),
@@ -374,6 +375,7 @@ impl Sim {
         self.net.timer(cfg.broker_heartbeat_interval_ms, Timer::BrokerHeartbeat { broker: id, incarnation: inc });
         self.net.timer(cfg.replica_lag_time_max_ms / 2, Timer::IsrExpiration { broker: id, incarnation: inc });
         self.net.timer(cfg.log_retention_check_interval_ms, Timer::RetentionCheck { broker: id, incarnation: inc });
+        self.net.timer(crate::cluster::cleaner::CLEANER_BACKOFF_MS, Timer::LogCleaner { broker: id, incarnation: inc });
         Ok(())
     }
 

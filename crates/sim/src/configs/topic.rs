@@ -53,7 +53,7 @@ const TOPIC_OWN: &[ConfigKey] = &[
         Default::Parse("86400000"),
         Validator::Range(Some(Num::I(0)), None),
         false,
-        Modelled::Stored,
+        Modelled::Yes,
     ),
     key(
         "file.delete.delay.ms",
@@ -125,7 +125,7 @@ const TOPIC_OWN: &[ConfigKey] = &[
         Default::Parse("9223372036854775807"),
         Validator::Range(Some(Num::I(1)), None),
         false,
-        Modelled::Stored,
+        Modelled::Yes,
     ),
     key(
         "max.message.bytes",
@@ -189,7 +189,7 @@ const TOPIC_OWN: &[ConfigKey] = &[
         Default::Parse("0.5"),
         Validator::Range(Some(Num::I(0)), Some(Num::I(1))),
         false,
-        Modelled::Stored,
+        Modelled::Yes,
     ),
     key(
         "min.compaction.lag.ms",
@@ -197,7 +197,7 @@ const TOPIC_OWN: &[ConfigKey] = &[
         Default::Parse("0"),
         Validator::Range(Some(Num::I(0)), None),
         false,
-        Modelled::Stored,
+        Modelled::Yes,
     ),
     key(
         "min.insync.replicas",
@@ -233,7 +233,7 @@ const TOPIC_OWN: &[ConfigKey] = &[
         Default::Parse("1073741824"),
         Validator::Range(Some(Num::I(1048576)), None),
         false,
-        Modelled::Stored,
+        Modelled::Yes,
     ),
     key(
         "segment.index.bytes",
@@ -257,7 +257,7 @@ const TOPIC_OWN: &[ConfigKey] = &[
         Default::Parse("604800000"),
         Validator::Range(Some(Num::I(1)), None),
         false,
-        Modelled::Stored,
+        Modelled::Yes,
     ),
     key(
         "unclean.leader.election.enable",

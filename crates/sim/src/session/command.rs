@@ -83,6 +83,18 @@ pub enum Command {
         #[serde(default)]
         offset: Option<String>,
     },
+    /// `kafka-log-dirs --describe [--broker-list 1,2]`.
+    LogDirs {
+        brokers: Option<Vec<u32>>,
+    },
+    /// `kafka-dump-log --files T-P/NNN.log [--broker B] [--print-data-log]`.
+    DumpLog {
+        file: String,
+        broker: Option<u32>,
+        print_data: bool,
+    },
+    /// `kafka-delete-records --offset-json '…'`.
+    DeleteRecords(String),
     GetOffsets {
         /// None: every topic.
         topic: Option<String>,
@@ -139,6 +151,8 @@ pub enum Command {
         topic: String,
         key: Option<String>,
         value: Option<String>,
+        /// `--tombstone`: a null value (deletes the key from a compacted topic).
+        tombstone: bool,
         partition: Option<u32>,
         count: u32,
         producer: Option<String>,
@@ -366,8 +380,11 @@ pub fn parse_script(src: &str) -> Result<Vec<ScriptLine>, ParseError> {
 }
 
 /// Every command name, for completion and "did you mean".
-pub const COMMANDS: [&str; 20] = [
+pub const COMMANDS: [&str; 23] = [
     "kafka-topics",
+    "kafka-log-dirs",
+    "kafka-dump-log",
+    "kafka-delete-records",
     "kafka-configs",
     "kafka-leader-election",
     "kafka-console-consumer",
@@ -485,6 +502,34 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 partition: o.num_opt("--partition")?,
                 offset: o.value("--offset").map(String::from),
             }
+        }
+        "kafka-log-dirs" => {
+            let o = args.options(&[("--describe", false), ("--broker-list", true)])?;
+            if !o.flag("--describe") {
+                return Err((o.end_col + 1, "kafka-log-dirs takes --describe [--broker-list 1,2]".into()));
+            }
+            let brokers = match o.value("--broker-list") {
+                None => None,
+                Some(list) => Some(
+                    list.split(',')
+                        .map(|b| b.trim().parse::<u32>())
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|_| (o.col_of("--broker-list"), format!("--broker-list takes broker ids such as 1,2, not {list}")))?,
+                ),
+            };
+            Command::LogDirs { brokers }
+        }
+        "kafka-dump-log" => {
+            let o = args.options(&[("--files", true), ("--broker", true), ("--print-data-log", false)])?;
+            Command::DumpLog {
+                file: o.required("--files")?.to_string(),
+                broker: o.num_opt("--broker")?,
+                print_data: o.flag("--print-data-log"),
+            }
+        }
+        "kafka-delete-records" => {
+            let o = args.options(&[("--offset-json", true)])?;
+            Command::DeleteRecords(o.required("--offset-json")?.to_string())
         }
         "kafka-get-offsets" => {
             let o = args.options(&[("--topic", true), ("--time", true)])?;
@@ -766,11 +811,18 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 ("--topic", true),
                 ("--key", true),
                 ("--value", true),
+                ("--tombstone", false),
                 ("--partition", true),
                 ("--count", true),
                 ("--producer", true),
                 ("--async", false),
             ])?;
+            if o.flag("--tombstone") && o.value("--value").is_some() {
+                return Err((o.col_of("--tombstone"), "--tombstone is a null value: give --value or --tombstone, not both".into()));
+            }
+            if o.flag("--tombstone") && o.value("--key").is_none() {
+                return Err((o.col_of("--tombstone"), "--tombstone needs --key K (a tombstone deletes that key)".into()));
+            }
             let count = o.num_opt("--count")?.unwrap_or(1);
             if count == 0 || count > 100_000 {
                 return Err((o.col_of("--count"), "--count takes a number from 1 to 100000".into()));
@@ -779,6 +831,7 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 topic: o.required("--topic")?.to_string(),
                 key: o.value("--key").map(String::from),
                 value: o.value("--value").map(String::from),
+                tombstone: o.flag("--tombstone"),
                 partition: o.num_opt("--partition")?,
                 count,
                 producer: o.value("--producer").map(String::from),

@@ -400,6 +400,11 @@ impl Session {
                 result(tools::console_consume(&self.sim, t, start, *max_messages, properties, *read_committed))
             }
             Command::GetOffsets { topic, time } => result(tools::get_offsets(sim, topic.as_deref(), time.as_deref())),
+            Command::LogDirs { brokers } => result(crate::session::logtools::log_dirs(sim, brokers.as_deref())),
+            Command::DumpLog { file, broker, print_data } => {
+                result(crate::session::logtools::dump_log(sim, file, *broker, *print_data))
+            }
+            Command::DeleteRecords(json) => result(crate::session::logtools::delete_records(sim, json)),
             Command::ProducerDescribe(name) => {
                 let idx = sim
                     .producer_by_name(name)
@@ -524,7 +529,7 @@ impl Session {
                 e(sim.stop_producer(idx, matches!(cmd, Command::ProducerKill(_))))?;
                 Ok(vec![])
             }
-            Command::Produce { topic, key, value, partition, count, producer, wait } => {
+            Command::Produce { topic, key, value, tombstone, partition, count, producer, wait } => {
                 let t = self.topic_id(topic, "produce")?;
                 let parts = self.sim.topic(t).partitions;
                 if let Some(p) = partition.filter(|&p| p >= parts) {
@@ -540,7 +545,7 @@ impl Session {
                         .ok_or_else(|| Output::err(format!("Error: no producer named {name}.")))?,
                     None => self.sim.default_producer(),
                 };
-                let ids = e(self.sim.produce(idx, t, key.as_deref(), value.as_deref(), *partition, *count).map(|_| ()))
+                let ids = e(self.sim.produce(idx, t, key.as_deref(), value.as_deref(), *tombstone, *partition, *count).map(|_| ()))
                     .map(|_| ());
                 ids?;
                 if !*wait {
@@ -871,6 +876,7 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
                 format!("broker {broker}: a produce request timed out in purgatory")
             }
             Timer::RetentionCheck { broker, .. } => format!("broker {broker}: retention check"),
+            Timer::LogCleaner { broker, .. } => format!("broker {broker}: log cleaner"),
             Timer::TxnCheck => "transaction coordinators: timeouts and marker retries".to_string(),
             Timer::TxnLogAdvanced { broker, tp } => {
                 format!("broker {broker}: the HW of {} moved; transaction state changes take effect", sim.tp_name(*tp))
@@ -956,8 +962,10 @@ an exact name, where Kafka's tools read a regular expression):
   kafka-configs --describe --entity-type brokers [--entity-name B | --entity-default] [--all]
   kafka-configs --alter --entity-type topics --entity-name T --add-config K=V[,K=V]  (K=[a,b] for a list)
       topic configs the model acts on: min.insync.replicas (1), unclean.leader.election.enable
-      (false), retention.ms (604800000), retention.bytes (-1), cleanup.policy (delete; compact stops
-      retention; compaction is modelled only for the internal topics, see below)
+      (false), retention.ms (604800000), retention.bytes (-1), cleanup.policy (delete | compact |
+      compact,delete), segment.bytes (1073741824, at least 1048576), segment.ms (604800000),
+      min.cleanable.dirty.ratio (0.5), min.compaction.lag.ms (0), max.compaction.lag.ms
+      (9223372036854775807), delete.retention.ms (86400000); segment.jitter.ms is stored only
   kafka-configs --alter --entity-type brokers (--entity-default | --entity-name B) --add-config K=V[,K=V]
       only Kafka's dynamic broker configs; the others are refused as Kafka refuses them
   kafka-leader-election --election-type preferred|unclean (--topic T [--partition P] | --all-topic-partitions)
@@ -968,6 +976,12 @@ an exact name, where Kafka's tools read a regular expression):
       (newline), null.literal (null). Timestamps are the leader's append times, in ms since the session
       started (printed CreateTime); records carry no headers.
   kafka-transactions list | describe --transactional-id ID
+  kafka-log-dirs --describe [--broker-list 1,2]   each replica's size in bytes, as Kafka's JSON
+  kafka-dump-log --files T-P/00000000000000000000.log [--broker B] [--print-data-log]
+      a segment's batches and records (the leader's replica unless --broker); crc is computed over
+      the model's own encoding, not Kafka's bytes
+  kafka-delete-records --offset-json '{"partitions":[{"topic":"T","partition":0,"offset":5}],"version":1}'
+      moves the log start offset (offset -1: the high watermark)
   kafka-get-offsets [--topic T] [--time latest|-1|earliest|-2|max-timestamp|-3|earliest-local|-4|latest-tiered|-5|MS]
   kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
   kafka-consumer-groups --list [--state] | --delete --group G
@@ -1012,7 +1026,8 @@ Simulator verbs:
       (at-most-once); after = process, then commit (at-least-once); auto = enable.auto.commit
   consumer describe CLIENT_ID  the \"ConsumerConfig values:\" block the client logged at start
   consumer stop|kill|pause|resume|remove CLIENT_ID
-  produce --topic T [--key K] [--value V] [--partition P] [--count N] [--producer NAME] [--async]
+  produce --topic T [--key K] [--value V | --tombstone] [--partition P] [--count N] [--producer NAME] [--async]
+                               --tombstone: a null value, which deletes K from a compacted topic
                                in a script: Partition:P<TAB>Offset:O per record, or the exception
                                the client reports (e.g. NotEnoughReplicasException)
   network --latency 10ms [--jitter 2ms] [--link A:B]
@@ -1037,8 +1052,16 @@ What the model simplifies:
     defaults (Kafka changes them only by restarting brokers with new properties).
   - Replica placement is Kafka's rack-unaware round robin (ZooKeeper-era AdminUtils) from the
     seeded RNG, not the KRaft controller's StripedReplicaPlacer.
-  - Records are counted, not serialized: retention.bytes counts 100 bytes per record, and logs are
-    deleted record by record rather than by segment.
+  - Records are not serialized, but take the bytes Kafka's v2 format gives them (a 61-byte batch
+    header, and per record its varint lengths, attributes, key and value; no headers, no
+    compression): segments roll at segment.bytes or on the first append after segment.ms (each
+    replica rolls its own), retention deletes whole inactive segments (rolling first when every
+    segment has expired), and kafka-log-dirs reports these sizes. One log directory per broker.
+  - The log cleaner (one per broker, every log.cleaner.backoff.ms = 15 s) compacts topics with
+    cleanup.policy compact: below the active segment, the HW and the last stable offset it keeps
+    the latest record of each key and leaves gaps in the offsets; tombstones and markers go on a
+    pass after delete.retention.ms has passed since their first cleaning (KIP-534). Segments are
+    not merged after cleaning.
   - Every append is on disk at once (no page-cache loss on a crash).
   - A follower fetches each partition separately (Kafka batches partitions per leader in one request).
   - `broker isolate` cuts a broker off from the controller and the other brokers but not from clients.

@@ -1,9 +1,10 @@
 //! The session: the command language (`command`), running commands against a `Sim` with Kafka's
-//! output formats (`exec`), commands back to text (`script`) and share links (`share`).
+//! output formats (`exec`; the storage tools in `logtools`), commands back to text (`script`) and share links (`share`).
 
 pub mod command;
 pub mod exec;
 pub mod groups;
+pub mod logtools;
 pub mod print;
 pub mod script;
 pub mod share;

@@ -197,6 +197,26 @@ impl Command {
                 }
                 kvs("--property", properties, &mut w);
             }
+            Command::LogDirs { brokers } => {
+                push("kafka-log-dirs --describe");
+                if let Some(b) = brokers {
+                    push(&format!("--broker-list {}", b.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",")));
+                }
+            }
+            Command::DumpLog { file, broker, print_data } => {
+                push("kafka-dump-log --files");
+                push(&quote(file));
+                if let Some(b) = broker {
+                    push(&format!("--broker {b}"));
+                }
+                if *print_data {
+                    push("--print-data-log");
+                }
+            }
+            Command::DeleteRecords(json) => {
+                push("kafka-delete-records --offset-json");
+                push(&quote(json));
+            }
             Command::GetOffsets { topic, time } => {
                 push("kafka-get-offsets");
                 if let Some(t) = topic {
@@ -307,12 +327,15 @@ impl Command {
                 push("kafka-transactions describe --transactional-id");
                 push(&quote(t));
             }
-            Command::Produce { topic, key, value, partition, count, producer, wait } => {
+            Command::Produce { topic, key, value, tombstone, partition, count, producer, wait } => {
                 push("produce --topic");
                 push(&quote(topic));
                 if let Some(k) = key {
                     push("--key");
                     push(&quote(k));
+                }
+                if *tombstone {
+                    push("--tombstone");
                 }
                 if let Some(v) = value {
                     push("--value");
