@@ -281,7 +281,9 @@ impl crate::cluster::sim::Sim {
                 _ if topic.deleted => false,
                 Delivery::Pending => true,
                 Delivery::Failed(_) => false,
-                Delivery::Acked { offset: Some(o) } => log_start.get(&e.tp).is_none_or(|&s| o >= s) && !compacted(e.tp, o),
+                Delivery::Acked { offset: Some(o) } => {
+                    log_start.get(&e.tp).is_none_or(|&s| o >= s) && !compacted(e.tp, o)
+                }
                 Delivery::Acked { offset: None } => !out_of_retention(topic, e.created_ms, now),
             }
         };

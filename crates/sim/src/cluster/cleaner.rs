@@ -41,7 +41,8 @@ pub fn first_uncleanable(log: &Log, c: &TopicConfig, now: Millis) -> u64 {
     let mut limit = active.min(log.lso()).min(log.hw);
     if c.min_compaction_lag_ms > 0 {
         // The first segment with a record newer than the lag is uncleanable, with all after it.
-        if let Some(s) = log.segments.iter().find(|s| s.bytes > 0 && now.saturating_sub(s.max_ms) < c.min_compaction_lag_ms)
+        if let Some(s) =
+            log.segments.iter().find(|s| s.bytes > 0 && now.saturating_sub(s.max_ms) < c.min_compaction_lag_ms)
         {
             limit = limit.min(s.base_offset);
         }
@@ -64,7 +65,10 @@ pub fn cleanable(log: &Log, c: &TopicConfig, now: Millis) -> Option<u64> {
     let total = log.bytes_between(log.log_start, end);
     let ratio_ok = total > 0 && dirty as u128 * 1_000_000 >= c.min_cleanable_dirty_ratio_ppm as u128 * total as u128;
     let lag_breached = c.max_compaction_lag_ms < i64::MAX as u64
-        && log.iter_from(start).next().is_some_and(|r| r.offset < end && now.saturating_sub(r.append_ms) > c.max_compaction_lag_ms);
+        && log
+            .iter_from(start)
+            .next()
+            .is_some_and(|r| r.offset < end && now.saturating_sub(r.append_ms) > c.max_compaction_lag_ms);
     (ratio_ok || lag_breached || horizon_due).then_some(end)
 }
 
@@ -126,7 +130,10 @@ pub fn clean(log: &mut Log, end: u64, c: &TopicConfig, now: Millis) -> Cleaned {
     let mut more = 0;
     for (o, pid) in markers {
         let data_left = log.iter().take_while(|r| r.offset < o).any(|r| {
-            r.txn && r.producer_id == Some(pid) && !matches!(r.value, Value::Marker { .. }) && last_marker_before(log, pid, r.offset) < o
+            r.txn
+                && r.producer_id == Some(pid)
+                && !matches!(r.value, Value::Marker { .. })
+                && last_marker_before(log, pid, r.offset) < o
         });
         if data_left {
             continue;

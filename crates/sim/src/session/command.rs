@@ -511,10 +511,9 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             let brokers = match o.value("--broker-list") {
                 None => None,
                 Some(list) => Some(
-                    list.split(',')
-                        .map(|b| b.trim().parse::<u32>())
-                        .collect::<Result<Vec<_>, _>>()
-                        .map_err(|_| (o.col_of("--broker-list"), format!("--broker-list takes broker ids such as 1,2, not {list}")))?,
+                    list.split(',').map(|b| b.trim().parse::<u32>()).collect::<Result<Vec<_>, _>>().map_err(|_| {
+                        (o.col_of("--broker-list"), format!("--broker-list takes broker ids such as 1,2, not {list}"))
+                    })?,
                 ),
             };
             Command::LogDirs { brokers }
@@ -818,10 +817,16 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 ("--async", false),
             ])?;
             if o.flag("--tombstone") && o.value("--value").is_some() {
-                return Err((o.col_of("--tombstone"), "--tombstone is a null value: give --value or --tombstone, not both".into()));
+                return Err((
+                    o.col_of("--tombstone"),
+                    "--tombstone is a null value: give --value or --tombstone, not both".into(),
+                ));
             }
             if o.flag("--tombstone") && o.value("--key").is_none() {
-                return Err((o.col_of("--tombstone"), "--tombstone needs --key K (a tombstone deletes that key)".into()));
+                return Err((
+                    o.col_of("--tombstone"),
+                    "--tombstone needs --key K (a tombstone deletes that key)".into(),
+                ));
             }
             let count = o.num_opt("--count")?.unwrap_or(1);
             if count == 0 || count > 100_000 {

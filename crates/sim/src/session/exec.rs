@@ -545,8 +545,11 @@ impl Session {
                         .ok_or_else(|| Output::err(format!("Error: no producer named {name}.")))?,
                     None => self.sim.default_producer(),
                 };
-                let ids = e(self.sim.produce(idx, t, key.as_deref(), value.as_deref(), *tombstone, *partition, *count).map(|_| ()))
-                    .map(|_| ());
+                let ids = e(self
+                    .sim
+                    .produce(idx, t, key.as_deref(), value.as_deref(), *tombstone, *partition, *count)
+                    .map(|_| ()))
+                .map(|_| ());
                 ids?;
                 if !*wait {
                     return Ok(vec![]);
@@ -980,7 +983,7 @@ an exact name, where Kafka's tools read a regular expression):
   kafka-dump-log --files T-P/00000000000000000000.log [--broker B] [--print-data-log]
       a segment's batches and records (the leader's replica unless --broker); crc is computed over
       the model's own encoding, not Kafka's bytes
-  kafka-delete-records --offset-json '{"partitions":[{"topic":"T","partition":0,"offset":5}],"version":1}'
+  kafka-delete-records --offset-json '{\"partitions\":[{\"topic\":\"T\",\"partition\":0,\"offset\":5}],\"version\":1}'
       moves the log start offset (offset -1: the high watermark)
   kafka-get-offsets [--topic T] [--time latest|-1|earliest|-2|max-timestamp|-3|earliest-local|-4|latest-tiered|-5|MS]
   kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]

@@ -164,7 +164,8 @@ pub fn dump_log(sim: &Sim, file: &str, broker: Option<u32>, print_data: bool) ->
             if print_data {
                 match r.value {
                     Value::Marker { commit } => {
-                        line += &format!(" endTxnMarker: {} coordinatorEpoch: 0", if commit { "COMMIT" } else { "ABORT" })
+                        line +=
+                            &format!(" endTxnMarker: {} coordinatorEpoch: 0", if commit { "COMMIT" } else { "ABORT" })
                     }
                     v => {
                         let payload = if v == Value::Null { "null".to_string() } else { value_text(sim, v) };
@@ -218,7 +219,8 @@ pub fn delete_records(sim: &mut Sim, json: &str) -> Output {
         Ok(s) => s,
         Err(e) => return err(format!("Error: --offset-json is not valid: {e}")),
     };
-    let mut out = vec!["Executing records delete operation".to_string(), "Records delete operation completed:".to_string()];
+    let mut out =
+        vec!["Executing records delete operation".to_string(), "Records delete operation completed:".to_string()];
     for p in spec.partitions {
         let name = format!("{}-{}", p.topic, p.partition);
         let tp = sim.topic_by_name(&p.topic).map(|t| Tp { topic: t, partition: p.partition });
