@@ -339,9 +339,10 @@ impl Log {
         self.segments.iter().map(|s| s.bytes).sum()
     }
 
-    /// Bytes of a batch of these records (offset deltas from the first).
+    /// Bytes of a batch of these records (offset deltas from the first; a cleaned batch keeps them).
     pub fn batch_bytes(records: &[Record]) -> u64 {
-        BATCH_HEADER_BYTES + records.iter().enumerate().map(|(i, r)| record_bytes(r.size, i as u64)).sum::<u64>()
+        let base = records.first().map_or(0, |r| r.offset);
+        BATCH_HEADER_BYTES + records.iter().map(|r| record_bytes(r.size, r.offset - base)).sum::<u64>()
     }
 
     /// The bytes and the largest timestamp of the records at offsets `from .. to` as they are
@@ -472,6 +473,8 @@ impl Log {
             });
         }
         for rec in recs {
+            // A follower fetching a batch the leader's cleaner thinned takes the gaps too.
+            self.append_gap(rec.offset);
             assert_eq!(rec.offset, self.leo(), "offsets are contiguous");
             if self.latest_epoch().is_none_or(|e| rec.epoch > e) {
                 self.epochs.push((rec.epoch, rec.offset));
