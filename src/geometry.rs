@@ -124,6 +124,9 @@ pub struct Layout {
     pub m: Metrics,
     /// The virtual time drawn (records appended just before it are outlined as new).
     pub now_ms: f64,
+    /// The log cleaner's passes recent enough to be drawn passing over their logs (read once per
+    /// frame from the journal).
+    pub passes: Vec<kafkascope_sim::teaching::inspect::CleanerPass>,
 }
 
 /// How the wide picture arranges clients around the broker grid: producers left and groups right
@@ -211,6 +214,7 @@ impl Layout {
             flow: Flow::Sides,
             m: Metrics::default(),
             now_ms: 0.0,
+            passes: Vec::new(),
         }
     }
 

@@ -273,6 +273,10 @@ pub fn significant(sim: &kafkascope_sim::Sim, e: &SimEvent) -> Option<(u64, Stri
         SimEvent::GroupStable { group, .. } => (SLOW_HOLD_MS, format!("group {group} assigned its partitions")),
         SimEvent::MemberRemoved { group, member, .. } => (800, format!("group {group} removed {member}")),
         SimEvent::TxnFenced { tid, .. } => (SLOW_HOLD_MS, format!("transactional id {tid} was fenced")),
+        SimEvent::LogCompacted { tp, removed, .. } if user_tp(tp) => (
+            crate::components::cluster::CLEAN_MS as u64,
+            format!("{}: the log cleaner removed {removed} superseded record(s)", sim.tp_name(*tp)),
+        ),
         SimEvent::RecordsLost { tp, .. } if user_tp(tp) => {
             (SLOW_HOLD_MS, format!("{}: acknowledged records lost", sim.tp_name(*tp)))
         }

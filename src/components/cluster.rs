@@ -12,7 +12,7 @@
 use crate::geometry::*;
 use crate::state::Model;
 use kafkascope_sim::clients::producer::{ClientStatus, KeySpec};
-use kafkascope_sim::cluster::journal::SimEvent;
+use kafkascope_sim::cluster::journal::{format_time, SimEvent};
 use kafkascope_sim::cluster::net::{Message, MessageKind, Payload};
 use kafkascope_sim::model::{BrokerId, Node, Record, Tp};
 use kafkascope_sim::session::exec::value_text;
@@ -52,6 +52,71 @@ pub const FRESH_MS: f64 = 400.0;
 /// How long (virtual ms) a partition takes to travel from one consumer to another, or the leader's
 /// ★ from one replica to another, after the change.
 pub const MOVE_MS: f64 = 700.0;
+
+/// How long (virtual ms) the log cleaner is drawn passing over the dirty section it cleaned, the
+/// records it removed fading out behind it (slow motion holds the clock for as long).
+pub const CLEAN_MS: f64 = 1000.0;
+
+/// How a replica's log is stored, within the window drawn (`start .. start + slots`): segment
+/// boundaries, the active segment, what compaction removed or will remove, and the cleaner's pass
+/// being drawn, if any (with its progress: below 0 not yet begun, 0..1 under way).
+struct Storage {
+    /// Segments overlapping the window: (base offset, end offset, active).
+    segments: Vec<(u64, u64, bool)>,
+    facts: kafkascope_sim::teaching::inspect::CompactionFacts,
+    pass: Option<(kafkascope_sim::teaching::inspect::CleanerPass, f64)>,
+}
+
+impl Storage {
+    fn of(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp, start: u64) -> Storage {
+        let end = start + lay.slots();
+        let Some(log) = sim.replica_log(b, tp) else {
+            return Storage { segments: Vec::new(), facts: Default::default(), pass: None };
+        };
+        let n = log.segments.len();
+        let segments = log
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.base_offset, log.segments.get(i + 1).map_or(u64::MAX, |n| n.base_offset), i + 1 == n))
+            .filter(|&(base, until, _)| base < end && until > start)
+            .collect();
+        let pass = lay.passes.iter().rev().find(|p| p.broker == b && p.tp == tp).and_then(|p| {
+            let t = (lay.now_ms - p.at_ms as f64) / CLEAN_MS;
+            (t < 1.0).then_some((*p, t))
+        });
+        Storage { segments, facts: sim.compaction_facts(b, tp, start, end), pass }
+    }
+
+    /// What the drawing depends on, for the replica's fingerprint (the pass's progress in steps).
+    fn fingerprint(&self) -> u64 {
+        let f = &self.facts;
+        fingerprint((
+            &self.segments,
+            &f.superseded,
+            &f.tombstones,
+            f.cleaned.iter().map(|c| (c.offset, c.latest)).collect::<Vec<_>>(),
+            self.pass.map(|(p, t)| (p.at_ms, p.from, p.to, if t < 0.0 { -1 } else { (t * 48.0) as i64 })),
+        ))
+    }
+
+    /// How visible a record the cleaner removed at `off` still is (1: not yet passed over, 0:
+    /// gone), and the cleaner's position in offsets (fractional) while it passes over the window.
+    fn fade(&self, off: u64, start: u64, slots: u64) -> (f64, Option<f64>) {
+        let Some((p, t)) = self.pass else { return (0.0, None) };
+        if off < p.from || off >= p.to {
+            return (0.0, None);
+        }
+        // The pass is drawn over the part of its section in the window.
+        let (a, z) = (p.from.max(start) as f64, p.to.min(start + slots) as f64);
+        const FADE: f64 = 2.0;
+        if t < 0.0 {
+            return (1.0, None);
+        }
+        let at = a + t * (z - a + FADE);
+        (((FADE - (at - off as f64)) / FADE).clamp(0.0, 1.0).min(1.0), Some(at.min(z)))
+    }
+}
 
 /// In `Layout::consumers`, the slot of a group that has no consumer drawn (all removed; the
 /// coordinator still knows the group and its offsets): drawn as an empty box under its header.
@@ -347,6 +412,7 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: &Options, cache: &std
     lay.duplicated = model.audit.duplicated.iter().copied().collect();
     let now = model.now_ms();
     lay.now_ms = now;
+    lay.passes = sim.cleaner_passes_since((now - CLEAN_MS).max(0.0) as u64);
     let (w, h) = (lay.width(), lay.height());
     let view_box = format!("0 0 {w:.0} {h:.0}");
     let (px_w, px_h) = (format!("{:.0}", w * z), format!("{:.0}", h * z));
@@ -669,6 +735,7 @@ fn replica_hash(sim: &Sim, lay: &Layout, b: BrokerId, tp: Tp) -> Option<u64> {
         log.map(|l| (l.leo(), l.hw, l.log_start, l.lso())),
         (start, window, committed, lay.compact, lay.stacked, lay.slots()),
         (band.x.to_bits(), band.y.to_bits(), band.w.to_bits()),
+        Storage::of(sim, lay, b, tp, start).fingerprint(),
     )))
 }
 
@@ -810,6 +877,26 @@ fn replica_view(
         header_texts(leader, in_isr, meta.leader_epoch, hw, leo, lso, header_w)
     };
     let every = Layout::offset_label_every(start + slots);
+    let store = Storage::of(sim, lay, b, tp, start);
+    let end = start + slots;
+    // Offsets labelled under the log: each segment's base offset where it fits, then every
+    // `every`-th offset that does not crowd one of them.
+    let bases: Vec<u64> = store.segments.iter().map(|s| s.0).filter(|&o| o >= start && o < end).collect();
+    let mut labelled: Vec<u64> = Vec::new();
+    for &o in &bases {
+        if labelled.last().is_none_or(|&l| o - l >= every) {
+            labelled.push(o);
+        }
+    }
+    let seg_labels = labelled.clone();
+    for o in (start..end).filter(|o| o % every == 0) {
+        if seg_labels.iter().all(|&l| l.abs_diff(o) >= every) {
+            labelled.push(o);
+        }
+    }
+    let compacted = sim.topic(tp.topic).config.compacts();
+    let key_name =
+        |k: Option<kafkascope_sim::model::Sym>| k.map_or("null".to_string(), |k| sim.interner.get(k).to_string());
     let logs = html! {
         <>
         { for (0..slots).map(|i| {
@@ -822,15 +909,30 @@ fn replica_view(
                 _ => 0,
             };
             let marker = kind == TXN_COMMIT || kind == TXN_ABORT;
+            let cleaned = if rec.is_none() { store.facts.cleaned.iter().find(|c| c.offset == off) } else { None };
+            let superseded = store.facts.superseded.iter().find(|s| s.0 == off).map(|s| s.1);
+            let tombstone = rec.is_some_and(|r| r.value == kafkascope_sim::model::Value::Null && r.key.is_some());
+            let horizon = store.facts.tombstones.iter().find(|t| t.0 == off).and_then(|t| t.1);
+            let (ghost, _) = store.fade(off, start, slots);
             let title = match rec {
                 Some(r) if marker => format!(
                     "offset {off}: {} marker for producer id {}, a control record: it takes one offset and is never returned to applications",
                     if kind == TXN_COMMIT { "COMMIT" } else { "ABORT" },
                     r.producer_id.unwrap_or(0)
                 ),
+                Some(r) if tombstone => format!(
+                    "offset {off}: tombstone for key {} (a null value), leader epoch {}. {}",
+                    key_name(r.key),
+                    r.epoch,
+                    match (compacted, horizon) {
+                        (false, _) => "The topic is not compacted, so it is an ordinary record with no value.".to_string(),
+                        (true, Some(h)) => format!("It deletes its key: the log cleaner keeps it until its delete horizon {} (its first cleaning + delete.retention.ms), then removes it on its next pass.", format_time(h)),
+                        (true, None) => "It deletes its key: no delete horizon yet; the log cleaner's first pass over it sets one (that pass + delete.retention.ms), after which it is removed.".to_string(),
+                    }
+                ),
                 Some(r) => format!(
-                    "offset {off}, key {}, value {}, leader epoch {}{}",
-                    r.key.map_or("null".to_string(), |k| sim.interner.get(k).to_string()),
+                    "offset {off}, key {}, value {}, leader epoch {}{}{}",
+                    key_name(r.key),
                     value_text(sim, r.value),
                     r.epoch,
                     match kind {
@@ -838,9 +940,23 @@ fn replica_view(
                         TXN_OPEN => " — in a transaction not yet decided: read_committed consumers wait (above the LSO)",
                         _ if r.txn => " — transactional, committed",
                         _ => "",
-                    }
+                    },
+                    superseded.map_or(String::new(), |by| format!(
+                        " — superseded by offset {by}, a later record of key {}: the log cleaner removes it once it is out of the active segment and below the HW",
+                        key_name(r.key)
+                    ))
                 ),
                 None if deleted => format!("offset {off}: deleted by retention"),
+                None if cleaned.is_some() => {
+                    let c = cleaned.expect("checked");
+                    match (&c.key, c.latest) {
+                        (Some(k), Some(l)) if c.was_tombstone => format!("offset {off}: removed by compaction (a tombstone for key {k} past its delete horizon); key {k}'s latest record is at offset {l}"),
+                        (Some(k), None) if c.was_tombstone => format!("offset {off}: removed by compaction (a tombstone for key {k} past its delete horizon): key {k} is gone from the log"),
+                        (Some(k), Some(l)) => format!("offset {off}: removed by compaction; key {k}'s latest value is at offset {l}"),
+                        (Some(k), None) => format!("offset {off}: removed by compaction; key {k} was deleted by a tombstone, gone too now"),
+                        (None, _) => format!("offset {off}: removed by compaction (an older value of its key or an expired tombstone); the offset stays taken and readers skip it"),
+                    }
+                }
                 None => format!("offset {off}: empty"),
             };
             let committed = off < hw;
@@ -848,6 +964,9 @@ fn replica_view(
                 <g class={classes!(
                     "slot",
                     rec.is_some().then_some("filled"),
+                    cleaned.is_some().then_some("cleaned"),
+                    superseded.is_some().then_some("superseded"),
+                    tombstone.then_some("tombstone"),
                     deleted.then_some("deleted"),
                     rec.is_some_and(|r| lay.duplicated.contains(&r.id)).then_some("dup"),
                     rec.is_some_and(|r| lay.lost.contains(&r.id)).then_some("lost-copy"),
@@ -868,9 +987,16 @@ fn replica_view(
                             } else {
                                 format!("M{:.1},{:.1} l10,10 M{:.1},{:.1} l-10,10", sx + 6.0, slots_y + 6.0, sx + 16.0, slots_y + 6.0)
                             }} />
+                        } else if tombstone {
+                            // A tombstone: its key's colour as an outline around an empty (null) value.
+                            <rect class="rec tomb" x={(sx + 1.25).to_string()} y={(slots_y + 1.25).to_string()} width={(SLOT_W - 2.5).to_string()} height={(SLOT_W - 2.5).to_string()} rx="3" stroke={key_colour(r)} />
+                            <text class="key t12" x={(sx + SLOT_W / 2.0).to_string()} y={(slots_y + 15.5).to_string()} text-anchor="middle">{key_letter(sim, r)}</text>
                         } else {
                             <rect class="rec" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" fill={key_colour(r)} />
                             <text class="key t12" x={(sx + SLOT_W / 2.0).to_string()} y={(slots_y + 15.5).to_string()} text-anchor="middle">{key_letter(sim, r)}</text>
+                            if superseded.is_some() {
+                                <path class="superseded-mark" d={format!("M{:.1},{:.1}h7v7z", sx + SLOT_W - 7.5, slots_y + 0.5)} />
+                            }
                         }
                         if !committed {
                             <rect class="uncommitted" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" fill={hatch.clone()} />
@@ -878,11 +1004,20 @@ fn replica_view(
                         if kind == TXN_ABORTED {
                             <line class="strike" x1={(sx + 2.0).to_string()} y1={(slots_y + SLOT_W - 2.0).to_string()} x2={(sx + SLOT_W - 2.0).to_string()} y2={(slots_y + 2.0).to_string()} />
                         }
+                    } else if cleaned.is_some() {
+                        // A gap the cleaner left: the offset stays taken, narrower and dotted.
+                        <rect class="gap" x={(sx + 4.0).to_string()} y={(slots_y + 4.0).to_string()} width={(SLOT_W - 8.0).to_string()} height={(SLOT_W - 8.0).to_string()} rx="2" />
+                        if let Some(r) = cleaned.and_then(|c| c.removed).filter(|_| ghost > 0.0) {
+                            // The removed record, fading out as the cleaner passes over it.
+                            <g class="ghost" opacity={format!("{:.2}", ghost * 0.8)}>
+                                <rect class="rec" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" fill={key_colour(&r)} />
+                            </g>
+                        }
                     } else {
                         <rect class="empty" x={sx.to_string()} y={slots_y.to_string()} width={SLOT_W.to_string()} height={SLOT_W.to_string()} rx="3" />
                     }
-                    if off % every == 0 {
-                        <text class="off t11" x={(sx + SLOT_W / 2.0).to_string()} y={(y + BAND_OFFSETS_Y).to_string()} text-anchor="middle">{off.to_string()}</text>
+                    if labelled.contains(&off) {
+                        <text class={classes!("off", "t11", seg_labels.contains(&off).then_some("seg-base"))} x={(sx + SLOT_W / 2.0).to_string()} y={(y + BAND_OFFSETS_Y).to_string()} text-anchor="middle">{off.to_string()}</text>
                     }
                 </g>
             }
@@ -925,6 +1060,8 @@ fn replica_view(
             </text>
             { offsets_view }
             { logs }
+            { segments_view(&store, start, slots, cell_x, slots_y) }
+            { cleaner_view(&store, start, slots, cell_x, slots_y) }
             if let Some(hx) = hw_x {
                 <g class="hw-marker">
                     <line x1={hx.to_string()} y1={(slots_y - 4.0).to_string()} x2={hx.to_string()} y2={(slots_y + SLOT_W + 4.0).to_string()} />
@@ -946,6 +1083,66 @@ fn replica_view(
         </g>
     }
     .into()
+}
+
+/// A replica's segments in the window: a divider where each begins (its base offset is labelled
+/// under the log), and a bar under each segment's slots, the active segment's in the accent colour.
+fn segments_view(store: &Storage, start: u64, slots: u64, cell_x: f64, slots_y: f64) -> Html {
+    let end = start + slots;
+    html! {
+        <g class="segments">
+            { for store.segments.iter().map(|&(base, until, active)| {
+                let (a, z) = (base.max(start), until.min(end));
+                let x0 = Layout::slot_x(cell_x, a - start);
+                let x1 = Layout::slot_x(cell_x, z - start - 1) + SLOT_W;
+                let file = format!("{base:020}.log");
+                let bar_title = if active {
+                    format!("Active segment {file} (base offset {base}): appends go here; retention and the log cleaner never touch it. It rolls at segment.bytes or segment.ms.")
+                } else {
+                    format!("Segment {file}, offsets {base}..{}: closed. Retention deletes whole closed segments; on a compacted topic the log cleaner compacts them.", until - 1)
+                };
+                html! {
+                    <>
+                    <rect class={classes!("seg-bar", active.then_some("active"))} data-base={base.to_string()}
+                          x={format!("{:.1}", x0 + 1.0)} y={format!("{:.1}", slots_y + SLOT_W + 2.0)} width={format!("{:.1}", (x1 - x0 - 2.0).max(2.0))} height="3" rx="1.5">
+                        <title>{bar_title}</title>
+                    </rect>
+                    if base >= start && base < end {
+                        <line class={classes!("seg-divider", active.then_some("active"))} data-base={base.to_string()}
+                              x1={format!("{:.1}", x0 - SLOT_GAP / 2.0)} x2={format!("{:.1}", x0 - SLOT_GAP / 2.0)}
+                              y1={format!("{:.1}", slots_y - 4.0)} y2={format!("{:.1}", slots_y + SLOT_W + 5.0)}>
+                            <title>{format!("Segment {file} begins at base offset {base}{}", if active { " (the active segment)" } else { "" })}</title>
+                        </line>
+                    }
+                    </>
+                }
+            }) }
+        </g>
+    }
+}
+
+/// The log cleaner's pass over a replica, while it is drawn: the dirty section it cleans tinted,
+/// and the cleaner's edge moving across it (hidden with `prefers-reduced-motion`, where the
+/// removed records only fade).
+fn cleaner_view(store: &Storage, start: u64, slots: u64, cell_x: f64, slots_y: f64) -> Html {
+    let Some((p, t)) = store.pass else { return Html::default() };
+    let end = start + slots;
+    let (a, z) = (p.from.max(start), p.to.min(end));
+    if a >= z {
+        return Html::default();
+    }
+    let x0 = Layout::slot_x(cell_x, a - start) - SLOT_GAP / 2.0;
+    let x1 = Layout::slot_x(cell_x, z - start) - SLOT_GAP / 2.0;
+    let at = (t >= 0.0).then(|| store.fade(a, start, slots).1).flatten();
+    html! {
+        <g class="cleaner-pass" data-from={p.from.to_string()} data-to={p.to.to_string()}>
+            <title>{format!("The log cleaner's pass over offsets {}..{} (the dirty section): it keeps the latest record of each key and removed {}.", p.from, p.to - 1, p.removed)}</title>
+            <rect class="dirty-section" x={format!("{x0:.1}")} y={format!("{:.1}", slots_y - 3.0)} width={format!("{:.1}", x1 - x0)} height={format!("{:.1}", SLOT_W + 6.0)} rx="4" />
+            if let Some(at) = at {
+                <rect class="cleaner" x={format!("{:.1}", cell_x + LOG_PAD + (at - start as f64) * SLOT_PITCH - 2.5)} y={format!("{:.1}", slots_y - 5.0)} width="3.5" height={format!("{:.1}", SLOT_W + 10.0)} rx="1.5" />
+            }
+        </g>
+    }
 }
 
 const TXN_COMMIT: u8 = 1;
@@ -975,6 +1172,13 @@ struct ColumnLogs {
     by_colour: Vec<(&'static str, String)>,
     hatched: String,
     empty: String,
+    /// Gaps the log cleaner left, records a later one of their key supersedes, tombstones.
+    gaps: String,
+    superseded: String,
+    tombstones: String,
+    /// Segment dividers, and the bar under the active segment.
+    dividers: String,
+    active: String,
     hw: String,
     lso: String,
     leo: String,
@@ -991,9 +1195,11 @@ impl ColumnLogs {
         let (cell_x, slots_y) = (Layout::cell(band).x, band.y + BAND_SLOTS_Y);
         let (leo, hw) = log.map_or((0, 0), |l| (l.leo(), l.hw));
         let lso = log.map_or(hw, |l| l.lso());
+        let store = Storage::of(sim, lay, b, tp, start);
         for i in 0..slots {
             let off = start + i;
-            let sq = format!("M{:.1},{slots_y:.1}h{SLOT_W}v{SLOT_W}h-{SLOT_W}z", Layout::slot_x(cell_x, i));
+            let sx = Layout::slot_x(cell_x, i);
+            let sq = format!("M{sx:.1},{slots_y:.1}h{SLOT_W}v{SLOT_W}h-{SLOT_W}z");
             match log.and_then(|l| l.get(off)) {
                 Some(r) => {
                     let c = key_colour(r);
@@ -1004,8 +1210,44 @@ impl ColumnLogs {
                     if off >= hw {
                         self.hatched.push_str(&sq);
                     }
+                    let inner = format!(
+                        "M{:.1},{:.1}h{}v{}h-{}z",
+                        sx + 5.0,
+                        slots_y + 5.0,
+                        SLOT_W - 10.0,
+                        SLOT_W - 10.0,
+                        SLOT_W - 10.0
+                    );
+                    if store.facts.tombstones.iter().any(|t| t.0 == off) {
+                        self.tombstones.push_str(&inner);
+                    } else if store.facts.superseded.iter().any(|s| s.0 == off) {
+                        self.superseded.push_str(&sq);
+                    }
+                }
+                None if store.facts.cleaned.iter().any(|c| c.offset == off) => {
+                    let _ = write!(
+                        self.gaps,
+                        "M{:.1},{:.1}h{}v{}h-{}z",
+                        sx + 4.0,
+                        slots_y + 4.0,
+                        SLOT_W - 8.0,
+                        SLOT_W - 8.0,
+                        SLOT_W - 8.0
+                    );
                 }
                 None => self.empty.push_str(&sq),
+            }
+        }
+        for &(base, until, active) in &store.segments {
+            if base >= start && base < start + slots {
+                let x = Layout::slot_x(cell_x, base - start) - SLOT_GAP / 2.0;
+                let _ = write!(self.dividers, "M{x:.1},{:.1}v{}", slots_y - 4.0, SLOT_W + 9.0);
+            }
+            if active {
+                let (a, z) = (base.max(start), until.min(start + slots));
+                let x0 = Layout::slot_x(cell_x, a - start) + 1.0;
+                let x1 = Layout::slot_x(cell_x, z - start - 1) + SLOT_W - 1.0;
+                let _ = write!(self.active, "M{x0:.1},{:.1}h{:.1}v3h-{:.1}z", slots_y + SLOT_W + 2.0, x1 - x0, x1 - x0);
             }
         }
         let marker_x = |off: u64| Layout::slot_x(cell_x, off - start) - SLOT_GAP / 2.0;
@@ -1037,7 +1279,12 @@ impl ColumnLogs {
             <g class={classes!("logs", faded.then_some("faded"))}>
                 { for self.by_colour.into_iter().map(|(c, d)| html! { <path class="rec" d={d} fill={c} /> }) }
                 { path("uncommitted", self.hatched) }
+                { path("superseded", self.superseded) }
+                { path("tombstone", self.tombstones) }
                 { path("empty", self.empty) }
+                { path("gap", self.gaps) }
+                { path("seg-divider", self.dividers) }
+                { path("seg-bar active", self.active) }
                 { path("hw-marker", self.hw) }
                 { path("lso-marker", self.lso) }
                 { path("committed-marker", self.committed) }

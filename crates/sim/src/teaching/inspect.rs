@@ -1,12 +1,14 @@
 //! Read-only views for the UI's inspect panel and picture: a partition's replicas with their roles
 //! and offsets, its ISR and leader history derived from the journal, a consumer's state as drawn,
-//! and a group's assignment as its coordinator knows it. Nothing here changes the model.
+//! a group's assignment as its coordinator knows it, and how a replica's log is stored (its
+//! segments, what compaction removed or will remove, the cleaner's passes). Nothing here changes
+//! the model.
 
 use crate::clients::consumer::{ConsumerStatus, MemberState};
 use crate::cluster::broker::BrokerStatus;
 use crate::cluster::journal::SimEvent;
 use crate::cluster::sim::Sim;
-use crate::model::{BrokerId, ConsumerIdx, Log, Millis, Tp};
+use crate::model::{BrokerId, ConsumerIdx, Log, Millis, Tp, Value};
 
 /// One replica of a partition as the inspect panel shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -37,7 +39,177 @@ pub struct IsrChange {
     pub what: String,
 }
 
+/// One segment of a replica's log as the inspect panel lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentInfo {
+    /// Kafka's file name (`00000000000000000012.log`).
+    pub file_name: String,
+    pub base_offset: u64,
+    /// The first offset of the next segment (the log end for the active one).
+    pub end_offset: u64,
+    pub bytes: u64,
+    /// Append times of its first record and of its newest (`segment.ms` counts from the first,
+    /// `retention.ms` compares the newest).
+    pub first_ms: Millis,
+    pub max_ms: Millis,
+    /// The active segment: appends go there; retention and the cleaner never touch it.
+    pub active: bool,
+}
+
+/// A replica's storage: its segments, oldest first, the log start offset and the log cleaner's
+/// checkpoint (offsets below it are clean; the dirty section runs from it to the active segment).
+/// `compacted`: the topic's `cleanup.policy` includes `compact`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StorageInfo {
+    pub segments: Vec<SegmentInfo>,
+    pub log_start: u64,
+    pub clean_end: u64,
+    pub compacted: bool,
+}
+
+/// An offset the log cleaner emptied (a gap readers skip), with what the picture says of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CleanedSlot {
+    pub offset: u64,
+    /// The removed record's key (None when it is no longer stored, or had none).
+    pub key: Option<String>,
+    /// Where that key's latest record is now, if one remains (None: a tombstone deleted the key
+    /// and has gone itself).
+    pub latest: Option<u64>,
+    /// The removed record was a tombstone whose delete horizon had passed.
+    pub was_tombstone: bool,
+    /// The removed record as it was stored (for the picture's fade-out), while storage keeps it.
+    pub removed: Option<crate::model::Record>,
+}
+
+/// What compaction means for offsets `from .. to` of a replica's log (`Sim::compaction_facts`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CompactionFacts {
+    /// Records still stored but superseded by a later record of their key: the cleaner removes
+    /// them on a pass that reaches them (once they are out of the active segment and below the HW).
+    /// Each with the offset of its key's latest record.
+    pub superseded: Vec<(u64, u64)>,
+    /// Tombstones (null values) in the range, with their delete horizon once the cleaner has
+    /// passed over them (KIP-534: first cleaning + `delete.retention.ms`).
+    pub tombstones: Vec<(u64, Option<Millis>)>,
+    /// Offsets the cleaner emptied.
+    pub cleaned: Vec<CleanedSlot>,
+}
+
+/// One pass of a broker's log cleaner over a replica (from the journal): when, and over which
+/// offsets (`from .. to`, the dirty section it cleaned), and how many records it removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CleanerPass {
+    pub at_ms: Millis,
+    pub broker: BrokerId,
+    pub tp: Tp,
+    pub from: u64,
+    pub to: u64,
+    pub removed: usize,
+}
+
 impl Sim {
+    /// How broker `b`'s copy of `tp` is stored: its segments, log start and cleaner checkpoint
+    /// (None: no copy on that broker).
+    pub fn storage_info(&self, b: BrokerId, tp: Tp) -> Option<StorageInfo> {
+        let log = self.replica_log(b, tp)?;
+        let n = log.segments.len();
+        let segments = log
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(i, s)| SegmentInfo {
+                file_name: s.file_name(),
+                base_offset: s.base_offset,
+                end_offset: log.segments.get(i + 1).map_or(log.leo(), |n| n.base_offset),
+                bytes: s.bytes,
+                first_ms: s.first_ms,
+                max_ms: s.max_ms,
+                active: i + 1 == n,
+            })
+            .collect();
+        Some(StorageInfo {
+            segments,
+            log_start: log.log_start,
+            clean_end: log.clean_end,
+            compacted: self.topic(tp.topic).config.compacts(),
+        })
+    }
+
+    /// For offsets `from .. to` of broker `b`'s copy of a compacted topic: which stored records a
+    /// later record of their key supersedes, the tombstones with their delete horizons, and the
+    /// gaps the cleaner left (with where the removed key's latest record is). Empty for a topic
+    /// that is not compacted. Walks the log from `from` to its end.
+    pub fn compaction_facts(&self, b: BrokerId, tp: Tp, from: u64, to: u64) -> CompactionFacts {
+        let mut out = CompactionFacts::default();
+        let Some(log) = self.replica_log(b, tp) else { return out };
+        if !self.topic(tp.topic).config.compacts() || from >= to {
+            return out;
+        }
+        let head = log.records.head();
+        let first = from.max(log.log_start).max(head);
+        // The latest live offset of every key seen from `first` to the log end.
+        let mut latest: std::collections::BTreeMap<crate::model::Sym, u64> = std::collections::BTreeMap::new();
+        for r in log.iter_from(first) {
+            if let (Some(k), false) = (r.key, matches!(r.value, Value::Marker { .. })) {
+                latest.insert(k, r.offset);
+            }
+        }
+        // Offsets below the storage's first position were gaps that left storage with their keys.
+        for offset in from.max(log.log_start)..first.min(to) {
+            if log.is_cleaned(offset) {
+                out.cleaned.push(CleanedSlot { offset, key: None, latest: None, was_tombstone: false, removed: None });
+            }
+        }
+        for r in log.records.iter_from((first - head) as usize).take_while(|r| r.offset < to) {
+            if matches!(r.value, Value::Marker { .. }) {
+                continue;
+            }
+            if r.cleaned {
+                // A follower's gap (taken from a leader's cleaned batch) carries no key.
+                let gap = r.id == crate::model::INTERNAL_RECORD && r.key.is_none();
+                let key = if gap { None } else { r.key };
+                let later = key.and_then(|k| latest.get(&k).copied()).filter(|&l| l > r.offset);
+                out.cleaned.push(CleanedSlot {
+                    offset: r.offset,
+                    key: key.map(|k| self.interner.get(k).to_string()),
+                    latest: later,
+                    was_tombstone: !gap && r.value == Value::Null,
+                    removed: (!gap).then_some(*r),
+                });
+                continue;
+            }
+            if let Some(k) = r.key {
+                if let Some(&l) = latest.get(&k).filter(|&&l| l > r.offset) {
+                    out.superseded.push((r.offset, l));
+                }
+            }
+            if r.value == Value::Null {
+                out.tombstones.push((r.offset, log.tombstones.get(&r.offset).copied()));
+            }
+        }
+        out
+    }
+
+    /// The log cleaner's passes journalled at or after `since_ms` (the leader's passes: the
+    /// journal records those), oldest first. Reads the journal from its end.
+    pub fn cleaner_passes_since(&self, since_ms: Millis) -> Vec<CleanerPass> {
+        let mut out: Vec<CleanerPass> = self
+            .journal
+            .iter()
+            .rev()
+            .take_while(|e| e.at_ms >= since_ms)
+            .filter_map(|e| match e.event {
+                SimEvent::LogCompacted { broker, tp, from, to, removed } => {
+                    Some(CleanerPass { at_ms: e.at_ms, broker, tp, from, to, removed })
+                }
+                _ => None,
+            })
+            .collect();
+        out.reverse();
+        out
+    }
+
     /// The partition's replicas in assignment order, with each copy's offsets.
     pub fn replica_infos(&self, tp: Tp) -> Vec<ReplicaInfo> {
         let Some(meta) = self.partition(tp) else { return Vec::new() };
@@ -217,5 +389,60 @@ mod tests {
         assert_eq!(infos.iter().filter(|r| r.role == "leader").count(), 1);
         assert!(infos.iter().all(|r| r.leo == 1 && r.in_isr));
         assert!(infos[0].preferred && !infos[1].preferred);
+    }
+
+    /// A compacted topic with small segments: the segment list, the records a later value of
+    /// their key supersedes, the tombstone's horizon, the cleaner's pass and the gap it left.
+    #[test]
+    fn storage_and_compaction_facts_follow_the_cleaner() {
+        let mut s = Session::run_script_session(
+            "seed 1\nkafka-topics --create --topic prices --partitions 1 --replication-factor 3 \
+             --config cleanup.policy=compact --config segment.ms=10000 --config delete.retention.ms=30000\n\
+             produce --topic prices --key kiwi --value 1\nproduce --topic prices --key apple --value 2\n\
+             produce --topic prices --key apple --value 3\nproduce --topic prices --key pear --tombstone\n\
+             advance 11s\nproduce --topic prices --key apple --value 6\n",
+        )
+        .unwrap();
+        let run = |s: &mut Session, line: &str| {
+            let cmd = crate::session::command::parse_line(line).unwrap().unwrap();
+            s.execute(&cmd);
+        };
+        let tp = Tp { topic: s.sim.topic_by_name("prices").unwrap(), partition: 0 };
+        let b = s.sim.partition(tp).unwrap().leader.unwrap();
+        let st = s.sim.storage_info(b, tp).unwrap();
+        assert!(st.compacted);
+        assert_eq!(st.segments.len(), 2, "segment.ms rolled one: {st:?}");
+        assert_eq!(st.segments[0].file_name, "00000000000000000000.log");
+        assert_eq!((st.segments[0].base_offset, st.segments[0].end_offset), (0, 4));
+        assert!(!st.segments[0].active && st.segments[1].active && st.segments[1].base_offset == 4);
+        assert!(st.segments[0].bytes > 0 && st.segments[0].first_ms <= st.segments[0].max_ms);
+        // Before the cleaner's pass: apple@1 and apple@2 are superseded (by apple@4, the latest);
+        // the tombstone has no horizon yet.
+        let f = s.sim.compaction_facts(b, tp, 0, 5);
+        assert_eq!(f.superseded, vec![(1, 4), (2, 4)]);
+        assert_eq!(f.tombstones, vec![(3, None)]);
+        assert!(f.cleaned.is_empty());
+        let before = s.sim.now();
+        run(&mut s, "advance 20s");
+        let passes = s.sim.cleaner_passes_since(before);
+        assert!(passes.iter().any(|p| p.broker == b && p.tp == tp && p.from == 0 && p.to == 4), "{passes:?}");
+        // The pass's offset map covers the dirty section only (not the active segment): apple@2
+        // is its latest apple, so it stays, still superseded by apple@4 in the active segment.
+        let f = s.sim.compaction_facts(b, tp, 0, 5);
+        assert_eq!(f.cleaned.iter().map(|c| c.offset).collect::<Vec<_>>(), vec![1], "{f:?}");
+        let gap = &f.cleaned[0];
+        assert_eq!((gap.key.as_deref(), gap.latest, gap.was_tombstone), (Some("apple"), Some(4), false));
+        assert!(gap.removed.is_some_and(|r| r.offset == 1 && r.cleaned), "the removed record, for its fade-out");
+        assert_eq!(f.superseded, vec![(2, 4)]);
+        assert!(matches!(f.tombstones.as_slice(), [(3, Some(h))] if *h > before), "{f:?}");
+        let st = s.sim.storage_info(b, tp).unwrap();
+        assert_eq!(st.clean_end, 4, "the checkpoint is at the active segment");
+        // A topic that is not compacted has no compaction facts.
+        run(&mut s, "kafka-topics --create --topic plain --partitions 1 --replication-factor 1");
+        run(&mut s, "produce --topic plain --key a --value 1");
+        run(&mut s, "produce --topic plain --key a --value 2");
+        let plain = Tp { topic: s.sim.topic_by_name("plain").unwrap(), partition: 0 };
+        let pb = s.sim.partition(plain).unwrap().leader.unwrap();
+        assert_eq!(s.sim.compaction_facts(pb, plain, 0, 10), super::CompactionFacts::default());
     }
 }
