@@ -1848,6 +1848,18 @@ pub fn kind_short(k: MessageKind) -> &'static str {
     }
 }
 
+/// A kind's name in the legend strip: `kind_short`, told apart where two kinds share it (brokers'
+/// and consumers' heartbeats and fetches).
+pub fn kind_legend(k: MessageKind) -> &'static str {
+    match k {
+        MessageKind::Heartbeat => "broker heartbeat",
+        MessageKind::GroupHeartbeat => "group heartbeat",
+        MessageKind::Fetch => "replica fetch",
+        MessageKind::ConsumerFetch => "consumer fetch",
+        _ => kind_short(k),
+    }
+}
+
 /// The shape of a message of kind `k` centred at (x, y), as absolute path data: records-carrying
 /// messages are large discs (coloured by the first record's key), requests small triangles,
 /// responses rings, heartbeats diamonds, control messages squares, a refused connection a cross.

@@ -1,6 +1,7 @@
 //! The inspect panel: click a partition's row label (or one of its replicas) to see everything
 //! about it: each replica's role, ISR membership, LEO, HW and log start offset, the leader-epoch
-//! cache, the ISR history, and the records of one replica. Read from the sim, live.
+//! cache, the ISR history, and one replica's segments (file, base offset, size, time range, the
+//! active one, the log start and the cleaner's checkpoint) and records. Read from the sim, live.
 
 use crate::components::glossary::term;
 use crate::state::Model;
@@ -35,6 +36,7 @@ pub fn view(
     let shown = broker.or(meta.leader).or_else(|| meta.replicas.first().copied());
     let log = shown.and_then(|b| sim.replica_log(b, tp));
     let history = sim.isr_history(tp);
+    let storage = shown.and_then(|b| sim.storage_info(b, tp));
     let t = |id: &'static str, label: &'static str| term(id, label, on_term);
     let onkeydown = crate::components::escape_closes(close);
     let records: Vec<_> = log.map_or(Vec::new(), |l| l.iter().rev().take(RECORDS_SHOWN).copied().collect());
@@ -109,6 +111,7 @@ pub fn view(
                         l.epochs.iter().map(|(e, o)| format!("epoch {e} from offset {o}")).collect::<Vec<_>>().join(" · ")
                     } }
                 </p>
+                { storage.as_ref().map(segments_view).unwrap_or_default() }
                 <h3>{format!("Records (newest {} of {}; ", records.len(), l.live_count())}{t("hw", "HW")}{format!(" {hw})")}</h3>
                 <table class="records">
                     <thead><tr><th scope="col">{"offset"}</th><th scope="col">{"key"}</th><th scope="col">{"value"}</th><th scope="col">{t("leader-epoch", "epoch")}</th></tr></thead>
@@ -139,5 +142,46 @@ pub fn view(
                 }) }
             </ol>
         </section>
+    }
+}
+
+/// A replica's segments, oldest first: file, base offset, size, first and newest append, which is
+/// active; then the log start offset and, on a compacted topic, the cleaner's checkpoint.
+fn segments_view(st: &kafkascope_sim::teaching::inspect::StorageInfo) -> Html {
+    let active_base = st.segments.iter().find(|s| s.active).map_or(0, |s| s.base_offset);
+    html! {
+        <>
+            <h3 id="segments-h">{format!("Segments ({})", st.segments.len())}</h3>
+            <p class="facts storage">
+                {format!("log start offset {}", st.log_start)}
+                if st.compacted {
+                    {format!(" · cleaner checkpoint {}: offsets below it are clean (compacted), {}..{} is the dirty section, the active segment is never cleaned", st.clean_end, st.clean_end, active_base)}
+                }
+            </p>
+            if st.segments.is_empty() {
+                <p class="muted">{"no segment yet (nothing appended)"}</p>
+            } else {
+                <div class="table-scroll" tabindex="0" role="region" aria-labelledby="segments-h">
+                <table class="segments">
+                    <thead><tr>
+                        <th scope="col">{"file"}</th><th scope="col">{"base offset"}</th><th scope="col">{"offsets"}</th>
+                        <th scope="col">{"size (bytes)"}</th><th scope="col">{"first → newest append"}</th><th scope="col">{"state"}</th>
+                    </tr></thead>
+                    <tbody>
+                    { for st.segments.iter().map(|s| html! {
+                        <tr class={classes!(s.active.then_some("active"))} data-base={s.base_offset.to_string()}>
+                            <td class="mono">{s.file_name.clone()}</td>
+                            <td class="num">{s.base_offset}</td>
+                            <td class="num">{if s.end_offset > s.base_offset { format!("{}..{}", s.base_offset, s.end_offset - 1) } else { "empty".to_string() }}</td>
+                            <td class="num">{s.bytes}</td>
+                            <td class="num">{if s.bytes == 0 { format!("{} (empty)", format_time(s.first_ms)) } else { format!("{} → {}", format_time(s.first_ms), format_time(s.max_ms)) }}</td>
+                            <td>{if s.active { "active (appends go here)" } else if st.compacted && s.end_offset <= st.clean_end { "closed, cleaned" } else { "closed" }}</td>
+                        </tr>
+                    }) }
+                    </tbody>
+                </table>
+                </div>
+            }
+        </>
     }
 }

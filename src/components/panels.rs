@@ -169,7 +169,7 @@ pub fn legend_strip(model: &Model, h: &Handlers, labels: bool) -> Html {
                             <input type="checkbox" id={id.clone()} checked={!hidden} onchange={Callback::from(move |_| cb.emit(k))} />
                             <label for={id} title={k.label()}><svg class="swatch" viewBox="-8 -8 16 16" aria-hidden="true">
                                 <path class={classes!("msg", kind_class(k))} d={shape_d(k, matches!(k, MessageKind::Produce | MessageKind::FetchData | MessageKind::ConsumerData), 0.0, 0.0)} />
-                            </svg>{crate::components::cluster::kind_short(k)}</label>
+                            </svg>{crate::components::cluster::kind_legend(k)}</label>
                         </li>
                     }
                 }) }
@@ -195,6 +195,10 @@ pub fn legend(on_term: &Callback<&'static str>) -> Html {
                 <li><span class="sw committed" aria-hidden="true"></span><span>{"▲ under a leader's log: a group's "}{t("committed-offset", "committed offset")}</span></li>
                 <li><span class="sw marker" aria-hidden="true">{"C"}</span><span>{"C / A cell: a "}{t("marker", "transaction marker")}{" (COMMIT or ABORT control record, one offset, never shown to applications); struck-through record: its "}{t("transaction", "transaction")}{" aborted"}</span></li>
                 <li><span class="sw lsoline" aria-hidden="true"></span><span>{"purple bar: the "}{t("lso", "last stable offset (LSO)")}{" where a transaction is still open; read_committed consumers stop there"}</span></li>
+                <li><span class="sw segbar" aria-hidden="true"></span><span>{"bar under a log: a "}{t("segment", "segment")}{" (one file); dashed divider and bold offset: where a segment begins (its base offset); blue bar: the active segment, where appends go"}</span></li>
+                <li><span class="sw gap" aria-hidden="true"></span><span>{"small dotted square: an offset the "}{t("compaction", "log cleaner")}{" removed (compaction); offsets keep their gaps"}</span></li>
+                <li><span class="sw superseded" aria-hidden="true"></span><span>{"faded record with a corner: superseded by a later record of its key, removed when the cleaner passes"}</span></li>
+                <li><span class="sw tomb" aria-hidden="true"></span><span>{"hollow record: a "}{t("tombstone", "tombstone")}{" (null value) that deletes its key from a compacted topic"}</span></li>
                 <li><span>{"record colour and letter: its key (same key, same "}{t("partition", "partition")}{", in order); small number: its "}{t("offset", "offset")}</span></li>
                 <li><span>{"consumer line pN@X lag L: owns partition N, its "}{t("position", "position")}{" is X, "}{t("lag", "lag")}{" L; groups show their "}{t("group-state", "state")}{", "}{t("generation", "generation")}{" and "}{t("coordinator", "coordinator")}</span></li>
             </ul>
