@@ -103,22 +103,85 @@ async fn a_partition_label_opens_the_inspect_panel() {
 async fn console_rejects_a_bad_command_with_a_message() {
     let root = mount();
     yew::scheduler::flush().await;
-    show_console(&root).await;
-    let input: web_sys::HtmlInputElement = root.query_selector("#console-input").unwrap().unwrap().dyn_into().unwrap();
-    input.set_value("kafka-topics --create --topic orders --partitons 3");
-    let form = root.query_selector(".console form").unwrap().unwrap();
-    let ev = web_sys::Event::new_with_event_init_dict("submit", &{
-        let i = web_sys::EventInit::new();
-        i.set_bubbles(true);
-        i.set_cancelable(true);
-        i
-    })
-    .unwrap();
-    form.dispatch_event(&ev).unwrap();
-    yew::scheduler::flush().await;
+    run_line(&root, "kafka-topics --create --topic orders --partitons 3").await;
     let err = root.query_selector(".console .entry.error").unwrap().expect("an error entry");
     let text = err.text_content().unwrap_or_default();
     assert!(text.contains("did you mean `--partitions`"), "{text}");
     assert_eq!(root.query_selector_all("svg#cluster g.broker").unwrap().length(), 3, "the page still works");
     root.remove();
+}
+
+/// Runs one console line as a user would (type it, submit the form).
+async fn run_line(root: &Element, line: &str) {
+    show_console(root).await;
+    let input: web_sys::HtmlInputElement = root.query_selector("#console-input").unwrap().unwrap().dyn_into().unwrap();
+    input.set_value(line);
+    let form = root.query_selector(".console form").unwrap().unwrap();
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    form.dispatch_event(&web_sys::Event::new_with_event_init_dict("submit", &init).unwrap()).unwrap();
+    yew::scheduler::flush().await;
+}
+
+/// A compacted topic with small segments: the picture draws its segments (the active one marked),
+/// the gap the log cleaner left with what it removed, and the inspect panel lists the segments.
+#[wasm_bindgen_test]
+async fn a_compacted_log_shows_its_segments_and_the_cleaners_gaps() {
+    let root = mount();
+    yew::scheduler::flush().await;
+    if attr(&root, "#play", "aria-pressed").as_deref() == Some("true") {
+        click(&root.query_selector("#play").unwrap().unwrap());
+        yew::scheduler::flush().await;
+    }
+    for line in [
+        "kafka-topics --create --topic prices --partitions 1 --replication-factor 3 --config cleanup.policy=compact --config segment.ms=10000 --config min.cleanable.dirty.ratio=0.01",
+        "produce --topic prices --key kiwi --value 1",
+        "produce --topic prices --key apple --value 2",
+        "produce --topic prices --key apple --value 3",
+        "advance 11s",
+        "produce --topic prices --key apple --value 4",
+        "advance 20s",
+    ] {
+        run_line(&root, line).await;
+    }
+    let leader = "svg#cluster g.replica[data-topic=\"prices\"][data-role=\"leader\"]";
+    let bases: Vec<(String, bool)> = {
+        let bars = root.query_selector_all(&format!("{leader} rect.seg-bar")).unwrap();
+        (0..bars.length())
+            .map(|i| bars.item(i).unwrap().dyn_into::<Element>().unwrap())
+            .map(|e| (e.get_attribute("data-base").unwrap_or_default(), e.class_list().contains("active")))
+            .collect()
+    };
+    assert_eq!(bases, vec![("0".to_string(), false), ("3".to_string(), true)], "two segments, the second active");
+    let gap = root
+        .query_selector(&format!("{leader} g.slot.cleaned[data-offset=\"1\"] > title"))
+        .unwrap()
+        .expect("apple@1 cleaned: a gap");
+    assert_eq!(
+        gap.text_content().unwrap_or_default(),
+        "offset 1: removed by compaction; key apple's latest value is at offset 3"
+    );
+    assert!(root.query_selector(&format!("{leader} g.slot.superseded[data-offset=\"2\"]")).unwrap().is_some());
+    click(&root.query_selector("g.row-label[data-topic=\"prices\"]").unwrap().expect("label drawn"));
+    yew::scheduler::flush().await;
+    let rows = root.query_selector_all("#inspect table.segments tbody tr").unwrap();
+    assert_eq!(rows.length(), 2);
+    let first = rows.item(0).unwrap().text_content().unwrap_or_default();
+    assert!(first.starts_with("00000000000000000000.log") && first.contains("closed, cleaned"), "{first}");
+    root.remove();
+}
+
+/// The legend strip names every kind of message differently (heartbeats and fetches of brokers
+/// and of consumers were both "heartbeat" and "fetch").
+#[wasm_bindgen_test]
+fn the_legend_names_each_message_kind_once() {
+    let names: Vec<&str> = kafkascope_sim::cluster::net::MessageKind::ALL
+        .iter()
+        .map(|&k| kafkascope::components::cluster::kind_legend(k))
+        .collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), names.len(), "{names:?}");
 }

@@ -78,7 +78,8 @@ impl Storage {
             .segments
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.base_offset, log.segments.get(i + 1).map_or(u64::MAX, |n| n.base_offset), i + 1 == n))
+            // The active segment reaches to the log end: its slot is where the next append goes.
+            .map(|(i, s)| (s.base_offset, log.segments.get(i + 1).map_or(log.leo() + 1, |n| n.base_offset), i + 1 == n))
             .filter(|&(base, until, _)| base < end && until > start)
             .collect();
         let pass = lay.passes.iter().rev().find(|p| p.broker == b && p.tp == tp).and_then(|p| {
