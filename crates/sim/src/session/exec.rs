@@ -726,8 +726,17 @@ pub fn client_exception(e: ErrorCode) -> String {
 /// `ledger`: what became of every record producers were given, checked against the logs.
 fn ledger_lines(sim: &Sim) -> Vec<String> {
     let a = sim.audit();
+    // What left the logs by design (retention, delete-records, compaction) is said apart from
+    // what was lost, and only when there is some.
+    let mut removed = String::new();
+    if a.removed > 0 {
+        removed.push_str(&format!("  removed by retention {}", a.removed));
+    }
+    if a.compacted > 0 {
+        removed.push_str(&format!("  compacted away {}", a.compacted));
+    }
     let mut lines = vec![format!(
-        "acked {}  failed {}  pending {}  lost {}  duplicated {}",
+        "acked {}  failed {}  pending {}  lost {}  duplicated {}{removed}",
         a.acked,
         a.failed,
         a.pending,
@@ -757,15 +766,18 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
     for g in &a.groups {
         // Records before the group's start (it began at the log end) were never meant for it:
         // said apart from "skipped", and only when there are some.
-        let before = match g.before_start {
+        let mut before = match g.before_start {
             0 => String::new(),
             n => format!("  before its start {n} (auto.offset.reset)"),
         };
+        if g.removed_unread > 0 {
+            before.push_str(&format!("  removed before read {}", g.removed_unread));
+        }
         lines.push(format!(
             "group {}: processed once {}  more than once {}  skipped {}  not yet {}{before}",
             g.group,
             g.once,
-            g.more_than_once.len(),
+            g.twice(),
             g.skipped.len(),
             g.pending
         ));
