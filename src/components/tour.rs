@@ -185,6 +185,7 @@ pub fn drive(m: &mut Model) -> bool {
                     m.session.sim.run_until(to);
                     m.view_ms = m.session.sim.now() as f64;
                     m.timeline_follow();
+                    m.refresh_audit(true);
                     let text = format!(
                         "The clock jumped {} ahead (virtual time now {}): nothing this step is about happened meanwhile.",
                         kafkascope_sim::teaching::tour::duration_words(k.ms),
@@ -428,7 +429,7 @@ pub fn panel(m: &Model, act_cb: &Act) -> Html {
                 </p>
             }
             if let Some(j) = &t.jumped {
-                <p class="jumped" id="tour-jumped" role="status"><span class="badge">{"⏩ Skipped"}</span>{" "}{ j.clone() }</p>
+                <p class="jumped" id="tour-jumped" role="status"><span class="badge">{"▶▶ Skipped"}</span>{" "}{ j.clone() }</p>
             }
             if shown {
                 <p class="say">{ step.say.clone() }</p>

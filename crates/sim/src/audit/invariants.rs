@@ -218,12 +218,14 @@ impl Sim {
                 }
             }
             // Records that left the log (still in the ledger, or tallied once summarized away).
+            let mut serving: BTreeMap<Tp, Option<&Log>> = BTreeMap::new();
             for (id, e) in self.ledger.iter() {
                 let (Delivery::Acked { offset: Some(o) }, true) = (e.state, topics.contains(&e.tp.topic)) else {
                     continue;
                 };
-                let Some(log) = self.partition(e.tp).and_then(|m| m.leader).and_then(|l| self.replica_log(l, e.tp))
-                else {
+                let serving_log =
+                    |tp: Tp| self.partition(tp).and_then(|m| m.leader).and_then(|l| self.replica_log(l, tp));
+                let Some(log) = *serving.entry(e.tp).or_insert_with(|| serving_log(e.tp)) else {
                     continue;
                 };
                 if self.topics[e.tp.topic as usize].deleted || (o >= log.log_start && !log.is_cleaned(o)) {

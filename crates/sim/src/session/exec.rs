@@ -1051,10 +1051,13 @@ Simulator verbs:
   advance 500ms|10s|2m         run virtual time
   step                         run to the next event and say what it was
   ledger                       records acked, failed, pending, lost (gone from every serving copy)
-                               and duplicated (in a log twice), checked against the logs;
+                               and duplicated (in a log twice), checked against the logs, and
+                               (when there are some) removed by retention or delete-records and
+                               compacted away: deleted as configured, not lost;
                                per group: processed once / more than once / skipped (committed
                                past, never processed) / before its start (it began at the log end,
-                               auto.offset.reset, and never meant to read them); per processor:
+                               auto.offset.reset, and never meant to read them) / removed before
+                               read (retention or compaction took them first); per processor:
                                what a read_committed reader of its output sees per consumed input
   help
 ";
