@@ -836,6 +836,10 @@ fn replica_view(
     let lso_x = (lso < hw && lso >= start && lso <= start + slots)
         .then(|| Layout::slot_x(cell_x, lso - start) - SLOT_GAP / 2.0);
     let leo_x = (leo >= start && leo < start + slots).then(|| Layout::slot_x(cell_x, leo - start));
+    // The log start, where retention or delete-records cut the log: drawn when what it deleted
+    // is in the window (the dashed slots before it).
+    let log_start_x = (log_start > start && log_start <= start + slots)
+        .then(|| Layout::slot_x(cell_x, log_start - start) - SLOT_GAP / 2.0);
     let class = classes!("replica", role, (!in_isr).then_some("out-of-isr"), down.then_some("down"));
     let onclick = on_replica.reform(move |_: MouseEvent| (tp, b));
     let hatch = format!("url(#{id}-uncommitted)");
@@ -1067,6 +1071,12 @@ fn replica_view(
                 <g class="hw-marker">
                     <line x1={hx.to_string()} y1={(slots_y - 4.0).to_string()} x2={hx.to_string()} y2={(slots_y + SLOT_W + 4.0).to_string()} />
                     <title>{format!("High watermark {hw}: records before it are on every in-sync replica (committed) and visible to consumers.")}</title>
+                </g>
+            }
+            if let Some(sx) = log_start_x {
+                <g class="log-start-marker">
+                    <path d={format!("M{:.1},{:.1} h-4 v{:.1} h4", sx + 2.0, slots_y - 5.0, SLOT_W + 10.0)} />
+                    <title>{format!("Log start offset {log_start}: the first offset this replica still holds. The dashed slots before it were deleted by retention (whole segments) or kafka-delete-records; a consumer asking for one gets OFFSET_OUT_OF_RANGE and follows auto.offset.reset.")}</title>
                 </g>
             }
             if let Some(lx) = lso_x {
