@@ -141,7 +141,12 @@ impl Sim {
                         continue;
                     }
                     if !present.get(&e.tp).is_some_and(|s| s.contains(&id)) {
-                        audit.lost.push(id);
+                        match offset {
+                            Some(o) if self.power_cuts_of(e.tp, o, e.created_ms).next().is_some() => {
+                                audit.power_lost.push(id)
+                            }
+                            _ => audit.lost.push(id),
+                        }
                     }
                 }
             }
@@ -150,6 +155,18 @@ impl Sim {
         audit.duplicated.dedup();
         audit.groups = self.group_deliveries();
         audit
+    }
+
+    /// The power losses that took offset `o` of `tp` from a replica's log after a record sent at
+    /// `sent_ms` could be there: how the audit explains an acked record that no serving log holds
+    /// as lost in a power loss.
+    pub fn power_cuts_of(
+        &self,
+        tp: Tp,
+        o: u64,
+        sent_ms: Millis,
+    ) -> impl Iterator<Item = &crate::cluster::sim::PowerCut> + '_ {
+        self.power_cuts.iter().filter(move |c| c.tp == tp && (c.from..c.to).contains(&o) && sent_ms <= c.at_ms)
     }
 
     /// For every group, each committed record of the topics its consumers read: processed once,

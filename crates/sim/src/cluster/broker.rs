@@ -481,6 +481,11 @@ impl Sim {
                 if should_shutdown && br.status == BrokerStatus::ShuttingDown {
                     br.status = BrokerStatus::Stopped;
                     br.incarnation += 1;
+                    // A clean shutdown flushes every log: nothing is left only in the page cache.
+                    let now = self.net.now;
+                    for r in br.replicas.values_mut() {
+                        r.log.flush(now);
+                    }
                     br.parked_fetches.clear();
                     br.parked_consumer_fetches.clear();
                     br.purgatory.clear();

@@ -102,6 +102,8 @@ pub enum Command {
         time: Option<String>,
     },
     BrokerKill(u32),
+    /// `broker kill B --power-loss`: a crash that also loses what was not flushed to disk.
+    BrokerPowerLoss(u32),
     BrokerStart(u32),
     BrokerStop(u32),
     BrokerIsolate(u32),
@@ -541,6 +543,9 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             let verb = args.word(&["kill", "start", "stop", "isolate", "heal", "remove"])?;
             let id: u32 = args.positional_num("a broker id")?;
             match verb.as_str() {
+                "kill" if args.options(&[("--power-loss", false)])?.flag("--power-loss") => {
+                    Command::BrokerPowerLoss(id)
+                }
                 "kill" => Command::BrokerKill(id),
                 "start" => Command::BrokerStart(id),
                 "stop" => Command::BrokerStop(id),
