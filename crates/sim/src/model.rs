@@ -1162,6 +1162,67 @@ mod tests {
         assert_eq!(log.latest_epoch(), Some(2));
     }
 
+    fn at(offset: u64, ms: Millis) -> Record {
+        Record { append_ms: ms, ..rec(offset, 0) }
+    }
+
+    /// With the defaults the OS writes pages back once they have been dirty for 30 s: a power
+    /// loss keeps what was appended more than 30 s before the first unwritten append, and loses
+    /// the rest.
+    #[test]
+    fn the_os_writes_back_dirty_pages_after_30_s() {
+        let c = TopicConfig::default();
+        let mut log = Log::default();
+        for o in 0..5 {
+            log.append_batch(&[at(o, 1000 + o * 1000)], 1000 + o * 1000, &c);
+        }
+        assert_eq!(log.durable_offset(30_999, &c), 0, "dirty since 1000: not yet written back");
+        assert_eq!(log.durable_offset(31_000, &c), 5, "written back at 31000");
+        // An append after the writeback makes the log dirty again from then.
+        log.append_batch(&[at(5, 40_000)], 40_000, &c);
+        assert_eq!(log.recovery_point, 5);
+        assert_eq!(log.durable_offset(69_999, &c), 5);
+        let (from, lost) = log.lose_page_cache(50_000, &c);
+        assert_eq!((from, lost.len(), log.leo()), (5, 1, 5));
+        assert_eq!(log.durable_offset(50_000, &c), 5);
+    }
+
+    /// `flush.messages`, `flush.ms`, a segment roll and truncation move the recovery point as
+    /// Kafka's do.
+    #[test]
+    fn kafka_flushes_by_count_by_time_and_on_roll() {
+        let every_two = TopicConfig { flush_messages: 2, ..TopicConfig::default() };
+        let mut log = Log::default();
+        log.append_batch(&[at(0, 0)], 0, &every_two);
+        assert_eq!(log.recovery_point, 0);
+        log.append_batch(&[at(1, 10)], 10, &every_two);
+        assert_eq!(log.recovery_point, 2, "two unflushed messages: flushed");
+        log.append_batch(&[at(2, 20)], 20, &every_two);
+        assert_eq!(log.durable_offset(20, &every_two), 2);
+
+        let timed = TopicConfig { flush_ms: 1000, ..TopicConfig::default() };
+        let mut log = Log::default();
+        log.append_batch(&[at(0, 100)], 100, &timed);
+        log.append_batch(&[at(1, 500)], 500, &timed);
+        assert_eq!(log.durable_offset(999, &timed), 0);
+        assert_eq!(log.durable_offset(1000, &timed), 2, "1000 ms after the last flush (at 0)");
+        log.append_batch(&[at(2, 1500)], 1500, &timed);
+        assert_eq!((log.recovery_point, log.last_flush_ms), (2, 1000), "the flush at 1000 took 0 and 1 only");
+        assert_eq!(log.durable_offset(1999, &timed), 2);
+        assert_eq!(log.durable_offset(2000, &timed), 3);
+
+        let rolling = TopicConfig { segment_ms: 1000, ..TopicConfig::default() };
+        let mut log = Log::default();
+        log.append_batch(&[at(0, 0)], 0, &rolling);
+        log.append_batch(&[at(1, 2000)], 2000, &rolling);
+        assert_eq!(log.segments.len(), 2);
+        assert_eq!(log.recovery_point, 1, "the roll flushed the old segment");
+        log.truncate_to(1);
+        assert_eq!((log.recovery_point, log.dirty_since), (1, None));
+        log.flush(3000);
+        assert_eq!(log.durable_offset(3000, &rolling), 1);
+    }
+
     #[test]
     fn retention_never_passes_the_high_watermark() {
         let mut log = Log::default();
