@@ -132,6 +132,28 @@ pub struct Record {
     pub cleaned: bool,
 }
 
+impl Record {
+    /// An offset the log cleaner emptied (a gap readers skip): what a follower takes for offsets
+    /// its leader had cleaned before it fetched them.
+    pub fn gap(offset: u64, epoch: u32) -> Record {
+        Record {
+            offset,
+            epoch,
+            key: None,
+            value: Value::Null,
+            id: INTERNAL_RECORD,
+            producer_id: None,
+            producer_epoch: 0,
+            sequence: 0,
+            last_in_batch: true,
+            append_ms: 0,
+            txn: false,
+            size: 0,
+            cleaned: true,
+        }
+    }
+}
+
 /// Kafka's record-batch header (v2, `DefaultRecordBatch.RECORD_BATCH_OVERHEAD`): base offset 8,
 /// length 4, partition leader epoch 4, magic 1, CRC 4, attributes 2, last offset delta 4, base
 /// timestamp 8, max timestamp 8, producer id 8, producer epoch 2, base sequence 4, record count 4.
@@ -439,22 +461,8 @@ impl Log {
     /// already emptied): cleaned slots, so that offsets stay positions.
     pub fn append_gap(&mut self, offset: u64) {
         while self.leo() < offset {
-            let o = self.leo();
-            self.records.push_back(Record {
-                offset: o,
-                epoch: self.latest_epoch().unwrap_or(0),
-                key: None,
-                value: Value::Null,
-                id: INTERNAL_RECORD,
-                producer_id: None,
-                producer_epoch: 0,
-                sequence: 0,
-                last_in_batch: true,
-                append_ms: 0,
-                txn: false,
-                size: 0,
-                cleaned: true,
-            });
+            let gap = Record::gap(self.leo(), self.latest_epoch().unwrap_or(0));
+            self.records.push_back(gap);
         }
     }
 

@@ -1241,8 +1241,8 @@ fn append_replicated(log: &mut Log, records: &[Record], now: Millis, config: &To
             i += 1;
             continue;
         }
-        // The leader's cleaner emptied these offsets before we fetched them: the gap is ours too.
-        log.append_gap(first.offset);
+        // (Offsets the leader's cleaner emptied before we fetched them: `append_batch` takes the
+        // gap too.)
         let j = batch_end(records, i);
         log.append_batch(&records[i..=j], now, config);
         if let Some(pid) = first.producer_id {
