@@ -1001,10 +1001,10 @@ pub fn App() -> Html {
     let a = &m.audit;
     let hide_counters = tour::hides_counters(&m);
     let counters_hash = cluster::fingerprint((
-        (a.acked, a.failed, a.pending, a.lost.len(), a.duplicated.len(), hide_counters),
+        (a.acked, a.failed, a.pending, a.lost.len(), a.duplicated.len(), hide_counters, a.removed, a.compacted),
         a.groups
             .iter()
-            .map(|g| (&g.group, g.once, g.more_than_once.len(), g.skipped.len(), g.pending, g.before_start))
+            .map(|g| (&g.group, g.once, g.twice(), g.skipped.len(), g.pending, g.before_start, g.removed_unread))
             .collect::<Vec<_>>(),
     ));
     let narration_hash = cluster::fingerprint(m.session.sim.journal.len());

@@ -9,7 +9,7 @@ use kafkascope_sim::{parse_script, Command};
 
 /// Scenario scripts that make sense as starting points (the others in `scenarios/` test errors).
 /// Each one runs headless as a scenario test; as a preset its commands play out over virtual time.
-pub const PRESETS: [(&str, &str); 24] = [
+pub const PRESETS: [(&str, &str); 26] = [
     ("default", include_str!("../scenarios/default.ks")),
     ("leader-failover", include_str!("../scenarios/leader-failover.ks")),
     ("acks1-loss", include_str!("../scenarios/acks1-loss.ks")),
@@ -34,6 +34,8 @@ pub const PRESETS: [(&str, &str); 24] = [
     ("delete-and-remove", include_str!("../scenarios/delete-and-remove.ks")),
     ("txn-timeout", include_str!("../scenarios/txn-timeout.ks")),
     ("txn-coordinator-failover", include_str!("../scenarios/txn-coordinator-failover.ks")),
+    ("retention", include_str!("../scenarios/retention.ks")),
+    ("compaction", include_str!("../scenarios/compaction.ks")),
 ];
 
 /// Longest query string read (characters); a share link's own bound is below this.

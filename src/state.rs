@@ -482,7 +482,9 @@ impl Model {
         }
         self.timeline.horizon_ms = self.timeline.horizon_ms.max(self.session.sim.now());
         self.timeline.maybe_checkpoint(&self.session);
-        self.refresh_audit(false);
+        // Throttled while time runs; exact where it stops (a tour's wait ends at its moment, and
+        // the reveal reads the ledger then).
+        self.refresh_audit(!self.playing);
         self.collect_reports();
         // Narration reads the journal directly; command output shows only what the command did.
         self.session.journal_seen = self.session.sim.journal.len();

@@ -228,18 +228,27 @@ pub fn counters(model: &Model, hidden: bool) -> Html {
                 <div><dt title="Queued or in flight">{"pending"}</dt><dd>{a.pending}</dd></div>
                 <div class={bad(a.lost.len())}><dt title="Acked, but in no log that can serve it: truncated away, or only on a replica that can no longer lead">{"lost"}</dt><dd id="count-lost">{a.lost.len()}</dd></div>
                 <div class={bad(a.duplicated.len())}><dt title="Written to the log more than once (a retry that landed twice)">{"duplicated"}</dt><dd id="count-dup">{a.duplicated.len()}</dd></div>
+                if a.removed > 0 {
+                    <div class="removed"><dt title="Acked records that retention (retention.ms, retention.bytes: whole segments) or kafka-delete-records removed from the log, as configured. Not a loss.">{"removed by retention"}</dt><dd id="count-removed">{a.removed}</dd></div>
+                }
+                if a.compacted > 0 {
+                    <div class="removed"><dt title="Acked records the log cleaner removed: an older value of a key with a newer one, an expired tombstone, or aborted data. Not a loss: the latest value of every key stays.">{"compacted away"}</dt><dd id="count-compacted">{a.compacted}</dd></div>
+                }
             </dl>
             { for a.groups.iter().map(|g| html! {
                 <div class="group-counts">
                     <h3>{format!("group {}", g.group)}</h3>
                     <dl>
                         <div><dt title="Processed exactly once">{"once"}</dt><dd>{g.once}</dd></div>
-                        <div class={bad(g.more_than_once.len())}><dt title="Processed two or more times: at-least-once after a crash or rebalance">{"twice+"}</dt><dd>{g.more_than_once.len()}</dd></div>
+                        <div class={bad(g.twice() as usize)}><dt title="Processed two or more times: at-least-once after a crash or rebalance">{"twice+"}</dt><dd>{g.twice()}</dd></div>
                         <div class={bad(g.skipped.len())}><dt title="Never processed although the group committed past them: at-most-once after a crash">{"skipped"}</dt><dd>{g.skipped.len()}</dd></div>
                         if g.before_start > 0 {
                             <div class="before-start"><dt title="Written before the group first started: with no committed offset, auto.offset.reset=latest (the default) started it at the log end, so it never reads them. Not a loss: set auto.offset.reset=earliest to read them.">{"before its start"}</dt><dd>{g.before_start}</dd></div>
                         }
                         <div><dt title="At or after the committed offset, not processed yet">{"not yet"}</dt><dd>{g.pending}</dd></div>
+                        if g.removed_unread > 0 {
+                            <div class="removed"><dt title="Removed from the log (retention, delete-records or compaction) before the group read them: Kafka deletes by time, size or key and never waits for consumers. The group fell behind; its next fetch got OFFSET_OUT_OF_RANGE and followed auto.offset.reset.">{"removed before read"}</dt><dd>{g.removed_unread}</dd></div>
+                        }
                     </dl>
                 </div>
             }) }

@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use yew::prelude::*;
 
 /// The tours, in order, embedded at build time (the sim's tests check each against the model).
-pub const TOURS: [&str; 8] = [
+pub const TOURS: [&str; 9] = [
     include_str!("../../tours/1-entities.tour"),
     include_str!("../../tours/2-log-offsets.tour"),
     include_str!("../../tours/3-partitioning.tour"),
@@ -23,6 +23,7 @@ pub const TOURS: [&str; 8] = [
     include_str!("../../tours/6-ordering.tour"),
     include_str!("../../tours/7-broker-failure.tour"),
     include_str!("../../tours/8-consumer-failure.tour"),
+    include_str!("../../tours/9-log-storage.tour"),
 ];
 
 thread_local! {
@@ -76,6 +77,8 @@ pub struct TourState {
     /// A line of the tour that did not go as the tour says (a wait that ran out): shown, and the
     /// tests make sure it never happens.
     pub problem: Option<String>,
+    /// A `skip:` of this step: the jump, in words (shown until the next step).
+    pub jumped: Option<String>,
     /// The session's history length when the learner was asked to act (to notice them doing it).
     mark: usize,
 }
@@ -124,6 +127,7 @@ pub fn start(m: &mut Model, i: usize) {
         right: 0,
         asked: 0,
         problem: None,
+        jumped: None,
         mark: 0,
     });
     open_step(m);
@@ -135,6 +139,7 @@ fn open_step(m: &mut Model) {
     t.picked = None;
     t.value = None;
     t.problem = None;
+    t.jumped = None;
     t.phase = Phase::Opening;
     t.queue = t.current().map(|s| s.run.iter().cloned().collect()).unwrap_or_default();
     drive(m);
@@ -175,6 +180,20 @@ pub fn drive(m: &mut Model) -> bool {
                     }
                     None => m.run(&c.text),
                 },
+                Line::Skip(k) => {
+                    let to = m.session.sim.now() + k.ms;
+                    m.session.sim.run_until(to);
+                    m.view_ms = m.session.sim.now() as f64;
+                    m.timeline_follow();
+                    m.refresh_audit(true);
+                    let text = format!(
+                        "The clock jumped {} ahead (virtual time now {}): nothing this step is about happened meanwhile.",
+                        kafkascope_sim::teaching::tour::duration_words(k.ms),
+                        kafkascope_sim::cluster::journal::format_time(m.session.sim.now())
+                    );
+                    note(m, text.clone());
+                    t.jumped = Some(text);
+                }
                 Line::Wait(w) => {
                     let deadline = m.session.sim.now() + w.within_ms;
                     t.playing_what = format!("until {}", w.until.text());
@@ -408,6 +427,9 @@ pub fn panel(m: &Model, act_cb: &Act) -> Html {
                     <span class="badge">{"Watch"}</span>{" playing "}{ t.playing_what.clone() }{"… "}
                     { button(act_cb, "tour-skip", "Skip ▶▶".into(), skip) }
                 </p>
+            }
+            if let Some(j) = &t.jumped {
+                <p class="jumped" id="tour-jumped" role="status"><span class="badge">{"▶▶ Skipped"}</span>{" "}{ j.clone() }</p>
             }
             if shown {
                 <p class="say">{ step.say.clone() }</p>

@@ -11,7 +11,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, consoleText, launch, openApp, openTab, waitFor } from './lib/browser.mjs';
+import { BASE_URL, consoleText, launch, narrationText, openApp, openTab, waitFor } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 180_000;
 const leaderOf0 = (page) => page.getAttribute('svg#cluster g[data-topic="orders"][data-partition="0"][data-role="leader"]', 'data-broker');
@@ -36,11 +36,11 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     if (browser) await browser.close();
   });
 
-  it('lists eight tours, one per interview point', { timeout: STEP_TIMEOUT }, async () => {
+  it('lists nine tours, one per interview point', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await openTab(page, 'tours');
     await page.locator('button.tour-start').first().waitFor();
-    assert.equal(await page.locator('button.tour-start').count(), 8);
+    assert.equal(await page.locator('button.tour-start').count(), 9);
     browser.assertNoErrors('on load');
   });
 
@@ -108,6 +108,43 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     await page.locator('svg#cluster g.consumer[data-consumer="c1"]').waitFor({ state: 'attached' });
     assert.match(await consoleText(page), /your own session is back/);
     browser.assertNoErrors('during the tour');
+  });
+
+  it('the log-storage tour: segments roll, a skip to the retention check says so, the ledger tells removed from lost', { timeout: STEP_TIMEOUT }, async () => {
+    await openApp(page);
+    await openTab(page, 'tours');
+    await page.locator('button.tour-start[data-tour="8"]').click();
+    assert.equal(await settled(page), 'asking');
+    assert.match(await page.locator('#tour-h').textContent(), /How a log is stored/);
+    await page.locator('#tour .choice', { hasText: /^3$/ }).click();
+    await page.locator('#tour-value').waitFor({ timeout: 60_000 });
+    assert.equal((await page.locator('#tour-value').textContent()).trim(), '3', 'three segments after 20 s');
+    assert.equal(await page.locator('#tour-jumped').count(), 0, 'no jump in a step that plays its time');
+
+    // Step 2: the prediction, then the clock jumps to just before the 5-minute retention check
+    // (said on screen) and the check itself plays.
+    await page.locator('#tour-next').click();
+    assert.equal(await settled(page), 'asking');
+    await page.locator('#tour .choice', { hasText: /^0$/ }).click();
+    await page.locator('#tour-jumped').waitFor({ timeout: 60_000 });
+    assert.match(await page.locator('#tour-jumped').textContent(), /jumped 4 min 25 s ahead/);
+    await page.locator('#tour-value').waitFor({ timeout: 60_000 });
+    assert.equal((await page.locator('#tour-value').textContent()).trim(), '0', 'retention deleted every expired segment');
+    await openTab(page, 'ledger');
+    assert.equal((await page.locator('#count-removed').textContent()).trim(), '50', 'removed by retention, said apart');
+    assert.equal((await page.locator('#count-lost').textContent()).trim(), '0', 'and not lost');
+    await openTab(page, 'tours');
+
+    // Step 3: the paused consumer resumes below the log start and resets to it.
+    await page.locator('#tour-next').click();
+    assert.equal(await settled(page), 'asking');
+    assert.equal(await page.locator('#tour-jumped').count(), 0, 'the jump note belongs to its step');
+    await page.locator('#tour .choice', { hasText: /^50$/ }).click();
+    await page.locator('#tour-act').click();
+    await page.locator('#tour-value').waitFor({ timeout: 60_000 });
+    assert.equal((await page.locator('#tour-value').textContent()).trim(), '50');
+    assert.match(await narrationText(page), /below clicks-0's log start 50 \(OFFSET_OUT_OF_RANGE\): it reset to earliest/);
+    browser.assertNoErrors('during the log-storage tour');
   });
 
   it('killing the broker from the picture counts as the action', { timeout: STEP_TIMEOUT }, async () => {

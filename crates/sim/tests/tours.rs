@@ -88,7 +88,7 @@ fn tours_stop_at_the_moment_and_keep_answers_for_the_reveal() {
         for s in &t.steps {
             let cmds = s.run.iter().chain(s.then.iter()).filter_map(|l| match l {
                 tour::Line::Command(c) => Some(c),
-                tour::Line::Wait(_) => None,
+                tour::Line::Wait(_) | tour::Line::Skip(_) => None,
             });
             for c in cmds.chain(s.action.iter()) {
                 if let Some(ms) = c.advance_ms() {
@@ -183,6 +183,10 @@ fn playing_by_frames_is_playing_at_once() {
                         s.execute_interactive(&c.command);
                     }
                 },
+                Line::Skip(k) => {
+                    let to = s.sim.now() + k.ms;
+                    s.sim.run_until(to);
+                }
                 Line::Wait(w) => {
                     let deadline = s.sim.now() + w.within_ms;
                     let mut t = s.sim.now();

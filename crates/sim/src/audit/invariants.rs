@@ -111,7 +111,13 @@ impl Sim {
     /// which appear more than once (duplicated). A partition without a leader is judged by the
     /// longest log among its ISR members, since one of them will lead again.
     pub fn audit(&self) -> Audit {
-        let mut audit = Audit { acked: self.ledger.acked, failed: self.ledger.failed, ..Audit::default() };
+        let mut audit = Audit {
+            acked: self.ledger.acked,
+            failed: self.ledger.failed,
+            removed: self.removed_acked.0,
+            compacted: self.removed_acked.1,
+            ..Audit::default()
+        };
         let mut present: BTreeMap<Tp, BTreeSet<RecordId>> = BTreeMap::new();
         let mut log_starts: BTreeMap<Tp, u64> = BTreeMap::new();
         let mut logs: BTreeMap<Tp, &Log> = BTreeMap::new();
@@ -138,8 +144,14 @@ impl Sim {
                         Some(o) => o >= start,
                         None => !crate::audit::ledger::out_of_retention(topic, e.created_ms, self.net.now),
                     };
-                    if !retained || topic.deleted {
-                        continue; // deleted by retention or with its topic: not a loss
+                    if topic.deleted {
+                        continue; // deleted with its topic: not a loss
+                    }
+                    if !retained {
+                        if offset.is_some() {
+                            audit.removed += 1; // deleted by retention or delete-records: not a loss
+                        }
+                        continue;
                     }
                     if offset.is_some_and(|o| logs.get(&e.tp).is_some_and(|l| l.is_cleaned(o))) {
                         audit.compacted += 1; // the cleaner removed it: a newer value of its key
@@ -178,18 +190,29 @@ impl Sim {
     /// more than once, before the group's start (it began at the log end, `auto.offset.reset`
     /// with no committed offset, and never meant to read them), skipped (committed past without
     /// processing) or not yet.
+    /// The topics a group's consumers read, in id order.
+    pub(crate) fn group_topics(&self, sym: Sym) -> Vec<TopicId> {
+        let mut topics: Vec<TopicId> =
+            self.consumers.iter().filter(|c| c.group == sym).flat_map(|c| c.topics.iter().copied()).collect();
+        topics.sort();
+        topics.dedup();
+        topics
+    }
+
+    /// Every group (by symbol) with the topics its consumers read.
+    pub(crate) fn group_reads(&self) -> Vec<(Sym, Vec<TopicId>)> {
+        self.groups.values().filter_map(|g| self.interner.find(&g.name)).map(|s| (s, self.group_topics(s))).collect()
+    }
+
     pub fn group_deliveries(&self) -> Vec<crate::audit::ledger::GroupDelivery> {
         let mut out = Vec::new();
         for g in self.groups.values() {
             let Some(sym) = self.interner.find(&g.name) else { continue };
-            let mut topics: Vec<TopicId> =
-                self.consumers.iter().filter(|c| c.group == sym).flat_map(|c| c.topics.iter().copied()).collect();
-            topics.sort();
-            topics.dedup();
+            let topics = self.group_topics(sym);
             let committed = self.committed_offsets(&g.name);
             let read_committed = self.consumers.iter().any(|c| c.group == sym && c.config.read_committed);
             let mut d = crate::audit::ledger::GroupDelivery { group: g.name.clone(), ..Default::default() };
-            for t in topics {
+            for &t in &topics {
                 for p in 0..self.topics[t as usize].partitions {
                     let tp = Tp { topic: t, partition: p };
                     let Some(log) = self.partition(tp).and_then(|m| m.leader).and_then(|l| self.replica_log(l, tp))
@@ -215,6 +238,34 @@ impl Sim {
                         }
                     }
                 }
+            }
+            // Records that left the log (still in the ledger, or tallied once summarized away).
+            let mut serving: BTreeMap<Tp, Option<&Log>> = BTreeMap::new();
+            for (id, e) in self.ledger.iter() {
+                let (Delivery::Acked { offset: Some(o) }, true) = (e.state, topics.contains(&e.tp.topic)) else {
+                    continue;
+                };
+                let serving_log =
+                    |tp: Tp| self.partition(tp).and_then(|m| m.leader).and_then(|l| self.replica_log(l, tp));
+                let Some(log) = *serving.entry(e.tp).or_insert_with(|| serving_log(e.tp)) else {
+                    continue;
+                };
+                if self.topics[e.tp.topic as usize].deleted || (o >= log.log_start && !log.is_cleaned(o)) {
+                    continue;
+                }
+                let start = self.group_starts.get(&(sym, e.tp)).copied().unwrap_or(0);
+                match self.deliveries.count(sym, id) {
+                    0 if o < start => d.before_start += 1,
+                    0 => d.removed_unread += 1,
+                    1 => d.once += 1,
+                    _ => d.more_than_once.push(id),
+                }
+            }
+            if let Some(t) = self.removed_deliveries.get(&sym) {
+                d.once += t.once;
+                d.before_start += t.before_start;
+                d.removed_unread += t.unread;
+                d.removed_twice += t.more_than_once;
             }
             out.push(d);
         }

@@ -206,6 +206,10 @@ pub struct Audit {
     /// tombstone, aborted data): not lost.
     #[serde(default)]
     pub compacted: u64,
+    /// Acked records that retention or kafka-delete-records removed (below the log start): not
+    /// lost, deleted as configured.
+    #[serde(default)]
+    pub removed: u64,
     /// Records present more than once in the serving log (a retried batch that landed twice).
     pub duplicated: Vec<RecordId>,
     /// Per consumer group: how often it processed the records of the topics it reads.
@@ -219,6 +223,9 @@ pub struct GroupDelivery {
     pub once: u64,
     /// Processed two or more times (at-least-once after a crash or rebalance).
     pub more_than_once: Vec<RecordId>,
+    /// Of those, how many more have since left the logs (their ids summarized away).
+    #[serde(default)]
+    pub removed_twice: u64,
     /// Never processed although the group committed past them (at-most-once after a crash).
     pub skipped: Vec<RecordId>,
     /// Never read because they came before the group's start: with no committed offset,
@@ -227,6 +234,28 @@ pub struct GroupDelivery {
     pub before_start: u64,
     /// Not processed yet (at or above the committed offset).
     pub pending: u64,
+    /// Removed from the log (retention, kafka-delete-records, compaction of an older value)
+    /// before the group read them: Kafka deletes by time, size or key, never waiting for
+    /// consumers. Not a loss of the cluster's; the group fell behind.
+    #[serde(default)]
+    pub removed_unread: u64,
+}
+
+impl GroupDelivery {
+    /// Records processed two or more times, those that left the logs included.
+    pub fn twice(&self) -> u64 {
+        self.more_than_once.len() as u64 + self.removed_twice
+    }
+}
+
+/// The delivery counts, per group, of records whose ledger entries were summarized away after
+/// they left the logs (`Sim::removed_deliveries`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedTally {
+    pub once: u64,
+    pub more_than_once: u64,
+    pub before_start: u64,
+    pub unread: u64,
 }
 
 impl crate::cluster::sim::Sim {
@@ -293,7 +322,49 @@ impl crate::cluster::sim::Sim {
             }
         };
         let upto = RecordId(upto.get());
+        // The groups' counts of what is summarized away now are kept as tallies.
+        let mut tallies: Vec<(Sym, RemovedTally)> = Vec::new();
+        for (sym, tps) in self.group_reads() {
+            let mut t = RemovedTally::default();
+            for (id, e) in self.ledger.iter().take_while(|(id, _)| *id < upto) {
+                let (Delivery::Acked { offset: Some(o) }, true) = (e.state, tps.contains(&e.tp.topic)) else {
+                    continue;
+                };
+                if matters(e) || topics[e.tp.topic as usize].deleted {
+                    continue;
+                }
+                let start = self.group_starts.get(&(sym, e.tp)).copied().unwrap_or(0);
+                match self.deliveries.count(sym, id) {
+                    0 if o < start => t.before_start += 1,
+                    0 => t.unread += 1,
+                    1 => t.once += 1,
+                    _ => t.more_than_once += 1,
+                }
+            }
+            if t != RemovedTally::default() {
+                tallies.push((sym, t));
+            }
+        }
+        let gone = self
+            .ledger
+            .iter()
+            .take_while(|(id, _)| *id < upto)
+            .filter(|(_, e)| !matters(e) && !topics[e.tp.topic as usize].deleted)
+            .fold((0, 0), |(r, c), (_, e)| match e.state {
+                Delivery::Acked { offset: Some(o) } if log_start.get(&e.tp).is_some_and(|&s| o < s) => (r + 1, c),
+                Delivery::Acked { offset: Some(_) } => (r, c + 1),
+                _ => (r, c),
+            });
+        self.removed_acked.0 += gone.0;
+        self.removed_acked.1 += gone.1;
         self.ledger.summarize(upto, matters);
+        for (sym, t) in tallies {
+            let x = self.removed_deliveries.entry(sym).or_default();
+            x.once += t.once;
+            x.more_than_once += t.more_than_once;
+            x.before_start += t.before_start;
+            x.unread += t.unread;
+        }
         self.deliveries.summarize(upto.min(self.ledger.base()));
         self.summarize_txn_log();
     }

@@ -54,6 +54,14 @@ pub struct Sim {
     /// skipped, since the group never meant to read them.
     #[serde(default)]
     pub group_starts: std::collections::BTreeMap<(Sym, Tp), u64>,
+    /// Per group, the delivery counts of records that left the logs (retention, delete-records,
+    /// compaction) and whose ledger entries were summarized away: the audit keeps counting them.
+    #[serde(default)]
+    pub removed_deliveries: std::collections::BTreeMap<Sym, crate::audit::ledger::RemovedTally>,
+    /// Acked records summarized away after they left the logs: (by retention or delete-records,
+    /// by compaction). The audit keeps counting them.
+    #[serde(default)]
+    pub removed_acked: (u64, u64),
     /// The transaction state records (`Value::TxnState` points into it) that something still
     /// refers to.
     pub txn_log: crate::coordinators::txn::TxnLog,
@@ -101,6 +109,8 @@ impl Sim {
             groups: Default::default(),
             deliveries: Default::default(),
             group_starts: Default::default(),
+            removed_deliveries: Default::default(),
+            removed_acked: (0, 0),
             txn_log: Default::default(),
             power_cuts: Vec::new(),
         };

@@ -727,13 +727,20 @@ pub fn client_exception(e: ErrorCode) -> String {
 /// `ledger`: what became of every record producers were given, checked against the logs.
 fn ledger_lines(sim: &Sim) -> Vec<String> {
     let a = sim.audit();
-    // Said only when there are some, so that ledgers without a power loss read as before.
-    let power = match a.power_lost.len() {
-        0 => String::new(),
-        n => format!("  lost in a power loss {n}"),
-    };
+    // What left the logs by design (retention, delete-records, compaction) is said apart from
+    // what was lost, and only when there is some; so are records lost in a power loss.
+    let mut removed = String::new();
+    if a.removed > 0 {
+        removed.push_str(&format!("  removed by retention {}", a.removed));
+    }
+    if a.compacted > 0 {
+        removed.push_str(&format!("  compacted away {}", a.compacted));
+    }
+    if !a.power_lost.is_empty() {
+        removed.push_str(&format!("  lost in a power loss {}", a.power_lost.len()));
+    }
     let mut lines = vec![format!(
-        "acked {}  failed {}  pending {}  lost {}  duplicated {}{power}",
+        "acked {}  failed {}  pending {}  lost {}  duplicated {}{removed}",
         a.acked,
         a.failed,
         a.pending,
@@ -778,15 +785,18 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
     for g in &a.groups {
         // Records before the group's start (it began at the log end) were never meant for it:
         // said apart from "skipped", and only when there are some.
-        let before = match g.before_start {
+        let mut before = match g.before_start {
             0 => String::new(),
             n => format!("  before its start {n} (auto.offset.reset)"),
         };
+        if g.removed_unread > 0 {
+            before.push_str(&format!("  removed before read {}", g.removed_unread));
+        }
         lines.push(format!(
             "group {}: processed once {}  more than once {}  skipped {}  not yet {}{before}",
             g.group,
             g.once,
-            g.more_than_once.len(),
+            g.twice(),
             g.skipped.len(),
             g.pending
         ));
@@ -1065,10 +1075,13 @@ Simulator verbs:
   step                         run to the next event and say what it was
   ledger                       records acked, failed, pending, lost (gone from every serving copy)
                                and duplicated (in a log twice), checked against the logs, and
-                               lost in a power loss (every copy that had them lost power first);
+                               (when there are some) removed by retention or delete-records and
+                               compacted away: deleted as configured, not lost; lost in a power
+                               loss (every copy that had them lost power before they reached disk);
                                per group: processed once / more than once / skipped (committed
                                past, never processed) / before its start (it began at the log end,
-                               auto.offset.reset, and never meant to read them); per processor:
+                               auto.offset.reset, and never meant to read them) / removed before
+                               read (retention or compaction took them first); per processor:
                                what a read_committed reader of its output sees per consumed input
   help
 ";

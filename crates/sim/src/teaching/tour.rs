@@ -18,6 +18,7 @@
 //! hide: ledger                          keep the ledger's counters hidden, the reveal included
 //! run: kafka-topics --create ...        commands run when the step opens (repeatable)
 //! wait: hw events-0 = 3 within 5s       play time event by event until the probe holds
+//! skip: 4m                              jump the clock (said on screen); a wait: must follow
 //! ask: Which offset will the next record get?
 //! choice: 3                             the possible answers (values a probe can give)
 //! choice: 4
@@ -131,6 +132,17 @@ impl TourCommand {
 pub enum Line {
     Command(TourCommand),
     Wait(Wait),
+    /// `skip: DURATION`: the clock jumps over a stretch in which nothing the step is about
+    /// happens (a 5-minute retention check, say), so the learner does not sit through it. The
+    /// player says so on screen; a `wait:` must follow in the same sequence, so the moment the
+    /// step is about still plays.
+    Skip(Skip),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skip {
+    pub line: usize,
+    pub ms: Millis,
 }
 
 impl Line {
@@ -139,6 +151,7 @@ impl Line {
         match self {
             Line::Command(c) => c.line,
             Line::Wait(w) => w.line,
+            Line::Skip(k) => k.line,
         }
     }
 }
@@ -366,6 +379,10 @@ pub enum Probe {
     Unstable(String, u32),
     /// Data records in the serving log (markers and internal records left out).
     Records(String, u32),
+    /// The serving log's log start offset (moved by retention and kafka-delete-records).
+    LogStart(String, u32),
+    /// How many segments the serving log has (the last is the active one).
+    Segments(String, u32),
     /// Data records in the serving logs of all of a topic's partitions.
     TopicRecords(String),
     /// Records on the leader above its high watermark (drawn hatched).
@@ -436,11 +453,21 @@ impl std::fmt::Display for TourError {
     }
 }
 
-const LEDGER_FIELDS: [&str; 5] = ["acked", "failed", "pending", "lost", "duplicated"];
-const GROUP_FIELDS: [&str; 8] =
-    ["once", "more-than-once", "skipped", "pending", "before-start", "state", "generation", "members"];
+const LEDGER_FIELDS: [&str; 7] = ["acked", "failed", "pending", "lost", "duplicated", "removed", "compacted"];
+const GROUP_FIELDS: [&str; 9] = [
+    "once",
+    "more-than-once",
+    "skipped",
+    "pending",
+    "before-start",
+    "removed-before-read",
+    "state",
+    "generation",
+    "members",
+];
 /// Group fields that are counters of the ledger (hidden until the reveal when asked about).
-const GROUP_COUNTERS: [&str; 5] = ["once", "more-than-once", "skipped", "pending", "before-start"];
+const GROUP_COUNTERS: [&str; 6] =
+    ["once", "more-than-once", "skipped", "pending", "before-start", "removed-before-read"];
 const PROCESSOR_FIELDS: [&str; 4] = ["lost", "duplicated", "outputs", "aborted"];
 
 fn tp_arg(s: &str) -> Result<(String, u32), String> {
@@ -469,10 +496,11 @@ fn list(items: Vec<String>) -> String {
 impl Probe {
     pub fn parse(text: &str) -> Result<Probe, String> {
         let w: Vec<&str> = text.split_whitespace().collect();
-        let usage = "probes: leader|isr|epoch|hw|leo|lso|unstable|records|above-hw TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|partition-for|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker ID";
+        let usage = "probes: leader|isr|epoch|hw|leo|lso|unstable|records|above-hw|log-start|segments TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|partition-for|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker ID";
         let broker = |s: &str| s.parse::<BrokerId>().map_err(|_| format!("`{s}` is not a broker id"));
         let p = match w.as_slice() {
-            [kind @ ("leader" | "isr" | "epoch" | "hw" | "leo" | "lso" | "unstable" | "records" | "above-hw"), tp] => {
+            [kind @ ("leader" | "isr" | "epoch" | "hw" | "leo" | "lso" | "unstable" | "records" | "above-hw"
+            | "log-start" | "segments"), tp] => {
                 let (t, p) = tp_arg(tp)?;
                 match *kind {
                     "leader" => Probe::Leader(t, p),
@@ -483,6 +511,8 @@ impl Probe {
                     "lso" => Probe::Lso(t, p),
                     "above-hw" => Probe::AboveHw(t, p),
                     "unstable" => Probe::Unstable(t, p),
+                    "log-start" => Probe::LogStart(t, p),
+                    "segments" => Probe::Segments(t, p),
                     _ => Probe::Records(t, p),
                 }
             }
@@ -582,6 +612,8 @@ impl Probe {
             Probe::Lso(t, p) => log(t, *p).map_or_else(none, |l| l.lso().to_string()),
             Probe::Unstable(t, p) => log(t, *p).map_or_else(none, |l| l.hw.saturating_sub(l.lso()).to_string()),
             Probe::Records(t, p) => log(t, *p).map_or_else(none, |l| l.iter().filter(data).count().to_string()),
+            Probe::LogStart(t, p) => log(t, *p).map_or_else(none, |l| l.log_start.to_string()),
+            Probe::Segments(t, p) => log(t, *p).map_or_else(none, |l| l.segments.len().to_string()),
             Probe::AboveHw(t, p) => log(t, *p).map_or_else(none, |l| (l.leo() - l.hw).to_string()),
             Probe::ReplicaLeo(t, p, b) => {
                 tp(t, *p).and_then(|tp| sim.replica_log(*b, tp)).map_or_else(none, |l| l.leo().to_string())
@@ -664,6 +696,8 @@ impl Probe {
                     "failed" => a.failed,
                     "pending" => a.pending,
                     "lost" => a.lost.len() as u64,
+                    "removed" => a.removed,
+                    "compacted" => a.compacted,
                     _ => a.duplicated.len() as u64,
                 }
                 .to_string()
@@ -690,9 +724,10 @@ impl Probe {
                     let Some(d) = sim.group_deliveries().into_iter().find(|d| d.group == *g) else { return none() };
                     match f.as_str() {
                         "once" => d.once,
-                        "more-than-once" => d.more_than_once.len() as u64,
+                        "more-than-once" => d.twice(),
                         "skipped" => d.skipped.len() as u64,
                         "before-start" => d.before_start,
+                        "removed-before-read" => d.removed_unread,
                         _ => d.pending,
                     }
                     .to_string()
@@ -775,12 +810,32 @@ pub fn wait_step(session: &mut Session, w: &Wait, until_ms: Millis) -> bool {
     false
 }
 
+/// A duration in words, for what the player says about a `skip:` ("4 min 30 s", "90 ms").
+pub fn duration_words(ms: Millis) -> String {
+    let (m, s, milli) = (ms / 60_000, (ms / 1000) % 60, ms % 1000);
+    let mut parts = Vec::new();
+    if m > 0 {
+        parts.push(format!("{m} min"));
+    }
+    if s > 0 {
+        parts.push(format!("{s} s"));
+    }
+    if milli > 0 || parts.is_empty() {
+        parts.push(format!("{milli} ms"));
+    }
+    parts.join(" ")
+}
+
 /// Plays a `run` or `then` sequence headless (commands applied, `advance` at once, each wait to
 /// the moment it holds), adding what went wrong to `errors`.
 pub fn play_lines(session: &mut Session, lines: &[Line], errors: &mut Vec<String>) {
     for l in lines {
         match l {
             Line::Command(c) => run_command(session, c, errors),
+            Line::Skip(k) => {
+                let to = session.sim.now().saturating_add(k.ms);
+                session.sim.run_until(to);
+            }
             Line::Wait(w) => {
                 let deadline = session.sim.now().saturating_add(w.within_ms);
                 if !wait_step(session, w, deadline) {
@@ -964,6 +1019,17 @@ pub fn parse(src: &str) -> Result<Tour, TourError> {
                     }
                 }
             }
+            "skip" => {
+                in_step(&mut tour)?;
+                let ms = parse_duration(value.trim()).map_err(|m| err(line, m))?;
+                let k = Line::Skip(Skip { line, ms });
+                let s = tour.steps.last_mut().expect("checked");
+                if in_then {
+                    s.then.push(k);
+                } else {
+                    s.run.push(k);
+                }
+            }
             "wait" => {
                 in_step(&mut tour)?;
                 let Some((cond, dur)) = value.rsplit_once(" within ") else {
@@ -1043,7 +1109,7 @@ pub fn parse(src: &str) -> Result<Tour, TourError> {
             other => {
                 return Err(err(
                     line,
-                    format!("unknown key `{other}` (title, point, seed, step, say, look, fact, highlight, hide, run, wait, ask, choice, probe, answer, do, then, explain, reveal-fact, reveal-highlight, summary)"),
+                    format!("unknown key `{other}` (title, point, seed, step, say, look, fact, highlight, hide, run, wait, skip, ask, choice, probe, answer, do, then, explain, reveal-fact, reveal-highlight, summary)"),
                 ))
             }
         }
@@ -1057,6 +1123,21 @@ pub fn parse(src: &str) -> Result<Tour, TourError> {
     }
     if tour.summary.is_empty() {
         return Err(err(src.lines().count().max(1), "a tour ends with a `summary:`".into()));
+    }
+    // A skip jumps over what the step is not about; the moment it is about must still play.
+    for st in &tour.steps {
+        for seq in [&st.run, &st.then] {
+            for (i, l) in seq.iter().enumerate() {
+                if let Line::Skip(k) = l {
+                    if !seq[i + 1..].iter().any(|l| matches!(l, Line::Wait(_))) {
+                        return Err(err(
+                            k.line,
+                            "a `skip:` must be followed by a `wait:` for the moment it leads to".into(),
+                        ));
+                    }
+                }
+            }
+        }
     }
     Ok(tour)
 }
