@@ -132,6 +132,28 @@ pub struct Record {
     pub cleaned: bool,
 }
 
+impl Record {
+    /// An offset the log cleaner emptied (a gap readers skip): what a follower takes for offsets
+    /// its leader had cleaned before it fetched them.
+    pub fn gap(offset: u64, epoch: u32) -> Record {
+        Record {
+            offset,
+            epoch,
+            key: None,
+            value: Value::Null,
+            id: INTERNAL_RECORD,
+            producer_id: None,
+            producer_epoch: 0,
+            sequence: 0,
+            last_in_batch: true,
+            append_ms: 0,
+            txn: false,
+            size: 0,
+            cleaned: true,
+        }
+    }
+}
+
 /// Kafka's record-batch header (v2, `DefaultRecordBatch.RECORD_BATCH_OVERHEAD`): base offset 8,
 /// length 4, partition leader epoch 4, magic 1, CRC 4, attributes 2, last offset delta 4, base
 /// timestamp 8, max timestamp 8, producer id 8, producer epoch 2, base sequence 4, record count 4.
@@ -230,7 +252,23 @@ pub struct Log {
     /// horizon (first cleaning + `delete.retention.ms`, KIP-534): a pass after it removes them.
     #[serde(default)]
     pub tombstones: BTreeMap<u64, Millis>,
+    /// The recovery point: offsets below it are on disk (flushed); the rest is only in the page
+    /// cache, which a power loss takes (`lose_page_cache`). Kept lazily: a flush that fell due
+    /// between two appends is applied at the next append or when asked (`durable_offset`).
+    #[serde(default)]
+    pub recovery_point: u64,
+    /// When Kafka last flushed this log (`lastFlushedTime`), what `flush.ms` counts from.
+    #[serde(default)]
+    pub last_flush_ms: Millis,
+    /// When the log's pages went from clean to dirty (the first append after a flush): the OS
+    /// writes them back `OS_DIRTY_EXPIRE_MS` later. `None` while everything is on disk.
+    #[serde(default)]
+    pub dirty_since: Option<Millis>,
 }
+
+/// The model's stand-in for the OS's writeback with Kafka's default flush settings (leave it to
+/// the OS): Linux's `vm.dirty_expire_centisecs` = 3000, dirty pages older than 30 s reach disk.
+pub const OS_DIRTY_EXPIRE_MS: Millis = 30_000;
 
 /// One aborted transaction in a partition: its producer id, first offset and ABORT marker offset.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -423,23 +461,65 @@ impl Log {
     /// already emptied): cleaned slots, so that offsets stay positions.
     pub fn append_gap(&mut self, offset: u64) {
         while self.leo() < offset {
-            let o = self.leo();
-            self.records.push_back(Record {
-                offset: o,
-                epoch: self.latest_epoch().unwrap_or(0),
-                key: None,
-                value: Value::Null,
-                id: INTERNAL_RECORD,
-                producer_id: None,
-                producer_epoch: 0,
-                sequence: 0,
-                last_in_batch: true,
-                append_ms: 0,
-                txn: false,
-                size: 0,
-                cleaned: true,
-            });
+            let gap = Record::gap(self.leo(), self.latest_epoch().unwrap_or(0));
+            self.records.push_back(gap);
         }
+    }
+
+    /// When the pending flush of the dirty pages falls due, and whether it is Kafka's (`flush.ms`,
+    /// LogManager's flusher: `now - lastFlushedTime >= flush.ms`) rather than the OS's writeback
+    /// (`OS_DIRTY_EXPIRE_MS` after the pages went dirty). `None` while everything is on disk.
+    fn next_flush(&self, c: &TopicConfig) -> Option<(Millis, bool)> {
+        let since = self.dirty_since?;
+        let os = since.saturating_add(OS_DIRTY_EXPIRE_MS);
+        let kafka = if c.flush_ms < i64::MAX as u64 {
+            self.last_flush_ms.saturating_add(c.flush_ms).max(since)
+        } else {
+            u64::MAX
+        };
+        Some(if kafka <= os { (kafka, true) } else { (os, false) })
+    }
+
+    /// Applies the flush that fell due by `now`, if any: it wrote everything appended before it
+    /// (every append first settles the flushes due, so nothing appended after it is in the log).
+    fn settle_flushes(&mut self, now: Millis, c: &TopicConfig) {
+        if let Some((at, kafka)) = self.next_flush(c).filter(|&(at, _)| at <= now) {
+            self.recovery_point = self.leo();
+            self.dirty_since = None;
+            if kafka {
+                self.last_flush_ms = at;
+            }
+        }
+    }
+
+    /// Kafka flushes the whole log (`UnifiedLog.flush`): a clean shutdown, a segment roll,
+    /// `flush.messages` reached.
+    pub fn flush(&mut self, now: Millis) {
+        if self.recovery_point < self.leo() {
+            self.recovery_point = self.leo();
+            self.last_flush_ms = now;
+        }
+        self.dirty_since = None;
+    }
+
+    /// The first offset not yet on disk at `now` (the recovery point with the flushes due by
+    /// then): what a power loss at `now` would keep the log up to.
+    pub fn durable_offset(&self, now: Millis, c: &TopicConfig) -> u64 {
+        let flushed = self.next_flush(c).is_some_and(|(at, _)| at <= now);
+        let rp = if flushed { self.leo() } else { self.recovery_point };
+        rp.max(self.log_start).min(self.leo())
+    }
+
+    /// A power loss at `now`: the page cache is gone, the log keeps what reached disk. Recovery
+    /// rebuilds it from there as Kafka's log recovery does (segments, epoch cache, producer
+    /// state, the HW checkpoint no higher than the new LEO: `truncate_to`). Returns the records
+    /// lost and the offset they started at.
+    pub fn lose_page_cache(&mut self, now: Millis, c: &TopicConfig) -> (u64, Vec<Record>) {
+        let durable = self.durable_offset(now, c);
+        let removed = if durable < self.leo() { self.truncate_to(durable) } else { Vec::new() };
+        self.recovery_point = self.leo();
+        self.dirty_since = None;
+        (durable, removed)
     }
 
     /// Appends a record that already carries its offset and epoch, as a batch of its own (tests
@@ -456,6 +536,7 @@ impl Log {
     /// its own segments from what it appends).
     pub fn append_batch(&mut self, recs: &[Record], now: Millis, config: &TopicConfig) {
         let Some(first) = recs.first() else { return };
+        self.settle_flushes(now, config);
         let bytes = Self::batch_bytes(recs);
         let roll = match self.segments.last() {
             None => true,
@@ -465,6 +546,8 @@ impl Log {
             }
         };
         if roll {
+            // Kafka flushes the old segments when it rolls (up to the new segment's base offset).
+            self.flush(now);
             self.segments.push(Segment {
                 base_offset: first.offset,
                 bytes: 0,
@@ -488,6 +571,13 @@ impl Log {
         }
         a.bytes += bytes;
         a.max_ms = recs.iter().map(|r| r.append_ms).fold(a.max_ms, Millis::max);
+        // Into the page cache; `flush.messages` unflushed messages make `UnifiedLog.append` flush,
+        // and a `flush.ms` already due flushes at once.
+        self.dirty_since.get_or_insert(now);
+        if self.leo().saturating_sub(self.recovery_point) >= config.flush_messages {
+            self.flush(now);
+        }
+        self.settle_flushes(now, config);
     }
 
     /// Keeps the transaction index in step with an appended record.
@@ -577,6 +667,10 @@ impl Log {
         removed.retain(|r| !r.cleaned);
         self.epochs.retain(|&(_, start)| start < offset);
         self.hw = self.hw.min(offset);
+        self.recovery_point = self.recovery_point.min(offset);
+        if self.recovery_point >= offset {
+            self.dirty_since = None;
+        }
         // Segments that start at or after the cut go; the one it cuts into shrinks.
         while self.segments.len() > 1 && self.segments.last().is_some_and(|s| s.base_offset >= offset) {
             self.segments.pop();
@@ -651,6 +745,8 @@ impl Log {
         self.records.restart_at(offset);
         self.segments.clear();
         self.log_start = offset;
+        self.recovery_point = offset;
+        self.dirty_since = None;
     }
 
     /// How far the front of a compacted log (`__consumer_offsets`, `__transaction_state`) may be
@@ -709,6 +805,11 @@ impl Log {
         let n = (new_start - self.log_start) as usize;
         self.records.drop_front(new_start.saturating_sub(self.records.head()) as usize);
         self.log_start = new_start;
+        // `UnifiedLog.updateLogStartOffset`: the recovery point is never below the log start.
+        self.recovery_point = self.recovery_point.max(new_start);
+        if self.recovery_point >= self.leo() {
+            self.dirty_since = None;
+        }
         // Segments wholly below the new start are deleted (`deleteLogStartOffsetBreachedSegments`);
         // the one it falls in stays, its file unchanged, read from the log start on.
         while self.segments.len() > 1 && self.segments[1].base_offset <= new_start {
@@ -780,6 +881,14 @@ pub struct TopicConfig {
     /// stays readable.
     #[serde(default = "day")]
     pub delete_retention_ms: u64,
+    /// `flush.messages`: `UnifiedLog.append` flushes when this many messages are unflushed
+    /// (i64::MAX, the default: leave it to the OS).
+    #[serde(default = "no_limit")]
+    pub flush_messages: u64,
+    /// `flush.ms`: LogManager's flusher flushes a log this long after its last flush (i64::MAX:
+    /// leave it to the OS).
+    #[serde(default = "no_limit")]
+    pub flush_ms: u64,
 }
 
 fn segment_bytes_default() -> u64 {
@@ -822,6 +931,8 @@ impl Default for TopicConfig {
             min_compaction_lag_ms: 0,
             max_compaction_lag_ms: no_limit(),
             delete_retention_ms: day(),
+            flush_messages: no_limit(),
+            flush_ms: no_limit(),
         }
     }
 }
@@ -1057,6 +1168,67 @@ mod tests {
         log.truncate_to(2);
         assert_eq!(log.leo(), 2);
         assert_eq!(log.latest_epoch(), Some(2));
+    }
+
+    fn at(offset: u64, ms: Millis) -> Record {
+        Record { append_ms: ms, ..rec(offset, 0) }
+    }
+
+    /// With the defaults the OS writes pages back once they have been dirty for 30 s: a power
+    /// loss keeps what was appended more than 30 s before the first unwritten append, and loses
+    /// the rest.
+    #[test]
+    fn the_os_writes_back_dirty_pages_after_30_s() {
+        let c = TopicConfig::default();
+        let mut log = Log::default();
+        for o in 0..5 {
+            log.append_batch(&[at(o, 1000 + o * 1000)], 1000 + o * 1000, &c);
+        }
+        assert_eq!(log.durable_offset(30_999, &c), 0, "dirty since 1000: not yet written back");
+        assert_eq!(log.durable_offset(31_000, &c), 5, "written back at 31000");
+        // An append after the writeback makes the log dirty again from then.
+        log.append_batch(&[at(5, 40_000)], 40_000, &c);
+        assert_eq!(log.recovery_point, 5);
+        assert_eq!(log.durable_offset(69_999, &c), 5);
+        let (from, lost) = log.lose_page_cache(50_000, &c);
+        assert_eq!((from, lost.len(), log.leo()), (5, 1, 5));
+        assert_eq!(log.durable_offset(50_000, &c), 5);
+    }
+
+    /// `flush.messages`, `flush.ms`, a segment roll and truncation move the recovery point as
+    /// Kafka's do.
+    #[test]
+    fn kafka_flushes_by_count_by_time_and_on_roll() {
+        let every_two = TopicConfig { flush_messages: 2, ..TopicConfig::default() };
+        let mut log = Log::default();
+        log.append_batch(&[at(0, 0)], 0, &every_two);
+        assert_eq!(log.recovery_point, 0);
+        log.append_batch(&[at(1, 10)], 10, &every_two);
+        assert_eq!(log.recovery_point, 2, "two unflushed messages: flushed");
+        log.append_batch(&[at(2, 20)], 20, &every_two);
+        assert_eq!(log.durable_offset(20, &every_two), 2);
+
+        let timed = TopicConfig { flush_ms: 1000, ..TopicConfig::default() };
+        let mut log = Log::default();
+        log.append_batch(&[at(0, 100)], 100, &timed);
+        log.append_batch(&[at(1, 500)], 500, &timed);
+        assert_eq!(log.durable_offset(999, &timed), 0);
+        assert_eq!(log.durable_offset(1000, &timed), 2, "1000 ms after the last flush (at 0)");
+        log.append_batch(&[at(2, 1500)], 1500, &timed);
+        assert_eq!((log.recovery_point, log.last_flush_ms), (2, 1000), "the flush at 1000 took 0 and 1 only");
+        assert_eq!(log.durable_offset(1999, &timed), 2);
+        assert_eq!(log.durable_offset(2000, &timed), 3);
+
+        let rolling = TopicConfig { segment_ms: 1000, ..TopicConfig::default() };
+        let mut log = Log::default();
+        log.append_batch(&[at(0, 0)], 0, &rolling);
+        log.append_batch(&[at(1, 2000)], 2000, &rolling);
+        assert_eq!(log.segments.len(), 2);
+        assert_eq!(log.recovery_point, 1, "the roll flushed the old segment");
+        log.truncate_to(1);
+        assert_eq!((log.recovery_point, log.dirty_since), (1, None));
+        log.flush(3000);
+        assert_eq!(log.durable_offset(3000, &rolling), 1);
     }
 
     #[test]

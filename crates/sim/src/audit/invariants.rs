@@ -11,8 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 pub struct Checker {
     /// Which broker led each (partition, leader epoch): at most one may.
     leaders: BTreeMap<(Tp, u32), BrokerId>,
-    /// The HW last seen on each (partition, leader broker, epoch).
-    hw: BTreeMap<(Tp, BrokerId, u32), u64>,
+    /// The HW last seen on each (partition, leader broker, epoch, power losses of that replica
+    /// so far): a power loss may take the HW back with the log (Kafka's recovery).
+    hw: BTreeMap<(Tp, BrokerId, u32, usize), u64>,
 }
 
 impl Checker {
@@ -57,7 +58,8 @@ impl Checker {
                     _ => {}
                 }
                 // The HW never goes back on a stable leader.
-                let key = (tp, b, r.leader_epoch);
+                let cuts = sim.power_cuts.iter().filter(|c| c.tp == tp && c.broker == b).count();
+                let key = (tp, b, r.leader_epoch, cuts);
                 if let Some(&before) = self.hw.get(&key) {
                     if log.hw < before {
                         return Err(format!(
@@ -69,11 +71,14 @@ impl Checker {
                     }
                 }
                 self.hw.insert(key, log.hw);
-                // Everything below the HW is on every member of the ISR the leader acts on.
+                // Everything below the HW is on every member of the ISR the leader acts on, but
+                // a member whose machine lost power: it is behind until the controller takes it
+                // out of the ISR (when it fences it, or when it re-registers after its restart).
                 if sim.partition(tp).is_some_and(|m| m.leader == Some(b) && m.leader_epoch == r.leader_epoch) {
                     for &f in &r.isr {
+                        let lost_power = sim.power_cuts.iter().any(|c| c.tp == tp && c.broker == f);
                         if let Some(flog) = sim.replica_log(f, tp) {
-                            if flog.leo() < log.hw {
+                            if flog.leo() < log.hw && !lost_power {
                                 return Err(format!(
                                     "{}: HW {} is above the LEO {} of ISR member {f}",
                                     name(),
@@ -153,7 +158,12 @@ impl Sim {
                         continue;
                     }
                     if !present.get(&e.tp).is_some_and(|s| s.contains(&id)) {
-                        audit.lost.push(id);
+                        match offset {
+                            Some(o) if self.power_cuts_of(e.tp, o, e.created_ms).next().is_some() => {
+                                audit.power_lost.push(id)
+                            }
+                            _ => audit.lost.push(id),
+                        }
                     }
                 }
             }
@@ -162,6 +172,18 @@ impl Sim {
         audit.duplicated.dedup();
         audit.groups = self.group_deliveries();
         audit
+    }
+
+    /// The power losses that took offset `o` of `tp` from a replica's log after a record sent at
+    /// `sent_ms` could be there: how the audit explains an acked record that no serving log holds
+    /// as lost in a power loss.
+    pub fn power_cuts_of(
+        &self,
+        tp: Tp,
+        o: u64,
+        sent_ms: Millis,
+    ) -> impl Iterator<Item = &crate::cluster::sim::PowerCut> + '_ {
+        self.power_cuts.iter().filter(move |c| c.tp == tp && (c.from..c.to).contains(&o) && sent_ms <= c.at_ms)
     }
 
     /// For every group, each committed record of the topics its consumers read: processed once,

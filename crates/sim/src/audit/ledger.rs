@@ -197,6 +197,11 @@ pub struct Audit {
     /// partition's dead replicas only); deletion by retention or delete-records is not loss, nor
     /// is compaction of an older value of the key (`compacted`).
     pub lost: Vec<RecordId>,
+    /// Acked records lost in a power loss (`broker kill --power-loss`): every replica that had
+    /// them lost power before they reached its disk (a power cut covered their offset after they
+    /// were sent). Counted apart from `lost`: with acks=all, only this can lose an acked record.
+    #[serde(default)]
+    pub power_lost: Vec<RecordId>,
     /// Acked records the log cleaner removed (superseded by a newer value of their key, an expired
     /// tombstone, aborted data): not lost.
     #[serde(default)]

@@ -481,6 +481,11 @@ impl Sim {
                 if should_shutdown && br.status == BrokerStatus::ShuttingDown {
                     br.status = BrokerStatus::Stopped;
                     br.incarnation += 1;
+                    // A clean shutdown flushes every log: nothing is left only in the page cache.
+                    let now = self.net.now;
+                    for r in br.replicas.values_mut() {
+                        r.log.flush(now);
+                    }
                     br.parked_fetches.clear();
                     br.parked_consumer_fetches.clear();
                     br.purgatory.clear();
@@ -1236,8 +1241,8 @@ fn append_replicated(log: &mut Log, records: &[Record], now: Millis, config: &To
             i += 1;
             continue;
         }
-        // The leader's cleaner emptied these offsets before we fetched them: the gap is ours too.
-        log.append_gap(first.offset);
+        // (Offsets the leader's cleaner emptied before we fetched them: `append_batch` takes the
+        // gap too.)
         let j = batch_end(records, i);
         log.append_batch(&records[i..=j], now, config);
         if let Some(pid) = first.producer_id {

@@ -62,7 +62,18 @@ pub fn cleanable(log: &Log, c: &TopicConfig, now: Millis) -> Option<u64> {
         return horizon_due.then_some(end);
     }
     let dirty = log.bytes_between(start, end);
-    let total = log.bytes_between(log.log_start, end);
+    // The bytes below the first uncleanable offset: the segments before it (it is a segment's
+    // base offset, or the HW / LSO inside one, whose part is measured).
+    let whole: u64 = log.segments.iter().take_while(|s| s.base_offset < end).map(|s| s.bytes).sum();
+    let partial = log.segments.iter().rfind(|s| s.base_offset < end).map_or(0, |s| {
+        let seg_end = log.segments.iter().find(|n| n.base_offset > s.base_offset).map_or(log.leo(), |n| n.base_offset);
+        if seg_end > end {
+            log.bytes_between(end, seg_end)
+        } else {
+            0
+        }
+    });
+    let total = whole.saturating_sub(partial);
     let ratio_ok = total > 0 && dirty as u128 * 1_000_000 >= c.min_cleanable_dirty_ratio_ppm as u128 * total as u128;
     let lag_breached = c.max_compaction_lag_ms < i64::MAX as u64
         && log
@@ -76,9 +87,11 @@ pub fn cleanable(log: &Log, c: &TopicConfig, now: Millis) -> Option<u64> {
 /// removes tombstones and markers whose delete horizon has passed and aborted transactions' data.
 pub fn clean(log: &mut Log, end: u64, c: &TopicConfig, now: Millis) -> Cleaned {
     let start = log.log_start.max(log.records.head());
-    // The offset map: the latest offset of each key below `end`.
+    // The offset map: the latest offset of each key in the dirty section (`clean_end .. end`), as
+    // Kafka's covers only that. Below it the log is clean: the latest of each key there, unless
+    // the dirty section has a newer one (in the map).
     let mut latest: BTreeMap<Sym, u64> = BTreeMap::new();
-    for r in log.iter().take_while(|r| r.offset < end) {
+    for r in log.iter_from(log.clean_end).take_while(|r| r.offset < end) {
         if let (Some(k), false) = (r.key, matches!(r.value, Value::Marker { .. })) {
             latest.insert(k, r.offset);
         }
@@ -92,7 +105,7 @@ pub fn clean(log: &mut Log, end: u64, c: &TopicConfig, now: Millis) -> Cleaned {
         } else if matches!(r.value, Value::Marker { .. }) {
             false // decided below, once its transaction's data is known to be gone
         } else if let Some(k) = r.key {
-            if latest.get(&k) != Some(&r.offset) {
+            if latest.get(&k).is_some_and(|&l| l != r.offset) {
                 true
             } else if r.value == Value::Null {
                 match log.tombstones.get(&r.offset) {
@@ -120,22 +133,22 @@ pub fn clean(log: &mut Log, end: u64, c: &TopicConfig, now: Millis) -> Cleaned {
         log.tombstones.remove(&o);
     }
     // Markers: once no record of their transaction is left below them, they get a delete
-    // horizon; a later pass past it removes them.
-    let markers: Vec<(u64, u64)> = log
-        .iter()
-        .take_while(|r| r.offset < end)
-        .filter(|r| matches!(r.value, Value::Marker { .. }))
-        .filter_map(|r| r.producer_id.map(|p| (r.offset, p)))
-        .collect();
+    // horizon; a later pass past it removes them. One forward pass: a transaction's data comes
+    // before its marker, so per producer id it is enough to know whether any data is left since
+    // its previous marker.
+    let mut data_left: BTreeMap<u64, bool> = BTreeMap::new();
+    let mut markers: Vec<(u64, bool)> = Vec::new();
+    for r in log.iter().take_while(|r| r.offset < end) {
+        let (true, Some(pid)) = (r.txn, r.producer_id) else { continue };
+        if matches!(r.value, Value::Marker { .. }) {
+            markers.push((r.offset, data_left.insert(pid, false).unwrap_or(false)));
+        } else {
+            data_left.insert(pid, true);
+        }
+    }
     let mut more = 0;
-    for (o, pid) in markers {
-        let data_left = log.iter().take_while(|r| r.offset < o).any(|r| {
-            r.txn
-                && r.producer_id == Some(pid)
-                && !matches!(r.value, Value::Marker { .. })
-                && last_marker_before(log, pid, r.offset) < o
-        });
-        if data_left {
+    for (o, left) in markers {
+        if left {
             continue;
         }
         match log.tombstones.get(&o) {
@@ -153,15 +166,6 @@ pub fn clean(log: &mut Log, end: u64, c: &TopicConfig, now: Millis) -> Cleaned {
     log.clean_end = end;
     log.after_cleaning();
     Cleaned { from: start, to: end, removed: removed.len() + more }
-}
-
-/// The offset of the last marker of `pid` below `offset` (0 if none): the transaction a data
-/// record belongs to ends at the first marker after it.
-fn last_marker_before(log: &Log, pid: u64, offset: u64) -> u64 {
-    log.iter()
-        .skip_while(|r| r.offset <= offset)
-        .find(|r| r.producer_id == Some(pid) && matches!(r.value, Value::Marker { .. }))
-        .map_or(u64::MAX, |r| r.offset)
 }
 
 impl Sim {
@@ -198,6 +202,29 @@ fn run_cleaner(br: &mut crate::cluster::broker::Broker, cx: &mut Ctx, now: Milli
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A transaction marker stays while data of its own transaction is left, and gets its delete
+    /// horizon once that data is cleaned (a newer value of its key).
+    #[test]
+    fn a_marker_waits_for_its_own_transactions_data() {
+        let c = TopicConfig { cleanup_policy: "compact".into(), delete_retention_ms: 5000, ..TopicConfig::default() };
+        let txn = |o: u64, key: u32, value: Value| Record { txn: true, producer_id: Some(7), ..rec(o, key, value, 0) };
+        let mut log = Log::default();
+        log.append_batch(&[txn(0, 0, Value::Numbered(0))], 0, &c);
+        log.append_batch(&[txn(1, 0, Value::Marker { commit: true })], 0, &c);
+        log.roll(0);
+        log.hw = log.leo();
+        clean(&mut log, 2, &c, 0);
+        assert!(log.get(0).is_some() && !log.tombstones.contains_key(&1), "its data is left: no horizon");
+        log.append_batch(&[rec(2, 0, Value::Numbered(2), 0)], 0, &c);
+        log.roll(0);
+        log.hw = log.leo();
+        clean(&mut log, 3, &c, 0);
+        assert!(log.get(0).is_none(), "superseded by offset 2");
+        assert_eq!(log.tombstones.get(&1), Some(&5000), "no data left: the marker's horizon is set");
+        clean(&mut log, 3, &c, 5000);
+        assert!(log.get(1).is_none(), "removed after its horizon");
+    }
 
     fn rec(offset: u64, key: u32, value: Value, at: Millis) -> Record {
         Record {

@@ -215,6 +215,8 @@ impl Sim {
             min_compaction_lag_ms: int("min.compaction.lag.ms").max(0) as u64,
             max_compaction_lag_ms: int("max.compaction.lag.ms").max(1) as u64,
             delete_retention_ms: int("delete.retention.ms").max(0) as u64,
+            flush_messages: int("flush.messages").max(1) as u64,
+            flush_ms: int("flush.ms").max(0) as u64,
         }
     }
 

@@ -9,6 +9,20 @@ pub enum SimEvent {
     BrokerKilled {
         broker: BrokerId,
     },
+    /// `broker kill B --power-loss`: the machine lost power (`was_running`: its process was up)
+    /// and with it the page cache: `records` not yet on disk are gone from its logs.
+    BrokerPowerLost {
+        broker: BrokerId,
+        was_running: bool,
+        records: u64,
+    },
+    /// What a power loss took from one replica's log: `records` from offset `from` on.
+    PowerLossTruncated {
+        broker: BrokerId,
+        tp: Tp,
+        from: u64,
+        records: u64,
+    },
     BrokerStarted {
         broker: BrokerId,
     },
@@ -346,6 +360,7 @@ impl crate::cluster::sim::Sim {
             | SimEvent::LeaderDemoted { tp, .. }
             | SimEvent::Truncated { tp, .. }
             | SimEvent::RetentionDeleted { tp, .. }
+            | SimEvent::PowerLossTruncated { tp, .. }
                 if internal(tp) =>
             {
                 None
@@ -362,6 +377,24 @@ impl crate::cluster::sim::Sim {
         match &e.event {
             SimEvent::BrokerKilled { broker } => format!(
                 "Broker {broker} crashed: what it was sending is lost and it stops heartbeating; the controller will fence it after broker.session.timeout.ms ({silent} ms)."
+            ),
+            SimEvent::BrokerPowerLost { broker, was_running, records } => {
+                let what = if *was_running { "its process and its page cache are" } else { "its page cache is" };
+                let disk = if *records == 0 {
+                    format!("{what} gone, but everything in its logs had reached disk")
+                } else {
+                    format!("{what} gone, with what had not reached disk")
+                };
+                let fence = if *was_running {
+                    format!("; the controller will fence it after broker.session.timeout.ms ({silent} ms)")
+                } else {
+                    String::new()
+                };
+                format!("Broker {broker} lost power: {disk}{fence}.")
+            }
+            SimEvent::PowerLossTruncated { broker, tp: t, from, records } => format!(
+                "Broker {broker} lost power: {records} record(s) of {} not yet on disk (from offset {from}) are gone from its log.",
+                tp(t)
             ),
             SimEvent::BrokerStarted { broker } => format!("Broker {broker} started and is registering with the controller."),
             SimEvent::BrokerShutdownRequested { broker } => {

@@ -65,6 +65,22 @@ pub struct Sim {
     /// The transaction state records (`Value::TxnState` points into it) that something still
     /// refers to.
     pub txn_log: crate::coordinators::txn::TxnLog,
+    /// What power losses took from replica logs (`power_loss`): how the audit tells an acked
+    /// record lost in a power loss apart from other losses.
+    #[serde(default)]
+    pub power_cuts: Vec<PowerCut>,
+}
+
+/// The records one power loss took from one replica's log: offsets `from .. to` were in the page
+/// cache only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PowerCut {
+    pub tp: Tp,
+    pub broker: BrokerId,
+    pub from: u64,
+    pub to: u64,
+    pub records: u64,
+    pub at_ms: Millis,
 }
 
 /// The queue is swept for moot timers only once it holds at least this many.
@@ -96,6 +112,7 @@ impl Sim {
             removed_deliveries: Default::default(),
             removed_acked: (0, 0),
             txn_log: Default::default(),
+            power_cuts: Vec::new(),
         };
         let every = sim.config.leader_imbalance_check_interval_ms;
         sim.net.timer(every, Timer::LeaderImbalanceCheck);
@@ -390,13 +407,56 @@ impl Sim {
     }
 
     /// Crashes a broker: no clean shutdown. The controller notices after `broker.session.timeout.ms`.
+    /// A process crash: the machine's page cache survives, so its logs lose nothing.
     pub fn kill_broker(&mut self, id: BrokerId) -> ActionResult {
-        let Some(b) = self.brokers.get_mut(&id) else {
+        let Some(b) = self.brokers.get(&id) else {
             return Err(format!("Error: broker {id} does not exist."));
         };
         if !b.is_running() {
             return Err(format!("Error: broker {id} is not running (start it with `broker start {id}`)."));
         }
+        self.crash(id);
+        self.log_event(SimEvent::BrokerKilled { broker: id });
+        Ok(())
+    }
+
+    /// `broker kill B --power-loss`: the machine loses power. The process dies as in `kill_broker`
+    /// (a broker already down just loses its machine), and the page cache goes with it: each of
+    /// its replicas keeps only what had reached disk (`Log::lose_page_cache`). Kafka's log
+    /// recovery rebuilds the log from there when the broker starts again, and the broker rejoins
+    /// as any restarted broker does (a follower truncates by leader epoch; if it is elected
+    /// leader, what it lost is lost for every replica).
+    pub fn power_loss(&mut self, id: BrokerId) -> ActionResult {
+        let Some(b) = self.brokers.get(&id) else {
+            return Err(format!("Error: broker {id} does not exist."));
+        };
+        let was_running = b.is_running();
+        if was_running {
+            self.crash(id);
+        }
+        let now = self.net.now;
+        let topics = &self.topics;
+        let b = self.brokers.get_mut(&id).expect("checked");
+        let mut cuts = Vec::new();
+        for (&tp, r) in b.replicas.iter_mut() {
+            let leo = r.log.leo();
+            let (from, removed) = r.log.lose_page_cache(now, &topics[tp.topic as usize].config);
+            if from < leo {
+                cuts.push(PowerCut { tp, broker: id, from, to: leo, records: removed.len() as u64, at_ms: now });
+            }
+        }
+        let lost = cuts.iter().map(|c| c.records).sum();
+        self.log_event(SimEvent::BrokerPowerLost { broker: id, was_running, records: lost });
+        for c in &cuts {
+            self.log_event(SimEvent::PowerLossTruncated { broker: id, tp: c.tp, from: c.from, records: c.records });
+        }
+        self.power_cuts.extend(cuts);
+        Ok(())
+    }
+
+    /// The process of broker `id` dies (a crash or a power loss): no clean shutdown.
+    fn crash(&mut self, id: BrokerId) {
+        let b = self.brokers.get_mut(&id).expect("a broker");
         b.status = BrokerStatus::Dead;
         b.incarnation += 1;
         b.parked_fetches.clear();
@@ -411,8 +471,6 @@ impl Sim {
                 self.net.dropped.push(Dropped { message, dropped_ms: now });
             }
         }
-        self.log_event(SimEvent::BrokerKilled { broker: id });
-        Ok(())
     }
 
     /// Controlled shutdown: the broker asks the controller to move its leaderships away, then stops.

@@ -69,7 +69,7 @@ const TOPIC_OWN: &[ConfigKey] = &[
         Default::Parse("9223372036854775807"),
         Validator::Range(Some(Num::I(1)), None),
         false,
-        Modelled::Stored,
+        Modelled::Yes,
     ),
     key(
         "flush.ms",
@@ -77,7 +77,7 @@ const TOPIC_OWN: &[ConfigKey] = &[
         Default::Parse("9223372036854775807"),
         Validator::Range(Some(Num::I(0)), None),
         false,
-        Modelled::Stored,
+        Modelled::Yes,
     ),
     key(
         "follower.replication.throttled.replicas",

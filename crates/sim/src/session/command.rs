@@ -102,6 +102,8 @@ pub enum Command {
         time: Option<String>,
     },
     BrokerKill(u32),
+    /// `broker kill B --power-loss`: a crash that also loses what was not flushed to disk.
+    BrokerPowerLoss(u32),
     BrokerStart(u32),
     BrokerStop(u32),
     BrokerIsolate(u32),
@@ -541,6 +543,9 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             let verb = args.word(&["kill", "start", "stop", "isolate", "heal", "remove"])?;
             let id: u32 = args.positional_num("a broker id")?;
             match verb.as_str() {
+                "kill" if args.options(&[("--power-loss", false)])?.flag("--power-loss") => {
+                    Command::BrokerPowerLoss(id)
+                }
                 "kill" => Command::BrokerKill(id),
                 "start" => Command::BrokerStart(id),
                 "stop" => Command::BrokerStop(id),
@@ -1344,6 +1349,20 @@ mod tests {
         assert_eq!(parse_line("advance 2m").unwrap(), Some(Command::Advance(120_000)));
         assert_eq!(parse_line("  # just a comment").unwrap(), None);
         assert_eq!(parse_line("broker kill 2 # crash it").unwrap(), Some(Command::BrokerKill(2)));
+        assert_eq!(parse_line("broker kill 2 --power-loss").unwrap(), Some(Command::BrokerPowerLoss(2)));
+    }
+
+    /// `--power-loss` belongs to `broker kill` only and takes no value; another option is named.
+    #[test]
+    fn power_loss_forms() {
+        let e = parse_line("broker kill 2 --power").unwrap_err();
+        assert!(e.1.contains("unknown option `--power` for broker"), "{}", e.1);
+        let e = parse_line("broker stop 2 --power-loss").unwrap_err();
+        assert!(e.1.contains("unexpected `--power-loss`"), "{}", e.1);
+        let e = parse_line("broker kill 2 --power-loss=yes").unwrap_err();
+        assert!(e.1.contains("takes no value"), "{}", e.1);
+        let e = parse_line("broker kill --power-loss").unwrap_err();
+        assert!(e.1.contains("expected a broker id"), "{}", e.1);
     }
 
     #[test]

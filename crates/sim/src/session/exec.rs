@@ -421,6 +421,7 @@ impl Session {
                 Ok(crate::clients::consumer::consumer_values(sim, &sim.consumers[idx as usize]))
             }
             Command::BrokerKill(b) => e(sim.kill_broker(*b)).map(|_| vec![]),
+            Command::BrokerPowerLoss(b) => e(sim.power_loss(*b)).map(|_| vec![]),
             Command::BrokerStart(b) => e(sim.start_broker(*b)).map(|_| vec![]),
             Command::BrokerStop(b) => e(sim.stop_broker(*b)).map(|_| vec![]),
             Command::BrokerIsolate(b) => e(sim.isolate_broker(*b)).map(|_| vec![]),
@@ -727,13 +728,16 @@ pub fn client_exception(e: ErrorCode) -> String {
 fn ledger_lines(sim: &Sim) -> Vec<String> {
     let a = sim.audit();
     // What left the logs by design (retention, delete-records, compaction) is said apart from
-    // what was lost, and only when there is some.
+    // what was lost, and only when there is some; so are records lost in a power loss.
     let mut removed = String::new();
     if a.removed > 0 {
         removed.push_str(&format!("  removed by retention {}", a.removed));
     }
     if a.compacted > 0 {
         removed.push_str(&format!("  compacted away {}", a.compacted));
+    }
+    if !a.power_lost.is_empty() {
+        removed.push_str(&format!("  lost in a power loss {}", a.power_lost.len()));
     }
     let mut lines = vec![format!(
         "acked {}  failed {}  pending {}  lost {}  duplicated {}{removed}",
@@ -759,6 +763,21 @@ fn ledger_lines(sim: &Sim) -> Vec<String> {
     };
     for id in a.lost.iter().take(20) {
         lines.push(format!("  lost: {}", describe(id)));
+    }
+    for id in a.power_lost.iter().take(20) {
+        // Which brokers' power losses took it: each cut that covered its offset after it was sent.
+        let cuts: Vec<String> = match sim.ledger.get(*id).map(|e| (e.tp, e.state, e.created_ms)) {
+            Some((tp, Delivery::Acked { offset: Some(o) }, sent)) => sim
+                .power_cuts_of(tp, o, sent)
+                .map(|c| format!("broker {} at {}", c.broker, crate::cluster::journal::format_time(c.at_ms)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        let why = match cuts.is_empty() {
+            true => String::new(),
+            false => format!("; not yet on disk when power was lost: {}", cuts.join(", ")),
+        };
+        lines.push(format!("  lost in a power loss: {}{why}", describe(id)));
     }
     for id in a.duplicated.iter().take(20) {
         lines.push(format!("  duplicated: {}", describe(id)));
@@ -980,7 +999,8 @@ an exact name, where Kafka's tools read a regular expression):
       (false), retention.ms (604800000), retention.bytes (-1), cleanup.policy (delete | compact |
       compact,delete), segment.bytes (1073741824, at least 1048576), segment.ms (604800000),
       min.cleanable.dirty.ratio (0.5), min.compaction.lag.ms (0), max.compaction.lag.ms
-      (9223372036854775807), delete.retention.ms (86400000); segment.jitter.ms is stored only
+      (9223372036854775807), delete.retention.ms (86400000), flush.messages and flush.ms
+      (9223372036854775807: leave flushing to the OS); segment.jitter.ms is stored only
   kafka-configs --alter --entity-type brokers (--entity-default | --entity-name B) --add-config K=V[,K=V]
       only Kafka's dynamic broker configs; the others are refused as Kafka refuses them
   kafka-leader-election --election-type preferred|unclean (--topic T [--partition P] | --all-topic-partitions)
@@ -1007,6 +1027,9 @@ Simulator verbs:
   seed N                       same seed + same commands = same run
   cluster --brokers N          start with N brokers (default 3)
   broker kill|start|stop|isolate|heal B
+  broker kill B --power-loss   the machine loses power: a crash that also loses the page cache, so
+                               each of B's replicas keeps only what was flushed to disk (a down
+                               broker can lose power too); `broker stop` flushes every log first
   broker remove B              unregister a stopped broker that holds no replica (kafka-cluster unregister)
   producer start NAME [--topic T] [--rate R/s] [--keys K1,K2|none] [--producer-property K=V]...
       producer configs the model acts on: acks (all), enable.idempotence (true),
@@ -1053,7 +1076,8 @@ Simulator verbs:
   ledger                       records acked, failed, pending, lost (gone from every serving copy)
                                and duplicated (in a log twice), checked against the logs, and
                                (when there are some) removed by retention or delete-records and
-                               compacted away: deleted as configured, not lost;
+                               compacted away: deleted as configured, not lost; lost in a power
+                               loss (every copy that had them lost power before they reached disk);
                                per group: processed once / more than once / skipped (committed
                                past, never processed) / before its start (it began at the log end,
                                auto.offset.reset, and never meant to read them) / removed before
@@ -1080,11 +1104,18 @@ What the model simplifies:
     the latest record of each key and leaves gaps in the offsets; tombstones and markers go on a
     pass after delete.retention.ms has passed since their first cleaning (KIP-534). Segments are
     not merged after cleaning.
-  - Every append is on disk at once (no page-cache loss on a crash).
+  - Appends go to the page cache. A log reaches disk when Kafka flushes it (flush.messages
+    unflushed messages, flush.ms since its last flush, a segment roll, a clean shutdown) or, with
+    the defaults (leave it to the OS), by the model's stand-in for the OS's writeback: dirty pages
+    older than 30 s (Linux vm.dirty_expire_centisecs=3000) are written. Only `broker kill
+    --power-loss` loses what is not on disk; `broker kill` is a process crash (the page cache
+    survives). The flush.ms flusher checks continuously: log.flush.scheduler.interval.ms is only
+    stored (in Kafka, flush.ms acts only as often as that interval lets the flusher run).
   - A follower fetches each partition separately (Kafka batches partitions per leader in one request).
   - `broker isolate` cuts a broker off from the controller and the other brokers but not from clients.
-  - `broker kill` is a machine crash: what the broker was still sending is lost, and clients with a
-    request pending there wait for request.timeout.ms.
+  - `broker kill` is a crash of the broker's process: what the broker was still sending is lost,
+    and clients with a request pending there wait for request.timeout.ms; the machine's page cache
+    survives (`--power-loss` takes it too).
   - Group membership is kept as if loaded instantly by whichever broker coordinates (offsets are
     real records in __consumer_offsets); JoinGroup hands out the
     member id at once (no MEMBER_ID_REQUIRED round trip); auto.offset.reset uses ListOffsets.

@@ -229,6 +229,7 @@ impl Command {
                 }
             }
             Command::BrokerKill(b) => push(&format!("broker kill {b}")),
+            Command::BrokerPowerLoss(b) => push(&format!("broker kill {b} --power-loss")),
             Command::BrokerStart(b) => push(&format!("broker start {b}")),
             Command::BrokerStop(b) => push(&format!("broker stop {b}")),
             Command::BrokerIsolate(b) => push(&format!("broker isolate {b}")),
