@@ -9,7 +9,7 @@ use kafkascope_sim::{parse_script, Command};
 
 /// Scenario scripts that make sense as starting points (the others in `scenarios/` test errors).
 /// Each one runs headless as a scenario test; as a preset its commands play out over virtual time.
-pub const PRESETS: [(&str, &str); 26] = [
+pub const PRESETS: [(&str, &str); 27] = [
     ("default", include_str!("../scenarios/default.ks")),
     ("leader-failover", include_str!("../scenarios/leader-failover.ks")),
     ("acks1-loss", include_str!("../scenarios/acks1-loss.ks")),
@@ -36,6 +36,7 @@ pub const PRESETS: [(&str, &str); 26] = [
     ("txn-coordinator-failover", include_str!("../scenarios/txn-coordinator-failover.ks")),
     ("retention", include_str!("../scenarios/retention.ks")),
     ("compaction", include_str!("../scenarios/compaction.ks")),
+    ("power-loss", include_str!("../scenarios/power-loss.ks")),
 ];
 
 /// Longest query string read (characters); a share link's own bound is below this.

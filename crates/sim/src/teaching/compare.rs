@@ -109,6 +109,29 @@ advance 60s
 advance 60s
 advance 30s",
     },
+    Comparison {
+        id: "flush",
+        title: "Power loss: flush left to the OS vs flush.messages=1",
+        explain: "All three brokers of one rack lose power within a second, a moment after 10 records were acknowledged with acks=all. Kafka appends to the page cache and by default leaves writing it to disk to the OS (kafkascope's stand-in writes pages back after 30 s): every copy of those 10 records was in memory only, so they are lost although acks=all acknowledged them (counted as lost in a power loss). With flush.messages=1 every append is forced to disk before it counts, and nothing is lost, at the cost of an fsync per message. Kafka's answer is replication across failure domains (racks, power feeds), not fsync: one machine losing power loses nothing acknowledged.",
+        left: "flush.messages=9223372036854775807 (the default: the OS flushes)",
+        right: "flush.messages=1",
+        script: "seed 16
+kafka-topics --create --topic orders --partitions 1 --replication-factor 3 --config min.insync.replicas=2 --config flush.messages=$CONFIG
+producer start p
+produce --topic orders --count 20 --producer p
+advance 40s
+produce --topic orders --count 10 --producer p
+broker kill 1 --power-loss
+advance 300ms
+broker kill 2 --power-loss
+advance 300ms
+broker kill 3 --power-loss
+advance 20s
+broker start 1
+broker start 2
+broker start 3
+advance 20s",
+    },
 ];
 
 impl Comparison {
@@ -186,6 +209,9 @@ pub fn facts(sim: &Sim) -> Vec<(String, String)> {
         ("lost".to_string(), a.lost.len().to_string()),
         ("duplicated".to_string(), a.duplicated.len().to_string()),
     ];
+    if !sim.power_cuts.is_empty() {
+        out.push(("lost in a power loss".to_string(), a.power_lost.len().to_string()));
+    }
     for g in &a.groups {
         if g.group.starts_with("__") {
             continue;
