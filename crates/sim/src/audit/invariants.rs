@@ -1,7 +1,7 @@
 //! What must always hold, checked after every step by the tests (and available to any caller).
 //! Each failure names the broken invariant; the property tests add the seed and the script.
 
-use crate::audit::ledger::{Audit, Delivery};
+use crate::audit::ledger::{Audit, Delivery, RemovedDelivery};
 use crate::cluster::sim::Sim;
 use crate::model::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -190,6 +190,18 @@ impl Sim {
     /// more than once, before the group's start (it began at the log end, `auto.offset.reset`
     /// with no committed offset, and never meant to read them), skipped (committed past without
     /// processing) or not yet.
+    /// How a group dealt with record `id` (at `offset` of `tp`) that has left the log: it came
+    /// before the group's start, or the group never read it, read it once, or more than once.
+    pub(crate) fn removed_delivery(&self, sym: Sym, tp: Tp, id: RecordId, offset: u64) -> RemovedDelivery {
+        let start = self.group_starts.get(&(sym, tp)).copied().unwrap_or(0);
+        match self.deliveries.count(sym, id) {
+            0 if offset < start => RemovedDelivery::BeforeStart,
+            0 => RemovedDelivery::Unread,
+            1 => RemovedDelivery::Once,
+            _ => RemovedDelivery::Twice,
+        }
+    }
+
     /// The topics a group's consumers read, in id order.
     pub(crate) fn group_topics(&self, sym: Sym) -> Vec<TopicId> {
         let mut topics: Vec<TopicId> =
@@ -253,12 +265,11 @@ impl Sim {
                 if self.topics[e.tp.topic as usize].deleted || (o >= log.log_start && !log.is_cleaned(o)) {
                     continue;
                 }
-                let start = self.group_starts.get(&(sym, e.tp)).copied().unwrap_or(0);
-                match self.deliveries.count(sym, id) {
-                    0 if o < start => d.before_start += 1,
-                    0 => d.removed_unread += 1,
-                    1 => d.once += 1,
-                    _ => d.more_than_once.push(id),
+                match self.removed_delivery(sym, e.tp, id, o) {
+                    RemovedDelivery::BeforeStart => d.before_start += 1,
+                    RemovedDelivery::Unread => d.removed_unread += 1,
+                    RemovedDelivery::Once => d.once += 1,
+                    RemovedDelivery::Twice => d.more_than_once.push(id),
                 }
             }
             if let Some(t) = self.removed_deliveries.get(&sym) {

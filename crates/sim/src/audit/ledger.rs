@@ -248,6 +248,15 @@ impl GroupDelivery {
     }
 }
 
+/// What a group did with a record that has since left the log (`Sim::removed_delivery`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RemovedDelivery {
+    BeforeStart,
+    Unread,
+    Once,
+    Twice,
+}
+
 /// The delivery counts, per group, of records whose ledger entries were summarized away after
 /// they left the logs (`Sim::removed_deliveries`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -333,12 +342,11 @@ impl crate::cluster::sim::Sim {
                 if matters(e) || topics[e.tp.topic as usize].deleted {
                     continue;
                 }
-                let start = self.group_starts.get(&(sym, e.tp)).copied().unwrap_or(0);
-                match self.deliveries.count(sym, id) {
-                    0 if o < start => t.before_start += 1,
-                    0 => t.unread += 1,
-                    1 => t.once += 1,
-                    _ => t.more_than_once += 1,
+                match self.removed_delivery(sym, e.tp, id, o) {
+                    RemovedDelivery::BeforeStart => t.before_start += 1,
+                    RemovedDelivery::Unread => t.unread += 1,
+                    RemovedDelivery::Once => t.once += 1,
+                    RemovedDelivery::Twice => t.more_than_once += 1,
                 }
             }
             if t != RemovedTally::default() {
