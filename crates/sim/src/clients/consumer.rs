@@ -743,7 +743,11 @@ impl Sim {
                     if c.state == MemberState::Left {
                         return;
                     }
-                    if c.state != MemberState::Stable || c.member_id.is_none() || c.generation < 0 {
+                    // One JoinGroup at a time (Kafka's single join future): with two FindCoordinator
+                    // requests in flight, the second answer finds the join already sent, and a
+                    // second join would start another rebalance for each one that completes.
+                    let rejoin = c.state != MemberState::Stable || c.member_id.is_none() || c.generation < 0;
+                    if rejoin && !c.join_pending {
                         self.join(idx);
                     }
                     // A stable member carries on heartbeating to the new coordinator.
