@@ -70,6 +70,13 @@ impl Case {
             s.push_str(&start_line(p));
             s.push('\n');
         }
+        // Both internal topics (created by now) roll a segment every 3 s and are cleaned whenever
+        // anything is dirty, so the log cleaner compacts the transactional offset commits, their
+        // markers and the transaction states while the processors run.
+        s.push_str("advance 2s\n");
+        for t in ["__consumer_offsets", "__transaction_state"] {
+            s.push_str(&format!("kafka-configs --alter --entity-type topics --entity-name {t} --add-config segment.ms=3000,min.cleanable.dirty.ratio=0.01,delete.retention.ms=5000\n"));
+        }
         for op in &self.ops {
             s.push_str(&op.line());
             s.push('\n');
