@@ -749,53 +749,6 @@ impl Log {
         self.dirty_since = None;
     }
 
-    /// How far the front of a compacted log (`__consumer_offsets`, `__transaction_state`) may be
-    /// deleted without changing what any reader of it loads: up to the first record, below the HW
-    /// and the last stable offset, that is still the latest for its key (an offset commit per group
-    /// and partition, a transaction state per transactional id; a group's tombstone ends its
-    /// keys), or that belongs to a transaction not decided below that point. The model's stand-in
-    /// for Kafka's log cleaner, which removes superseded records anywhere in the log; here a key
-    /// written long ago and never again holds back the records after it.
-    pub fn compaction_point(&self) -> u64 {
-        #[derive(PartialEq, Eq, PartialOrd, Ord)]
-        enum Key {
-            Offset(Sym, Tp),
-            Txn(Sym),
-        }
-        let limit = self.lso().min(self.hw);
-        let mut latest: BTreeMap<Key, u64> = BTreeMap::new();
-        let mut open: BTreeMap<u64, Vec<(Key, u64)>> = BTreeMap::new();
-        for rec in self.records.iter().take_while(|r| r.offset < limit) {
-            match (rec.value, rec.txn, rec.producer_id) {
-                (Value::OffsetCommit { group, tp, .. }, false, _) => {
-                    latest.insert(Key::Offset(group, tp), rec.offset);
-                }
-                (Value::OffsetCommit { group, tp, .. }, true, Some(pid)) => {
-                    open.entry(pid).or_default().push((Key::Offset(group, tp), rec.offset));
-                }
-                (Value::GroupTombstone { group }, _, _) => {
-                    latest.retain(|k, _| !matches!(k, Key::Offset(g, _) if *g == group));
-                    for v in open.values_mut() {
-                        v.retain(|(k, _)| !matches!(k, Key::Offset(g, _) if *g == group));
-                    }
-                }
-                (Value::Marker { commit }, true, Some(pid)) => {
-                    for (k, o) in open.remove(&pid).unwrap_or_default() {
-                        if commit {
-                            latest.insert(k, o);
-                        }
-                    }
-                }
-                (Value::TxnState { tid, .. }, _, _) => {
-                    latest.insert(Key::Txn(tid), rec.offset);
-                }
-                _ => {}
-            }
-        }
-        let undecided = open.values().flatten().map(|&(_, o)| o);
-        latest.values().copied().chain(undecided).min().unwrap_or(limit).min(limit).max(self.log_start)
-    }
-
     /// Deletes records from the front (retention) up to `new_start`, never past the HW.
     pub fn delete_before(&mut self, new_start: u64) -> usize {
         let new_start = new_start.min(self.hw).min(self.leo());

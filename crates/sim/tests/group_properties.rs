@@ -66,6 +66,14 @@ impl Op {
     }
 }
 
+/// `__consumer_offsets` rolls a segment every 3 s and is cleaned whenever anything is dirty, so the
+/// log cleaner compacts it while the groups commit (with its 100 MiB default segments it would never
+/// be cleaned in a test). The first reset-offsets creates the topic (as a FindCoordinator does).
+const COMPACT_OFFSETS: &str = "advance 1s
+kafka-consumer-groups --reset-offsets --group zz --topic t --to-earliest --execute
+kafka-configs --alter --entity-type topics --entity-name __consumer_offsets --add-config segment.ms=3000,min.cleanable.dirty.ratio=0.01,delete.retention.ms=5000
+";
+
 #[derive(Clone)]
 struct Case {
     seed: u64,
@@ -75,9 +83,10 @@ struct Case {
 impl Case {
     fn script(&self) -> String {
         let mut s = format!(
-            "seed {}\nkafka-topics --create --topic t --partitions 4 --replication-factor 3 --config min.insync.replicas=2\n{}\n",
+            "seed {}\nkafka-topics --create --topic t --partitions 4 --replication-factor 3 --config min.insync.replicas=2\n{}\n{}",
             self.seed,
-            Op::CreateX.line()
+            Op::CreateX.line(),
+            COMPACT_OFFSETS
         );
         for op in &self.ops {
             s.push_str(&op.line());
@@ -187,7 +196,16 @@ impl GroupChecker {
                 .offsets_tp(&g.name)
                 .and_then(|tp| sim.partition(tp))
                 .and_then(|m| m.leader.map(|l| (l, m.leader_epoch)));
-            for (tp, o) in sim.committed_offsets(&g.name) {
+            let now = sim.committed_offsets(&g.name);
+            // Nor does one vanish (the log cleaner keeps each partition's last commit) unless its
+            // topic or its group was deleted.
+            let vanished = self.committed.keys().find(|(name, tp, c)| {
+                *name == g.name && *c == coord && !now.contains_key(tp) && !sim.topic(tp.topic).deleted
+            });
+            if let Some((_, tp, _)) = vanished {
+                return Err(format!("group {}: the committed offset of {} vanished", g.name, sim.tp_name(*tp)));
+            }
+            for (tp, o) in now {
                 let key = (g.name.clone(), tp, coord);
                 if let Some(&before) = self.committed.get(&key) {
                     if o < before {
@@ -226,6 +244,9 @@ fn run_case(case: &Case) -> Result<(), String> {
                     for g in session.sim.groups.values() {
                         checker.topics_changed.insert(g.name.clone(), g.generation);
                     }
+                }
+                if let Command::GroupsDelete(name) = cmd {
+                    checker.committed.retain(|(g, _, _), _| g != name);
                 }
                 session.execute(cmd);
             }

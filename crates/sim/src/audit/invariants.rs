@@ -114,8 +114,8 @@ impl Sim {
         let mut audit = Audit {
             acked: self.ledger.acked,
             failed: self.ledger.failed,
-            removed: self.removed_acked.0,
-            compacted: self.removed_acked.1,
+            removed: self.removed_acked.by_retention,
+            compacted: self.removed_acked.by_compaction,
             ..Audit::default()
         };
         let mut present: BTreeMap<Tp, BTreeSet<RecordId>> = BTreeMap::new();

@@ -267,6 +267,16 @@ pub struct RemovedTally {
     pub unread: u64,
 }
 
+/// Acked records whose ledger entries were summarized away after they left the logs
+/// (`Sim::removed_acked`): the audit keeps counting them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemovedAcked {
+    /// Below the log start: retention or `kafka-delete-records`.
+    pub by_retention: u64,
+    /// Removed by the log cleaner (compaction).
+    pub by_compaction: u64,
+}
+
 impl crate::cluster::sim::Sim {
     /// Forgets per-record state that can no longer matter, so that memory follows what the logs
     /// hold rather than everything ever sent (run after each retention check; the same in every
@@ -358,13 +368,15 @@ impl crate::cluster::sim::Sim {
             .iter()
             .take_while(|(id, _)| *id < upto)
             .filter(|(_, e)| !matters(e) && !topics[e.tp.topic as usize].deleted)
-            .fold((0, 0), |(r, c), (_, e)| match e.state {
-                Delivery::Acked { offset: Some(o) } if log_start.get(&e.tp).is_some_and(|&s| o < s) => (r + 1, c),
-                Delivery::Acked { offset: Some(_) } => (r, c + 1),
-                _ => (r, c),
+            .map(|(_, e)| match e.state {
+                Delivery::Acked { offset: Some(o) } if log_start.get(&e.tp).is_some_and(|&s| o < s) => (1, 0),
+                Delivery::Acked { offset: Some(_) } => (0, 1),
+                _ => (0, 0),
             });
-        self.removed_acked.0 += gone.0;
-        self.removed_acked.1 += gone.1;
+        for (r, c) in gone {
+            self.removed_acked.by_retention += r;
+            self.removed_acked.by_compaction += c;
+        }
         self.ledger.summarize(upto, matters);
         for (sym, t) in tallies {
             let x = self.removed_deliveries.entry(sym).or_default();

@@ -1050,15 +1050,7 @@ impl Sim {
         }
         let now = cx.net.now;
         for (&tp, r) in br.replicas.iter_mut() {
-            let topic = &cx.topics[tp.topic as usize];
-            if crate::cluster::sim::is_internal_topic(&topic.name) && r.is_leader(b) {
-                // The stand-in for their log cleaner (they are compacted topics); followers follow
-                // the log start as for retention.
-                let clean = r.log.compaction_point();
-                r.log.delete_before(clean);
-                continue;
-            }
-            let c = &topic.config;
+            let c = &cx.topics[tp.topic as usize].config;
             // Retention deletes only under `cleanup.policy` delete (compact alone keeps every
             // segment).
             if !c.deletes() {

@@ -12,10 +12,18 @@
 //! (null value) survives its first pass and is removed by a later one once `delete.retention.ms`
 //! has passed since (KIP-534's delete horizon); records of aborted transactions are removed, and a
 //! transaction marker goes once no record of its transaction is left and its delete horizon has
-//! passed. Records without a key are kept. The internal topics (`__consumer_offsets`,
-//! `__transaction_state`) still use the stand-in `Log::compaction_point` (their keys are the
-//! group and partition of a commit, or the transactional id, not a record key). A log is due
-//! also when a tombstone's delete horizon has passed (KIP-534), so that it goes without new data.
+//! passed. Records without a key are kept. A log is due also when a tombstone's delete horizon
+//! has passed (KIP-534), so that it goes without new data.
+//!
+//! The internal topics (`__consumer_offsets`, `__transaction_state`) are compacted topics and
+//! cleaned the same way. Their record keys are what the coordinators write: an offset commit's
+//! key is its group, topic and partition (`CleanKey::Commit`), a transaction state's its
+//! transactional id. A group's deletion is one record in the model (`Value::GroupTombstone`,
+//! where Kafka writes a tombstone per committed offset and one for the group): it supersedes
+//! every commit of its group before it, and goes itself after `delete.retention.ms`, as a
+//! tombstone does. Their segments are 100 MiB (`offsets.topic.segment.bytes`,
+//! `transaction.state.log.segment.bytes`) and roll after 7 days, so, as in Kafka, nothing of
+//! theirs is cleaned in a session until a segment rolls (lower their `segment.ms` to see it).
 
 use crate::cluster::broker::Ctx;
 use crate::cluster::journal::SimEvent;
@@ -83,6 +91,67 @@ pub fn cleanable(log: &Log, c: &TopicConfig, now: Millis) -> Option<u64> {
     (ratio_ok || lag_breached || horizon_due).then_some(end)
 }
 
+/// What the cleaner keeps the latest record of: a record's key, or, in `__consumer_offsets`, an
+/// offset commit's group, topic and partition (Kafka's `OffsetKey`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CleanKey {
+    Key(Sym),
+    Commit(Sym, Tp),
+}
+
+/// The key the cleaner reads from a record (`None`: kept as it is; markers are decided apart).
+pub fn clean_key(r: &Record) -> Option<CleanKey> {
+    match r.value {
+        Value::Marker { .. } => None,
+        Value::OffsetCommit { group, tp, .. } => Some(CleanKey::Commit(group, tp)),
+        _ => r.key.map(CleanKey::Key),
+    }
+}
+
+/// A record that deletes its key once cleaned and then goes itself after `delete.retention.ms`: a
+/// null value, or a group's deletion in `__consumer_offsets`.
+pub fn is_tombstone(r: &Record) -> bool {
+    matches!(r.value, Value::Null | Value::GroupTombstone { .. })
+}
+
+/// The cleaner's offset map (Kafka's `SkimpyOffsetMap`, exact here): the latest offset of each key
+/// over some records, and the latest deletion of each group. Records of aborted transactions are
+/// left out, as `buildOffsetMap` skips them: an aborted value never supersedes a committed one.
+#[derive(Clone, Debug, Default)]
+pub struct OffsetMap {
+    latest: BTreeMap<CleanKey, u64>,
+    group_deleted: BTreeMap<Sym, u64>,
+}
+
+impl OffsetMap {
+    pub fn of<'a>(log: &Log, records: impl Iterator<Item = &'a Record>) -> OffsetMap {
+        let mut map = OffsetMap::default();
+        for r in records {
+            if r.txn && log.aborted_txns.iter().any(|a| a.covers(r)) {
+                continue;
+            }
+            let Some(k) = clean_key(r) else { continue };
+            map.latest.insert(k, r.offset);
+            if let Value::GroupTombstone { group } = r.value {
+                map.group_deleted.insert(group, r.offset);
+            }
+        }
+        map
+    }
+
+    /// The offset of the later record that makes `r` obsolete: a newer record of its key, or, for
+    /// an offset commit, a later deletion of its group.
+    pub fn superseded(&self, r: &Record) -> Option<u64> {
+        let k = clean_key(r)?;
+        let newer = self.latest.get(&k).copied().filter(|&l| l > r.offset);
+        let deleted = match k {
+            CleanKey::Commit(group, _) => self.group_deleted.get(&group).copied().filter(|&d| d > r.offset),
+            CleanKey::Key(_) => None,
+        };
+        newer.or(deleted)
+    }
+}
+
 /// One cleaning pass over `log` up to `end` (exclusive): keeps the latest record of each key,
 /// removes tombstones and markers whose delete horizon has passed and aborted transactions' data.
 pub fn clean(log: &mut Log, end: u64, c: &TopicConfig, now: Millis) -> Cleaned {
@@ -90,12 +159,7 @@ pub fn clean(log: &mut Log, end: u64, c: &TopicConfig, now: Millis) -> Cleaned {
     // The offset map: the latest offset of each key in the dirty section (`clean_end .. end`), as
     // Kafka's covers only that. Below it the log is clean: the latest of each key there, unless
     // the dirty section has a newer one (in the map).
-    let mut latest: BTreeMap<Sym, u64> = BTreeMap::new();
-    for r in log.iter_from(log.clean_end).take_while(|r| r.offset < end) {
-        if let (Some(k), false) = (r.key, matches!(r.value, Value::Marker { .. })) {
-            latest.insert(k, r.offset);
-        }
-    }
+    let map = OffsetMap::of(log, log.iter_from(log.clean_end).take_while(|r| r.offset < end));
     let aborted = log.aborted_txns.clone();
     let mut removed = Vec::new();
     let mut new_tombstones = Vec::new();
@@ -104,10 +168,10 @@ pub fn clean(log: &mut Log, end: u64, c: &TopicConfig, now: Millis) -> Cleaned {
             true
         } else if matches!(r.value, Value::Marker { .. }) {
             false // decided below, once its transaction's data is known to be gone
-        } else if let Some(k) = r.key {
-            if latest.get(&k).is_some_and(|&l| l != r.offset) {
+        } else if clean_key(r).is_some() {
+            if map.superseded(r).is_some() {
                 true
-            } else if r.value == Value::Null {
+            } else if is_tombstone(r) {
                 match log.tombstones.get(&r.offset) {
                     Some(&horizon) => now >= horizon,
                     None => {
@@ -185,7 +249,7 @@ fn run_cleaner(br: &mut crate::cluster::broker::Broker, cx: &mut Ctx, now: Milli
     let b = br.id;
     for (&tp, r) in br.replicas.iter_mut() {
         let topic = &cx.topics[tp.topic as usize];
-        if !topic.config.compacts() || crate::cluster::sim::is_internal_topic(&topic.name) {
+        if !topic.config.compacts() {
             continue;
         }
         let Some(end) = cleanable(&r.log, &topic.config, now) else { continue };
@@ -279,5 +343,94 @@ mod tests {
         assert!(log.get(3).is_none(), "the tombstone is gone after its horizon");
         assert!(log.get(2).is_some(), "key 0's latest value below the active segment survives");
         assert_eq!(log.active_segment().unwrap().base_offset, 4);
+    }
+
+    fn commit(o: u64, group: u32, partition: u32, offset: u64) -> Record {
+        let tp = Tp { topic: 0, partition };
+        Record { id: INTERNAL_RECORD, ..rec(o, group, Value::OffsetCommit { group: Sym(group), tp, offset }, 0) }
+    }
+
+    fn offsets_config() -> TopicConfig {
+        TopicConfig { cleanup_policy: "compact".into(), delete_retention_ms: 5000, ..TopicConfig::default() }
+    }
+
+    /// Appends `recs` one batch each, then rolls, so that all of them may be cleaned.
+    fn log_of(recs: &[Record], c: &TopicConfig) -> Log {
+        let mut log = Log::default();
+        for r in recs {
+            log.append_batch(std::slice::from_ref(r), 0, c);
+        }
+        log.roll(0);
+        log.hw = log.leo();
+        log
+    }
+
+    fn loaded(log: &Log, group: u32) -> BTreeMap<Tp, u64> {
+        let mut out = BTreeMap::new();
+        crate::coordinators::group::read_commits(log, Some(Sym(group)), &mut out);
+        out
+    }
+
+    /// In `__consumer_offsets` the key is the group and partition: the last commit of each stays,
+    /// whatever the record key (the group) says, and a coordinator loads the same offsets after.
+    #[test]
+    fn offset_commits_keep_the_latest_per_group_and_partition() {
+        let c = offsets_config();
+        let recs = [commit(0, 1, 0, 5), commit(1, 1, 1, 7), commit(2, 2, 0, 3), commit(3, 1, 0, 9), commit(4, 1, 1, 7)];
+        let mut log = log_of(&recs, &c);
+        let before = (loaded(&log, 1), loaded(&log, 2));
+        let done = {
+            let end = log.leo();
+            clean(&mut log, end, &c, 0)
+        };
+        assert_eq!(done.removed, 2, "g1's first commits of p0 and p1 are superseded");
+        assert_eq!(log.iter().map(|r| r.offset).collect::<Vec<_>>(), vec![2, 3, 4]);
+        assert_eq!((loaded(&log, 1), loaded(&log, 2)), before, "the coordinator loads the same offsets");
+    }
+
+    /// A group's deletion supersedes its own earlier commits (not another group's, not a later
+    /// one), and goes itself on the first pass after `delete.retention.ms`.
+    #[test]
+    fn a_group_deletion_removes_its_commits_then_itself() {
+        let c = offsets_config();
+        let tomb = Record { id: INTERNAL_RECORD, ..rec(2, 1, Value::GroupTombstone { group: Sym(1) }, 0) };
+        let recs = [commit(0, 1, 0, 5), commit(1, 2, 0, 4), tomb, commit(3, 1, 1, 8)];
+        let mut log = log_of(&recs, &c);
+        {
+            let end = log.leo();
+            clean(&mut log, end, &c, 1000)
+        };
+        assert_eq!(log.iter().map(|r| r.offset).collect::<Vec<_>>(), vec![1, 2, 3], "g1's commit before it is gone");
+        assert_eq!(log.tombstones.get(&2), Some(&6000), "the deletion waits for its delete horizon");
+        assert_eq!(loaded(&log, 1), BTreeMap::from([(Tp { topic: 0, partition: 1 }, 8)]));
+        {
+            let end = log.leo();
+            clean(&mut log, end, &c, 6000)
+        };
+        assert_eq!(log.iter().map(|r| r.offset).collect::<Vec<_>>(), vec![1, 3], "the deletion is gone after it");
+        assert_eq!(loaded(&log, 2), BTreeMap::from([(Tp { topic: 0, partition: 0 }, 4)]), "g2 is untouched");
+    }
+
+    /// An aborted transaction's record never supersedes a committed value of its key (Kafka's
+    /// `buildOffsetMap` skips aborted batches): both would otherwise be removed and the key lost.
+    #[test]
+    fn aborted_data_does_not_supersede_committed_values() {
+        let c = offsets_config();
+        let txn = |o: u64, value: Value| Record { txn: true, producer_id: Some(7), ..rec(o, 0, value, 0) };
+        let recs =
+            [rec(0, 0, Value::Numbered(0), 0), txn(1, Value::Numbered(1)), txn(2, Value::Marker { commit: false })];
+        let mut log = Log::default();
+        for r in &recs {
+            log.append_batch(std::slice::from_ref(r), 0, &c);
+        }
+        log.roll(0);
+        log.hw = log.leo();
+        assert!(!log.aborted_txns.is_empty(), "the ABORT marker is recorded");
+        {
+            let end = log.leo();
+            clean(&mut log, end, &c, 0)
+        };
+        assert!(log.get(0).is_some(), "the committed value of key 0 stays");
+        assert!(log.get(1).is_none(), "the aborted record goes");
     }
 }

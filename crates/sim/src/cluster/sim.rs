@@ -58,10 +58,9 @@ pub struct Sim {
     /// compaction) and whose ledger entries were summarized away: the audit keeps counting them.
     #[serde(default)]
     pub removed_deliveries: std::collections::BTreeMap<Sym, crate::audit::ledger::RemovedTally>,
-    /// Acked records summarized away after they left the logs: (by retention or delete-records,
-    /// by compaction). The audit keeps counting them.
+    /// Acked records summarized away after they left the logs, by retention and by compaction.
     #[serde(default)]
-    pub removed_acked: (u64, u64),
+    pub removed_acked: crate::audit::ledger::RemovedAcked,
     /// The transaction state records (`Value::TxnState` points into it) that something still
     /// refers to.
     pub txn_log: crate::coordinators::txn::TxnLog,
@@ -110,7 +109,7 @@ impl Sim {
             deliveries: Default::default(),
             group_starts: Default::default(),
             removed_deliveries: Default::default(),
-            removed_acked: (0, 0),
+            removed_acked: Default::default(),
             txn_log: Default::default(),
             power_cuts: Vec::new(),
         };

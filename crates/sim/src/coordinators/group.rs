@@ -142,10 +142,11 @@ impl Sim {
         }
         // Not shown as a user topic command; the journal says it was created.
         // The configs the group coordinator gives its topic (`groupMetadataTopicConfigs`).
+        let segment = self.broker_value(None, "offsets.topic.segment.bytes").as_int().unwrap_or(104_857_600);
         let configs = [
             ("cleanup.policy".to_string(), "compact".to_string()),
             ("compression.type".to_string(), "producer".to_string()),
-            ("segment.bytes".to_string(), "104857600".to_string()),
+            ("segment.bytes".to_string(), segment.to_string()),
         ];
         let _ = self.create_topic(OFFSETS_TOPIC, Some(OFFSETS_PARTITIONS), Some(rf), None, &configs);
     }
@@ -904,7 +905,7 @@ struct TxnCommit {
 /// The latest committed offset per partition for `group` in an offsets partition's log, below
 /// its high watermark. Offsets committed inside a transaction count once its COMMIT marker is
 /// below the HW too, and never if it aborted.
-fn read_commits(log: &Log, group: Option<Sym>, out: &mut BTreeMap<Tp, u64>) {
+pub(crate) fn read_commits(log: &Log, group: Option<Sym>, out: &mut BTreeMap<Tp, u64>) {
     let Some(group) = group else { return };
     let mut pending: BTreeMap<u64, Vec<(Tp, u64)>> = BTreeMap::new();
     for rec in log.iter().take_while(|r| r.offset < log.hw) {

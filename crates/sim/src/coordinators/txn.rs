@@ -277,6 +277,7 @@ impl Sim {
             return;
         }
         let min_isr = rf.min(2).to_string();
+        let segment = self.broker_value(None, "transaction.state.log.segment.bytes").as_int().unwrap_or(104_857_600);
         // The configs the transaction coordinator gives its topic (`transactionTopicConfigs`).
         let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
         let configs = [
@@ -284,7 +285,7 @@ impl Sim {
             kv("compression.type", "uncompressed"),
             kv("cleanup.policy", "compact"),
             kv("min.insync.replicas", &min_isr),
-            kv("segment.bytes", "104857600"),
+            kv("segment.bytes", &segment.to_string()),
         ];
         if self.create_topic(TXN_TOPIC, Some(TXN_PARTITIONS), Some(rf), None, &configs).is_ok() {
             self.net.timer(TXN_CHECK_MS, Timer::TxnCheck);

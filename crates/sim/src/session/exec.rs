@@ -1135,10 +1135,11 @@ What the model simplifies:
   - Transactions follow Kafka's first transaction protocol (no KIP-890 epoch bump per transaction);
     the coordinator checks for timed-out transactions and resends markers every second;
     a processor commits one transaction per poll() batch.
-  - __consumer_offsets and __transaction_state are compacted by a stand-in: at each retention check
-    (log.retention.check.interval.ms) a leader deletes the front of the log up to the first record
-    that is still the latest for its key (Kafka's log cleaner removes superseded records anywhere,
-    segment by segment), so a key written long ago and never again holds back what follows it.
+  - __consumer_offsets and __transaction_state are compacted by the log cleaner like any compacted
+    topic (an offset commit's key is its group, topic and partition; a transaction state's, its
+    transactional id). Their 100 MiB segments roll after 7 days, so in a session nothing of theirs is
+    cleaned until you lower their segment.ms. A group's deletion is one tombstone record that ends
+    all of its offsets (Kafka writes one per offset and one for the group).
   - Orders Kafka leaves to a java.util.HashMap (members of a group, a member's partitions, several
     topics in a describe) follow the JDK's iteration order; the order brokers answer in is by broker id.
   - ConfigCommand's error echoes the command without --bootstrap-server; stack traces are left out

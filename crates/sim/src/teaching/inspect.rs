@@ -148,13 +148,8 @@ impl Sim {
         }
         let head = log.records.head();
         let first = from.max(log.log_start).max(head);
-        // The latest live offset of every key seen from `first` to the log end.
-        let mut latest: std::collections::BTreeMap<crate::model::Sym, u64> = std::collections::BTreeMap::new();
-        for r in log.iter_from(first) {
-            if let (Some(k), false) = (r.key, matches!(r.value, Value::Marker { .. })) {
-                latest.insert(k, r.offset);
-            }
-        }
+        // The latest live offset of every key seen from `first` to the log end (the cleaner's map).
+        let map = crate::cluster::cleaner::OffsetMap::of(log, log.iter_from(first));
         // Offsets below the storage's first position were gaps that left storage with their keys.
         for offset in from.max(log.log_start)..first.min(to) {
             if log.is_cleaned(offset) {
@@ -169,22 +164,20 @@ impl Sim {
                 // A follower's gap (taken from a leader's cleaned batch) carries no key.
                 let gap = r.id == crate::model::INTERNAL_RECORD && r.key.is_none();
                 let key = if gap { None } else { r.key };
-                let later = key.and_then(|k| latest.get(&k).copied()).filter(|&l| l > r.offset);
+                let later = if gap { None } else { map.superseded(r) };
                 out.cleaned.push(CleanedSlot {
                     offset: r.offset,
                     key: key.map(|k| self.interner.get(k).to_string()),
                     latest: later,
-                    was_tombstone: !gap && r.value == Value::Null,
+                    was_tombstone: !gap && crate::cluster::cleaner::is_tombstone(r),
                     removed: (!gap).then_some(*r),
                 });
                 continue;
             }
-            if let Some(k) = r.key {
-                if let Some(&l) = latest.get(&k).filter(|&&l| l > r.offset) {
-                    out.superseded.push((r.offset, l));
-                }
+            if let Some(l) = map.superseded(r) {
+                out.superseded.push((r.offset, l));
             }
-            if r.value == Value::Null {
+            if crate::cluster::cleaner::is_tombstone(r) {
                 out.tombstones.push((r.offset, log.tombstones.get(&r.offset).copied()));
             }
         }
