@@ -127,6 +127,20 @@ pub struct Layout {
     /// The log cleaner's passes recent enough to be drawn passing over their logs (read once per
     /// frame from the journal).
     pub passes: Vec<kafkascope_sim::teaching::inspect::CleanerPass>,
+    /// `height()` once computed for this sizing (`fit` forgets it): every broker column and
+    /// every message's anchor asks for it, and it walks the consumer boxes.
+    pub height_memo: HeightMemo,
+}
+
+/// The memo of `Layout::height`, for the arrangement it was computed in. Not part of what a
+/// layout is: two layouts that differ only in it are equal.
+#[derive(Clone, Debug, Default)]
+pub struct HeightMemo(std::cell::Cell<Option<(Flow, bool, Metrics, f64)>>);
+
+impl PartialEq for HeightMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// How the wide picture arranges clients around the broker grid: producers left and groups right
@@ -215,6 +229,7 @@ impl Layout {
             m: Metrics::default(),
             now_ms: 0.0,
             passes: Vec::new(),
+            height_memo: HeightMemo::default(),
         }
     }
 
@@ -289,6 +304,7 @@ impl Layout {
     /// Sizes the layout for a frame `avail_w` units wide: the broker columns share what the
     /// producers, row labels and consumers leave, each holding as many log slots as fit.
     pub fn fit(&mut self, avail_w: f64) {
+        self.height_memo.0.set(None);
         let avail_w = avail_w.max(1.0);
         if self.stacked {
             let w = avail_w.max(STACK_MIN_W);
@@ -357,6 +373,18 @@ impl Layout {
     }
 
     pub fn height(&self) -> f64 {
+        let at = (self.flow, self.stacked, self.m);
+        if let Some((flow, stacked, m, h)) = self.height_memo.0.get() {
+            if (flow, stacked, m) == at {
+                return h;
+            }
+        }
+        let h = self.height_uncached();
+        self.height_memo.0.set(Some((at.0, at.1, at.2, h)));
+        h
+    }
+
+    fn height_uncached(&self) -> f64 {
         if self.stacked {
             let last = self.consumers.len().checked_sub(1).map(|i| self.consumer_box(i).bottom());
             return last.unwrap_or(self.groups_top()) + MARGIN;

@@ -1950,7 +1950,7 @@ fn message_view(lay: &Layout, m: &Message, now: f64, opacity: f64, reduced_motio
     let opacity = if reduced_motion { opacity * (1.0 - (2.0 * t - 1.0).abs()).max(0.15) } else { opacity };
     let records = m.payload.records();
     let key = if dropped { format!("d{}", m.id) } else { m.id.to_string() };
-    let transform = format!("translate({:.1},{:.1})", p.x, p.y);
+    let transform = translate(p);
     let op = (opacity < 1.0).then(|| format!("{opacity:.2}"));
     let count = match &m.payload {
         Payload::FetchResponse { result: Ok(d), .. } if d.records.len() > 1 => Some(d.records.len().to_string()),
@@ -1959,12 +1959,42 @@ fn message_view(lay: &Layout, m: &Message, now: f64, opacity: f64, reduced_motio
     };
     html! {
         <g {key} class={classes!("msg", kind_class(kind))} {transform} opacity={op} data-kind={kind_short(kind)}>
-            <path d={shape_d(kind, !records.is_empty(), 0.0, 0.0)} class={records.first().map(key_class)} />
+            <path d={origin_shape(kind, !records.is_empty())} class={records.first().map(key_class)} />
             if let Some(l) = count {
                 <text y="-9" text-anchor="middle" class="count t11">{l}</text>
             }
         </g>
     }
+}
+
+/// `shape_d(k, has_records, 0, 0)`, made once per shape and shared: a message's path is drawn at
+/// the origin and moved by its group's `transform`, so its `d` is the same in every frame.
+fn origin_shape(k: MessageKind, has_records: bool) -> AttrValue {
+    thread_local! {
+        static SHAPES: std::cell::RefCell<Vec<Option<AttrValue>>> =
+            std::cell::RefCell::new(vec![None; 2 * MessageKind::ALL.len()]);
+    }
+    let i = 2 * MessageKind::ALL.iter().position(|&x| x == k).unwrap_or(0) + usize::from(has_records);
+    SHAPES.with(|c| c.borrow_mut()[i].get_or_insert_with(|| AttrValue::from(shape_d(k, has_records, 0.0, 0.0))).clone())
+}
+
+/// `translate(x,y)` with one decimal, as `format!("translate({:.1},{:.1})")` writes it but without
+/// the float formatter (a frame writes one per moving message; this is most of its text).
+fn translate(p: Pt) -> String {
+    use std::fmt::Write;
+    fn tenths(out: &mut String, v: f64) {
+        let t = (v * 10.0).round() as i64;
+        let sign = if t < 0 { "-" } else { "" };
+        let a = t.unsigned_abs();
+        let _ = write!(out, "{sign}{}.{}", a / 10, a % 10);
+    }
+    let mut out = String::with_capacity(24);
+    out.push_str("translate(");
+    tenths(&mut out, p.x);
+    out.push(',');
+    tenths(&mut out, p.y);
+    out.push(')');
+    out
 }
 
 /// Labels on every message in flight (the legend's option for slow playing): its kind and what
@@ -2071,4 +2101,28 @@ pub fn message_near(model: &Model, lay: &Layout, x: f64, y: f64, radius: f64, re
         .filter(|&(_, d)| d <= radius)
         .min_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(id, _)| id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn a_message_is_moved_to_its_point_in_tenths_as_the_float_formatter_writes_it() {
+        for (x, y) in [(0.0, 0.0), (12.34, 567.89), (1.0, 99.96), (-3.27, 1024.0), (7.0e3, 0.04), (5.5, 0.16)] {
+            let p = Pt { x, y };
+            assert_eq!(translate(p), format!("translate({x:.1},{y:.1})"), "at {x}, {y}");
+        }
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn a_message_shape_drawn_at_the_origin_is_the_shape_of_its_kind() {
+        for k in MessageKind::ALL {
+            for records in [false, true] {
+                assert_eq!(origin_shape(k, records).as_str(), shape_d(k, records, 0.0, 0.0));
+            }
+        }
+    }
 }
