@@ -125,7 +125,7 @@ pub fn link_terms(text: &str) -> Vec<(&str, Option<&'static str>)> {
             from = e;
         }
     }
-    hits.sort();
+    kafkascope_sim::sort::sort(&mut hits);
     let mut out = Vec::new();
     let mut at = 0;
     for (s, e, id) in hits {
@@ -152,7 +152,7 @@ mod tests {
             assert!(find(id).is_some(), "{id}");
         }
         let mut ids: Vec<_> = TERMS.iter().map(|t| t.id).collect();
-        ids.sort();
+        kafkascope_sim::sort::sort(&mut ids);
         ids.dedup();
         assert_eq!(ids.len(), TERMS.len());
     }

@@ -425,7 +425,7 @@ impl Model {
             self.audit = self.session.sim.audit();
             let sim = &self.session.sim;
             let mut groups: Vec<&str> = sim.consumers.iter().map(|c| c.group_name.as_str()).collect();
-            groups.sort();
+            kafkascope_sim::sort::sort(&mut groups);
             groups.dedup();
             self.committed = groups.iter().map(|g| (g.to_string(), sim.committed_offsets(g))).collect();
             self.eos = sim.processor_audit();

@@ -372,7 +372,7 @@ pub fn props_for(model: &crate::state::Model, run: Callback<String>, on_term: Ca
         })
         .collect();
     let mut groups: Vec<String> = sim.consumers.iter().filter(|c| !c.removed).map(|c| c.group_name.clone()).collect();
-    groups.sort();
+    kafkascope_sim::sort::sort(&mut groups);
     groups.dedup();
     let next = |prefix: &str, taken: &dyn Fn(&str) -> bool| {
         (1..).map(|n| format!("{prefix}{n}")).find(|n| !taken(n)).unwrap_or_default()

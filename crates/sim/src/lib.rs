@@ -24,6 +24,7 @@ pub mod model;
 pub mod murmur;
 pub mod rng;
 pub mod session;
+pub mod sort;
 pub mod teaching;
 
 pub use cluster::net::{Message, MessageKind, PartitionMeta, Payload};

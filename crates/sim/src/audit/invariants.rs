@@ -168,7 +168,7 @@ impl Sim {
                 }
             }
         }
-        audit.duplicated.sort();
+        crate::sort::sort(&mut audit.duplicated);
         audit.duplicated.dedup();
         audit.groups = self.group_deliveries();
         audit
@@ -206,7 +206,7 @@ impl Sim {
     pub(crate) fn group_topics(&self, sym: Sym) -> Vec<TopicId> {
         let mut topics: Vec<TopicId> =
             self.consumers.iter().filter(|c| c.group == sym).flat_map(|c| c.topics.iter().copied()).collect();
-        topics.sort();
+        crate::sort::sort(&mut topics);
         topics.dedup();
         topics
     }

@@ -274,7 +274,7 @@ fn jdk_hash_order_with<T: Clone>(keys: &[T], hash: impl Fn(&T) -> i32, start: us
         ((h ^ (h >> 16)) as usize) & (capacity - 1)
     };
     let mut keyed: Vec<(usize, T)> = keys.iter().map(|k| (bucket(k), k.clone())).collect();
-    keyed.sort_by_key(|(b, _)| *b); // stable: same bucket keeps insertion order
+    crate::sort::sort_by_key(&mut keyed, |(b, _)| *b); // stable: same bucket keeps insertion order
     keyed.into_iter().map(|(_, k)| k).collect()
 }
 
@@ -299,7 +299,7 @@ pub fn compare_members(a: &MemberSub, b: &MemberSub) -> Ordering {
 /// Members in the order Range and RoundRobin hand out partitions ([`compare_members`]).
 pub fn sort_members(members: &[MemberSub]) -> Vec<&MemberSub> {
     let mut sorted: Vec<&MemberSub> = members.iter().collect();
-    sorted.sort_by(|a, b| compare_members(a, b));
+    crate::sort::sort_by(&mut sorted, |a, b| compare_members(a, b));
     sorted
 }
 
@@ -325,7 +325,7 @@ pub fn range_assign(partitions_per_topic: &BTreeMap<String, u32>, members: &[Mem
     let partitions_per_topic = subscribed_topics(partitions_per_topic, &members);
     let mut assignment = empty_assignment(&members);
     let mut sorted = members.clone();
-    sorted.sort_by(|a, b| compare_members(a, b));
+    crate::sort::sort_by(&mut sorted, |a, b| compare_members(a, b));
     for (topic, &n) in &partitions_per_topic {
         let consumers: Vec<&MemberSub> = sorted.iter().copied().filter(|m| m.subscribes(topic)).collect();
         if consumers.is_empty() {
@@ -351,9 +351,9 @@ pub fn round_robin_assign(partitions_per_topic: &BTreeMap<String, u32>, members:
     let partitions_per_topic = subscribed_topics(partitions_per_topic, &members);
     let mut assignment = empty_assignment(&members);
     let mut sorted = members.clone();
-    sorted.sort_by(|a, b| compare_members(a, b));
+    crate::sort::sort_by(&mut sorted, |a, b| compare_members(a, b));
     let mut topics: Vec<&String> = partitions_per_topic.keys().collect();
-    topics.sort_by(|a, b| java_string_cmp(a, b));
+    crate::sort::sort_by(&mut topics, |a, b| java_string_cmp(a, b));
     let mut cursor = 0;
     for topic in topics {
         for p in 0..partitions_per_topic[topic] {
@@ -518,7 +518,7 @@ fn constrained_assign(
     // Step 2: assignOwnedPartitions.
     for &id in order {
         let mut owned: Vec<TopicPartition> = valid.owned.get(id).cloned().unwrap_or_default();
-        owned.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| java_string_cmp(&a.0, &b.0)));
+        crate::sort::sort_by(&mut owned, |a, b| a.1.cmp(&b.1).then_with(|| java_string_cmp(&a.0, &b.0)));
         owned.retain(|tp| !valid.multiple_owners.contains(tp));
         let keep = if owned.len() < min_quota {
             under_min.push(id);
@@ -544,14 +544,14 @@ fn constrained_assign(
     }
 
     let mut topics: Vec<&String> = partitions_per_topic.keys().collect();
-    topics.sort_by(|a, b| java_string_cmp(a, b));
+    crate::sort::sort_by(&mut topics, |a, b| java_string_cmp(a, b));
     let unassigned: Vec<TopicPartition> = topics
         .into_iter()
         .flat_map(|t| (0..partitions_per_topic[t]).map(move |p| (t.clone(), p)))
         .filter(|tp| !assigned.contains(tp))
         .collect();
-    under_min.sort_by(|a, b| java_string_cmp(a, b));
-    exactly_min.make_contiguous().sort_by(|a, b| java_string_cmp(a, b));
+    crate::sort::sort_by(&mut under_min, |a, b| java_string_cmp(a, b));
+    crate::sort::sort_by(exactly_min.make_contiguous(), |a, b| java_string_cmp(a, b));
 
     // Step 3: assignRoundRobin. `next` plays the Java iterator over `under_min` (index of its next element).
     let mut next = 0;
@@ -768,7 +768,9 @@ fn general_assign(
 
     // Topics by how few members can take them, then name; all their partitions in that order.
     let mut topics: Vec<&String> = partitions_per_topic.keys().collect();
-    topics.sort_by(|a, b| potential_consumers(a).cmp(&potential_consumers(b)).then_with(|| java_string_cmp(a, b)));
+    crate::sort::sort_by(&mut topics, |a, b| {
+        potential_consumers(a).cmp(&potential_consumers(b)).then_with(|| java_string_cmp(a, b))
+    });
     let mut sorted_all: Vec<TopicPartition> =
         topics.iter().flat_map(|t| (0..partitions_per_topic[*t]).map(move |p| ((*t).clone(), p))).collect();
     let mut unassigned: Vec<TopicPartition> = sorted_all.iter().filter(|tp| !assigned.contains(tp)).cloned().collect();
@@ -778,7 +780,9 @@ fn general_assign(
     let sorted_members =
         |current: &BTreeMap<String, Vec<TopicPartition>>, participating: &BTreeSet<String>| -> Vec<String> {
             let mut v: Vec<String> = participating.iter().cloned().collect();
-            v.sort_by(|a, b| current[a].len().cmp(&current[b].len()).then_with(|| java_string_cmp(a, b)));
+            crate::sort::sort_by(&mut v, |a, b| {
+                current[a].len().cmp(&current[b].len()).then_with(|| java_string_cmp(a, b))
+            });
             v
         };
 

@@ -213,7 +213,9 @@ fn claim_order(strategy: Strategy, mut owned: Vec<(String, u32)>) -> Vec<(String
             grouped
         }
         _ => {
-            owned.sort_by(|a, b| crate::clients::assignor::java_string_cmp(&a.0, &b.0).then(a.1.cmp(&b.1)));
+            crate::sort::sort_by(&mut owned, |a, b| {
+                crate::clients::assignor::java_string_cmp(&a.0, &b.0).then(a.1.cmp(&b.1))
+            });
             owned
         }
     }
@@ -1032,7 +1034,7 @@ impl Sim {
             for (_, _, topics, _, _) in &jr.members {
                 watched.extend(topics.iter().map(|t| self.topics[*t as usize].name.clone()));
             }
-            watched.sort();
+            crate::sort::sort(&mut watched);
             watched.dedup();
             let snapshot = self.metadata_of(&watched);
             let now = self.net.now;
@@ -1077,7 +1079,7 @@ impl Sim {
         for tp in &added {
             c.assigned.push(*tp);
         }
-        c.assigned.sort();
+        crate::sort::sort(&mut c.assigned);
         c.previous = c.assigned.clone();
         c.previous_generation = generation;
         let assigned = c.assigned.clone();

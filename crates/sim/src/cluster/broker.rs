@@ -430,7 +430,7 @@ impl Broker {
             let mut new_isr = r.isr.clone();
             new_isr.push(follower);
             let order = r.replicas.clone();
-            new_isr.sort_by_key(|b| order.iter().position(|x| x == b));
+            crate::sort::sort_by_key(&mut new_isr, |b| order.iter().position(|x| x == b));
             r.pending_isr = Some(new_isr.clone());
             r.pending_isr_ms = cx.net.now;
             let payload = Payload::AlterPartition {
@@ -507,7 +507,7 @@ impl Sim {
                     // broker was away: deleted now.
                     let known: std::collections::BTreeSet<Tp> = partitions.iter().map(|(tp, _)| *tp).collect();
                     deleted.extend(br.metadata.keys().chain(br.replicas.keys()).filter(|tp| !known.contains(tp)));
-                    deleted.sort();
+                    crate::sort::sort(&mut deleted);
                     deleted.dedup();
                 }
                 self.on_partitions_deleted(b, &deleted);

@@ -371,7 +371,7 @@ impl Sim {
             Some(_) => broker::BROKER.sorted().into_iter().filter(|k| !k.internal).map(entry).collect(),
             None => {
                 let mut names: Vec<&String> = self.config.dynamic_default.keys().collect();
-                names.sort();
+                crate::sort::sort(&mut names);
                 names
                     .into_iter()
                     .map(|n| match configs::find(broker::BROKER, n) {

@@ -542,7 +542,7 @@ impl Sim {
                         return Err("The manual partition assignment includes an empty replica list.".into());
                     }
                     let mut sorted = replicas.clone();
-                    sorted.sort();
+                    crate::sort::sort(&mut sorted);
                     for (i, b) in sorted.iter().enumerate() {
                         if !self.controller.brokers.contains_key(b) {
                             return Err(format!(

@@ -512,7 +512,7 @@ pub trait Table: Copy {
     /// Every key, sorted by name (the order Kafka lists and describes them in).
     fn sorted(self) -> Vec<&'static ConfigKey> {
         let mut keys: Vec<&'static ConfigKey> = self.keys().collect();
-        keys.sort_by_key(|k| k.name);
+        crate::sort::sort_by_key(&mut keys, |k| k.name);
         keys
     }
 }
@@ -546,7 +546,7 @@ pub fn values(table: impl Table, given: &[(String, Value)]) -> Vec<(&'static str
             Some((k.name, v))
         })
         .collect();
-    out.sort_by(|a, b| a.0.cmp(b.0));
+    crate::sort::sort_by(&mut out, |a, b| a.0.cmp(b.0));
     out
 }
 
@@ -565,7 +565,7 @@ pub fn values_block(class: &str, values: &[(&str, Value)]) -> Vec<String> {
 pub fn stored_only(table: impl Table) -> Vec<&'static str> {
     let mut names: Vec<&'static str> =
         table.keys().filter(|k| k.modelled == Modelled::Stored && !k.internal).map(|k| k.name).collect();
-    names.sort_unstable();
+    crate::sort::sort(&mut names);
     names
 }
 

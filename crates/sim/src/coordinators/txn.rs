@@ -521,7 +521,7 @@ impl Sim {
                         e.partitions.push(t);
                     }
                 }
-                e.partitions.sort();
+                crate::sort::sort(&mut e.partitions);
                 e.state = TxnState::Ongoing;
                 self.append_txn_entry(b, tp, e, answer);
             }

@@ -42,7 +42,7 @@ fn members(g: &Group) -> Vec<(&crate::coordinators::group::Member, Vec<Tp>)> {
 
 /// Partitions in the order of a `HashMap<TopicPartition, _>` filled in partition order.
 fn tp_order(sim: &Sim, mut tps: Vec<Tp>) -> Vec<Tp> {
-    tps.sort_by_key(|tp| (tp.partition, tp.topic));
+    crate::sort::sort_by_key(&mut tps, |tp| (tp.partition, tp.topic));
     jdk_hash_order(&tps, |tp| topic_partition_hash(&sim.topic(tp.topic).name, tp.partition))
 }
 
@@ -118,7 +118,7 @@ fn offsets_view(sim: &Sim, name: &str, g: Option<&Group>) -> Vec<String> {
     // Members that own partitions, largest assignment first (a stable sort keeps the broker's order).
     let mut owners = members(group);
     owners.retain(|(_, a)| !a.is_empty());
-    owners.sort_by_key(|(_, a)| std::cmp::Reverse(a.len()));
+    crate::sort::sort_by_key(&mut owners, |(_, a)| std::cmp::Reverse(a.len()));
     let mut rows = Vec::new();
     let mut assigned = Vec::new();
     for (m, a) in &owners {
@@ -180,17 +180,17 @@ fn verbose_assignment(a: &[Tp]) -> String {
         return MISSING.into();
     }
     let mut topics: Vec<TopicId> = a.iter().map(|tp| tp.topic).collect();
-    topics.sort();
+    crate::sort::sort(&mut topics);
     topics.dedup();
     let mut groups: Vec<String> = topics
         .iter()
         .map(|t| {
             let mut ps: Vec<String> = a.iter().filter(|tp| tp.topic == *t).map(|tp| tp.partition.to_string()).collect();
-            ps.sort();
+            crate::sort::sort(&mut ps);
             format!("({})", ps.join(","))
         })
         .collect();
-    groups.sort();
+    crate::sort::sort(&mut groups);
     groups.join(", ")
 }
 

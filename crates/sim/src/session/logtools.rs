@@ -52,7 +52,7 @@ pub fn log_dirs(sim: &Sim, brokers: Option<&[u32]>) -> Output {
             .filter(|(tp, _)| !sim.topics[tp.topic as usize].deleted)
             .map(|(&tp, r)| (sim.tp_name(tp), r.log.size_bytes(), r.log.hw.saturating_sub(r.log.leo())))
             .collect();
-        parts.sort_by(|a, c| crate::clients::assignor::java_string_cmp(&a.0, &c.0));
+        crate::sort::sort_by(&mut parts, |a, c| crate::clients::assignor::java_string_cmp(&a.0, &c.0));
         let parts: Vec<String> = parts
             .into_iter()
             .map(|(name, size, lag)| {

@@ -101,7 +101,7 @@ pub fn get_offsets(sim: &Sim, topic: Option<&str>, time: Option<&str>) -> Output
             }
         }
     }
-    found.sort_by(|a, b| crate::clients::assignor::java_string_cmp(&a.0, &b.0));
+    crate::sort::sort_by(&mut found, |a, b| crate::clients::assignor::java_string_cmp(&a.0, &b.0));
     lines.extend(found.into_iter().map(|(_, l)| l));
     Output { lines, error: false }
 }
@@ -290,7 +290,7 @@ pub fn console_consume(
 pub fn transactions_list(sim: &Sim) -> Vec<String> {
     let mut tids: Vec<String> =
         sim.producers.iter().filter_map(|p| p.txn.as_ref()).map(|t| sim.interner.get(t.tid).to_string()).collect();
-    tids.sort();
+    crate::sort::sort(&mut tids);
     tids.dedup();
     let mut by_broker: std::collections::BTreeMap<BrokerId, Vec<&str>> = Default::default();
     for tid in &tids {

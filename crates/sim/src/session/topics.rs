@@ -64,7 +64,7 @@ fn selected(sim: &Sim, topic: Option<&str>, exclude_internal: bool) -> Vec<Strin
         .filter(|n| !(exclude_internal && crate::cluster::sim::is_internal_topic(n)))
         .filter(|n| topic.is_none_or(|t| t == n))
         .collect();
-    names.sort();
+    crate::sort::sort(&mut names);
     names
 }
 
@@ -205,7 +205,7 @@ pub fn describe_configs(sim: &Sim, entity: &ConfigEntity, all: bool, args: &str)
     let which = if all { "All" } else { "Dynamic" };
     let body = |entries: Vec<ConfigEntry>, dynamic: Source| -> Vec<String> {
         let mut entries: Vec<ConfigEntry> = entries.into_iter().filter(|e| all || e.source == dynamic).collect();
-        entries.sort_by(|a, b| a.name.cmp(&b.name));
+        crate::sort::sort_by(&mut entries, |a, b| a.name.cmp(&b.name));
         entries.iter().map(ConfigEntry::describe_line).collect()
     };
     match entity {

@@ -601,7 +601,7 @@ impl Probe {
             Probe::Isr(t, p) => tp(t, *p).and_then(|tp| sim.partition(tp)).map_or_else(none, |m| {
                 // A set: shown in broker order (kafka-topics prints the controller's order).
                 let mut isr = m.isr.clone();
-                isr.sort();
+                crate::sort::sort(&mut isr);
                 list(isr.iter().map(|b| b.to_string()).collect())
             }),
             Probe::Epoch(t, p) => {
@@ -919,7 +919,7 @@ pub fn parse(src: &str) -> Result<Tour, TourError> {
             return Err(TourError { line, message: format!("the answer `{answer}` is not one of the choices") });
         }
         let mut sorted = choices.clone();
-        sorted.sort();
+        crate::sort::sort(&mut sorted);
         sorted.dedup();
         if sorted.len() != choices.len() {
             return Err(TourError { line, message: "two choices are the same".into() });
