@@ -32,6 +32,7 @@ pub struct Session {
     /// Whether any command other than `seed`/`cluster` ran (they must come first).
     started: bool,
     brokers: u32,
+    racks: Vec<String>,
     /// Every command applied after `seed`/`cluster`, with the virtual time it was applied at:
     /// with the seed and broker count, this reproduces the session exactly (`Trace`).
     pub history: Vec<TimedCommand>,
@@ -97,6 +98,9 @@ pub struct Trace {
     pub format: u32,
     pub seed: u64,
     pub brokers: u32,
+    /// `cluster --racks`: the racks its brokers were given, round-robin (none: no racks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub racks: Vec<String>,
     pub commands: Vec<TimedCommand>,
     pub end_ms: Millis,
     pub journal: Vec<crate::cluster::journal::JournalEntry>,
@@ -144,9 +148,27 @@ impl Session {
     }
 
     pub fn with_brokers(seed: u64, brokers: u32) -> Session {
-        let sim = Sim::with_brokers(seed, brokers);
+        Session::with_cluster(seed, brokers, &[])
+    }
+
+    /// `cluster --brokers N --racks R1,R2,...`: broker b on rack `racks[(b - 1) % len]`.
+    pub fn with_cluster(seed: u64, brokers: u32, racks: &[String]) -> Session {
+        let sim = Sim::with_racks(seed, brokers, racks);
         let seen = sim.journal.len();
-        Session { sim, journal_seen: seen, started: false, brokers, history: Vec::new(), watches: Vec::new() }
+        Session {
+            sim,
+            journal_seen: seen,
+            started: false,
+            brokers,
+            racks: racks.to_vec(),
+            history: Vec::new(),
+            watches: Vec::new(),
+        }
+    }
+
+    /// The session a trace starts from (its seed and cluster), before any of its commands.
+    pub fn for_trace(trace: &Trace) -> Session {
+        Session::with_cluster(trace.seed, trace.brokers, &trace.racks)
     }
 
     /// Runs a whole script silently and returns the session (for traces, tests and the app).
@@ -270,6 +292,7 @@ impl Session {
             format: TRACE_FORMAT,
             seed: self.sim.seed,
             brokers: self.brokers,
+            racks: self.racks.clone(),
             commands: self.history.clone(),
             end_ms: self.sim.now(),
             journal: self.sim.journal.to_vec(),
@@ -280,7 +303,7 @@ impl Session {
     /// The result is the same state, event for event: the model is deterministic.
     pub fn replay(trace: &Trace, until: Option<Millis>) -> Session {
         let until = until.unwrap_or(trace.end_ms);
-        let mut s = Session::with_brokers(trace.seed, trace.brokers);
+        let mut s = Session::for_trace(trace);
         for c in &trace.commands {
             if c.at_ms > until {
                 break;
@@ -345,17 +368,29 @@ impl Session {
                 if self.started {
                     return Err(Output::err("Error: `seed` must come before any other command."));
                 }
-                *self = Session::with_brokers(*s, self.brokers);
+                *self = Session::with_cluster(*s, self.brokers, &self.racks.clone());
                 Ok(vec![])
             }
-            Command::Cluster { brokers } => {
+            Command::Cluster { brokers, racks } => {
                 if self.started {
                     return Err(Output::err("Error: `cluster` must come before any other command (after `seed`)."));
                 }
                 let seed = sim.seed;
-                *self = Session::with_brokers(seed, *brokers);
+                *self = Session::with_cluster(seed, *brokers, racks);
                 Ok(vec![])
             }
+            Command::Reassign { action, json, broker_list, throttle, disable_rack_aware, preserve_throttles } => {
+                result(crate::session::reassign::run(
+                    sim,
+                    *action,
+                    json.as_deref(),
+                    broker_list.as_deref(),
+                    *throttle,
+                    *disable_rack_aware,
+                    *preserve_throttles,
+                ))
+            }
+            Command::BrokerStartOnRack(b, rack) => e(sim.start_broker_on_rack(*b, Some(rack))).map(|_| vec![]),
             Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs, if_not_exists } => {
                 let o = topics::create(
                     sim,
