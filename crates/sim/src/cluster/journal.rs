@@ -429,7 +429,10 @@ impl crate::cluster::sim::Sim {
                 "Broker {broker} lost power: {records} record(s) of {} not yet on disk (from offset {from}) are gone from its log.",
                 tp(t)
             ),
-            SimEvent::BrokerStarted { broker } => format!("Broker {broker} started and is registering with the controller."),
+            SimEvent::BrokerStarted { broker } => match self.brokers.get(broker).and_then(|b| b.rack.as_deref()) {
+                Some(rack) => format!("Broker {broker} (rack {rack}) started and is registering with the controller."),
+                None => format!("Broker {broker} started and is registering with the controller."),
+            },
             SimEvent::BrokerShutdownRequested { broker } => {
                 format!("Broker {broker} began a controlled shutdown: it asks the controller to move its leaderships first.")
             }
