@@ -1052,6 +1052,16 @@ an exact name, where Kafka's tools read a regular expression):
       the model's own encoding, not Kafka's bytes
   kafka-delete-records --offset-json '{\"partitions\":[{\"topic\":\"T\",\"partition\":0,\"offset\":5}],\"version\":1}'
       moves the log start offset (offset -1: the high watermark)
+  kafka-reassign-partitions --generate --topics-to-move-json '{\"topics\":[{\"topic\":\"T\"}],\"version\":1}' --broker-list 1,2,4 [--disable-rack-aware]
+  kafka-reassign-partitions --execute --reassignment-json '{\"version\":1,\"partitions\":[{\"topic\":\"T\",\"partition\":0,\"replicas\":[1,2,4]}]}' [--throttle B/s]
+  kafka-reassign-partitions --verify|--cancel --reassignment-json '...' [--preserve-throttles] | --list
+      KIP-455: new replicas catch up as followers, then the old ones leave (describe shows Adding
+      and Removing Replicas); also changes the replication factor. --throttle is modelled as a rate
+      limit on what leaders send to the replicas being added (at most a second's worth per fetch);
+      it is not written into the brokers' or topics' throttle configs. Not modelled: --additional,
+      log_dirs other than \"any\"; a JSON syntax error gives serde's description, and no error
+      prints Java's stack trace. --generate and topic creation place replicas as AdminUtils
+      does (rack-aware when brokers have racks), not as KRaft's StripedReplicaPlacer
   kafka-get-offsets [--topic T] [--time latest|-1|earliest|-2|max-timestamp|-3|earliest-local|-4|latest-tiered|-5|MS]
   kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
   kafka-consumer-groups --list [--state] | --delete --group G
@@ -1060,12 +1070,14 @@ an exact name, where Kafka's tools read a regular expression):
 
 Simulator verbs:
   seed N                       same seed + same commands = same run
-  cluster --brokers N          start with N brokers (default 3)
+  cluster --brokers N [--racks R1,R2,...]   start with N brokers (default 3), broker.rack round-robin
   broker kill|start|stop|isolate|heal B
+  broker start B --rack R      start (or add) broker B with broker.rack=R
   broker kill B --power-loss   the machine loses power: a crash that also loses the page cache, so
                                each of B's replicas keeps only what was flushed to disk (a down
                                broker can lose power too); `broker stop` flushes every log first
-  broker remove B              unregister a stopped broker that holds no replica (kafka-cluster unregister)
+  broker remove B              unregister a stopped broker that holds no replica (kafka-cluster unregister);
+                               with replicas it prints the reassignment that moves them away
   producer start NAME [--topic T] [--rate R/s] [--keys K1,K2|none] [--producer-property K=V]...
       producer configs the model acts on: acks (all), enable.idempotence (true),
       max.in.flight.requests.per.connection (5), retries (2147483647), retry.backoff.ms (100),
