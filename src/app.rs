@@ -992,7 +992,6 @@ pub fn App() -> Html {
         card: pointed_now.card.clone().map(|c| (c, pointed_now.x, pointed_now.y)),
         marks,
     };
-    let config_props = props_for(&m, (*run_line).clone(), (*on_term).clone());
     let console_hash = cluster::fingerprint((
         m.console.len(),
         m.console.last().map(|c| (&c.input, &c.lines, c.error)),
@@ -1122,7 +1121,8 @@ pub fn App() -> Html {
                 { panels::produce_form(&m, &handlers, &key_ref, &value_ref) }
             </>
         },
-        Tab::Configure => html! { <ConfigPanel ..config_props /> },
+        // Its props are read from the model only while it is shown.
+        Tab::Configure => html! { <ConfigPanel ..props_for(&m, (*run_line).clone(), (*on_term).clone()) /> },
         Tab::Ledger => memo_panel(&panel_cache, "counters", counters_hash, || panels::counters(&m, hide_counters)),
         Tab::Events => memo_panel(&panel_cache, "narration", narration_hash, || panels::narration(&m, &on_term)),
         Tab::Inspect => html! {

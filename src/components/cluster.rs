@@ -252,6 +252,8 @@ pub struct ViewCache {
     parts: std::collections::HashMap<Part, (u64, Html)>,
     /// The layout last drawn and its zoom (CSS px per unit).
     pub drawn: Option<(Layout, f64)>,
+    /// The last sizing (`sized_layout_memo`): its key, the sized layout and its zoom.
+    sized: Option<(u64, Layout, f64)>,
 }
 
 /// The parts of the picture memoized as a whole: when nothing a part shows changed, Yew compares
@@ -352,6 +354,38 @@ pub fn sized_layout(model: &Model, opts: &Options) -> (Layout, f64) {
     let mut lay = layout(sim);
     if opts.stacked {
         stack(sim, &mut lay);
+    }
+    size(lay, opts)
+}
+
+/// `sized_layout`, reusing the last sizing while what it depends on (what is drawn, the frame and
+/// the zoom) is unchanged: choosing the arrangement and the fit zoom lays the picture out up to
+/// forty times, and most frames only move messages.
+fn sized_layout_memo(model: &Model, opts: &Options, cache: &std::cell::RefCell<ViewCache>) -> (Layout, f64) {
+    let sim = &model.session.sim;
+    let mut lay = layout(sim);
+    if opts.stacked {
+        stack(sim, &mut lay);
+    }
+    let key = fingerprint((
+        (&lay.brokers, &lay.rows, &lay.producers, &lay.consumers, &lay.consumer_lines, &lay.hosted),
+        (lay.groups, lay.compact, lay.name_chars, lay.stacked),
+        (opts.frame_w.to_bits(), opts.frame_h.to_bits(), opts.zoom.to_bits()),
+    ));
+    if let Some((k, l, z)) = &cache.borrow().sized {
+        if *k == key {
+            return (l.clone(), *z);
+        }
+    }
+    let (l, z) = size(lay, opts);
+    cache.borrow_mut().sized = Some((key, l.clone(), z));
+    (l, z)
+}
+
+/// Sizes `lay` (from `layout`, stacked or not) for the frame in `opts`: its arrangement, its fit
+/// and the zoom it is drawn at.
+fn size(mut lay: Layout, opts: &Options) -> (Layout, f64) {
+    if lay.stacked {
         lay.fit(opts.frame_w);
         return (lay, opts.zoom);
     }
@@ -407,7 +441,7 @@ pub fn view(model: &Model, ev: &Events, opts: &Options, cache: &std::cell::RefCe
 /// The picture with another element id (compare draws two, one above the other).
 pub fn view_as(model: &Model, id: &str, ev: &Events, opts: &Options, cache: &std::cell::RefCell<ViewCache>) -> Html {
     let sim = &model.session.sim;
-    let (mut lay, z) = sized_layout(model, opts);
+    let (mut lay, z) = sized_layout_memo(model, opts, cache);
     lay.committed = model.committed.clone();
     lay.lost = model.audit.lost.iter().copied().collect();
     lay.duplicated = model.audit.duplicated.iter().copied().collect();
@@ -443,6 +477,9 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: &Options, cache: &std
                         { message_labels(&lay, sim, sim.net.in_flight().filter(|m| !model.hidden.contains(&m.payload.kind())), now, opts.reduced_motion) }
                     }
                 </g>
+                // Changes in motion (a partition travelling to its new owner, a new leader's ★)
+                // pass under the picture's texts like messages do.
+                { moving_view(sim, &lay, now, opts.reduced_motion) }
             </svg>
             <svg id={id.to_string()} class={classes!("cluster", "picture-main", stacked_class)} viewBox={view_box} width={px_w} height={px_h} role="group"
                  data-layout={layout_name} data-detail={detail}
@@ -464,7 +501,6 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: &Options, cache: &std
                 { for lay.brokers.iter().map(|&b| broker_view(sim, &lay, b, ev, id, cache)) }
                 { for lay.producers.iter().enumerate().map(|(slot, &i)| producer_view(sim, &lay, slot, i as usize, &ev.on_producer, cache)) }
                 { groups_view(sim, &lay, ev, cache) }
-                { moving_view(sim, &lay, now, opts.reduced_motion) }
                 { marks_view(sim, &lay, &opts.marks) }
             </svg>
             <svg class="tips-layer" viewBox={format!("0 0 {w:.0} {h:.0}")} width={format!("{:.0}", w * z)} height={format!("{:.0}", h * z)} aria-hidden="true" focusable="false">

@@ -1,7 +1,8 @@
 // Legibility: in every preset (at the start and at the end of its script) and every tour step
 // (when it asks and when it reveals), at 1280×720, 1440×900,
 // 1920×1080 and 390×844 (light; dark too on a laptop and a phone), every text of the picture is
-// drawn at 11 CSS px or more, no two texts overlap, no text leaves its box or the picture, and the
+// drawn at 11 CSS px or more, no two texts overlap, no text leaves its box or the picture, no message
+// in flight covers a text (they pass under it, behind a halo of its background), and the
 // picture's frame gets at least half of the screen (the default scenario's drawing too, on a laptop).
 // Measured in the page (tests/e2e/lib/legibility.mjs), not by eye.
 
@@ -42,6 +43,7 @@ function check(m, where, { laptop, isDefault }) {
   assert.ok(m.smallest >= 11, `${where}: smallest text ${m.smallest}px ("${m.smallestText}")`);
   assert.deepEqual(m.overlaps, [], `${where}: texts overlap`);
   assert.deepEqual(m.clipped, [], `${where}: texts clipped`);
+  assert.deepEqual(m.covered, [], `${where}: texts covered by messages in flight`);
   if (laptop) {
     assert.ok(m.frameShare >= 50, `${where}: the picture's frame gets ${m.frameShare}% of the screen`);
     if (isDefault) assert.ok(m.share >= 50, `${where}: the picture covers ${m.share}% of the screen`);

@@ -46,7 +46,7 @@ for (const s of shots) {
   const m = await measure(page);
   const file = path.join(out, `${s.name}.png`);
   await page.screenshot({ path: file, fullPage: false });
-  console.log(`${file}: smallest text ${m.smallest}px, picture ${m.share}% of the screen (frame ${m.frameShare}%), ${m.overlaps.length} overlaps, ${m.clipped.length} clipped`);
+  console.log(`${file}: smallest text ${m.smallest}px, picture ${m.share}% of the screen (frame ${m.frameShare}%), ${m.overlaps.length} overlaps, ${m.clipped.length} clipped, ${m.covered.length} covered by messages${m.covered.length ? ': ' + m.covered.join('; ') : ''}`);
   await page.close();
 }
 await browser.close();

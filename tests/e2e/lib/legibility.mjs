@@ -1,13 +1,14 @@
 // Measures what a learner can read in the cluster picture, in the page: the smallest drawn text (in
 // CSS px, after the picture's scaling), pairs of texts that overlap, texts that stick out of the box
-// they belong to or out of the picture, and the share of the screen the picture gets.
+// they belong to or out of the picture, texts that a message in flight covers, and the share of the
+// screen the picture gets.
 //
 // Texts are every visible SVG <text> of the given pictures (message labels included); a text belongs
 // to the box drawn as `rect.box` (or `rect[data-box]`) in its nearest ancestor group that has one.
 // This file is not a test; the legibility test and `scripts/bench.sh` style measurements import it.
 
 /**
- * Runs in the page: returns { smallest, smallestText, texts, overlaps, clipped, share, frameShare,
+ * Runs in the page: returns { covered, smallest, smallestText, texts, overlaps, clipped, share, frameShare,
  * pictures }: `share` is the part of the screen the drawn picture covers, `frameShare` the part
  * given to it (its frame), both in per cent.
  */
@@ -89,7 +90,71 @@ export function measureInPage(selector) {
       clipped.push(`"${text}" leaves its box`);
     }
   }
+  // Messages in flight and changes in motion never cover a text: they are drawn in the layer under
+  // the picture (an earlier sibling, no z-index), and every text they pass under has a halo (a
+  // stroke painted before the fill) of the colour it is drawn on, so the text stays whole. Listed
+  // here: each text a moving thing's box meets where that does not hold.
+  const covered = [];
+  const fillUnder = (layers, x, y) => {
+    // The topmost fill of the backdrop layer under the point, else the frame's background.
+    let fill = null;
+    for (const r of layers.querySelectorAll(':scope > svg.backdrop rect')) {
+      const b = r.getBoundingClientRect();
+      if (x >= b.left && x <= b.right && y >= b.top && y <= b.bottom) fill = getComputedStyle(r).fill;
+    }
+    return fill || getComputedStyle(layers.closest('.picture-frame') || layers).backgroundColor;
+  };
+  for (const svg of svgs) {
+    const layers = svg.parentElement;
+    const under = layers.querySelector(':scope > svg.messages-layer');
+    const below =
+      under &&
+      under.compareDocumentPosition(svg) & Node.DOCUMENT_POSITION_FOLLOWING &&
+      getComputedStyle(under).zIndex === 'auto' &&
+      getComputedStyle(svg).zIndex === 'auto';
+    const movers = [
+      ...[...(under ? under.querySelectorAll('g.msg, [data-moving]') : [])].map((el) => ({ el, over: !below })),
+      ...[...svg.querySelectorAll('g.msg, [data-moving]')].map((el) => ({ el, over: true })),
+    ]
+      .filter(({ el }) => visible(el))
+      .map(({ el, over }) => ({ r: el.getBoundingClientRect(), over, kind: el.dataset.kind || el.dataset.moving || 'message' }));
+    if (!movers.length) continue;
+    for (const t of svg.querySelectorAll('text')) {
+      if (!visible(t) || !label(t)) continue;
+      const r = t.getBoundingClientRect();
+      const hit = movers.find((m) => m.r.left < r.right - inset && r.left + inset < m.r.right && m.r.top < r.bottom - inset && r.top + inset < m.r.bottom);
+      if (!hit) continue;
+      const cs = getComputedStyle(t);
+      const opacity = (el) => {
+        let o = 1;
+        for (let p = el; p && p !== svg; p = p.parentElement) o *= Number(getComputedStyle(p).opacity);
+        return o;
+      };
+      if (hit.over) {
+        covered.push(`"${label(t)}" under a ${hit.kind} drawn over it`);
+        continue;
+      }
+      if (opacity(t) < 0.99 || Number(cs.fillOpacity) < 0.99) {
+        covered.push(`"${label(t)}" is translucent over a ${hit.kind}`);
+        continue;
+      }
+      // A record's key on its opaque square: the square hides what passes under it.
+      const cx = (r.left + r.right) / 2;
+      const cy = (r.top + r.bottom) / 2;
+      const onOpaque = [...t.parentElement.querySelectorAll(':scope > rect')].some((q) => {
+        const b = q.getBoundingClientRect();
+        const qs = getComputedStyle(q);
+        return cx >= b.left && cx <= b.right && cy >= b.top && cy <= b.bottom && qs.fill !== 'none' && !qs.fill.startsWith('url') && Number(qs.fillOpacity) >= 0.99 && opacity(q) >= 0.99;
+      });
+      if (onOpaque) continue;
+      const haloed = cs.paintOrder.startsWith('stroke') && cs.stroke !== 'none' && parseFloat(cs.strokeWidth) >= 2;
+      const matches = haloed && cs.stroke === fillUnder(layers, cx, cy);
+      if (!haloed) covered.push(`"${label(t)}" has no halo against a ${hit.kind}`);
+      else if (!matches) covered.push(`"${label(t)}": its halo ${cs.stroke} is not the colour under it`);
+    }
+  }
   return {
+    covered,
     smallest: smallest === Infinity ? null : Math.round(smallest * 10) / 10,
     smallestText,
     texts: boxes.length,
