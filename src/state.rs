@@ -327,7 +327,7 @@ impl Model {
     /// The session a trace describes, shown at virtual time `at_ms` (clamped to the trace), with
     /// the trace's later commands as the recorded future: playing applies them as their time comes.
     pub fn from_trace(trace: &kafkascope_sim::session::exec::Trace, at_ms: u64) -> Model {
-        let base = Session::with_brokers(trace.seed, trace.brokers);
+        let base = Session::for_trace(trace);
         let mut timeline = Timeline::starting(base, trace.commands.clone(), trace.end_ms);
         // Checkpoints along the way, so that seeking in a long trace stays within a frame.
         let mut session = timeline.checkpoints[0].clone();

@@ -917,6 +917,12 @@ pub struct ClusterConfig {
     /// `--entity-name B`: one broker's dynamic configs (`DYNAMIC_BROKER_CONFIG`).
     #[serde(default)]
     pub dynamic_per_broker: BTreeMap<BrokerId, BTreeMap<String, String>>,
+    /// `kafka-reassign-partitions --execute --throttle B`: bytes per second each leader may send
+    /// to the replicas a reassignment adds (cleared by `--verify` once no reassignment runs, and
+    /// by `--cancel`). Kafka keeps it in the brokers' `leader.replication.throttled.rate`; the
+    /// model keeps it here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reassignment_throttle_bps: Option<u64>,
 }
 
 impl Default for ClusterConfig {
@@ -937,6 +943,7 @@ impl Default for ClusterConfig {
             leader_imbalance_per_broker_percentage: 10,
             dynamic_default: BTreeMap::new(),
             dynamic_per_broker: BTreeMap::new(),
+            reassignment_throttle_bps: None,
         }
     }
 }

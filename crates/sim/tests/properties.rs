@@ -30,6 +30,10 @@ enum Op {
     DeleteTemp,
     CreateTemp,
     ProduceTemp(u8),
+    /// A reassignment of a partition of `safe` (acks=all, min.insync.replicas=2) to these
+    /// brokers (4 may not exist or be up: the tool then refuses), and its cancellation.
+    Reassign(u8, Vec<u32>),
+    CancelReassign(u8),
 }
 
 impl Op {
@@ -54,6 +58,16 @@ impl Op {
             Op::DeleteTemp => "kafka-topics --delete --topic temp".to_string(),
             Op::CreateTemp => "kafka-topics --create --topic temp --partitions 2 --replication-factor 2".to_string(),
             Op::ProduceTemp(k) => format!("produce --topic temp --key k{k} --count 2 --producer wild-p --async"),
+            Op::Reassign(p, replicas) => {
+                let r: Vec<String> = replicas.iter().map(|b| b.to_string()).collect();
+                format!(
+                    "kafka-reassign-partitions --execute --reassignment-json '{{\"version\":1,\"partitions\":[{{\"topic\":\"safe\",\"partition\":{p},\"replicas\":[{}]}}]}}' --throttle 3000",
+                    r.join(",")
+                )
+            }
+            Op::CancelReassign(p) => format!(
+                "kafka-reassign-partitions --cancel --reassignment-json '{{\"version\":1,\"partitions\":[{{\"topic\":\"safe\",\"partition\":{p},\"replicas\":[1]}}]}}'"
+            ),
             Op::WildUnclean(on) => {
                 format!("kafka-configs --alter --entity-type topics --entity-name wild --add-config unclean.leader.election.enable={on}")
             }
@@ -109,6 +123,9 @@ fn op() -> impl Strategy<Value = Op> {
         5 => prop_oneof![Just(20u32), Just(150), Just(700), Just(3000), Just(10_000), Just(35_000)].prop_map(Op::Advance),
         1 => (1u8..=3).prop_map(Op::WildMinIsr),
         1 => any::<bool>().prop_map(Op::WildUnclean),
+        1 => (0u8..2, prop::sample::subsequence(vec![1u32, 2, 3, 4], 2..=4).prop_shuffle())
+            .prop_map(|(p, r)| Op::Reassign(p, r)),
+        1 => (0u8..2).prop_map(Op::CancelReassign),
     ]
 }
 

@@ -14,10 +14,41 @@ pub struct Checker {
     /// The HW last seen on each (partition, leader broker, epoch, power losses of that replica
     /// so far): a power loss may take the HW back with the log (Kafka's recovery).
     hw: BTreeMap<(Tp, BrokerId, u32, usize), u64>,
+    /// Journal entries already checked (the reassignment invariants read the journal).
+    journal_seen: usize,
 }
 
 impl Checker {
     pub fn check(&mut self, sim: &Sim) -> Result<(), String> {
+        // A completed reassignment took replicas out only after every new one was in the ISR:
+        // the new ISR is the old one less the removed replicas, never empty, and the whole target
+        // when every target replica was in sync (so never below min.insync.replicas then).
+        for e in sim.journal.iter_from(self.journal_seen) {
+            if let crate::cluster::journal::SimEvent::ReassignmentCompleted {
+                tp,
+                replicas,
+                isr,
+                removed,
+                isr_before,
+                ..
+            } = &e.event
+            {
+                let expected: Vec<BrokerId> = isr_before.iter().copied().filter(|b| !removed.contains(b)).collect();
+                if isr.is_empty() || *isr != expected {
+                    return Err(format!(
+                        "reassignment of {} completed with ISR {isr:?} from {isr_before:?} removing {removed:?}",
+                        sim.tp_name(*tp)
+                    ));
+                }
+                if replicas.iter().all(|b| isr_before.contains(b)) && isr.len() != replicas.len() {
+                    return Err(format!(
+                        "reassignment of {} dropped below its caught-up target: ISR {isr:?} of {replicas:?}",
+                        sim.tp_name(*tp)
+                    ));
+                }
+            }
+        }
+        self.journal_seen = sim.journal.len();
         for (&b, broker) in &sim.brokers {
             for (&tp, r) in &broker.replicas {
                 let log = &r.log;

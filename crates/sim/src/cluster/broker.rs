@@ -188,6 +188,12 @@ pub struct Broker {
     pub txns: BTreeMap<Sym, crate::coordinators::txn::TxnMeta>,
     pub txn_loaded: BTreeMap<Tp, u32>,
     next_id: u64,
+    /// The reassignment throttle on this leader: when it may send to a throttled replica again.
+    #[serde(default)]
+    pub throttle_free_at: Millis,
+    /// Rack (`broker.rack`), given by `cluster --racks` or `broker start B --rack R`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rack: Option<String>,
 }
 
 impl Broker {
@@ -207,6 +213,8 @@ impl Broker {
             txns: BTreeMap::new(),
             txn_loaded: BTreeMap::new(),
             next_id: 0,
+            throttle_free_at: 0,
+            rack: None,
         }
     }
 
@@ -265,6 +273,51 @@ impl Broker {
             current_leader_epoch: r.leader_epoch,
         };
         cx.net.send(Node::Broker(me), Node::Broker(leader), payload);
+    }
+
+    /// Whether what this leader sends `follower` for `tp` counts against the reassignment
+    /// throttle: a throttle is set and `follower` is a replica a reassignment adds.
+    fn throttled(&self, tp: Tp, follower: BrokerId, cx: &Ctx) -> bool {
+        cx.cfg.reassignment_throttle_bps.is_some()
+            && self.metadata.get(&tp).is_some_and(|m| m.adding.contains(&follower))
+    }
+
+    /// The ms until this leader may send to a throttled replica again, or None when it may now.
+    fn throttle_wait(&mut self, tp: Tp, follower: BrokerId, cx: &Ctx) -> Option<Millis> {
+        if !self.throttled(tp, follower, cx) {
+            return None;
+        }
+        (self.throttle_free_at > cx.net.now).then(|| self.throttle_free_at - cx.net.now)
+    }
+
+    /// A fetch response for a follower. To a throttled replica it carries at most a second's
+    /// worth of the rate (whole batches, at least one), and the leader sends to throttled replicas
+    /// again only once the rate has paid for it: the replication rate of the moving replicas stays
+    /// at the throttle (`ReplicationQuotaManager`, modelled as a rate limit).
+    fn fetch_response_to(&mut self, tp: Tp, follower: BrokerId, fetch_offset: u64, cx: &Ctx) -> Payload {
+        let mut resp = self.fetch_response_for(tp, fetch_offset, cx);
+        if !self.throttled(tp, follower, cx) {
+            return resp;
+        }
+        let rate = cx.cfg.reassignment_throttle_bps.unwrap_or(u64::MAX).max(1);
+        if let Payload::FetchResponse { result: Ok(data), .. } = &mut resp {
+            let log = &self.replicas[&tp].log;
+            let Some(first) = data.records.first().map(|r| r.offset) else { return resp };
+            let mut keep = 0;
+            for (i, r) in data.records.iter().enumerate() {
+                if r.last_in_batch || i + 1 == data.records.len() {
+                    if keep > 0 && log.bytes_between(first, r.offset + 1) > rate {
+                        break;
+                    }
+                    keep = i + 1;
+                }
+            }
+            data.records.truncate(keep.max(1));
+            let last = data.records.last().map_or(first, |r| r.offset);
+            let bytes = log.bytes_between(first, last + 1);
+            self.throttle_free_at = self.throttle_free_at.max(cx.net.now) + (bytes * 1000).div_ceil(rate);
+        }
+        resp
     }
 
     fn fetch_response_for(&self, tp: Tp, fetch_offset: u64, cx: &Ctx) -> Payload {
@@ -354,8 +407,12 @@ impl Broker {
     fn wake_parked(&mut self, tp: Tp, cx: &mut Ctx) {
         let ids: Vec<u64> = self.parked_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
         for id in ids {
+            let follower = self.parked_fetches[&id].follower;
+            if self.throttle_wait(tp, follower, cx).is_some() {
+                continue; // over the throttle: it waits for its timer
+            }
             let p = self.parked_fetches.remove(&id).expect("listed above");
-            let resp = self.fetch_response_for(tp, p.fetch_offset, cx);
+            let resp = self.fetch_response_to(tp, p.follower, p.fetch_offset, cx);
             cx.net.send(Node::Broker(self.id), Node::Broker(p.follower), resp);
         }
     }
@@ -607,6 +664,32 @@ impl Sim {
         for (tp, meta) in parts {
             br.metadata.insert(tp, meta.clone());
             if !meta.replicas.contains(&b) {
+                // No longer one of its replicas (a reassignment moved it away): StopReplica with
+                // deletion. What waited on it there fails; the log goes.
+                let current =
+                    br.replicas.get(&tp).is_some_and(|r| !r.known || meta.partition_epoch >= r.partition_epoch);
+                if current {
+                    let failed: Vec<u64> = br.purgatory.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+                    for id in failed {
+                        let p = br.purgatory.remove(&id).expect("listed");
+                        cx.net.send(Node::Broker(b), p.producer, p.reply(Err(ErrorCode::NotLeaderOrFollower)));
+                    }
+                    br.parked_fetches.retain(|_, p| p.tp != tp);
+                    let parked: Vec<u64> =
+                        br.parked_consumer_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+                    for id in parked {
+                        let p = br.parked_consumer_fetches.remove(&id).expect("listed");
+                        let resp = Payload::ConsumerFetchResponse {
+                            tp,
+                            offset: p.offset,
+                            result: Err(ErrorCode::NotLeaderOrFollower),
+                            aborted: Vec::new(),
+                        };
+                        cx.net.send(Node::Broker(b), p.consumer, resp);
+                    }
+                    br.replicas.remove(&tp);
+                    cx.log(SimEvent::ReplicaDeleted { broker: b, tp });
+                }
                 continue;
             }
             let r = br.replicas.entry(tp).or_insert_with(Replica::new);
@@ -649,6 +732,19 @@ impl Sim {
                 } else if meta.partition_epoch >= r.partition_epoch {
                     r.isr = meta.isr.clone();
                     r.partition_epoch = meta.partition_epoch;
+                    if r.replicas != meta.replicas {
+                        // A reassignment added or removed followers under the same leader.
+                        r.replicas = meta.replicas.clone();
+                        r.followers.retain(|f, _| meta.replicas.contains(f));
+                        for &f in meta.replicas.iter().filter(|&&f| f != b) {
+                            r.followers.entry(f).or_insert(FollowerState {
+                                leo: None,
+                                last_fetch_ms: 0,
+                                last_caught_up_ms: 0,
+                                leader_leo_at_last_fetch: 0,
+                            });
+                        }
+                    }
                     if r.pending_isr.as_ref() == Some(&meta.isr) {
                         r.pending_isr = None;
                     }
@@ -759,16 +855,19 @@ impl Sim {
         br.maybe_expand_isr(tp, follower, &mut cx);
         let hw_moved = br.maybe_advance_hw(tp, &mut cx);
         let r = &br.replicas[&tp];
-        if fetch_offset < leo || fetch_offset < r.log.log_start || hw_moved {
-            let resp = br.fetch_response_for(tp, fetch_offset, &cx);
+        let has_data = fetch_offset < leo || fetch_offset < r.log.log_start || hw_moved;
+        let throttle = br.throttle_wait(tp, follower, &cx);
+        if has_data && throttle.is_none() {
+            let resp = br.fetch_response_to(tp, follower, fetch_offset, &cx);
             cx.net.send(me, to, resp);
         } else {
-            // Long poll: park until data arrives or replica.fetch.wait.max.ms passes.
+            // Long poll: park until data arrives or replica.fetch.wait.max.ms passes (over the
+            // reassignment throttle: until its budget refills).
             let id = br.next_id();
             br.parked_fetches.insert(id, ParkedFetch { tp, follower, fetch_offset });
             let inc = br.incarnation;
             cx.net.timer(
-                cx.cfg.replica_fetch_wait_max_ms,
+                throttle.unwrap_or(cx.cfg.replica_fetch_wait_max_ms),
                 Timer::FetchWait { broker: b, incarnation: inc, tp, follower, id },
             );
         }
@@ -782,7 +881,7 @@ impl Sim {
             return;
         }
         if let Some(p) = br.parked_fetches.remove(&id) {
-            let resp = br.fetch_response_for(tp, p.fetch_offset, &cx);
+            let resp = br.fetch_response_to(tp, follower, p.fetch_offset, &cx);
             cx.net.send(Node::Broker(b), Node::Broker(follower), resp);
         }
     }

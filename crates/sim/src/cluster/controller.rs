@@ -18,6 +18,9 @@ pub struct Registration {
     pub fenced: bool,
     pub last_heartbeat_ms: Millis,
     pub in_controlled_shutdown: bool,
+    /// The `broker.rack` it registered with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rack: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -185,7 +188,15 @@ impl Sim {
             let isr: Vec<BrokerId> = replicas.iter().copied().filter(|&b| self.acceptable(b)).collect();
             let (leader, _) = elect_leader(ElectionType::Online, &replicas, &isr, None, |b| self.acceptable(b));
             let isr = if isr.is_empty() { replicas.clone() } else { isr };
-            let meta = PartitionMeta { replicas, isr, leader, leader_epoch: 0, partition_epoch: 0 };
+            let meta = PartitionMeta {
+                replicas,
+                isr,
+                leader,
+                leader_epoch: 0,
+                partition_epoch: 0,
+                adding: Vec::new(),
+                removing: Vec::new(),
+            };
             self.controller.partitions.insert(tp, meta.clone());
             changed.push((tp, meta));
         }
@@ -326,6 +337,7 @@ impl Sim {
                         fenced: false,
                         last_heartbeat_ms: now,
                         in_controlled_shutdown: false,
+                        rack: self.brokers.get(&b).and_then(|br| br.rack.clone()),
                     };
                     self.controller.brokers.insert(b, reg);
                     self.log_event(SimEvent::BrokerRegistered { broker: b, broker_epoch: epoch });
@@ -378,6 +390,8 @@ impl Sim {
                     Payload::AlterPartitionResponse { tp, result: result.clone() },
                 );
                 if let Ok(meta) = result {
+                    // The ISR change may complete a reassignment (KRaft does both in one record).
+                    let meta = self.complete_reassignment_if_ready(tp).unwrap_or(meta);
                     self.broadcast(vec![(tp, meta)]);
                 }
             }
@@ -422,6 +436,141 @@ impl Sim {
         }
         self.controller.partitions.insert(tp, meta.clone());
         Ok(meta)
+    }
+
+    /// `AlterPartitionReassignments` (KIP-455, `ReplicationControlManager` with
+    /// `PartitionReassignmentReplicas`): per partition, the replicas become the target followed by
+    /// the ones it removes; the ISR is unchanged. A reassignment with nothing to add completes at
+    /// once. The caller (`kafka-reassign-partitions --execute`) has validated everything.
+    pub fn start_reassignments(&mut self, targets: &[(Tp, Vec<BrokerId>)]) {
+        let mut changed = Vec::new();
+        for (tp, target) in targets {
+            let tp = *tp;
+            let Some(old) = self.controller.partitions.get(&tp).cloned() else { continue };
+            let original = old.original_replicas();
+            let removing: Vec<BrokerId> = original.iter().copied().filter(|b| !target.contains(b)).collect();
+            let adding: Vec<BrokerId> = target.iter().copied().filter(|b| !original.contains(b)).collect();
+            let mut meta = old.clone();
+            meta.replicas = target.iter().copied().chain(removing.iter().copied()).collect();
+            meta.adding = adding.clone();
+            meta.removing = removing.clone();
+            meta.partition_epoch += 1;
+            self.log_event(SimEvent::ReassignmentStarted { tp, target: target.clone(), adding, removing });
+            self.controller.partitions.insert(tp, meta.clone());
+            let meta = self.complete_reassignment_if_ready(tp).unwrap_or(meta);
+            changed.push((tp, meta));
+        }
+        self.broadcast(changed);
+    }
+
+    /// `PartitionReassignmentReplicas.maybeCompleteReassignment`: once every adding replica is in
+    /// the ISR, the replicas become the target and the removing ones leave the ISR (unless that
+    /// would empty it). A removed leader gives way to the first target replica in the ISR; the
+    /// leader epoch is bumped whenever replicas are removed. Returns the new state if it completed.
+    pub(crate) fn complete_reassignment_if_ready(&mut self, tp: Tp) -> Option<PartitionMeta> {
+        let old = self.controller.partitions.get(&tp)?.clone();
+        if !old.reassigning() || !old.adding.iter().all(|b| old.isr.contains(b)) {
+            return None;
+        }
+        let target = old.target_replicas();
+        let isr: Vec<BrokerId> = old.isr.iter().copied().filter(|b| !old.removing.contains(b)).collect();
+        if isr.is_empty() {
+            return None;
+        }
+        let mut meta = old.clone();
+        meta.replicas = target;
+        meta.isr = isr.clone();
+        meta.adding.clear();
+        meta.removing.clear();
+        meta.partition_epoch += 1;
+        let keeps_leader = old.leader.is_some_and(|l| isr.contains(&l) && self.acceptable(l));
+        let leader = if keeps_leader {
+            old.leader
+        } else {
+            elect_leader(ElectionType::Online, &meta.replicas, &isr, None, |b| self.acceptable(b)).0
+        };
+        if !old.removing.is_empty() || leader != old.leader {
+            meta.leader_epoch += 1;
+        }
+        meta.leader = leader;
+        if leader != old.leader {
+            self.log_event(SimEvent::LeaderChanged {
+                tp,
+                from: old.leader,
+                to: leader,
+                epoch: meta.leader_epoch,
+                isr: isr.clone(),
+                unclean: false,
+                reason: "the reassignment removed its leader".to_string(),
+            });
+        }
+        self.log_event(SimEvent::ReassignmentCompleted {
+            tp,
+            replicas: meta.replicas.clone(),
+            isr,
+            removed: old.removing.clone(),
+            isr_before: old.isr.clone(),
+            leader_epoch: meta.leader_epoch,
+        });
+        if tp.partition == 0 {
+            // New partitions of the topic take partition 0's replica count.
+            self.topics[tp.topic as usize].replication_factor = meta.replicas.len() as u32;
+        }
+        self.controller.partitions.insert(tp, meta.clone());
+        Some(meta)
+    }
+
+    /// `cancelPartitionReassignment` (`PartitionReassignmentRevert`): the replicas and the ISR
+    /// lose the adding replicas; a leader among them gives way (epoch bump). Err when the
+    /// reverted ISR would be empty (Kafka's `InvalidReplicaAssignmentException` text).
+    pub fn cancel_reassignments(&mut self, tps: &[Tp]) -> Result<(), String> {
+        for &tp in tps {
+            let m = &self.controller.partitions[&tp];
+            if m.isr.iter().all(|b| m.adding.contains(b)) {
+                let t = &self.topics[tp.topic as usize].name;
+                return Err(format!(
+                    "{}: Unable to revert partition assignment for {t}:{} because it would require an unclean leader election.",
+                    self.tp_name(tp),
+                    tp.partition
+                ));
+            }
+        }
+        let mut changed = Vec::new();
+        for &tp in tps {
+            let old = self.controller.partitions[&tp].clone();
+            let mut meta = old.clone();
+            meta.replicas = old.original_replicas();
+            meta.isr = old.isr.iter().copied().filter(|b| !old.adding.contains(b)).collect();
+            meta.adding.clear();
+            meta.removing.clear();
+            meta.partition_epoch += 1;
+            let keeps_leader = old.leader.is_some_and(|l| meta.isr.contains(&l) && self.acceptable(l));
+            let leader = if keeps_leader {
+                old.leader
+            } else {
+                elect_leader(ElectionType::Online, &meta.replicas, &meta.isr, None, |b| self.acceptable(b)).0
+            };
+            if !old.adding.is_empty() || leader != old.leader {
+                meta.leader_epoch += 1;
+            }
+            meta.leader = leader;
+            if leader != old.leader {
+                self.log_event(SimEvent::LeaderChanged {
+                    tp,
+                    from: old.leader,
+                    to: leader,
+                    epoch: meta.leader_epoch,
+                    isr: meta.isr.clone(),
+                    unclean: false,
+                    reason: "the cancelled reassignment removed its leader".to_string(),
+                });
+            }
+            self.log_event(SimEvent::ReassignmentCancelled { tp, replicas: meta.replicas.clone() });
+            self.controller.partitions.insert(tp, meta.clone());
+            changed.push((tp, meta));
+        }
+        self.broadcast(changed);
+        Ok(())
     }
 
     /// `kafka-leader-election --election-type preferred|unclean`.

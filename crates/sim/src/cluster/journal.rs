@@ -77,6 +77,34 @@ pub enum SimEvent {
     ClientRemoved {
         what: String,
     },
+    /// `kafka-reassign-partitions --execute` (KIP-455): the controller starts moving `tp` to
+    /// `target`; `adding` catch up as followers, `removing` leave when they have.
+    ReassignmentStarted {
+        tp: Tp,
+        target: Vec<BrokerId>,
+        adding: Vec<BrokerId>,
+        removing: Vec<BrokerId>,
+    },
+    /// Every adding replica is in the ISR: the controller dropped the removing ones.
+    ReassignmentCompleted {
+        tp: Tp,
+        replicas: Vec<BrokerId>,
+        isr: Vec<BrokerId>,
+        removed: Vec<BrokerId>,
+        /// The ISR just before (the adding replicas in it, the removing ones still there).
+        isr_before: Vec<BrokerId>,
+        leader_epoch: u32,
+    },
+    /// `kafka-reassign-partitions --cancel`: back to the replicas before the reassignment.
+    ReassignmentCancelled {
+        tp: Tp,
+        replicas: Vec<BrokerId>,
+    },
+    /// A broker deleted its replica of `tp`: the partition's replicas no longer include it.
+    ReplicaDeleted {
+        broker: BrokerId,
+        tp: Tp,
+    },
     LeaderChanged {
         tp: Tp,
         from: Option<BrokerId>,
@@ -281,6 +309,11 @@ pub fn format_time(ms: Millis) -> String {
     }
 }
 
+/// "broker 4" or "brokers 4,5".
+pub fn brokers_word(ids: &[BrokerId]) -> String {
+    format!("broker{} {}", if ids.len() == 1 { "" } else { "s" }, join_ids(ids))
+}
+
 pub fn join_ids(ids: &[BrokerId]) -> String {
     ids.iter().map(|b| b.to_string()).collect::<Vec<_>>().join(",")
 }
@@ -396,7 +429,10 @@ impl crate::cluster::sim::Sim {
                 "Broker {broker} lost power: {records} record(s) of {} not yet on disk (from offset {from}) are gone from its log.",
                 tp(t)
             ),
-            SimEvent::BrokerStarted { broker } => format!("Broker {broker} started and is registering with the controller."),
+            SimEvent::BrokerStarted { broker } => match self.brokers.get(broker).and_then(|b| b.rack.as_deref()) {
+                Some(rack) => format!("Broker {broker} (rack {rack}) started and is registering with the controller."),
+                None => format!("Broker {broker} started and is registering with the controller."),
+            },
             SimEvent::BrokerShutdownRequested { broker } => {
                 format!("Broker {broker} began a controlled shutdown: it asks the controller to move its leaderships first.")
             }
@@ -438,6 +474,49 @@ impl crate::cluster::sim::Sim {
                 format!("Group {group} deleted: it had no members; its committed offsets are gone (a tombstone in __consumer_offsets).")
             }
             SimEvent::ClientRemoved { what } => format!("{what} removed from the picture."),
+            SimEvent::ReassignmentStarted { tp: t, target, adding, removing } => {
+                let add = if adding.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " {} {} as follower{} and copies the log from the leader;",
+                        brokers_word(adding),
+                        if adding.len() == 1 { "joins" } else { "join" },
+                        if adding.len() == 1 { "" } else { "s" }
+                    )
+                };
+                let remove = if removing.is_empty() {
+                    " nothing is removed".to_string()
+                } else {
+                    format!(
+                        " {} {} only once every new replica is in the ISR",
+                        brokers_word(removing),
+                        if removing.len() == 1 { "leaves" } else { "leave" }
+                    )
+                };
+                format!("{}: reassignment to replicas {} started:{add}{remove}.", tp(t), join_ids(target))
+            }
+            SimEvent::ReassignmentCompleted { tp: t, replicas, isr, removed, leader_epoch, .. } => {
+                let dropped = if removed.is_empty() {
+                    String::new()
+                } else {
+                    format!(", so the controller dropped {}", brokers_word(removed))
+                };
+                format!(
+                    "{}: reassignment complete: every new replica is in the ISR{dropped}. Replicas {}, ISR {}, leader epoch {leader_epoch}.",
+                    tp(t),
+                    join_ids(replicas),
+                    join_ids(isr)
+                )
+            }
+            SimEvent::ReassignmentCancelled { tp: t, replicas } => format!(
+                "{}: reassignment cancelled: the replicas are {} again, and the replicas it had added delete their copies.",
+                tp(t),
+                join_ids(replicas)
+            ),
+            SimEvent::ReplicaDeleted { broker, tp: t } => {
+                format!("Broker {broker} deleted its replica of {}: it is no longer one of its replicas.", tp(t))
+            }
             SimEvent::LeaderChanged { tp: t, from, to, epoch, isr, unclean, reason } => match to {
                 None => format!(
                     "{} is OFFLINE: no in-sync replica is alive ({reason}). Leader {} → none, epoch {epoch}; ISR stays {}.",

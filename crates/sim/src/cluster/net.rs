@@ -15,6 +15,29 @@ pub struct PartitionMeta {
     pub leader: Option<BrokerId>,
     pub leader_epoch: u32,
     pub partition_epoch: u32,
+    /// A reassignment in progress (KIP-455): `replicas` is the target followed by the replicas
+    /// being removed; `adding` are target replicas still catching up, `removing` the ones that
+    /// leave once every adding replica is in the ISR. Both empty otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub adding: Vec<BrokerId>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub removing: Vec<BrokerId>,
+}
+
+impl PartitionMeta {
+    /// The replicas a reassignment moves the partition to (the replicas when none is running).
+    pub fn target_replicas(&self) -> Vec<BrokerId> {
+        self.replicas.iter().copied().filter(|b| !self.removing.contains(b)).collect()
+    }
+
+    /// The replicas before the reassignment started (the replicas when none is running).
+    pub fn original_replicas(&self) -> Vec<BrokerId> {
+        self.replicas.iter().copied().filter(|b| !self.adding.contains(b)).collect()
+    }
+
+    pub fn reassigning(&self) -> bool {
+        !self.adding.is_empty() || !self.removing.is_empty()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

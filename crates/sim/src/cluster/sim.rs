@@ -120,9 +120,15 @@ impl Sim {
 
     /// A cluster of brokers 1..=n that have registered with the controller (as after a cold start).
     pub fn with_brokers(seed: u64, n: u32) -> Sim {
+        Sim::with_racks(seed, n, &[])
+    }
+
+    /// `cluster --brokers N --racks R1,R2,...`: broker b gets rack `racks[(b - 1) % len]`.
+    pub fn with_racks(seed: u64, n: u32, racks: &[String]) -> Sim {
         let mut sim = Sim::new(seed);
         for b in 1..=n {
-            sim.start_broker(b).expect("fresh broker ids start");
+            let rack = (!racks.is_empty()).then(|| racks[(b as usize - 1) % racks.len()].as_str());
+            sim.start_broker_on_rack(b, rack).expect("fresh broker ids start");
         }
         // Let registrations land so the cluster is ready, as a running cluster would be.
         sim.run_for(100);
@@ -366,6 +372,11 @@ impl Sim {
         self.brokers.values().filter(|b| b.is_running()).map(|b| b.id).collect()
     }
 
+    /// The rack a broker registered with (`broker.rack`), if any.
+    pub fn broker_rack(&self, b: BrokerId) -> Option<String> {
+        self.controller.brokers.get(&b).and_then(|r| r.rack.clone()).or_else(|| self.brokers.get(&b)?.rack.clone())
+    }
+
     /// Brokers the controller considers registered and unfenced: where new replicas may go.
     pub fn usable_broker_ids(&self) -> Vec<BrokerId> {
         self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect()
@@ -376,6 +387,17 @@ impl Sim {
 
     /// Starts a broker: restarts a dead or stopped one (its logs survive), or adds a new one.
     pub fn start_broker(&mut self, id: BrokerId) -> ActionResult {
+        self.start_broker_on_rack(id, None)
+    }
+
+    /// `broker start B --rack R`: as `start_broker`, with `broker.rack=R` (a restart with another
+    /// rack registers with it; without one a broker keeps the rack it had).
+    pub fn start_broker_on_rack(&mut self, id: BrokerId, rack: Option<&str>) -> ActionResult {
+        if let Some(r) = rack {
+            if r.is_empty() {
+                return Err("Error: --rack takes a rack name.".into());
+            }
+        }
         if id == 0 {
             return Err("Error: broker ids start at 1 in kafkascope.".into());
         }
@@ -383,6 +405,9 @@ impl Sim {
             return Err(format!("Error: broker {id} is already running."));
         }
         let broker = self.brokers.entry(id).or_insert_with(|| Broker::new(id));
+        if let Some(r) = rack {
+            broker.rack = Some(r.to_string());
+        }
         broker.status = BrokerStatus::Running;
         broker.incarnation += 1;
         broker.broker_epoch = 0;
@@ -624,7 +649,15 @@ impl Sim {
             return Err(format!("Unable to replicate the partition {rf} time(s): All brokers are currently fenced."));
         }
         let on_unfenced = (rf as usize).min(usable.len()) as u32;
-        let mut all = assign_replicas(&usable, first + partitions, on_unfenced, &mut self.net.rng);
+        let racks: Vec<Option<String>> = usable.iter().map(|b| self.broker_rack(*b)).collect();
+        let mut all = if racks.iter().any(Option::is_some) {
+            // Rack-aware (KIP-36); a broker without a rack counts as a rack of its own kind.
+            let on: Vec<(BrokerId, String)> =
+                usable.iter().zip(racks).map(|(&b, r)| (b, r.unwrap_or_default())).collect();
+            assign_replicas_rack_aware(&on, first + partitions, on_unfenced, &mut self.net.rng)
+        } else {
+            assign_replicas(&usable, first + partitions, on_unfenced, &mut self.net.rng)
+        };
         let fenced: Vec<BrokerId> = registered.iter().copied().filter(|b| !usable.contains(b)).collect();
         for (p, replicas) in all.iter_mut().enumerate() {
             for k in 0..(rf - on_unfenced) as usize {
@@ -688,9 +721,8 @@ impl Sim {
     }
 
     /// `broker remove B`: unregisters a broker that is down and holds no replica (as
-    /// `kafka-cluster unregister` does in KRaft), and takes it off the picture. Kafka moves
-    /// replicas off a broker with a reassignment first; kafkascope does not model reassignment, so
-    /// a broker that still holds replicas cannot be removed.
+    /// `kafka-cluster unregister` does in KRaft), and takes it off the picture. A broker that still
+    /// holds replicas is refused with the reassignment that moves them away (`emptying_json`).
     pub fn remove_broker(&mut self, id: BrokerId) -> ActionResult {
         let Some(br) = self.brokers.get(&id) else {
             return Err(format!("Error: broker {id} does not exist."));
@@ -708,10 +740,13 @@ impl Sim {
         if !held.is_empty() {
             let shown: Vec<&str> = held.iter().take(3).map(String::as_str).collect();
             let more = if held.len() > 3 { format!(" and {} more", held.len() - 3) } else { String::new() };
-            return Err(format!(
-                "Error: broker {id} still holds replicas of {}{more}. Kafka would move them away first with a partition reassignment (kafka-reassign-partitions), which kafkascope does not model: here only a broker without replicas can be removed.",
-                shown.join(", ")
-            ));
+            let how = match crate::session::reassign::emptying_json(self, id) {
+                Some(json) => format!(
+                    "Move them to other brokers first, then remove it: kafka-reassign-partitions --execute --reassignment-json '{json}'"
+                ),
+                None => "No other broker can take them all now (start one, then move them with kafka-reassign-partitions).".to_string(),
+            };
+            return Err(format!("Error: broker {id} still holds replicas of {}{more}. {how}", shown.join(", ")));
         }
         self.brokers.remove(&id);
         self.controller_unregister(id);
@@ -824,6 +859,73 @@ pub fn assign_replicas(
         for j in 0..rf as usize - 1 {
             let shift = 1 + (next_replica_shift + j) % (n - 1).max(1);
             replicas.push(brokers[(first + shift) % n]);
+        }
+        out.push(replicas);
+    }
+    out
+}
+
+/// Kafka's rack-aware replica placement (`AdminUtils.assignReplicasToBrokersRackAware`, KIP-36):
+/// brokers listed alternating by rack (racks sorted, brokers by id within each), a random start
+/// and shift as in the rack-unaware placement, and each further replica on the next broker whose
+/// rack (and broker) holds no replica yet, until every rack (every broker) has one.
+pub fn assign_replicas_rack_aware(
+    brokers: &[(BrokerId, String)],
+    partitions: u32,
+    rf: u32,
+    rng: &mut crate::rng::Rng,
+) -> Vec<Vec<BrokerId>> {
+    let mut by_rack: std::collections::BTreeMap<&str, Vec<BrokerId>> = Default::default();
+    for (b, r) in brokers {
+        by_rack.entry(r.as_str()).or_default().push(*b);
+    }
+    for ids in by_rack.values_mut() {
+        crate::sort::sort(ids);
+    }
+    let racks: Vec<&str> = by_rack.keys().copied().collect();
+    let num_racks = racks.len();
+    let mut cursor = vec![0usize; num_racks];
+    let mut arranged: Vec<BrokerId> = Vec::with_capacity(brokers.len());
+    let mut i = 0;
+    while arranged.len() < brokers.len() {
+        let ids = &by_rack[racks[i]];
+        if cursor[i] < ids.len() {
+            arranged.push(ids[cursor[i]]);
+            cursor[i] += 1;
+        }
+        i = (i + 1) % num_racks;
+    }
+    let rack_of = |b: BrokerId| brokers.iter().find(|(x, _)| *x == b).map(|(_, r)| r.as_str()).unwrap_or("");
+    let n = arranged.len();
+    assert!(n > 0 && rf as usize <= n);
+    let start_index = rng.below(n as u64) as usize;
+    let mut next_replica_shift = rng.below(n as u64) as usize;
+    let mut out = Vec::with_capacity(partitions as usize);
+    for p in 0..partitions as usize {
+        if p > 0 && p % n == 0 {
+            next_replica_shift += 1;
+        }
+        let first = (p + start_index) % n;
+        let leader = arranged[first];
+        let mut replicas = vec![leader];
+        let mut racks_with: Vec<&str> = vec![rack_of(leader)];
+        let mut k = 0;
+        for _ in 0..rf.saturating_sub(1) {
+            loop {
+                let shift = 1 + (next_replica_shift * num_racks + k) % (n - 1).max(1);
+                let b = arranged[(first + shift) % n];
+                let rack = rack_of(b);
+                k += 1;
+                let rack_ok = !racks_with.contains(&rack) || racks_with.len() == num_racks;
+                let broker_ok = !replicas.contains(&b) || replicas.len() == n;
+                if rack_ok && broker_ok {
+                    replicas.push(b);
+                    if !racks_with.contains(&rack) {
+                        racks_with.push(rack);
+                    }
+                    break;
+                }
+            }
         }
         out.push(replicas);
     }

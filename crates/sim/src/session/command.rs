@@ -12,7 +12,23 @@ pub enum Command {
     Seed(u64),
     Cluster {
         brokers: u32,
+        /// `--racks R1,R2,...`: broker b gets `racks[(b - 1) % len]` as its `broker.rack`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        racks: Vec<String>,
     },
+    /// `kafka-reassign-partitions --generate|--execute|--verify|--cancel|--list` with the JSON
+    /// inline (`--topics-to-move-json` for --generate, `--reassignment-json` otherwise).
+    Reassign {
+        action: crate::session::reassign::ReassignAction,
+        json: Option<String>,
+        broker_list: Option<String>,
+        /// `--throttle B` (bytes/s); -1, the tool's default, sets none.
+        throttle: i64,
+        disable_rack_aware: bool,
+        preserve_throttles: bool,
+    },
+    /// `broker start B --rack R`.
+    BrokerStartOnRack(u32, String),
     TopicsCreate {
         topic: String,
         /// Left out: the broker's `num.partitions`.
@@ -382,8 +398,9 @@ pub fn parse_script(src: &str) -> Result<Vec<ScriptLine>, ParseError> {
 }
 
 /// Every command name, for completion and "did you mean".
-pub const COMMANDS: [&str; 23] = [
+pub const COMMANDS: [&str; 24] = [
     "kafka-topics",
+    "kafka-reassign-partitions",
     "kafka-log-dirs",
     "kafka-dump-log",
     "kafka-delete-records",
@@ -421,12 +438,88 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
     let cmd = match name {
         "seed" => Command::Seed(args.positional_num("a seed (a whole number)")?),
         "cluster" => {
-            let opts = args.options(&[("--brokers", true)])?;
+            let opts = args.options(&[("--brokers", true), ("--racks", true)])?;
             let n: u32 = opts.required_num("--brokers")?;
             if n == 0 || n > 64 {
                 return Err((opts.col_of("--brokers"), "--brokers takes a number from 1 to 64".into()));
             }
-            Command::Cluster { brokers: n }
+            let racks: Vec<String> = match opts.value("--racks") {
+                None => Vec::new(),
+                Some(r) => {
+                    let racks: Vec<String> = r.split(',').map(|x| x.trim().to_string()).collect();
+                    if racks.iter().any(|x| x.is_empty()) {
+                        return Err((opts.col_of("--racks"), "--racks takes rack names such as a,b,c".into()));
+                    }
+                    racks
+                }
+            };
+            Command::Cluster { brokers: n, racks }
+        }
+        "kafka-reassign-partitions" => {
+            use crate::session::reassign::ReassignAction;
+            let o = args.options(&[
+                ("--generate", false),
+                ("--execute", false),
+                ("--verify", false),
+                ("--cancel", false),
+                ("--list", false),
+                ("--topics-to-move-json", true),
+                ("--reassignment-json", true),
+                ("--broker-list", true),
+                ("--throttle", true),
+                ("--disable-rack-aware", false),
+                ("--preserve-throttles", false),
+            ])?;
+            let actions = [
+                ("--generate", ReassignAction::Generate),
+                ("--execute", ReassignAction::Execute),
+                ("--verify", ReassignAction::Verify),
+                ("--cancel", ReassignAction::Cancel),
+                ("--list", ReassignAction::List),
+            ];
+            let given: Vec<ReassignAction> = actions.iter().filter(|(f, _)| o.flag(f)).map(|(_, a)| *a).collect();
+            let [action] = given[..] else {
+                return Err((
+                    o.end_col + 1,
+                    "Command must include exactly one action: --generate, --execute, --verify, --cancel, --list".into(),
+                ));
+            };
+            let (required, permitted): (&[&str], &[&str]) = match action {
+                ReassignAction::Generate => (&["--topics-to-move-json", "--broker-list"], &["--disable-rack-aware"]),
+                ReassignAction::Execute => (&["--reassignment-json"], &["--throttle"]),
+                ReassignAction::Verify => (&["--reassignment-json"], &["--preserve-throttles"]),
+                ReassignAction::Cancel => (&["--reassignment-json"], &["--preserve-throttles"]),
+                ReassignAction::List => (&[], &[]),
+            };
+            let bare = |f: &str| format!("[{}]", f.trim_start_matches("--"));
+            for r in required {
+                if o.value(r).is_none() {
+                    return Err((o.end_col + 1, format!("Missing required argument \"{}\"", bare(r))));
+                }
+            }
+            for (name, _, col) in &o.found {
+                if name != action.flag() && !required.contains(&name.as_str()) && !permitted.contains(&name.as_str()) {
+                    return Err((
+                        *col,
+                        format!("Option \"{}\" can't be used with action \"{}\"", bare(name), bare(action.flag())),
+                    ));
+                }
+            }
+            let throttle = match o.value("--throttle") {
+                None => -1,
+                Some(t) => t.parse::<i64>().map_err(|_| {
+                    (o.col_of("--throttle"), format!("--throttle takes bytes per second (a whole number), not `{t}`"))
+                })?,
+            };
+            let json = o.value("--topics-to-move-json").or(o.value("--reassignment-json")).map(String::from);
+            Command::Reassign {
+                action,
+                json,
+                broker_list: o.value("--broker-list").map(String::from),
+                throttle,
+                disable_rack_aware: o.flag("--disable-rack-aware"),
+                preserve_throttles: o.flag("--preserve-throttles"),
+            }
         }
         "kafka-topics" => parse_topics(&mut args)?,
         "kafka-configs" => parse_configs(&mut args)?,
@@ -547,7 +640,10 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                     Command::BrokerPowerLoss(id)
                 }
                 "kill" => Command::BrokerKill(id),
-                "start" => Command::BrokerStart(id),
+                "start" => match args.options(&[("--rack", true)])?.value("--rack") {
+                    Some(rack) => Command::BrokerStartOnRack(id, rack.to_string()),
+                    None => Command::BrokerStart(id),
+                },
                 "stop" => Command::BrokerStop(id),
                 "isolate" => Command::BrokerIsolate(id),
                 "remove" => Command::BrokerRemove(id),

@@ -32,6 +32,7 @@ pub struct Session {
     /// Whether any command other than `seed`/`cluster` ran (they must come first).
     started: bool,
     brokers: u32,
+    racks: Vec<String>,
     /// Every command applied after `seed`/`cluster`, with the virtual time it was applied at:
     /// with the seed and broker count, this reproduces the session exactly (`Trace`).
     pub history: Vec<TimedCommand>,
@@ -97,6 +98,9 @@ pub struct Trace {
     pub format: u32,
     pub seed: u64,
     pub brokers: u32,
+    /// `cluster --racks`: the racks its brokers were given, round-robin (none: no racks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub racks: Vec<String>,
     pub commands: Vec<TimedCommand>,
     pub end_ms: Millis,
     pub journal: Vec<crate::cluster::journal::JournalEntry>,
@@ -144,9 +148,27 @@ impl Session {
     }
 
     pub fn with_brokers(seed: u64, brokers: u32) -> Session {
-        let sim = Sim::with_brokers(seed, brokers);
+        Session::with_cluster(seed, brokers, &[])
+    }
+
+    /// `cluster --brokers N --racks R1,R2,...`: broker b on rack `racks[(b - 1) % len]`.
+    pub fn with_cluster(seed: u64, brokers: u32, racks: &[String]) -> Session {
+        let sim = Sim::with_racks(seed, brokers, racks);
         let seen = sim.journal.len();
-        Session { sim, journal_seen: seen, started: false, brokers, history: Vec::new(), watches: Vec::new() }
+        Session {
+            sim,
+            journal_seen: seen,
+            started: false,
+            brokers,
+            racks: racks.to_vec(),
+            history: Vec::new(),
+            watches: Vec::new(),
+        }
+    }
+
+    /// The session a trace starts from (its seed and cluster), before any of its commands.
+    pub fn for_trace(trace: &Trace) -> Session {
+        Session::with_cluster(trace.seed, trace.brokers, &trace.racks)
     }
 
     /// Runs a whole script silently and returns the session (for traces, tests and the app).
@@ -270,6 +292,7 @@ impl Session {
             format: TRACE_FORMAT,
             seed: self.sim.seed,
             brokers: self.brokers,
+            racks: self.racks.clone(),
             commands: self.history.clone(),
             end_ms: self.sim.now(),
             journal: self.sim.journal.to_vec(),
@@ -280,7 +303,7 @@ impl Session {
     /// The result is the same state, event for event: the model is deterministic.
     pub fn replay(trace: &Trace, until: Option<Millis>) -> Session {
         let until = until.unwrap_or(trace.end_ms);
-        let mut s = Session::with_brokers(trace.seed, trace.brokers);
+        let mut s = Session::for_trace(trace);
         for c in &trace.commands {
             if c.at_ms > until {
                 break;
@@ -345,17 +368,29 @@ impl Session {
                 if self.started {
                     return Err(Output::err("Error: `seed` must come before any other command."));
                 }
-                *self = Session::with_brokers(*s, self.brokers);
+                *self = Session::with_cluster(*s, self.brokers, &self.racks.clone());
                 Ok(vec![])
             }
-            Command::Cluster { brokers } => {
+            Command::Cluster { brokers, racks } => {
                 if self.started {
                     return Err(Output::err("Error: `cluster` must come before any other command (after `seed`)."));
                 }
                 let seed = sim.seed;
-                *self = Session::with_brokers(seed, *brokers);
+                *self = Session::with_cluster(seed, *brokers, racks);
                 Ok(vec![])
             }
+            Command::Reassign { action, json, broker_list, throttle, disable_rack_aware, preserve_throttles } => {
+                result(crate::session::reassign::run(
+                    sim,
+                    *action,
+                    json.as_deref(),
+                    broker_list.as_deref(),
+                    *throttle,
+                    *disable_rack_aware,
+                    *preserve_throttles,
+                ))
+            }
+            Command::BrokerStartOnRack(b, rack) => e(sim.start_broker_on_rack(*b, Some(rack))).map(|_| vec![]),
             Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs, if_not_exists } => {
                 let o = topics::create(
                     sim,
@@ -1017,6 +1052,16 @@ an exact name, where Kafka's tools read a regular expression):
       the model's own encoding, not Kafka's bytes
   kafka-delete-records --offset-json '{\"partitions\":[{\"topic\":\"T\",\"partition\":0,\"offset\":5}],\"version\":1}'
       moves the log start offset (offset -1: the high watermark)
+  kafka-reassign-partitions --generate --topics-to-move-json '{\"topics\":[{\"topic\":\"T\"}],\"version\":1}' --broker-list 1,2,4 [--disable-rack-aware]
+  kafka-reassign-partitions --execute --reassignment-json '{\"version\":1,\"partitions\":[{\"topic\":\"T\",\"partition\":0,\"replicas\":[1,2,4]}]}' [--throttle B/s]
+  kafka-reassign-partitions --verify|--cancel --reassignment-json '...' [--preserve-throttles] | --list
+      KIP-455: new replicas catch up as followers, then the old ones leave (describe shows Adding
+      and Removing Replicas); also changes the replication factor. --throttle is modelled as a rate
+      limit on what leaders send to the replicas being added (at most a second's worth per fetch);
+      it is not written into the brokers' or topics' throttle configs. Not modelled: --additional,
+      log_dirs other than \"any\"; a JSON syntax error gives serde's description, and no error
+      prints Java's stack trace. --generate and topic creation place replicas as AdminUtils
+      does (rack-aware when brokers have racks), not as KRaft's StripedReplicaPlacer
   kafka-get-offsets [--topic T] [--time latest|-1|earliest|-2|max-timestamp|-3|earliest-local|-4|latest-tiered|-5|MS]
   kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
   kafka-consumer-groups --list [--state] | --delete --group G
@@ -1025,12 +1070,14 @@ an exact name, where Kafka's tools read a regular expression):
 
 Simulator verbs:
   seed N                       same seed + same commands = same run
-  cluster --brokers N          start with N brokers (default 3)
+  cluster --brokers N [--racks R1,R2,...]   start with N brokers (default 3), broker.rack round-robin
   broker kill|start|stop|isolate|heal B
+  broker start B --rack R      start (or add) broker B with broker.rack=R
   broker kill B --power-loss   the machine loses power: a crash that also loses the page cache, so
                                each of B's replicas keeps only what was flushed to disk (a down
                                broker can lose power too); `broker stop` flushes every log first
-  broker remove B              unregister a stopped broker that holds no replica (kafka-cluster unregister)
+  broker remove B              unregister a stopped broker that holds no replica (kafka-cluster unregister);
+                               with replicas it prints the reassignment that moves them away
   producer start NAME [--topic T] [--rate R/s] [--keys K1,K2|none] [--producer-property K=V]...
       producer configs the model acts on: acks (all), enable.idempotence (true),
       max.in.flight.requests.per.connection (5), retries (2147483647), retry.backoff.ms (100),

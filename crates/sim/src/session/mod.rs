@@ -6,6 +6,7 @@ pub mod exec;
 pub mod groups;
 pub mod logtools;
 pub mod print;
+pub mod reassign;
 pub mod script;
 pub mod share;
 pub mod tools;

@@ -48,7 +48,43 @@ impl Command {
         let mut push = |s: &str| w.push(s.to_string());
         match self {
             Command::Seed(s) => push(&format!("seed {s}")),
-            Command::Cluster { brokers } => push(&format!("cluster --brokers {brokers}")),
+            Command::Cluster { brokers, racks } => {
+                push(&format!("cluster --brokers {brokers}"));
+                if !racks.is_empty() {
+                    push("--racks");
+                    push(&quote(&racks.join(",")));
+                }
+            }
+            Command::Reassign { action, json, broker_list, throttle, disable_rack_aware, preserve_throttles } => {
+                push("kafka-reassign-partitions");
+                push(action.flag());
+                if let Some(j) = json {
+                    let opt = if *action == crate::session::reassign::ReassignAction::Generate {
+                        "--topics-to-move-json"
+                    } else {
+                        "--reassignment-json"
+                    };
+                    push(opt);
+                    push(&quote(j));
+                }
+                if let Some(b) = broker_list {
+                    push("--broker-list");
+                    push(&quote(b));
+                }
+                if *throttle != -1 {
+                    push(&format!("--throttle {throttle}"));
+                }
+                if *disable_rack_aware {
+                    push("--disable-rack-aware");
+                }
+                if *preserve_throttles {
+                    push("--preserve-throttles");
+                }
+            }
+            Command::BrokerStartOnRack(b, rack) => {
+                push(&format!("broker start {b} --rack"));
+                push(&quote(rack));
+            }
             Command::TopicsCreate { topic, partitions, replication_factor, assignment, configs, if_not_exists } => {
                 push("kafka-topics --create --topic");
                 push(&quote(topic));
@@ -466,11 +502,12 @@ pub fn trace_script(trace: &Trace) -> String {
     out.push_str("# A kafkascope session exported as a scenario script.\n");
     out.push_str("# Replay it: cargo run -p kafkascope-sim --bin kafkascope -- run FILE\n");
     out.push_str(&format!("seed {}\n", trace.seed));
-    if trace.brokers != DEFAULT_BROKERS {
-        out.push_str(&format!("cluster --brokers {}\n", trace.brokers));
+    if trace.brokers != DEFAULT_BROKERS || !trace.racks.is_empty() {
+        out.push_str(&Command::Cluster { brokers: trace.brokers, racks: trace.racks.clone() }.to_line());
+        out.push('\n');
     }
     // A shadow session follows the script as it is written, so every `advance` lands exactly.
-    let mut shadow = Session::with_brokers(trace.seed, trace.brokers);
+    let mut shadow = Session::for_trace(trace);
     let mut lines: Vec<String> = Vec::new();
     let mut run = |shadow: &mut Session, cmd: Command, lines: &mut Vec<String>| {
         lines.push(cmd.to_line());

@@ -150,7 +150,7 @@ pub fn describe(
         if filter.is_none() {
             let rf = sim
                 .partition(Tp { topic: t, partition: 0 })
-                .map_or(topic.replication_factor as usize, |m| m.replicas.len());
+                .map_or(topic.replication_factor as usize, |m| m.replicas.len() - m.removing.len());
             lines.push(format!(
                 "Topic: {}\tTopicId: {}\tPartitionCount: {}\tReplicationFactor: {rf}\tConfigs: {}",
                 topic.name,
@@ -172,8 +172,14 @@ pub fn describe(
             if !show {
                 continue;
             }
+            // During a reassignment (KIP-455) TopicCommand adds what moves, between Isr and Elr.
+            let moving = if m.reassigning() {
+                format!("\tAdding Replicas: {}\tRemoving Replicas: {}", ids(&m.adding), ids(&m.removing))
+            } else {
+                String::new()
+            };
             lines.push(format!(
-                "\tTopic: {}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}\tElr: \tLastKnownElr: ",
+                "\tTopic: {}\tPartition: {p}\tLeader: {}\tReplicas: {}\tIsr: {}{moving}\tElr: \tLastKnownElr: ",
                 topic.name,
                 m.leader.map_or("none".to_string(), |l| l.to_string()),
                 ids(&m.replicas),
