@@ -601,7 +601,12 @@ impl Model {
     /// Starts a fresh session: an empty cluster of `brokers` brokers from `seed`, a new timeline,
     /// playing. The console keeps its history (with a note), the speed and the filters stay.
     pub fn new_session(&mut self, seed: u64, brokers: u32) {
-        let session = Session::with_brokers(seed, brokers);
+        self.new_cluster(seed, brokers, &[]);
+    }
+
+    /// `new_session` with broker racks (`cluster --brokers N --racks a,b,c`: round-robin).
+    pub fn new_cluster(&mut self, seed: u64, brokers: u32, racks: &[String]) {
+        let session = Session::with_cluster(seed, brokers, racks);
         self.view_ms = session.sim.now() as f64;
         self.timeline = Timeline::new(&session);
         self.session = session;
@@ -623,18 +628,26 @@ impl Model {
         }
         let entry = match parse_line(input) {
             Ok(None) => return,
-            Ok(Some(Command::Cluster { brokers, .. })) => {
+            Ok(Some(Command::Cluster { brokers, racks })) => {
                 let seed = self.session.sim.seed;
-                self.new_session(seed, brokers);
+                self.new_cluster(seed, brokers, &racks);
+                let on_racks = if racks.is_empty() {
+                    String::new()
+                } else {
+                    format!(" on racks {} (round-robin)", racks.join(", "))
+                };
                 ConsoleEntry {
                     input: input.to_string(),
-                    lines: vec![format!("Started a new session: {brokers} broker(s), seed {seed}, no topics yet.")],
+                    lines: vec![format!(
+                        "Started a new session: {brokers} broker(s){on_racks}, seed {seed}, no topics yet."
+                    )],
                     ..ConsoleEntry::default()
                 }
             }
             Ok(Some(Command::Seed(seed))) => {
                 let brokers = self.session.sim.brokers.len().max(1) as u32;
-                self.new_session(seed, brokers);
+                let racks = self.session.racks().to_vec();
+                self.new_cluster(seed, brokers, &racks);
                 ConsoleEntry {
                     input: input.to_string(),
                     lines: vec![format!("Started a new session: {brokers} broker(s), seed {seed}, no topics yet.")],
@@ -812,6 +825,24 @@ mod tests {
 
     fn journal_json(m: &Model) -> String {
         serde_json::to_string(&m.session.sim.journal).unwrap() + &serde_json::to_string(&m.session.sim.ledger).unwrap()
+    }
+
+    /// `cluster --brokers N --racks ...` typed in the console starts a cluster on those racks
+    /// (round-robin), and `seed N` keeps them.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn console_cluster_keeps_its_racks() {
+        let mut m = Model::new();
+        let racks =
+            |m: &Model| -> Vec<Option<String>> { m.session.sim.brokers.values().map(|b| b.rack.clone()).collect() };
+        m.run("cluster --brokers 3 --racks a,b");
+        let want = vec![Some("a".to_string()), Some("b".to_string()), Some("a".to_string())];
+        assert_eq!(racks(&m), want);
+        assert!(m.console.last().is_some_and(|c| c.lines[0].contains("on racks a, b")), "{:?}", m.console.last());
+        m.run("seed 7");
+        assert_eq!(racks(&m), want);
+        m.run("cluster --brokers 2");
+        assert_eq!(racks(&m), vec![None, None]);
     }
 
     /// "Step" goes to the next event the narration tells and stops right after it; with nothing

@@ -166,6 +166,11 @@ impl Session {
         }
     }
 
+    /// The racks the session's brokers were given (`cluster --racks`; empty: none).
+    pub fn racks(&self) -> &[String] {
+        &self.racks
+    }
+
     /// The session a trace starts from (its seed and cluster), before any of its commands.
     pub fn for_trace(trace: &Trace) -> Session {
         Session::with_cluster(trace.seed, trace.brokers, &trace.racks)
