@@ -22,7 +22,7 @@ const [name = 'default', share = '', secondsArg = '20'] = process.argv.slice(2);
 const seconds = Number(secondsArg);
 
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, bypassCSP: !!process.env.EXTRA_CSS });
 const errors = [];
 page.on('pageerror', (e) => errors.push(e.message));
 page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -54,6 +54,8 @@ await page.addInitScript(() => {
 await page.goto(share ? `${BASE_URL}?s=${share}` : BASE_URL);
 await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached', timeout: 60_000 });
 if ((await page.getAttribute('#play', 'aria-pressed')) !== 'true') await page.click('#play');
+// EXTRA_CSS adds a style sheet after load (to weigh a CSS change without a rebuild).
+if (process.env.EXTRA_CSS) await page.addStyleTag({ content: process.env.EXTRA_CSS });
 await page.waitForTimeout(2000); // warm-up, not recorded
 const nodes = await page.evaluate(() => document.querySelectorAll('svg#cluster *').length);
 await page.evaluate(() => (window.__frameRecording = true));
