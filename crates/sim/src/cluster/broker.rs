@@ -197,6 +197,30 @@ pub struct Broker {
 }
 
 impl Broker {
+    /// Answers `code` to every produce waiting in purgatory on `tp` (its high watermark will not
+    /// move here any more).
+    fn fail_produces(&mut self, cx: &mut Ctx<'_>, tp: Tp, code: ErrorCode) {
+        let failed: Vec<u64> = self.purgatory.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+        for id in failed {
+            let p = self.purgatory.remove(&id).expect("listed");
+            cx.net.send(Node::Broker(self.id), p.producer, p.reply(Err(code)));
+        }
+    }
+
+    /// The replica of `tp` goes from this broker: waiting produces and parked consumer fetches are
+    /// answered `code`, parked follower fetches are dropped.
+    fn fail_waiting(&mut self, cx: &mut Ctx<'_>, tp: Tp, code: ErrorCode) {
+        self.fail_produces(cx, tp, code);
+        self.parked_fetches.retain(|_, p| p.tp != tp);
+        let parked: Vec<u64> =
+            self.parked_consumer_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
+        for id in parked {
+            let p = self.parked_consumer_fetches.remove(&id).expect("listed");
+            let resp = Payload::ConsumerFetchResponse { tp, offset: p.offset, result: Err(code), aborted: Vec::new() };
+            cx.net.send(Node::Broker(self.id), p.consumer, resp);
+        }
+    }
+
     pub fn new(id: BrokerId) -> Broker {
         Broker {
             id,
@@ -631,28 +655,11 @@ impl Sim {
         if tps.is_empty() {
             return;
         }
-        let Some((br, cx)) = self.split_broker(b) else { return };
+        let Some((br, mut cx)) = self.split_broker(b) else { return };
         for &tp in tps {
             br.metadata.remove(&tp);
             br.replicas.remove(&tp);
-            let failed: Vec<u64> = br.purgatory.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
-            for id in failed {
-                let p = br.purgatory.remove(&id).expect("listed");
-                cx.net.send(Node::Broker(b), p.producer, p.reply(Err(ErrorCode::UnknownTopicOrPartition)));
-            }
-            br.parked_fetches.retain(|_, p| p.tp != tp);
-            let parked: Vec<u64> =
-                br.parked_consumer_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
-            for id in parked {
-                let p = br.parked_consumer_fetches.remove(&id).expect("listed");
-                let resp = Payload::ConsumerFetchResponse {
-                    tp,
-                    offset: p.offset,
-                    result: Err(ErrorCode::UnknownTopicOrPartition),
-                    aborted: Vec::new(),
-                };
-                cx.net.send(Node::Broker(b), p.consumer, resp);
-            }
+            br.fail_waiting(&mut cx, tp, ErrorCode::UnknownTopicOrPartition);
         }
     }
 
@@ -669,24 +676,7 @@ impl Sim {
                 let current =
                     br.replicas.get(&tp).is_some_and(|r| !r.known || meta.partition_epoch >= r.partition_epoch);
                 if current {
-                    let failed: Vec<u64> = br.purgatory.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
-                    for id in failed {
-                        let p = br.purgatory.remove(&id).expect("listed");
-                        cx.net.send(Node::Broker(b), p.producer, p.reply(Err(ErrorCode::NotLeaderOrFollower)));
-                    }
-                    br.parked_fetches.retain(|_, p| p.tp != tp);
-                    let parked: Vec<u64> =
-                        br.parked_consumer_fetches.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
-                    for id in parked {
-                        let p = br.parked_consumer_fetches.remove(&id).expect("listed");
-                        let resp = Payload::ConsumerFetchResponse {
-                            tp,
-                            offset: p.offset,
-                            result: Err(ErrorCode::NotLeaderOrFollower),
-                            aborted: Vec::new(),
-                        };
-                        cx.net.send(Node::Broker(b), p.consumer, resp);
-                    }
+                    br.fail_waiting(&mut cx, tp, ErrorCode::NotLeaderOrFollower);
                     br.replicas.remove(&tp);
                     cx.log(SimEvent::ReplicaDeleted { broker: b, tp });
                 }
@@ -753,11 +743,7 @@ impl Sim {
             } else {
                 if was_leader {
                     // Learned that someone else leads: fail what waited on our HW.
-                    let failed: Vec<u64> = br.purgatory.iter().filter(|(_, p)| p.tp == tp).map(|(&id, _)| id).collect();
-                    for id in failed {
-                        let p = br.purgatory.remove(&id).expect("listed");
-                        cx.net.send(Node::Broker(b), p.producer, p.reply(Err(ErrorCode::NotLeaderOrFollower)));
-                    }
+                    br.fail_produces(&mut cx, tp, ErrorCode::NotLeaderOrFollower);
                     br.parked_fetches.retain(|_, p| p.tp != tp);
                     br.parked_consumer_fetches.retain(|_, p| p.tp != tp);
                     cx.log(SimEvent::LeaderDemoted {

@@ -463,6 +463,34 @@ impl Sim {
         self.broadcast(changed);
     }
 
+    /// The leader of `meta` once a reassignment ends (completed or cancelled): the old leader if
+    /// it is still in the ISR and acceptable, else an online election. The leader epoch bumps when
+    /// the leader changes or replicas were `removed` (`PartitionChangeBuilder`); a change is
+    /// journalled with `reason`.
+    fn rechoose_leader(&mut self, tp: Tp, old: &PartitionMeta, meta: &mut PartitionMeta, removed: bool, reason: &str) {
+        let keeps_leader = old.leader.is_some_and(|l| meta.isr.contains(&l) && self.acceptable(l));
+        let leader = if keeps_leader {
+            old.leader
+        } else {
+            elect_leader(ElectionType::Online, &meta.replicas, &meta.isr, None, |b| self.acceptable(b)).0
+        };
+        if removed || leader != old.leader {
+            meta.leader_epoch += 1;
+        }
+        meta.leader = leader;
+        if leader != old.leader {
+            self.log_event(SimEvent::LeaderChanged {
+                tp,
+                from: old.leader,
+                to: leader,
+                epoch: meta.leader_epoch,
+                isr: meta.isr.clone(),
+                unclean: false,
+                reason: reason.to_string(),
+            });
+        }
+    }
+
     /// `PartitionReassignmentReplicas.maybeCompleteReassignment`: once every adding replica is in
     /// the ISR, the replicas become the target and the removing ones leave the ISR (unless that
     /// would empty it). A removed leader gives way to the first target replica in the ISR; the
@@ -483,27 +511,8 @@ impl Sim {
         meta.adding.clear();
         meta.removing.clear();
         meta.partition_epoch += 1;
-        let keeps_leader = old.leader.is_some_and(|l| isr.contains(&l) && self.acceptable(l));
-        let leader = if keeps_leader {
-            old.leader
-        } else {
-            elect_leader(ElectionType::Online, &meta.replicas, &isr, None, |b| self.acceptable(b)).0
-        };
-        if !old.removing.is_empty() || leader != old.leader {
-            meta.leader_epoch += 1;
-        }
-        meta.leader = leader;
-        if leader != old.leader {
-            self.log_event(SimEvent::LeaderChanged {
-                tp,
-                from: old.leader,
-                to: leader,
-                epoch: meta.leader_epoch,
-                isr: isr.clone(),
-                unclean: false,
-                reason: "the reassignment removed its leader".to_string(),
-            });
-        }
+        let removed = !old.removing.is_empty();
+        self.rechoose_leader(tp, &old, &mut meta, removed, "the reassignment removed its leader");
         self.log_event(SimEvent::ReassignmentCompleted {
             tp,
             replicas: meta.replicas.clone(),
@@ -544,27 +553,8 @@ impl Sim {
             meta.adding.clear();
             meta.removing.clear();
             meta.partition_epoch += 1;
-            let keeps_leader = old.leader.is_some_and(|l| meta.isr.contains(&l) && self.acceptable(l));
-            let leader = if keeps_leader {
-                old.leader
-            } else {
-                elect_leader(ElectionType::Online, &meta.replicas, &meta.isr, None, |b| self.acceptable(b)).0
-            };
-            if !old.adding.is_empty() || leader != old.leader {
-                meta.leader_epoch += 1;
-            }
-            meta.leader = leader;
-            if leader != old.leader {
-                self.log_event(SimEvent::LeaderChanged {
-                    tp,
-                    from: old.leader,
-                    to: leader,
-                    epoch: meta.leader_epoch,
-                    isr: meta.isr.clone(),
-                    unclean: false,
-                    reason: "the cancelled reassignment removed its leader".to_string(),
-                });
-            }
+            let removed = !old.adding.is_empty();
+            self.rechoose_leader(tp, &old, &mut meta, removed, "the cancelled reassignment removed its leader");
             self.log_event(SimEvent::ReassignmentCancelled { tp, replicas: meta.replicas.clone() });
             self.controller.partitions.insert(tp, meta.clone());
             changed.push((tp, meta));

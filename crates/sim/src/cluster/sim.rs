@@ -847,22 +847,28 @@ pub fn assign_replicas(
 ) -> Vec<Vec<BrokerId>> {
     let n = brokers.len();
     assert!(n > 0 && rf as usize <= n);
+    placement_rounds(n, partitions, rng)
+        .map(|(first, shift)| {
+            let mut replicas = vec![brokers[first]];
+            replicas.extend((0..rf as usize - 1).map(|j| brokers[replica_index(first, shift, j, n)]));
+            replicas
+        })
+        .collect()
+}
+
+/// Per partition, the index of its first replica and the shift of the others: a random start
+/// and shift, the shift growing by one after each round over the `n` brokers (both placements
+/// of `AdminUtils`).
+fn placement_rounds(n: usize, partitions: u32, rng: &mut crate::rng::Rng) -> impl Iterator<Item = (usize, usize)> {
     let start_index = rng.below(n as u64) as usize;
-    let mut next_replica_shift = rng.below(n as u64) as usize;
-    let mut out = Vec::with_capacity(partitions as usize);
-    for p in 0..partitions as usize {
-        if p > 0 && p % n == 0 {
-            next_replica_shift += 1;
-        }
-        let first = (p + start_index) % n;
-        let mut replicas = vec![brokers[first]];
-        for j in 0..rf as usize - 1 {
-            let shift = 1 + (next_replica_shift + j) % (n - 1).max(1);
-            replicas.push(brokers[(first + shift) % n]);
-        }
-        out.push(replicas);
-    }
-    out
+    let next_replica_shift = rng.below(n as u64) as usize;
+    (0..partitions as usize).map(move |p| ((p + start_index) % n, next_replica_shift + p / n))
+}
+
+/// `AdminUtils.replicaIndex`: the broker index of the `j`th replica after the first.
+fn replica_index(first: usize, second_shift: usize, j: usize, n: usize) -> usize {
+    let shift = 1 + (second_shift + j) % (n - 1).max(1);
+    (first + shift) % n
 }
 
 /// Kafka's rack-aware replica placement (`AdminUtils.assignReplicasToBrokersRackAware`, KIP-36):
@@ -898,22 +904,15 @@ pub fn assign_replicas_rack_aware(
     let rack_of = |b: BrokerId| brokers.iter().find(|(x, _)| *x == b).map(|(_, r)| r.as_str()).unwrap_or("");
     let n = arranged.len();
     assert!(n > 0 && rf as usize <= n);
-    let start_index = rng.below(n as u64) as usize;
-    let mut next_replica_shift = rng.below(n as u64) as usize;
     let mut out = Vec::with_capacity(partitions as usize);
-    for p in 0..partitions as usize {
-        if p > 0 && p % n == 0 {
-            next_replica_shift += 1;
-        }
-        let first = (p + start_index) % n;
+    for (first, next_replica_shift) in placement_rounds(n, partitions, rng) {
         let leader = arranged[first];
         let mut replicas = vec![leader];
         let mut racks_with: Vec<&str> = vec![rack_of(leader)];
         let mut k = 0;
         for _ in 0..rf.saturating_sub(1) {
             loop {
-                let shift = 1 + (next_replica_shift * num_racks + k) % (n - 1).max(1);
-                let b = arranged[(first + shift) % n];
+                let b = arranged[replica_index(first, next_replica_shift * num_racks, k, n)];
                 let rack = rack_of(b);
                 k += 1;
                 let rack_ok = !racks_with.contains(&rack) || racks_with.len() == num_racks;
