@@ -3,7 +3,7 @@
 //
 //   BASE_URL=http://127.0.0.1:8080/ node tests/e2e/bench-frames.mjs NAME [SHARE_TEXT] [SECONDS]
 //
-// NAME labels the output; SHARE_TEXT (a share link's ?s= text, from `kafkascope share FILE`) opens
+// NAME labels the output (env SPEED=0..100 sets the speed slider, EXTRA_CSS adds a style sheet); SHARE_TEXT (a share link's ?s= text, from `kafkascope share FILE`) opens
 // that session instead of the default scenario. scripts/bench.sh frames runs both pictures.
 //
 // What is measured. An init script wraps window.requestAnimationFrame before the app starts, so
@@ -54,6 +54,14 @@ await page.addInitScript(() => {
 await page.goto(share ? `${BASE_URL}?s=${share}` : BASE_URL);
 await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached', timeout: 60_000 });
 if ((await page.getAttribute('#play', 'aria-pressed')) !== 'true') await page.click('#play');
+// SPEED (the speed slider's value, 0..100) plays faster or slower than the page's default speed.
+if (process.env.SPEED) {
+  await page.evaluate((v) => {
+    const el = document.querySelector('#speed');
+    el.value = v;
+    el.dispatchEvent(new Event('input', { bubbles: true }));
+  }, process.env.SPEED);
+}
 // EXTRA_CSS adds a style sheet after load (to weigh a CSS change without a rebuild).
 if (process.env.EXTRA_CSS) await page.addStyleTag({ content: process.env.EXTRA_CSS });
 await page.waitForTimeout(2000); // warm-up, not recorded
