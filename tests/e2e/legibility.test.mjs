@@ -82,7 +82,7 @@ for (const size of SIZES) {
       });
 
       it('every tour, at every step: when it asks and when it reveals', { timeout: 600_000 }, async () => {
-        for (let tour = 0; tour < 9; tour++) {
+        for (let tour = 0; tour < 10; tour++) {
           await openApp(page);
           await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
           await openTab(page, 'tours');
