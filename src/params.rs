@@ -9,7 +9,7 @@ use kafkascope_sim::{parse_script, Command};
 
 /// Scenario scripts that make sense as starting points (the others in `scenarios/` test errors).
 /// Each one runs headless as a scenario test; as a preset its commands play out over virtual time.
-pub const PRESETS: [(&str, &str); 27] = [
+pub const PRESETS: [(&str, &str); 28] = [
     ("default", include_str!("../scenarios/default.ks")),
     ("leader-failover", include_str!("../scenarios/leader-failover.ks")),
     ("acks1-loss", include_str!("../scenarios/acks1-loss.ks")),
@@ -37,6 +37,7 @@ pub const PRESETS: [(&str, &str); 27] = [
     ("retention", include_str!("../scenarios/retention.ks")),
     ("compaction", include_str!("../scenarios/compaction.ks")),
     ("power-loss", include_str!("../scenarios/power-loss.ks")),
+    ("scaling-out", include_str!("../scenarios/scaling-out.ks")),
 ];
 
 /// Longest query string read (characters); a share link's own bound is below this.

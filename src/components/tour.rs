@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use yew::prelude::*;
 
 /// The tours, in order, embedded at build time (the sim's tests check each against the model).
-pub const TOURS: [&str; 9] = [
+pub const TOURS: [&str; 10] = [
     include_str!("../../tours/1-entities.tour"),
     include_str!("../../tours/2-log-offsets.tour"),
     include_str!("../../tours/3-partitioning.tour"),
@@ -24,6 +24,7 @@ pub const TOURS: [&str; 9] = [
     include_str!("../../tours/7-broker-failure.tour"),
     include_str!("../../tours/8-consumer-failure.tour"),
     include_str!("../../tours/9-log-storage.tour"),
+    include_str!("../../tours/10-scaling-out.tour"),
 ];
 
 thread_local! {

@@ -16,7 +16,7 @@ const PRESETS = [
   'controlled-shutdown', 'zombie-leader', 'idempotence', 'consumer-crash', 'consumer-leave', 'coordinator-failover',
   'eager-vs-cooperative', 'static-membership', 'stuck-consumer', 'delivery-semantics', 'assignors', 'eos-vs-alo',
   'txn-commit', 'txn-abort', 'txn-zombie', 'delete-and-remove', 'txn-timeout', 'txn-coordinator-failover',
-  'retention', 'compaction', 'power-loss',
+  'retention', 'compaction', 'power-loss', 'scaling-out',
 ];
 const SIZES = [
   { width: 1280, height: 720, schemes: ['light', 'dark'] },
@@ -82,7 +82,7 @@ for (const size of SIZES) {
       });
 
       it('every tour, at every step: when it asks and when it reveals', { timeout: 600_000 }, async () => {
-        for (let tour = 0; tour < 9; tour++) {
+        for (let tour = 0; tour < 10; tour++) {
           await openApp(page);
           await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
           await openTab(page, 'tours');

@@ -36,11 +36,11 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     if (browser) await browser.close();
   });
 
-  it('lists nine tours, one per interview point', { timeout: STEP_TIMEOUT }, async () => {
+  it('lists ten tours, one per interview point', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await openTab(page, 'tours');
     await page.locator('button.tour-start').first().waitFor();
-    assert.equal(await page.locator('button.tour-start').count(), 9);
+    assert.equal(await page.locator('button.tour-start').count(), 10);
     browser.assertNoErrors('on load');
   });
 

@@ -173,3 +173,26 @@ fn a_crashed_member_keeps_its_partitions_until_its_session_expires() {
     assert_eq!(after[0].1, ["t-0", "t-1", "t-2"]);
     assert!(s.sim.coordinator_assignment("nobody").is_empty());
 }
+
+/// A replica a reassignment adds does not hold back the high watermark while it catches up, even
+/// in a session's first replica.lag.time.max.ms (30 s): it was never caught up, so only the ISR
+/// counts and acks=all writes go on. (Its "last caught up" time once started at 0, which virtual
+/// time read as just now: every write to the partition waited for the new replica.)
+#[test]
+fn a_replica_being_added_does_not_hold_back_the_high_watermark() {
+    use kafkascope_sim::teaching::tour::Probe;
+    let mut s = session(&[
+        "kafka-topics --create --topic orders --partitions 1 --replication-factor 3 --config min.insync.replicas=2",
+        "producer start p1 --topic orders --rate 20/s --producer-property acks=all",
+        "advance 10s",
+        "broker start 4",
+        "advance 1s",
+        "kafka-reassign-partitions --execute --reassignment-json '{\"version\":1,\"partitions\":[{\"topic\":\"orders\",\"partition\":0,\"replicas\":[4,2,3]}]}' --throttle 1000",
+    ]);
+    let probe = |s: &Session, p: &str| Probe::parse(p).unwrap().eval(&s.sim);
+    let hw: u64 = probe(&s, "hw orders-0").parse().unwrap();
+    s.execute(&cmd("advance 3s"));
+    assert_eq!(probe(&s, "adding orders-0"), "4", "broker 4 is still catching up");
+    let later: u64 = probe(&s, "hw orders-0").parse().unwrap();
+    assert!(later >= hw + 40, "the high watermark moved on with the ISR: {hw} then {later}");
+}

@@ -26,7 +26,11 @@ pub struct FollowerState {
     /// The follower's LEO as of its last fetch; None until it fetches from this leader.
     pub leo: Option<u64>,
     pub last_fetch_ms: Millis,
-    pub last_caught_up_ms: Millis,
+    /// When the follower was last caught up (Kafka's `lastCaughtUpTimeMs`); None for never: a
+    /// replica that was not in the ISR when this leader took over, or that a reassignment added.
+    /// (Kafka starts it at 0, the epoch of its wall clock; virtual time starts at 0, so 0 would
+    /// read as "just now" for the first replica.lag.time.max.ms of a session.)
+    pub last_caught_up_ms: Option<Millis>,
     pub leader_leo_at_last_fetch: u64,
 }
 
@@ -461,7 +465,7 @@ impl Broker {
         let mut hw = leo;
         let maximal = r.maximal_isr();
         for (&f, st) in &r.followers {
-            let caught_up = st.leo == Some(leo) || now.saturating_sub(st.last_caught_up_ms) <= lag;
+            let caught_up = st.leo == Some(leo) || st.last_caught_up_ms.is_some_and(|t| now.saturating_sub(t) <= lag);
             let eligible = !self.fenced_brokers.contains(&f);
             let counts = maximal.contains(&f) || (caught_up && eligible && st.leo.is_some());
             if counts {
@@ -707,7 +711,7 @@ impl Sim {
                         .iter()
                         .filter(|&&f| f != b)
                         .map(|&f| {
-                            let caught_up = if meta.isr.contains(&f) { now } else { 0 };
+                            let caught_up = meta.isr.contains(&f).then_some(now);
                             (
                                 f,
                                 FollowerState {
@@ -730,7 +734,7 @@ impl Sim {
                             r.followers.entry(f).or_insert(FollowerState {
                                 leo: None,
                                 last_fetch_ms: 0,
-                                last_caught_up_ms: 0,
+                                last_caught_up_ms: None,
                                 leader_leo_at_last_fetch: 0,
                             });
                         }
@@ -830,9 +834,11 @@ impl Sim {
         let now = cx.net.now;
         if let Some(st) = r.followers.get_mut(&follower) {
             if fetch_offset >= leo {
-                st.last_caught_up_ms = now;
-            } else if fetch_offset >= st.leader_leo_at_last_fetch {
-                st.last_caught_up_ms = st.last_caught_up_ms.max(st.last_fetch_ms);
+                st.last_caught_up_ms = Some(now);
+            } else if st.leo.is_some() && fetch_offset >= st.leader_leo_at_last_fetch {
+                // Caught up to where the leader's log ended at its previous fetch (the first
+                // fetch has no previous one).
+                st.last_caught_up_ms = st.last_caught_up_ms.max(Some(st.last_fetch_ms));
             }
             st.leo = Some(fetch_offset);
             st.last_fetch_ms = now;
@@ -998,9 +1004,9 @@ impl Sim {
                 .copied()
                 .filter(|&f| f != b)
                 .filter(|f| {
-                    r.followers
-                        .get(f)
-                        .is_some_and(|st| st.leo != Some(leo) && now.saturating_sub(st.last_caught_up_ms) > lag)
+                    r.followers.get(f).is_some_and(|st| {
+                        st.leo != Some(leo) && now.saturating_sub(st.last_caught_up_ms.unwrap_or(0)) > lag
+                    })
                 })
                 .collect();
             if out_of_sync.is_empty() {

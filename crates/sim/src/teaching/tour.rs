@@ -369,6 +369,12 @@ pub enum Probe {
     Leader(String, u32),
     /// The ISR per the controller, comma-separated.
     Isr(String, u32),
+    /// The replicas per the controller, in its order (as `kafka-topics --describe` prints them):
+    /// while a reassignment runs, the target followed by the replicas leaving.
+    Replicas(String, u32),
+    /// A running reassignment's `Adding Replicas` and `Removing Replicas`, or `none`.
+    Adding(String, u32),
+    Removing(String, u32),
     /// The leader epoch per the controller.
     Epoch(String, u32),
     /// High watermark, log end offset, last stable offset of the serving (leader's) log.
@@ -439,6 +445,8 @@ pub enum Probe {
     Consumer(String),
     /// A broker as the picture shows it: alive, fenced, dead, stopped.
     Broker(u32),
+    /// How many partitions (of every topic) the controller lists the broker among the replicas of.
+    Hosted(u32),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -496,15 +504,18 @@ fn list(items: Vec<String>) -> String {
 impl Probe {
     pub fn parse(text: &str) -> Result<Probe, String> {
         let w: Vec<&str> = text.split_whitespace().collect();
-        let usage = "probes: leader|isr|epoch|hw|leo|lso|unstable|records|above-hw|log-start|segments TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|partition-for|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker ID";
+        let usage = "probes: leader|isr|replicas|adding|removing|epoch|hw|leo|lso|unstable|records|above-hw|log-start|segments TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|partition-for|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker|hosted ID";
         let broker = |s: &str| s.parse::<BrokerId>().map_err(|_| format!("`{s}` is not a broker id"));
         let p = match w.as_slice() {
-            [kind @ ("leader" | "isr" | "epoch" | "hw" | "leo" | "lso" | "unstable" | "records" | "above-hw"
-            | "log-start" | "segments"), tp] => {
+            [kind @ ("leader" | "isr" | "replicas" | "adding" | "removing" | "epoch" | "hw" | "leo" | "lso"
+            | "unstable" | "records" | "above-hw" | "log-start" | "segments"), tp] => {
                 let (t, p) = tp_arg(tp)?;
                 match *kind {
                     "leader" => Probe::Leader(t, p),
                     "isr" => Probe::Isr(t, p),
+                    "replicas" => Probe::Replicas(t, p),
+                    "adding" => Probe::Adding(t, p),
+                    "removing" => Probe::Removing(t, p),
                     "epoch" => Probe::Epoch(t, p),
                     "hw" => Probe::Hw(t, p),
                     "leo" => Probe::Leo(t, p),
@@ -565,6 +576,7 @@ impl Probe {
             ["consumer", c] => Probe::Consumer(c.to_string()),
             ["coordinator-assignment", g, c] => Probe::CoordinatorAssignment(g.to_string(), c.to_string()),
             ["broker", id] => Probe::Broker(broker(id)?),
+            ["hosted", id] => Probe::Hosted(broker(id)?),
             _ => return Err(format!("unknown probe `{text}` ({usage})")),
         };
         Ok(p)
@@ -604,6 +616,16 @@ impl Probe {
                 crate::sort::sort(&mut isr);
                 list(isr.iter().map(|b| b.to_string()).collect())
             }),
+            Probe::Replicas(t, p) | Probe::Adding(t, p) | Probe::Removing(t, p) => {
+                tp(t, *p).and_then(|tp| sim.partition(tp)).map_or_else(none, |m| {
+                    let bs = match self {
+                        Probe::Replicas(..) => &m.replicas,
+                        Probe::Adding(..) => &m.adding,
+                        _ => &m.removing,
+                    };
+                    list(bs.iter().map(|b| b.to_string()).collect())
+                })
+            }
             Probe::Epoch(t, p) => {
                 tp(t, *p).and_then(|tp| sim.partition(tp)).map_or_else(none, |m| m.leader_epoch.to_string())
             }
@@ -784,6 +806,9 @@ impl Probe {
             }
             Probe::Consumer(c) => consumer_named(sim, c).map_or_else(none, |i| sim.consumer_state(i).to_string()),
             Probe::Broker(b) => sim.broker_state(*b).to_string(),
+            Probe::Hosted(b) => {
+                sim.controller.partitions.values().filter(|m| m.replicas.contains(b)).count().to_string()
+            }
         }
     }
 }
