@@ -349,8 +349,9 @@ impl Default for Options {
 }
 
 /// The layout of `model`'s picture for the frame in `opts`, and the zoom it is drawn at, reusing
-/// the last sizing while what it depends on (what is drawn, the frame and the zoom) is unchanged: choosing the arrangement and the fit zoom lays the picture out up to
-/// forty times, and most frames only move messages.
+/// the last sizing while what it depends on (what is drawn, the frame and the zoom) is unchanged:
+/// choosing the arrangement and the fit zoom lays the picture out up to forty times, and most
+/// frames only move messages.
 fn sized_layout_memo(model: &Model, opts: &Options, cache: &std::cell::RefCell<ViewCache>) -> (Layout, f64) {
     let sim = &model.session.sim;
     let mut lay = layout(sim);

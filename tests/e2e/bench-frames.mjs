@@ -3,8 +3,10 @@
 //
 //   BASE_URL=http://127.0.0.1:8080/ node tests/e2e/bench-frames.mjs NAME [SHARE_TEXT] [SECONDS]
 //
-// NAME labels the output (env SPEED=0..100 sets the speed slider, EXTRA_CSS adds a style sheet); SHARE_TEXT (a share link's ?s= text, from `kafkascope share FILE`) opens
-// that session instead of the default scenario. scripts/bench.sh frames runs both pictures.
+// NAME labels the output; SHARE_TEXT (a share link's ?s= text, from `kafkascope share FILE`) opens
+// that session instead of the default scenario. Env: SPEED=0..100 sets the speed slider (the page
+// opens at 0.5x; 60.6 is 1x), EXTRA_CSS adds a style sheet. scripts/bench.sh frames runs the default
+// picture, the big one, and the big one at 1x.
 //
 // What is measured. An init script wraps window.requestAnimationFrame before the app starts, so
 // every rAF callback the app registers runs inside a wrapper. For each frame (one rAF timestamp) the

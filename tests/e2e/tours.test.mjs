@@ -36,7 +36,7 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     if (browser) await browser.close();
   });
 
-  it('lists ten tours, one per interview point', { timeout: STEP_TIMEOUT }, async () => {
+  it('lists ten tours: one per interview point, and scaling out', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await openTab(page, 'tours');
     await page.locator('button.tour-start').first().waitFor();

@@ -1005,7 +1005,7 @@ impl Sim {
                 .filter(|&f| f != b)
                 .filter(|f| {
                     r.followers.get(f).is_some_and(|st| {
-                        st.leo != Some(leo) && now.saturating_sub(st.last_caught_up_ms.unwrap_or(0)) > lag
+                        st.leo != Some(leo) && st.last_caught_up_ms.is_none_or(|t| now.saturating_sub(t) > lag)
                     })
                 })
                 .collect();

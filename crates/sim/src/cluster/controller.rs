@@ -491,13 +491,13 @@ impl Sim {
         }
     }
 
-    /// `PartitionReassignmentReplicas.maybeCompleteReassignment`: once every adding replica is in
+    /// `PartitionReassignmentReplicas.maybeCompleteReassignment`: once every target replica is in
     /// the ISR, the replicas become the target and the removing ones leave the ISR (unless that
     /// would empty it). A removed leader gives way to the first target replica in the ISR; the
     /// leader epoch is bumped whenever replicas are removed. Returns the new state if it completed.
     pub(crate) fn complete_reassignment_if_ready(&mut self, tp: Tp) -> Option<PartitionMeta> {
         let old = self.controller.partitions.get(&tp)?.clone();
-        if !old.reassigning() || !old.adding.iter().all(|b| old.isr.contains(b)) {
+        if !old.reassigning() || !old.target_replicas().iter().all(|b| old.isr.contains(b)) {
             return None;
         }
         let target = old.target_replicas();

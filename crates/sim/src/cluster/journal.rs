@@ -489,7 +489,7 @@ impl crate::cluster::sim::Sim {
                     " nothing is removed".to_string()
                 } else {
                     format!(
-                        " {} {} only once every new replica is in the ISR",
+                        " {} {} only once every replica of the target is in the ISR",
                         brokers_word(removing),
                         if removing.len() == 1 { "leaves" } else { "leave" }
                     )
@@ -503,7 +503,7 @@ impl crate::cluster::sim::Sim {
                     format!(", so the controller dropped {}", brokers_word(removed))
                 };
                 format!(
-                    "{}: reassignment complete: every new replica is in the ISR{dropped}. Replicas {}, ISR {}, leader epoch {leader_epoch}.",
+                    "{}: reassignment complete: every replica of the target is in the ISR{dropped}. Replicas {}, ISR {}, leader epoch {leader_epoch}.",
                     tp(t),
                     join_ids(replicas),
                     join_ids(isr)
@@ -540,7 +540,7 @@ impl crate::cluster::sim::Sim {
                 format!("{}: ISR shrank to {} (the {who} removed {}).", tp(t), join_ids(isr), join_ids(removed))
             }
             SimEvent::IsrExpanded { tp: t, added, isr } => {
-                format!("{}: broker {} caught up and rejoined the ISR ({}).", tp(t), join_ids(added), join_ids(isr))
+                format!("{}: broker {} caught up and joined the ISR ({}).", tp(t), join_ids(added), join_ids(isr))
             }
             SimEvent::LeaderDemoted { broker, tp: t, new_leader, epoch } => format!(
                 "Broker {broker} learned it no longer leads {} (now {} at epoch {epoch}).",

@@ -17,7 +17,7 @@ pub struct PartitionMeta {
     pub partition_epoch: u32,
     /// A reassignment in progress (KIP-455): `replicas` is the target followed by the replicas
     /// being removed; `adding` are target replicas still catching up, `removing` the ones that
-    /// leave once every adding replica is in the ISR. Both empty otherwise.
+    /// leave once every target replica is in the ISR. Both empty otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub adding: Vec<BrokerId>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
