@@ -157,13 +157,12 @@ export async function menuAction(page, target, action) {
  * `help`); does nothing when that tab is already on show. On a phone the tabs are at the bottom.
  */
 export async function openTab(page, tab) {
-  const selected = await page
-    .locator(`#drawer-tab-${tab}[aria-selected="true"]`)
-    .first()
-    .isVisible()
-    .catch(() => false);
-  if (!selected) {
-    await page.locator(`#drawer-tab-${tab}:visible`).first().click();
+  // Wait for the app's first render before reading the tab's state: right after a reload the
+  // tabs are not drawn yet, and a click then would close a drawer the saved prefs reopen.
+  const button = page.locator(`#drawer-tab-${tab}:visible`).first();
+  await button.waitFor({ state: 'visible' });
+  if ((await button.getAttribute('aria-selected')) !== 'true') {
+    await button.click();
   }
   await page.locator(`#panel-${tab}`).waitFor({ state: 'visible' });
 }
