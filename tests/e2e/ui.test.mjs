@@ -259,7 +259,12 @@ describe(`kafkascope on a phone (${BASE_URL})`, { concurrency: false }, () => {
   it('the picture is one column: producers, brokers stacked, then groups, at a legible size', { timeout: STEP_TIMEOUT }, async () => {
     for (const width of [390, 375]) {
       await page.setViewportSize({ width, height: 812 });
-      await waitFor(page, `the stacked picture at ${width}px`, () => document.querySelector('svg#cluster')?.dataset.layout === 'stacked');
+      // Wait for the picture drawn for this width (not the one left from the last width): stacked,
+      // and the svg no wider than the viewport.
+      await waitFor(page, `the stacked picture at ${width}px`, () => {
+        const svg = document.querySelector('svg#cluster');
+        return svg?.dataset.layout === 'stacked' && svg.getBoundingClientRect().right <= innerWidth;
+      });
       const m = await page.evaluate(() => {
         const box = (el) => {
           const r = el.getBoundingClientRect();
