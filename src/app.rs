@@ -536,6 +536,7 @@ pub fn App() -> Html {
         on_consumer: open_menu.reform(Target::Consumer),
         on_producer: open_menu.reform(Target::Producer),
         on_group: open_menu.reform(Target::Group),
+        on_controller: open_menu.reform(Target::Controller),
         on_partition: {
             let (inspecting, return_focus, model, show_tab) =
                 (inspecting.clone(), return_focus.clone(), model.clone(), show_tab.clone());

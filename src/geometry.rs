@@ -59,6 +59,9 @@ pub const CONSUMER_GAP: f64 = 12.0;
 pub const CTRL_Y: f64 = 8.0;
 pub const CTRL_H: f64 = 38.0;
 pub const CTRL_W: f64 = 240.0;
+/// One controller's cell in the strip (its id, role, epoch, log end and high watermark).
+pub const CTRL_CELL_W: f64 = 124.0;
+pub const CTRL_PAD: f64 = 4.0;
 pub const BROKER_Y: f64 = 54.0;
 pub const BROKER_H: f64 = 44.0;
 pub const ROWS_Y: f64 = 104.0;
@@ -97,6 +100,8 @@ pub const MAX_FIT_ZOOM: f64 = 2.0;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
     pub brokers: Vec<BrokerId>,
+    /// The KRaft controllers (the quorum's voters), left to right in the controller strip.
+    pub controllers: Vec<u32>,
     pub rows: Vec<Tp>,
     /// Producers drawn, top to bottom (indices into `Sim::producers`; removed ones are not drawn).
     pub producers: Vec<u32>,
@@ -213,6 +218,7 @@ impl Layout {
     pub fn empty() -> Layout {
         Layout {
             brokers: Vec::new(),
+            controllers: Vec::new(),
             rows: Vec::new(),
             producers: Vec::new(),
             consumers: Vec::new(),
@@ -534,8 +540,17 @@ impl Layout {
     pub fn controller_box(&self) -> BoxAt {
         let mid =
             if self.stacked { self.m.avail_w / 2.0 } else { (self.cols_x() + self.brokers_right() - COL_GAP) / 2.0 };
-        let w = CTRL_W.min(self.width() - 2.0 * MARGIN);
+        let n = self.controllers.len().max(1) as f64;
+        let w = (CTRL_PAD * 2.0 + n * CTRL_CELL_W).max(CTRL_W).min(self.width() - 2.0 * MARGIN);
         BoxAt { x: (mid - w / 2.0).max(MARGIN), y: CTRL_Y, w, h: CTRL_H }
+    }
+
+    /// The cell of the `i`th controller inside the controller strip.
+    pub fn controller_cell(&self, i: usize) -> BoxAt {
+        let b = self.controller_box();
+        let n = self.controllers.len().max(1) as f64;
+        let w = (b.w - 2.0 * CTRL_PAD) / n;
+        BoxAt { x: b.x + CTRL_PAD + i as f64 * w, y: b.y + 2.0, w, h: b.h - 4.0 }
     }
 
     pub fn producer_box(&self, i: usize) -> BoxAt {
@@ -555,8 +570,11 @@ impl Layout {
     /// Where a message to or from `node` starts or ends; partition messages use the replica cell.
     pub fn anchor(&self, node: Node, tp: Option<Tp>, toward_controller: bool) -> Option<Pt> {
         match node {
-            Node::Controller => {
-                let c = self.controller_box();
+            Node::Controller(id) => {
+                let c = match self.controllers.iter().position(|&x| x == id) {
+                    Some(i) => self.controller_cell(i),
+                    None => self.controller_box(),
+                };
                 Some(Pt { x: c.x + c.w / 2.0, y: c.bottom() })
             }
             Node::Broker(b) => {

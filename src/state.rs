@@ -601,12 +601,12 @@ impl Model {
     /// Starts a fresh session: an empty cluster of `brokers` brokers from `seed`, a new timeline,
     /// playing. The console keeps its history (with a note), the speed and the filters stay.
     pub fn new_session(&mut self, seed: u64, brokers: u32) {
-        self.new_cluster(seed, brokers, &[]);
+        self.new_cluster(seed, brokers, &[], kafkascope_sim::cluster::sim::DEFAULT_CONTROLLERS);
     }
 
     /// `new_session` with broker racks (`cluster --brokers N --racks a,b,c`: round-robin).
-    pub fn new_cluster(&mut self, seed: u64, brokers: u32, racks: &[String]) {
-        let session = Session::with_cluster(seed, brokers, racks);
+    pub fn new_cluster(&mut self, seed: u64, brokers: u32, racks: &[String], controllers: u32) {
+        let session = Session::with_cluster(seed, brokers, racks, controllers);
         self.view_ms = session.sim.now() as f64;
         self.timeline = Timeline::new(&session);
         self.session = session;
@@ -628,9 +628,9 @@ impl Model {
         }
         let entry = match parse_line(input) {
             Ok(None) => return,
-            Ok(Some(Command::Cluster { brokers, racks })) => {
+            Ok(Some(Command::Cluster { brokers, racks, controllers })) => {
                 let seed = self.session.sim.seed;
-                self.new_cluster(seed, brokers, &racks);
+                self.new_cluster(seed, brokers, &racks, controllers);
                 let on_racks = if racks.is_empty() {
                     String::new()
                 } else {
@@ -639,7 +639,7 @@ impl Model {
                 ConsoleEntry {
                     input: input.to_string(),
                     lines: vec![format!(
-                        "Started a new session: {brokers} broker(s){on_racks}, seed {seed}, no topics yet."
+                        "Started a new session: {brokers} broker(s){on_racks}, {controllers} KRaft controller(s), seed {seed}, no topics yet."
                     )],
                     ..ConsoleEntry::default()
                 }
@@ -647,7 +647,8 @@ impl Model {
             Ok(Some(Command::Seed(seed))) => {
                 let brokers = self.session.sim.brokers.len().max(1) as u32;
                 let racks = self.session.racks().to_vec();
-                self.new_cluster(seed, brokers, &racks);
+                let controllers = self.session.controllers();
+                self.new_cluster(seed, brokers, &racks, controllers);
                 ConsoleEntry {
                     input: input.to_string(),
                     lines: vec![format!("Started a new session: {brokers} broker(s), seed {seed}, no topics yet.")],

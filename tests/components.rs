@@ -185,3 +185,26 @@ fn the_legend_names_each_message_kind_once() {
     unique.dedup();
     assert_eq!(unique.len(), names.len(), "{names:?}");
 }
+
+/// The controller strip draws the KRaft quorum: one cell per controller, the active one marked;
+/// its menu kills it and shows its copy of the metadata log; the picture follows the election.
+#[wasm_bindgen_test]
+async fn the_quorum_strip_shows_the_controllers_and_a_kill_from_its_menu() {
+    let root = mount();
+    yew::scheduler::flush().await;
+    assert_eq!(root.query_selector_all("svg#cluster g.quorum-node").unwrap().length(), 3, "three controllers");
+    let active = root.query_selector_all("svg#cluster g.quorum-node.active").unwrap();
+    assert_eq!(active.length(), 1, "one active controller");
+    assert_eq!(attr(&root, "g.quorum-node.active", "data-controller").as_deref(), Some("100"));
+    click(&root.query_selector("g.quorum-node[data-controller=\"100\"]").unwrap().unwrap());
+    yew::scheduler::flush().await;
+    let menu = root.query_selector(".action-menu").unwrap().expect("the controller's menu opens");
+    let text = menu.text_content().unwrap_or_default();
+    assert!(text.contains("Controller 100 · leader") && text.contains("RegisterBrokerRecord"), "{text}");
+    click(&root.query_selector(".action-menu button[data-action=\"kill\"]").unwrap().expect("kill offered"));
+    yew::scheduler::flush().await;
+    let cls = attr(&root, "g.quorum-node[data-controller=\"100\"]", "class").unwrap_or_default();
+    assert!(cls.contains("dead"), "{cls}");
+    assert_eq!(root.query_selector_all("svg#cluster g.quorum-node.active").unwrap().length(), 0, "no leader yet");
+    root.remove();
+}

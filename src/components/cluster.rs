@@ -191,6 +191,7 @@ pub fn layout(sim: &Sim) -> Layout {
     Layout {
         compact: rows.len() > COMPACT_ABOVE_ROWS,
         brokers: sim.brokers.keys().copied().collect(),
+        controllers: sim.quorum.voters(),
         rows,
         producers: (0..sim.producers.len() as u32).filter(|&i| !sim.producers[i as usize].removed).collect(),
         consumers,
@@ -222,6 +223,7 @@ pub struct Events {
     pub on_group: Callback<String>,
     pub on_partition: Callback<Tp>,
     pub on_replica: Callback<(Tp, BrokerId)>,
+    pub on_controller: Callback<u32>,
 }
 
 /// Skips rebuilding (and Yew's diffing of) a subtree whose inputs did not change: `content` is
@@ -485,7 +487,7 @@ pub fn view_as(model: &Model, id: &str, ev: &Events, opts: &Options, cache: &std
                         <line x1="0" y1="0" x2="0" y2="6" stroke="var(--hatch)" stroke-width="2.5" />
                     </pattern>
                 </defs>
-                { controller_view(sim, &lay, cache) }
+                { controller_view(sim, &lay, ev, cache) }
                 if !lay.stacked {
                     { for lay.rows.iter().map(|&tp| row_label(sim, &lay, tp, &ev.on_partition, cache)) }
                 }
@@ -545,21 +547,68 @@ fn background_view(sim: &Sim, lay: &Layout, cache: &std::cell::RefCell<ViewCache
     })
 }
 
-fn controller_view(sim: &Sim, lay: &Layout, cache: &std::cell::RefCell<ViewCache>) -> Html {
+fn controller_view(sim: &Sim, lay: &Layout, ev: &Events, cache: &std::cell::RefCell<ViewCache>) -> Html {
+    use kafkascope_sim::cluster::quorum::{ControllerStatus, Role};
     let b = lay.controller_box();
     let fenced: Vec<String> =
         sim.controller.brokers.iter().filter(|(_, r)| r.fenced).map(|(b, _)| b.to_string()).collect();
     let status =
-        if fenced.is_empty() { "all brokers registered".to_string() } else { format!("fenced: {}", fenced.join(", ")) };
-    let hash = fingerprint((&status, b.x.to_bits(), b.w.to_bits()));
+        if fenced.is_empty() { "all brokers unfenced".to_string() } else { format!("fenced: {}", fenced.join(", ")) };
+    // Per controller: what its cell shows.
+    let cells: Vec<(u32, &'static str, bool, u32, u64, u64)> = lay
+        .controllers
+        .iter()
+        .filter_map(|&id| sim.quorum.node(id).map(|n| (id, n)))
+        .map(|(id, n)| {
+            let state = match n.status {
+                ControllerStatus::Running => n.role.name(),
+                ControllerStatus::Dead => "dead",
+                ControllerStatus::Stopped => "stopped",
+            };
+            (id, state, sim.net.isolated_controllers.contains(&id), n.epoch, n.log_end_offset(), n.hw)
+        })
+        .collect();
+    let active = sim.quorum.active();
+    let hash = fingerprint((&status, b.x.to_bits(), b.w.to_bits(), &cells, active));
     memo_part(cache, Part::Controller, hash, || {
-        let inner = b.w - 16.0;
+        let quorum = match active {
+            Some(l) => format!("active controller {l}"),
+            None => "no active controller: metadata cannot change".to_string(),
+        };
         html! {
-            <g class="controller" aria-label={format!("KRaft controller; {status}")} data-mark="controller">
-                <title>{"The KRaft controller: tracks broker liveness by heartbeats, fences silent brokers after broker.session.timeout.ms, elects partition leaders and commits ISR changes."}</title>
+            <g class={classes!("controller", active.is_none().then_some("leaderless"))}
+               aria-label={format!("KRaft controller quorum of {}; {quorum}; {status}", cells.len())} data-mark="controller">
+                <title>{"The KRaft controller quorum: the controllers elect a leader by votes (epochs), which writes every metadata change (broker registrations, fencing, partition leaders and ISRs) to the __cluster_metadata log; a change counts once a majority holds it (HW). Brokers fetch that log and apply it. ★ marks the active controller."}</title>
                 <rect class="box" x={b.x.to_string()} y={b.y.to_string()} width={b.w.to_string()} height={b.h.to_string()} rx="8" />
-                <text x={(b.x + b.w / 2.0).to_string()} y={(b.y + 16.0).to_string()} class="title t13" text-anchor="middle">{fit_text(&["KRaft controller", "controller"], inner, FS_TITLE)}</text>
-                <text x={(b.x + b.w / 2.0).to_string()} y={(b.y + 31.0).to_string()} class="sub t11" text-anchor="middle">{fit_text(&[&status], inner, FS_SMALL)}</text>
+                { for cells.iter().enumerate().map(|(i, &(id, state, isolated, epoch, leo, hw))| {
+                    let c = lay.controller_cell(i);
+                    let inner = c.w - 8.0;
+                    let leader = Role::Leader.name() == state && active == Some(id);
+                    let head = match state {
+                        "dead" => fit_text(&[&format!("{id} ✕ dead"), &format!("{id} ✕")], inner, FS_BODY),
+                        _ if leader => fit_text(&[&format!("{id} ★ leader"), &format!("{id} ★")], inner, FS_BODY),
+                        _ => fit_text(&[&format!("{id} {state}"), &id.to_string()], inner, FS_BODY),
+                    };
+                    let head = if isolated { fit_text(&[&format!("{head} ⌁"), &head], inner, FS_BODY) } else { head };
+                    let sub = fit_text(
+                        &[&format!("e{epoch} · end {leo} · HW {hw}"), &format!("e{epoch} HW {hw}"), &format!("HW {hw}")],
+                        inner,
+                        FS_SMALL,
+                    );
+                    let (onclick, onkeydown) = activation(ev.on_controller.clone(), id);
+                    let label = format!(
+                        "Controller {id}, {state}{}, epoch {epoch}, metadata log end {leo}, high watermark {hw}. Activate for actions: kill, stop, restart, isolate or heal.",
+                        if isolated { ", isolated" } else { "" }
+                    );
+                    html! {
+                        <g class={classes!("quorum-node", state, leader.then_some("active"), isolated.then_some("isolated"))}
+                           data-controller={id.to_string()} role="button" tabindex="0" aria-label={label} {onclick} {onkeydown}>
+                            <rect class="hit cell" x={c.x.to_string()} y={c.y.to_string()} width={c.w.to_string()} height={c.h.to_string()} rx="6" />
+                            <text x={(c.x + c.w / 2.0).to_string()} y={(c.y + 14.0).to_string()} class="title t12" text-anchor="middle">{head}</text>
+                            <text x={(c.x + c.w / 2.0).to_string()} y={(c.y + 29.0).to_string()} class="sub t11" text-anchor="middle">{sub}</text>
+                        </g>
+                    }
+                }) }
             </g>
         }
     })
@@ -652,6 +701,12 @@ fn broker_view(
     let state = sim.broker_state(b);
     let isolated = sim.net.isolated.contains(&b);
     let leads = sim.leaderships(b);
+    // How far its metadata cache is behind the committed metadata log (it fetches the log).
+    let meta_lag = sim
+        .brokers
+        .get(&b)
+        .filter(|br| br.is_running())
+        .map_or(0, |br| sim.quorum.committed_end().saturating_sub(br.metadata_offset));
     let hosted: Vec<Tp> = match lay.brokers.iter().position(|&x| x == b).and_then(|i| lay.hosted.get(i)) {
         Some(h) if lay.stacked => h.clone(),
         _ => lay.rows.clone(),
@@ -666,7 +721,7 @@ fn broker_view(
         Vec::new()
     };
     let hash = fingerprint((
-        (state, isolated, leads, id),
+        (state, isolated, leads, id, meta_lag),
         (col.x.to_bits(), col.y.to_bits(), col.w.to_bits(), col.h.to_bits()),
         &replicas,
         labels,
@@ -684,6 +739,11 @@ fn broker_view(
             "dead" => fit_text(&["✕ crashed · click for actions", "✕ crashed", "✕"], inner, FS_SMALL),
             "stopped" => fit_text(&["stopped · click for actions", "stopped"], inner, FS_SMALL),
             "fenced" => fit_text(&["fenced by the controller", "fenced"], inner, FS_SMALL),
+            _ if meta_lag > 0 => fit_text(
+                &[&format!("metadata lag {meta_lag} · leads {leads_t}"), &format!("meta lag {meta_lag}")],
+                inner,
+                FS_SMALL,
+            ),
             _ if lay.stacked => fit_text(
                 &[
                     &format!("leads {leads_t} of its {hosted_n} replicas · click for actions"),
@@ -1861,6 +1921,7 @@ pub fn kind_class(k: MessageKind) -> &'static str {
         MessageKind::ConsumerData => "m-cdata",
         MessageKind::Txn => "m-txn",
         MessageKind::TxnMarker => "m-marker",
+        MessageKind::Quorum => "m-quorum",
     }
 }
 
@@ -1883,6 +1944,7 @@ pub fn kind_short(k: MessageKind) -> &'static str {
         MessageKind::ConsumerData => "records",
         MessageKind::Txn => "txn",
         MessageKind::TxnMarker => "marker",
+        MessageKind::Quorum => "quorum",
     }
 }
 
@@ -1894,6 +1956,7 @@ pub fn kind_legend(k: MessageKind) -> &'static str {
         MessageKind::GroupHeartbeat => "group heartbeat",
         MessageKind::Fetch => "replica fetch",
         MessageKind::ConsumerFetch => "consumer fetch",
+        MessageKind::Quorum => "KRaft quorum",
         _ => kind_short(k),
     }
 }
@@ -1930,6 +1993,19 @@ pub fn shape_d(k: MessageKind, has_records: bool, x: f64, y: f64) -> String {
         MessageKind::Txn => star_path(x, y, 6.0),
         MessageKind::TxnMarker => format!("M{:.1},{:.1}h3v3h3v3h-3v3h-3v-3h-3v-3h3z", x - 1.5, y - 4.5),
         MessageKind::Disconnect => format!("M{:.1},{:.1}l9,9M{:.1},{:.1}l-9,9", x - 4.5, y - 4.5, x + 4.5, y - 4.5),
+        // A pentagon (a house): votes and metadata-log fetches between controllers and from brokers.
+        MessageKind::Quorum => {
+            format!(
+                "M{:.1},{:.1}V{:.1}L{x:.1},{:.1}L{:.1},{:.1}V{:.1}Z",
+                x - 5.0,
+                y + 4.5,
+                y - 1.0,
+                y - 5.5,
+                x + 5.0,
+                y - 1.0,
+                y + 4.5
+            )
+        }
     }
 }
 
@@ -1941,7 +2017,7 @@ fn message_batches<'a>(lay: &Layout, msgs: impl Iterator<Item = &'a Message>, no
     for m in msgs {
         let kind = m.payload.kind();
         let tp = m.payload.tp();
-        let to_ctrl = matches!(m.to, Node::Controller) || matches!(m.from, Node::Controller);
+        let to_ctrl = matches!(m.to, Node::Controller(_)) || matches!(m.from, Node::Controller(_));
         let (Some(a), Some(b)) = (lay.anchor(m.from, tp, to_ctrl), lay.anchor(m.to, tp, to_ctrl)) else { continue };
         let p = lay.along(a, b, progress(m.sent_ms, m.deliver_ms, now));
         let records = m.payload.records();
@@ -1960,7 +2036,7 @@ fn message_batches<'a>(lay: &Layout, msgs: impl Iterator<Item = &'a Message>, no
 /// Where a message is drawn at time `now` (None: an end is not in the picture).
 pub fn message_point(lay: &Layout, m: &Message, now: f64, reduced_motion: bool) -> Option<Pt> {
     let tp = m.payload.tp();
-    let to_ctrl = matches!(m.to, Node::Controller) || matches!(m.from, Node::Controller);
+    let to_ctrl = matches!(m.to, Node::Controller(_)) || matches!(m.from, Node::Controller(_));
     let (a, b) = (lay.anchor(m.from, tp, to_ctrl)?, lay.anchor(m.to, tp, to_ctrl)?);
     let t = if reduced_motion { 0.5 } else { progress(m.sent_ms, m.deliver_ms, now) };
     Some(lay.along(a, b, t))
@@ -2100,7 +2176,7 @@ pub fn message_text(sim: &Sim, m: &Message, long: bool) -> String {
         };
     }
     let node = |n: Node| match n {
-        Node::Controller => "the controller".to_string(),
+        Node::Controller(id) => format!("controller {id}"),
         Node::Broker(b) => format!("broker {b}"),
         Node::Producer(p) => {
             sim.producers.get(p as usize).map_or("a producer".into(), |p| format!("producer {}", p.name))

@@ -89,6 +89,7 @@ pub fn view(m: &Model, act_cb: &Act, frame_w: f64, frame_h: f64) -> Html {
     // The two pictures are to look at: clicks do nothing (both sides run the same commands).
     let events = cluster::Events {
         on_broker: Callback::from(|_| ()),
+        on_controller: Callback::from(|_| ()),
         on_consumer: Callback::from(|_| ()),
         on_producer: Callback::from(|_| ()),
         on_group: Callback::from(|_| ()),

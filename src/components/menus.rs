@@ -18,6 +18,8 @@ pub enum Target {
     Consumer(u32),
     Producer(u32),
     Group(String),
+    /// A KRaft controller of the quorum, by id.
+    Controller(u32),
 }
 
 impl Target {
@@ -28,6 +30,7 @@ impl Target {
             Target::Group(g) => format!("svg#cluster g.group-header[data-group=\"{g}\"]"),
             Target::Producer(i) => format!("svg#cluster g.producer[data-index=\"{i}\"]"),
             Target::Consumer(i) => format!("svg#cluster g.consumer[data-index=\"{i}\"]"),
+            Target::Controller(id) => format!("svg#cluster g.quorum-node[data-controller=\"{id}\"]"),
         }
     }
 }
@@ -159,7 +162,7 @@ fn broker_items(sim: &Sim, b: BrokerId) -> (String, Vec<Item>) {
         items.push(item(
             "remove",
             "Remove from the cluster",
-            "unregister it: only a broker that holds no replica (no reassignment in kafkascope)",
+            "unregister it: only a broker that holds no replica (move its replicas with kafka-reassign-partitions first)",
             vec![format!("broker remove {b}")],
         ));
     } else {
@@ -192,7 +195,10 @@ fn broker_items(sim: &Sim, b: BrokerId) -> (String, Vec<Item>) {
         ));
     }
     let leads = sim.leaderships(b);
-    (format!("Broker {b} · {state}{} · leads {leads}", if isolated { " · isolated" } else { "" }), items)
+    let meta = sim.brokers.get(&b).map_or(String::new(), |br| {
+        format!(" · metadata offset {} of {}", br.metadata_offset, sim.quorum.committed_end())
+    });
+    (format!("Broker {b} · {state}{} · leads {leads}{meta}", if isolated { " · isolated" } else { "" }), items)
 }
 
 /// The `processor start` line that restarts read-process-write app `ci` with its settings.
@@ -442,6 +448,89 @@ fn group_items(sim: &Sim, group: &str) -> (String, Vec<Item>) {
     (format!("Group {group} · {state}"), items)
 }
 
+/// The newest records of a controller's copy of the metadata log, committed ones plain and the
+/// rest marked (they count only once a majority holds them).
+fn metadata_log(sim: &Sim, id: u32) -> Html {
+    const SHOWN: u64 = 8;
+    let Some(node) = sim.quorum.node(id) else { return Html::default() };
+    let end = node.log_end_offset();
+    let from = end.saturating_sub(SHOWN);
+    html! {
+        <section class="metadata-log" aria-label={format!("Controller {id}'s copy of __cluster_metadata")}>
+            <h3>{format!("__cluster_metadata on controller {id}: offsets {from}..{end}, HW {}", node.hw)}</h3>
+            <ol class="meta-records" start={from.to_string()}>
+                { for (from..end).filter_map(|o| node.entry(o)).map(|e| {
+                    let committed = e.offset < node.hw;
+                    html! {
+                        <li class={classes!((!committed).then_some("uncommitted"))} value={e.offset.to_string()}>
+                            <code>{format!("{} · e{} · {}", e.offset, e.epoch, e.record.summary(sim))}</code>
+                            if !committed { <span class="muted">{" (not committed yet)"}</span> }
+                        </li>
+                    }
+                }) }
+            </ol>
+        </section>
+    }
+}
+
+fn controller_items(sim: &Sim, id: u32) -> (String, Vec<Item>) {
+    use kafkascope_sim::cluster::quorum::ControllerStatus;
+    let Some(node) = sim.quorum.node(id) else { return (format!("Controller {id} · not in the quorum"), Vec::new()) };
+    let isolated = sim.net.isolated_controllers.contains(&id);
+    let mut items = Vec::new();
+    if node.is_running() {
+        items.push(item(
+            "kill",
+            "Kill",
+            "crash: its log survives on disk; the others elect a leader if it led",
+            vec![format!("controller kill {id}")],
+        ));
+        items.push(item(
+            "stop",
+            "Clean stop",
+            "shut down; a leader resigns first (EndQuorumEpoch) so the election is quick",
+            vec![format!("controller stop {id}")],
+        ));
+    } else {
+        items.push(item(
+            "restart",
+            "Restart",
+            "start it again: it learns the leader, truncates what was never committed and catches up",
+            vec![format!("controller start {id}")],
+        ));
+    }
+    if isolated {
+        items.push(item(
+            "heal",
+            "Heal network",
+            "restore its links to the other controllers and the brokers",
+            vec![format!("controller heal {id}")],
+        ));
+    } else if node.is_running() {
+        items.push(item(
+            "isolate",
+            "Isolate",
+            "cut its links to the other controllers and the brokers",
+            vec![format!("controller isolate {id}")],
+        ));
+    }
+    let state = match node.status {
+        ControllerStatus::Running => node.role.name(),
+        ControllerStatus::Dead => "dead",
+        ControllerStatus::Stopped => "stopped",
+    };
+    (
+        format!(
+            "Controller {id} · {state}{} · epoch {} · log end {} · HW {}",
+            if isolated { " · isolated" } else { "" },
+            node.epoch,
+            node.log_end_offset(),
+            node.hw
+        ),
+        items,
+    )
+}
+
 /// The open menu, drawn as a sheet under the picture. `None` when nothing is open.
 pub fn view(model: &Model, target: Option<&Target>, run: &Callback<String>, close: &Callback<()>) -> Html {
     let Some(target) = target else { return Html::default() };
@@ -451,11 +540,13 @@ pub fn view(model: &Model, target: Option<&Target>, run: &Callback<String>, clos
         Target::Consumer(c) => consumer_items(sim, *c),
         Target::Producer(p) => producer_items(sim, *p),
         Target::Group(g) => group_items(sim, g),
+        Target::Controller(id) => controller_items(sim, *id),
     };
     let onclose = close.reform(|_: MouseEvent| ());
     let onkeydown = crate::components::escape_closes(close);
     let processing = match target {
         Target::Consumer(ci) => processing_form(sim, *ci, run, close),
+        Target::Controller(id) => metadata_log(sim, *id),
         _ => Html::default(),
     };
     html! {

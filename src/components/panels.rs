@@ -206,7 +206,7 @@ pub fn legend(on_term: &Callback<&'static str>) -> Html {
             <h3>{"Messages in flight"}</h3>
             <p class="muted">{"Under the picture: each kind of message has its shape and colour; point at one for what it is. Large discs carry records (coloured by the first record's key), small triangles are requests, rings responses, diamonds heartbeats, squares control messages."}</p>
             <h3>{"What this model leaves out"}</h3>
-            <p class="muted">{"A model of Apache Kafka 4.0 in KRaft mode, not a cluster: the KRaft controller never fails here, records are counted rather than serialized, and every append reaches disk. Type "}<code>{"help"}</code>{" in the console for the full list of simplifications."}</p>
+            <p class="muted">{"A model of Apache Kafka 4.0 in KRaft mode, not a cluster: the controllers' metadata log is kept whole (no snapshots), records are counted rather than serialized, and every append reaches disk. Type "}<code>{"help"}</code>{" in the console for the full list of simplifications."}</p>
         </section>
     }
 }

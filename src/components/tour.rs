@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use yew::prelude::*;
 
 /// The tours, in order, embedded at build time (the sim's tests check each against the model).
-pub const TOURS: [&str; 10] = [
+pub const TOURS: [&str; 11] = [
     include_str!("../../tours/1-entities.tour"),
     include_str!("../../tours/2-log-offsets.tour"),
     include_str!("../../tours/3-partitioning.tour"),
@@ -25,6 +25,7 @@ pub const TOURS: [&str; 10] = [
     include_str!("../../tours/8-consumer-failure.tour"),
     include_str!("../../tours/9-log-storage.tour"),
     include_str!("../../tours/10-scaling-out.tour"),
+    include_str!("../../tours/11-controller-failure.tour"),
 ];
 
 thread_local! {

@@ -25,8 +25,8 @@ pub struct Tp {
 /// An endpoint of a network message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Node {
-    /// The active KRaft controller (modelled as a dedicated, always-available controller quorum).
-    Controller,
+    /// A KRaft controller (a voter of the metadata quorum), by node id.
+    Controller(u32),
     Broker(BrokerId),
     Producer(ProducerIdx),
     Consumer(ConsumerIdx),

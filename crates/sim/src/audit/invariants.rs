@@ -16,10 +16,15 @@ pub struct Checker {
     hw: BTreeMap<(Tp, BrokerId, u32, usize), u64>,
     /// Journal entries already checked (the reassignment invariants read the journal).
     journal_seen: usize,
+    /// The KRaft quorum: which controller led each epoch (at most one may).
+    quorum_leaders: BTreeMap<u32, u32>,
+    /// The committed metadata log as first seen committed (by any controller's high watermark).
+    committed: Vec<crate::cluster::quorum::MetaEntry>,
 }
 
 impl Checker {
     pub fn check(&mut self, sim: &Sim) -> Result<(), String> {
+        self.check_quorum(sim)?;
         // A completed reassignment took replicas out only after every new one was in the ISR:
         // the new ISR is the old one less the removed replicas, never empty, and the whole target
         // when every target replica was in sync (so never below min.insync.replicas then).
@@ -123,6 +128,92 @@ impl Checker {
             }
         }
         Ok(())
+    }
+
+    /// The KRaft quorum's promises: one leader per epoch; the metadata log is prefix-consistent
+    /// (no two controllers ever hold different records below their high watermarks, and no
+    /// committed record is lost); a record is committed only once a majority of voters holds it;
+    /// a broker applies only committed records, in order.
+    fn check_quorum(&mut self, sim: &Sim) -> Result<(), String> {
+        use crate::cluster::quorum::Role;
+        let q = &sim.quorum;
+        for n in q.nodes.values() {
+            if n.role == Role::Leader {
+                if let Some(&other) = self.quorum_leaders.get(&n.epoch).filter(|&&o| o != n.id) {
+                    return Err(format!("controllers {other} and {} both led epoch {}", n.id, n.epoch));
+                }
+                self.quorum_leaders.insert(n.epoch, n.id);
+            }
+        }
+        // Every record below a controller's HW is the committed record at that offset, and the
+        // committed log never shrinks below what was once committed on any running log.
+        for n in q.nodes.values() {
+            let known = (self.committed.len() as u64).min(n.hw);
+            // Records already committed: check the last few each step (a rewrite below them would
+            // first rewrite these, the log being truncated from the end).
+            for off in known.saturating_sub(4)..known {
+                match n.entry(off) {
+                    Some(e) if *e == self.committed[off as usize] => {}
+                    Some(e) => {
+                        return Err(format!(
+                            "controller {} holds {} (epoch {}) at committed offset {off} of __cluster_metadata, where {} (epoch {}) was committed",
+                            n.id,
+                            e.record.type_name(),
+                            e.epoch,
+                            self.committed[off as usize].record.type_name(),
+                            self.committed[off as usize].epoch
+                        ))
+                    }
+                    None => return Err(format!("controller {} lost committed metadata offset {off} (HW {})", n.id, n.hw)),
+                }
+            }
+            if n.hw > self.committed.len() as u64 {
+                // Newly committed records: a majority of voters must hold each.
+                for off in self.committed.len() as u64..n.hw {
+                    let Some(e) = n.entry(off) else {
+                        return Err(format!(
+                            "controller {} has HW {} above its log end {}",
+                            n.id,
+                            n.hw,
+                            n.log_end_offset()
+                        ));
+                    };
+                    let holders = q.nodes.values().filter(|m| m.entry(off) == Some(e)).count();
+                    if holders < q.majority() {
+                        return Err(format!(
+                            "{} at metadata offset {off} committed by controller {} while only {holders} of {} voters hold it",
+                            e.record.type_name(),
+                            n.id,
+                            q.nodes.len()
+                        ));
+                    }
+                    self.committed.push(e.clone());
+                }
+            }
+        }
+        for (b, br) in &sim.brokers {
+            if br.metadata_offset > self.committed.len() as u64 {
+                return Err(format!(
+                    "broker {b} applied metadata up to offset {} but only {} records are committed",
+                    br.metadata_offset,
+                    self.committed.len()
+                ));
+            }
+            if let Some(last) = br.metadata_offset.checked_sub(1) {
+                if self.committed[last as usize].epoch != br.metadata_epoch {
+                    return Err(format!(
+                        "broker {b} applied metadata offset {last} of epoch {}, but the committed record there is of epoch {}",
+                        br.metadata_epoch, self.committed[last as usize].epoch
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The committed metadata log the checker has seen so far.
+    pub fn committed_metadata(&self) -> &[crate::cluster::quorum::MetaEntry] {
+        &self.committed
     }
 }
 

@@ -920,7 +920,7 @@ impl Sim {
             Payload::Disconnected { tp: None, .. } => {
                 // The coordinator (or a bootstrap broker) is down: look for it again.
                 let c = &mut self.consumers[idx as usize];
-                if from == c.coordinator.map_or(Node::Controller, Node::Broker) || c.coordinator.is_none() {
+                if from == c.coordinator.map_or(Node::Controller(0), Node::Broker) || c.coordinator.is_none() {
                     if let Some((_, sync)) = c.commit_in_flight.take() {
                         c.recommit |= sync; // the commit bounced off a dead coordinator
                     }

@@ -181,8 +181,26 @@ pub struct Broker {
     pub metadata: BTreeMap<Tp, PartitionMeta>,
     /// Brokers the metadata says are fenced or shutting down: not eligible for the ISR.
     pub fenced_brokers: Vec<BrokerId>,
-    /// The metadata version applied last (see `Payload::MetadataUpdate`).
-    pub metadata_version: u64,
+    /// The next offset of the metadata log it will apply (its metadata offset), and the epoch of
+    /// the last record applied.
+    pub metadata_offset: u64,
+    pub metadata_epoch: u32,
+    /// The controller it believes leads the quorum (where it fetches and heartbeats).
+    #[serde(default)]
+    pub quorum_leader: Option<u32>,
+    /// The controller its metadata fetch in flight went to.
+    #[serde(default)]
+    pub metadata_fetch_to: Option<u32>,
+    #[serde(default)]
+    pub metadata_fetch_in_flight: bool,
+    #[serde(default)]
+    pub metadata_fetch_seq: u64,
+    /// How many times it picked a controller to try (round robin over the voters).
+    #[serde(default)]
+    pub bootstrap_tries: u64,
+    /// Brokers as its metadata says: (fenced, in controlled shutdown).
+    #[serde(default)]
+    pub registrations: BTreeMap<BrokerId, (bool, bool)>,
     pub parked_fetches: BTreeMap<u64, ParkedFetch>,
     /// Consumer fetches waiting (up to `fetch.max.wait.ms`) for records below the HW.
     pub parked_consumer_fetches: BTreeMap<u64, ParkedConsumerFetch>,
@@ -234,7 +252,14 @@ impl Broker {
             replicas: BTreeMap::new(),
             metadata: BTreeMap::new(),
             fenced_brokers: Vec::new(),
-            metadata_version: 0,
+            metadata_offset: 0,
+            metadata_epoch: 0,
+            quorum_leader: None,
+            metadata_fetch_to: None,
+            metadata_fetch_in_flight: false,
+            metadata_fetch_seq: 0,
+            bootstrap_tries: 0,
+            registrations: BTreeMap::new(),
             parked_fetches: BTreeMap::new(),
             parked_consumer_fetches: BTreeMap::new(),
             purgatory: BTreeMap::new(),
@@ -524,7 +549,7 @@ impl Broker {
                 partition_epoch: r.partition_epoch,
                 new_isr,
             };
-            cx.net.send(Node::Broker(me), Node::Controller, payload);
+            cx.net.send(Node::Broker(me), Node::Controller(self.quorum_leader.unwrap_or(0)), payload);
         }
     }
 }
@@ -536,14 +561,25 @@ impl Sim {
         Some((broker, Ctx { net, cfg: config, topics, journal }))
     }
 
+    /// A heartbeat to the controller it believes active (or, knowing none, the next one).
     pub(crate) fn send_heartbeat(&mut self, b: BrokerId) {
-        let br = &self.brokers[&b];
+        let voters = self.quorum.voters();
+        let br = self.brokers.get_mut(&b).expect("a broker");
+        let to = match br.quorum_leader.filter(|l| voters.contains(l)) {
+            Some(l) => l,
+            None if voters.is_empty() => return,
+            None => {
+                br.bootstrap_tries += 1;
+                voters[(br.bootstrap_tries as usize + b as usize) % voters.len()]
+            }
+        };
         let payload = Payload::BrokerHeartbeat {
             broker_epoch: br.broker_epoch,
-            metadata_version: br.metadata_version,
+            incarnation: br.incarnation,
+            metadata_offset: br.metadata_offset,
             want_shutdown: br.status == BrokerStatus::ShuttingDown,
         };
-        self.net.send(Node::Broker(b), Node::Controller, payload);
+        self.net.send(Node::Broker(b), Node::Controller(to), payload);
     }
 
     pub(crate) fn on_heartbeat_timer(&mut self, b: BrokerId, incarnation: u64) {
@@ -560,9 +596,18 @@ impl Sim {
     pub(crate) fn broker_handle(&mut self, b: BrokerId, msg: Message) {
         let from = msg.from;
         match msg.payload {
-            Payload::BrokerHeartbeatResponse { broker_epoch, should_shutdown, .. } => {
+            Payload::BrokerHeartbeatResponse { broker_epoch, should_shutdown, fenced } => {
                 let br = self.brokers.get_mut(&b).expect("running broker");
+                let Node::Controller(c) = from else { return };
+                br.quorum_leader = Some(c);
+                let learned = br.broker_epoch != broker_epoch;
                 br.broker_epoch = broker_epoch;
+                if learned && fenced && !should_shutdown && br.metadata_offset > broker_epoch {
+                    // Registered, and already caught up past its registration: ask to be unfenced.
+                    self.send_heartbeat(b);
+                    return;
+                }
+                let br = self.brokers.get_mut(&b).expect("running broker");
                 if should_shutdown && br.status == BrokerStatus::ShuttingDown {
                     br.status = BrokerStatus::Stopped;
                     br.incarnation += 1;
@@ -577,26 +622,11 @@ impl Sim {
                     self.log_event(SimEvent::BrokerStopped { broker: b });
                 }
             }
-            Payload::MetadataUpdate { partitions, deleted, fenced, version, full } => {
-                let br = self.brokers.get_mut(&b).expect("running broker");
-                // Apply in log order; a gap waits for the image the next heartbeat brings.
-                let in_order = version == br.metadata_version + 1;
-                if !(in_order || (full && version >= br.metadata_version)) {
-                    return;
-                }
-                br.metadata_version = version;
-                br.fenced_brokers = fenced;
-                let mut deleted = deleted;
-                if full {
-                    // Replicas the image does not know are strays of topics deleted while this
-                    // broker was away: deleted now.
-                    let known: std::collections::BTreeSet<Tp> = partitions.iter().map(|(tp, _)| *tp).collect();
-                    deleted.extend(br.metadata.keys().chain(br.replicas.keys()).filter(|tp| !known.contains(tp)));
-                    crate::sort::sort(&mut deleted);
-                    deleted.dedup();
-                }
-                self.on_partitions_deleted(b, &deleted);
-                self.on_metadata_update(b, partitions)
+            p @ (Payload::QuorumFetchResponse { .. } | Payload::NotController { .. }) => {
+                self.on_broker_quorum_message(b, from, p)
+            }
+            p @ Payload::Disconnected { tp: None, .. } if matches!(from, Node::Controller(_)) => {
+                self.on_broker_quorum_message(b, from, p)
             }
             Payload::AlterPartitionResponse { tp, result } => self.on_alter_partition_response(b, tp, result),
             Payload::Fetch { tp, fetch_offset, last_fetched_epoch, current_leader_epoch } => {
@@ -655,7 +685,7 @@ impl Sim {
 
     /// The partitions of a deleted topic: the replica and its log go; requests waiting on them
     /// are answered UNKNOWN_TOPIC_OR_PARTITION.
-    fn on_partitions_deleted(&mut self, b: BrokerId, tps: &[Tp]) {
+    pub(crate) fn on_partitions_deleted(&mut self, b: BrokerId, tps: &[Tp]) {
         if tps.is_empty() {
             return;
         }
@@ -667,7 +697,7 @@ impl Sim {
         }
     }
 
-    fn on_metadata_update(&mut self, b: BrokerId, parts: Vec<(Tp, PartitionMeta)>) {
+    pub(crate) fn on_metadata_update(&mut self, b: BrokerId, parts: Vec<(Tp, PartitionMeta)>) {
         let Some((br, mut cx)) = self.split_broker(b) else {
             return;
         };
@@ -1021,7 +1051,7 @@ impl Sim {
                 partition_epoch: r.partition_epoch,
                 new_isr,
             };
-            cx.net.send(Node::Broker(b), Node::Controller, payload);
+            cx.net.send(Node::Broker(b), Node::Controller(br.quorum_leader.unwrap_or(0)), payload);
         }
         cx.net.timer(lag / 2, Timer::IsrExpiration { broker: b, incarnation });
     }

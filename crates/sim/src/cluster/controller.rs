@@ -1,12 +1,13 @@
 //! The KRaft controller: broker registration and liveness by heartbeats, fencing, partition
 //! metadata, leader election (section 3.6) and ISR changes (AlterPartition).
 //!
-//! Simplification (said in the UI's help): the controller quorum is one always-available node; its
-//! own Raft replication and failover are not modelled. Brokers get metadata changes pushed as
-//! messages instead of fetching the metadata log.
+//! This logic runs on the quorum's leader (the active controller, `quorum.rs`) over an image of
+//! the metadata log: every change it makes is appended as records (`MetaRecord`), which brokers
+//! fetch and apply once they are committed. Answers to brokers wait for that commit too.
 
 use crate::cluster::journal::SimEvent;
 use crate::cluster::net::*;
+use crate::cluster::quorum::{ControllerId, MetaEntry, MetaRecord};
 use crate::cluster::sim::Sim;
 use crate::model::*;
 use serde::{Deserialize, Serialize};
@@ -21,15 +22,80 @@ pub struct Registration {
     /// The `broker.rack` it registered with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rack: Option<String>,
+    /// Controlled shutdown: the metadata log end once its leaderships were moved away. The
+    /// broker may stop when its own metadata offset reaches it (it has applied the moves, so it
+    /// answers what it no longer leads with NOT_LEADER_OR_FOLLOWER instead of silence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controlled_shutdown_offset: Option<u64>,
+    /// The broker process that registered (a retry from it is answered, not re-registered).
+    #[serde(default)]
+    pub incarnation: u64,
 }
 
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+/// The active controller's image of the metadata log (`QuorumController`'s in-memory state).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Controller {
     pub brokers: BTreeMap<BrokerId, Registration>,
     pub partitions: BTreeMap<Tp, PartitionMeta>,
-    next_broker_epoch: u64,
-    /// Metadata log position: bumped by every published change.
-    pub metadata_version: u64,
+    /// The controller whose image this is, while it leads; None when no controller is active
+    /// (the image is then the last active controller's, kept for the tools to read).
+    pub owner: Option<ControllerId>,
+}
+
+impl Controller {
+    /// Applies one record of the metadata log (how a new active controller loads its image).
+    pub fn apply(&mut self, e: &MetaEntry, now: Millis) {
+        match &e.record {
+            MetaRecord::RegisterBroker { broker, broker_epoch, incarnation, rack } => {
+                let reg = Registration {
+                    broker_epoch: *broker_epoch,
+                    incarnation: *incarnation,
+                    fenced: true,
+                    last_heartbeat_ms: now,
+                    in_controlled_shutdown: false,
+                    rack: rack.clone(),
+                    controlled_shutdown_offset: None,
+                };
+                self.brokers.insert(*broker, reg);
+            }
+            MetaRecord::UnregisterBroker { broker, .. } => {
+                self.brokers.remove(broker);
+            }
+            MetaRecord::FenceBroker { broker, .. } => {
+                if let Some(r) = self.brokers.get_mut(broker) {
+                    r.fenced = true;
+                }
+            }
+            MetaRecord::UnfenceBroker { broker, .. } => {
+                if let Some(r) = self.brokers.get_mut(broker) {
+                    r.fenced = false;
+                    r.in_controlled_shutdown = false;
+                }
+            }
+            MetaRecord::BrokerShuttingDown { broker, .. } => {
+                if let Some(r) = self.brokers.get_mut(broker) {
+                    r.in_controlled_shutdown = true;
+                }
+            }
+            MetaRecord::Partition { tp, meta, .. } => {
+                self.partitions.insert(*tp, meta.clone());
+            }
+            MetaRecord::RemoveTopic { topic } => {
+                let t = *topic;
+                self.partitions.retain(|tp, _| tp.topic != t);
+            }
+            MetaRecord::LeaderChange { .. } | MetaRecord::Topic { .. } => {}
+        }
+    }
+
+    /// The image of a log: its records applied in order. Sessions start at `now`.
+    pub fn replay<'a>(entries: impl Iterator<Item = &'a MetaEntry>, now: Millis) -> Controller {
+        let mut c = Controller::default();
+        for e in entries {
+            c.apply(e, now);
+        }
+        c
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,35 +137,15 @@ impl Sim {
         self.controller.brokers.get(&b).is_some_and(|r| !r.fenced && !r.in_controlled_shutdown)
     }
 
-    /// Sends changed partitions to every unfenced broker.
+    /// Appends the partitions' new states as PartitionChangeRecords.
     fn broadcast(&mut self, parts: Vec<(Tp, PartitionMeta)>) {
-        if !parts.is_empty() {
-            self.publish(parts);
-        }
+        let records = parts.into_iter().map(|(tp, meta)| MetaRecord::Partition { tp, meta, new: false }).collect();
+        self.append_metadata(records);
     }
 
-    /// One metadata update (a new metadata-log position) to every unfenced broker; with no
-    /// partitions it still carries the brokers' fencing.
-    fn publish(&mut self, parts: Vec<(Tp, PartitionMeta)>) {
-        self.publish_with(parts, Vec::new());
-    }
-
-    fn publish_with(&mut self, parts: Vec<(Tp, PartitionMeta)>, deleted: Vec<Tp>) {
-        let targets: Vec<BrokerId> =
-            self.controller.brokers.iter().filter(|(_, r)| !r.fenced).map(|(&b, _)| b).collect();
-        let fenced = self.fenced_brokers();
-        self.controller.metadata_version += 1;
-        let version = self.controller.metadata_version;
-        for b in targets {
-            let payload = Payload::MetadataUpdate {
-                partitions: parts.clone(),
-                deleted: deleted.clone(),
-                fenced: fenced.clone(),
-                version,
-                full: false,
-            };
-            self.net.send(Node::Controller, Node::Broker(b), payload);
-        }
+    /// Appends a broker record (the caller applied it to the image).
+    fn broker_record(&mut self, record: MetaRecord) {
+        self.append_metadata(vec![record]);
     }
 
     /// RemoveTopicRecord: the topic's partitions leave the metadata.
@@ -113,19 +159,14 @@ impl Sim {
         for tp in &gone {
             self.controller.partitions.remove(tp);
         }
-        self.publish_with(Vec::new(), gone);
+        self.append_metadata(vec![MetaRecord::RemoveTopic { topic }]);
     }
 
     /// UnregisterBroker: a broker that is down and holds no replica leaves the cluster metadata.
     pub(crate) fn controller_unregister(&mut self, b: BrokerId) {
-        if self.controller.brokers.remove(&b).is_some() {
-            self.publish(Vec::new());
+        if let Some(r) = self.controller.brokers.remove(&b) {
+            self.broker_record(MetaRecord::UnregisterBroker { broker: b, broker_epoch: r.broker_epoch });
         }
-    }
-
-    /// Brokers that may not join an ISR (fenced or shutting down), as the metadata image says.
-    fn fenced_brokers(&self) -> Vec<BrokerId> {
-        self.controller.brokers.iter().filter(|(_, r)| r.fenced || r.in_controlled_shutdown).map(|(&b, _)| b).collect()
     }
 
     /// Applies a new ISR and (re)elects with `election`, bumping epochs as KRaft does. Returns the
@@ -182,7 +223,10 @@ impl Sim {
     }
 
     pub(crate) fn controller_create_partitions(&mut self, topic: TopicId, from: u32, assignment: Vec<Vec<BrokerId>>) {
-        let mut changed = Vec::new();
+        let mut records = Vec::new();
+        if from == 0 {
+            records.push(MetaRecord::Topic { topic, name: self.topics[topic as usize].name.clone() });
+        }
         for (i, replicas) in assignment.into_iter().enumerate() {
             let tp = Tp { topic, partition: from + i as u32 };
             let isr: Vec<BrokerId> = replicas.iter().copied().filter(|&b| self.acceptable(b)).collect();
@@ -198,9 +242,9 @@ impl Sim {
                 removing: Vec::new(),
             };
             self.controller.partitions.insert(tp, meta.clone());
-            changed.push((tp, meta));
+            records.push(MetaRecord::Partition { tp, meta, new: true });
         }
-        self.broadcast(changed);
+        self.append_metadata(records);
     }
 
     /// Partitions without a leader get another chance (a broker returned, or unclean election was
@@ -243,15 +287,11 @@ impl Sim {
     fn fence(&mut self, b: BrokerId, silent_ms: Millis, controlled: bool) {
         let reg = self.controller.brokers.get_mut(&b).expect("registered");
         reg.fenced = true;
+        let broker_epoch = reg.broker_epoch;
         self.log_event(SimEvent::BrokerFenced { broker: b, silent_ms, controlled });
         let reason = if controlled { format!("broker {b} shut down") } else { format!("broker {b} was fenced") };
-        let mut changed = self.move_away_from(b, &reason);
-        if changed.is_empty() {
-            // Nothing moved, but brokers must still learn that `b` is fenced (ISR eligibility).
-            if let Some((&tp, m)) = self.controller.partitions.iter().next() {
-                changed.push((tp, m.clone()));
-            }
-        }
+        self.broker_record(MetaRecord::FenceBroker { broker: b, broker_epoch });
+        let changed = self.move_away_from(b, &reason);
         self.broadcast(changed);
     }
 
@@ -261,7 +301,7 @@ impl Sim {
     pub(crate) fn controller_leader_imbalance_check(&mut self) {
         let every = self.config.leader_imbalance_check_interval_ms;
         self.net.timer(every, Timer::LeaderImbalanceCheck);
-        if !self.config.auto_leader_rebalance_enable {
+        if !self.config.auto_leader_rebalance_enable || self.controller.owner.is_none() {
             return;
         }
         let mut preferred: BTreeMap<BrokerId, (u32, Vec<Tp>)> = BTreeMap::new();
@@ -288,25 +328,10 @@ impl Sim {
         }
     }
 
-    /// Gives a (re)joining broker the whole metadata image, then retries offline partitions.
-    fn send_image_and_retry(&mut self, b: BrokerId) {
-        self.send_image(b);
-        self.controller_retry_offline();
-        // Every broker learns that `b` is eligible again (leaders may now add it to their ISR).
-        self.publish(Vec::new());
-    }
-
-    /// The whole metadata image, for a broker that joins or fell behind.
-    fn send_image(&mut self, b: BrokerId) {
-        let image: Vec<(Tp, PartitionMeta)> =
-            self.controller.partitions.iter().map(|(&tp, m)| (tp, m.clone())).collect();
-        let fenced = self.fenced_brokers();
-        let version = self.controller.metadata_version;
-        let payload = Payload::MetadataUpdate { partitions: image, deleted: Vec::new(), fenced, version, full: true };
-        self.net.send(Node::Controller, Node::Broker(b), payload);
-    }
-
     pub(crate) fn controller_session_check(&mut self, b: BrokerId) {
+        if self.controller.owner.is_none() {
+            return; // no active controller: nobody fences
+        }
         let now = self.net.now;
         let timeout = self.config.broker_session_timeout_ms;
         let Some(reg) = self.controller.brokers.get(&b) else {
@@ -318,57 +343,87 @@ impl Sim {
         }
     }
 
+    /// A broker's request at the active controller. Answers go out once the records the request
+    /// caused are committed.
     pub(crate) fn controller_handle(&mut self, msg: Message) {
         let Node::Broker(b) = msg.from else { return };
+        let Some(me) = self.controller.owner else { return };
         let now = self.net.now;
         match msg.payload {
-            Payload::BrokerHeartbeat { broker_epoch, metadata_version, want_shutdown } => {
-                let current = self.controller.brokers.get(&b).map(|r| r.broker_epoch);
-                if current != Some(broker_epoch) || broker_epoch == 0 {
+            Payload::BrokerHeartbeat { broker_epoch, incarnation, metadata_offset, want_shutdown } => {
+                let known = self.controller.brokers.get(&b).map(|r| (r.broker_epoch, r.incarnation));
+                // A new process registers; the same one (a retry before it learned its broker
+                // epoch, or a stale epoch) is answered with its registration.
+                let same_process = known.is_some_and(|(_, inc)| inc == incarnation);
+                let broker_epoch = match known {
+                    Some((current, _)) if same_process => current,
+                    _ => broker_epoch,
+                };
+                if !same_process {
                     // A (re)registration. A restarted broker lost its memory: take it out of every
                     // ISR first (as KRaft does after an unclean shutdown), then let it catch up.
                     if self.controller.brokers.get(&b).is_some_and(|r| !r.fenced) {
                         self.fence(b, 0, false);
                     }
-                    self.controller.next_broker_epoch += 1;
-                    let epoch = self.controller.next_broker_epoch;
+                    // Its broker epoch is the offset of its RegisterBrokerRecord; it starts fenced.
+                    let epoch = self.next_metadata_offset();
+                    let rack = self.brokers.get(&b).and_then(|br| br.rack.clone());
                     let reg = Registration {
                         broker_epoch: epoch,
-                        fenced: false,
+                        fenced: true,
                         last_heartbeat_ms: now,
                         in_controlled_shutdown: false,
-                        rack: self.brokers.get(&b).and_then(|br| br.rack.clone()),
+                        rack: rack.clone(),
+                        controlled_shutdown_offset: None,
+                        incarnation,
                     };
                     self.controller.brokers.insert(b, reg);
+                    self.broker_record(MetaRecord::RegisterBroker {
+                        broker: b,
+                        broker_epoch: epoch,
+                        incarnation,
+                        rack,
+                    });
                     self.log_event(SimEvent::BrokerRegistered { broker: b, broker_epoch: epoch });
-                    self.send_image_and_retry(b);
                 } else if want_shutdown {
                     // Controlled shutdown: move its leaderships and ISR memberships away, fence it,
                     // then tell it to stop. Repeated heartbeats get the same answer.
-                } else if self.controller.brokers.get(&b).is_some_and(|r| r.fenced && !r.in_controlled_shutdown) {
-                    // A fenced broker that heartbeats again (its network came back) is unfenced.
-                    let reg = self.controller.brokers.get_mut(&b).expect("checked");
-                    reg.fenced = false;
+                } else if self
+                    .controller
+                    .brokers
+                    .get(&b)
+                    .is_some_and(|r| r.fenced && !r.in_controlled_shutdown && metadata_offset > r.broker_epoch)
+                {
+                    // A fenced broker that has caught up with the metadata log past its own
+                    // registration (a new broker, or one whose network came back) is unfenced.
+                    self.controller.brokers.get_mut(&b).expect("checked").fenced = false;
+                    self.broker_record(MetaRecord::UnfenceBroker { broker: b, broker_epoch });
                     self.log_event(SimEvent::BrokerUnfenced { broker: b });
-                    self.send_image_and_retry(b);
-                } else if metadata_version < self.controller.metadata_version {
-                    // It missed updates (its links were cut): it catches up from the image.
-                    self.send_image(b);
+                    self.controller_retry_offline();
                 }
                 if want_shutdown {
                     let reg = self.controller.brokers.get_mut(&b).expect("registered above");
                     let epoch = reg.broker_epoch;
                     if !reg.in_controlled_shutdown {
                         reg.in_controlled_shutdown = true;
+                        self.broker_record(MetaRecord::BrokerShuttingDown { broker: b, broker_epoch: epoch });
                         let changed = self.move_away_from(b, &format!("broker {b} is shutting down"));
                         self.broadcast(changed);
                         if self.controller.brokers.get(&b).is_some_and(|r| !r.fenced) {
                             self.fence(b, 0, true);
                         }
                     }
-                    let payload =
-                        Payload::BrokerHeartbeatResponse { broker_epoch: epoch, fenced: true, should_shutdown: true };
-                    self.net.send(Node::Controller, Node::Broker(b), payload);
+                    // BrokerHeartbeatManager: it may shut down once it has applied the metadata
+                    // up to the moves (a new active controller takes the log end as that point).
+                    let end = self.next_metadata_offset();
+                    let reg = self.controller.brokers.get_mut(&b).expect("registered above");
+                    let target = *reg.controlled_shutdown_offset.get_or_insert(end);
+                    let payload = Payload::BrokerHeartbeatResponse {
+                        broker_epoch: epoch,
+                        fenced: true,
+                        should_shutdown: metadata_offset >= target,
+                    };
+                    self.respond_when_committed(Node::Broker(b), payload);
                     return;
                 }
                 let reg = self.controller.brokers.get_mut(&b).expect("registered above");
@@ -378,21 +433,25 @@ impl Sim {
                     fenced: reg.fenced,
                     should_shutdown: false,
                 };
-                self.net.send(Node::Controller, Node::Broker(b), payload);
+                self.respond_when_committed(Node::Broker(b), payload);
                 let timeout = self.config.broker_session_timeout_ms;
                 self.net.timer(timeout, Timer::SessionCheck { broker: b });
             }
             Payload::AlterPartition { tp, leader_epoch, partition_epoch, new_isr } => {
                 let result = self.alter_partition(b, tp, leader_epoch, partition_epoch, new_isr);
-                self.net.send(
-                    Node::Controller,
-                    Node::Broker(b),
-                    Payload::AlterPartitionResponse { tp, result: result.clone() },
-                );
-                if let Ok(meta) = result {
-                    // The ISR change may complete a reassignment (KRaft does both in one record).
-                    let meta = self.complete_reassignment_if_ready(tp).unwrap_or(meta);
-                    self.broadcast(vec![(tp, meta)]);
+                match result {
+                    Ok(meta) => {
+                        // The ISR change may complete a reassignment (KRaft does both in one record).
+                        let altered = meta.clone();
+                        let meta = self.complete_reassignment_if_ready(tp).unwrap_or(meta);
+                        self.broadcast(vec![(tp, meta)]);
+                        let payload = Payload::AlterPartitionResponse { tp, result: Ok(altered) };
+                        self.respond_when_committed(Node::Broker(b), payload);
+                    }
+                    Err(e) => {
+                        let payload = Payload::AlterPartitionResponse { tp, result: Err(e) };
+                        self.net.send(Node::Controller(me), Node::Broker(b), payload);
+                    }
                 }
             }
             _ => {}
@@ -461,6 +520,7 @@ impl Sim {
             changed.push((tp, meta));
         }
         self.broadcast(changed);
+        self.await_metadata_commit();
     }
 
     /// The leader of `meta` once a reassignment ends (completed or cancelled): the old leader if
@@ -560,6 +620,7 @@ impl Sim {
             changed.push((tp, meta));
         }
         self.broadcast(changed);
+        self.await_metadata_commit();
         Ok(())
     }
 
@@ -571,7 +632,9 @@ impl Sim {
             ElectionType::Unclean => "of an unclean leader election (requested)",
             ElectionType::Online => "of a leader election",
         };
-        self.elect_leaders_with_reason(tps, election, reason)
+        let results = self.elect_leaders_with_reason(tps, election, reason);
+        self.await_metadata_commit();
+        results
     }
 
     fn elect_leaders_with_reason(
@@ -583,7 +646,10 @@ impl Sim {
         let mut changed = Vec::new();
         let mut results = Vec::new();
         for &tp in tps {
-            let meta = self.controller.partitions[&tp].clone();
+            let Some(meta) = self.controller.partitions.get(&tp).cloned() else {
+                results.push((tp, Err("This server does not host this topic-partition.".to_string())));
+                continue;
+            };
             let before = meta.leader;
             match self.change_partition(tp, meta.isr.clone(), election, reason) {
                 Some(m) => {

@@ -52,7 +52,65 @@ pub enum SimEvent {
     BrokerUnfenced {
         broker: BrokerId,
     },
+    /// A controller stopped hearing from the quorum's leader (fetch timeout).
+    ControllerLostLeader {
+        controller: u32,
+        leader: Option<u32>,
+        silent_ms: Millis,
+    },
+    /// A controller asks for pre-votes (KIP-996) before it starts an election.
+    ControllerProspective {
+        controller: u32,
+        epoch: u32,
+    },
+    ControllerCandidate {
+        controller: u32,
+        epoch: u32,
+    },
+    /// A controller won an election: the active controller from `offset` of the metadata log.
+    ControllerElected {
+        controller: u32,
+        epoch: u32,
+        offset: u64,
+    },
+    /// The active controller lost touch with a majority and resigned.
+    ControllerResigned {
+        controller: u32,
+        epoch: u32,
+    },
+    /// A controller's log diverged from the leader's: it cut `records` uncommitted records.
+    MetadataTruncated {
+        controller: u32,
+        to: u64,
+        records: u64,
+    },
+    ControllerKilled {
+        controller: u32,
+        was_leader: bool,
+    },
+    ControllerStopped {
+        controller: u32,
+        was_leader: bool,
+    },
+    ControllerStarted {
+        controller: u32,
+    },
+    ControllerIsolated {
+        controller: u32,
+    },
+    ControllerHealed {
+        controller: u32,
+    },
     TopicCreated {
+        topic: TopicId,
+    },
+    /// A topic whose records the quorum never committed: the new active controller's log does
+    /// not hold them, so the topic was never created.
+    TopicNeverCommitted {
+        topic: TopicId,
+    },
+    /// A topic's deletion the quorum never committed: the topic is still there.
+    TopicDeletionNeverCommitted {
         topic: TopicId,
     },
     PartitionsAdded {
@@ -450,16 +508,65 @@ impl crate::cluster::sim::Sim {
                     format!("Controller fenced broker {broker}: no heartbeat for {silent_ms} ms (broker.session.timeout.ms = {silent}).")
                 }
             }
-            SimEvent::BrokerRegistered { broker, broker_epoch } => {
-                format!("Controller registered broker {broker} (broker epoch {broker_epoch}); it is unfenced.")
-            }
+            SimEvent::BrokerRegistered { broker, broker_epoch } => format!(
+                "Controller registered broker {broker} (broker epoch {broker_epoch}, the offset of its RegisterBrokerRecord); it stays fenced until it has caught up with the metadata log."
+            ),
             SimEvent::BrokerUnfenced { broker } => {
-                format!("Broker {broker} is heartbeating again; the controller unfenced it.")
+                format!("Broker {broker} has caught up with the metadata log and heartbeats; the controller unfenced it.")
             }
+            SimEvent::ControllerLostLeader { controller, leader, silent_ms } => match leader {
+                Some(l) => format!("Controller {controller} heard nothing from the active controller {l} for {silent_ms} ms (controller.quorum.fetch.timeout.ms)."),
+                None => format!("Controller {controller} knows no active controller."),
+            },
+            SimEvent::ControllerProspective { controller, epoch } => format!(
+                "Controller {controller} asks the other voters for a pre-vote (KIP-996) before it starts an election for epoch {}.",
+                epoch + 1
+            ),
+            SimEvent::ControllerCandidate { controller, epoch } => format!(
+                "A majority would vote: controller {controller} is a candidate in epoch {epoch} and asks for votes."
+            ),
+            SimEvent::ControllerElected { controller, epoch, offset } => format!(
+                "Controller {controller} won a majority of votes: it is the active controller in epoch {epoch} (LeaderChange record at offset {offset} of __cluster_metadata)."
+            ),
+            SimEvent::ControllerResigned { controller, epoch } => format!(
+                "Controller {controller} has not heard from a majority of voters for 3000 ms: it resigns as active controller (epoch {epoch}). Until a majority elects another, no metadata can change: no broker is fenced, no partition leader or ISR changes."
+            ),
+            SimEvent::MetadataTruncated { controller, to, records } => format!(
+                "Controller {controller} cut {records} uncommitted record(s) from its metadata log (to offset {to}): the new leader's log differs there."
+            ),
+            SimEvent::ControllerKilled { controller, was_leader } => {
+                if *was_leader {
+                    format!("Controller {controller}, the active controller, crashed. Until another is elected, no metadata can change: no fencing, no leader election, no ISR change.")
+                } else {
+                    format!("Controller {controller} crashed.")
+                }
+            }
+            SimEvent::ControllerStopped { controller, was_leader } => {
+                if *was_leader {
+                    format!("Controller {controller}, the active controller, shut down cleanly and told the voters (EndQuorumEpoch): the most up-to-date one starts an election at once, the others a moment later.")
+                } else {
+                    format!("Controller {controller} shut down cleanly.")
+                }
+            }
+            SimEvent::ControllerStarted { controller } => {
+                format!("Controller {controller} started with its metadata log; it looks for the active controller.")
+            }
+            SimEvent::ControllerIsolated { controller } => {
+                format!("Controller {controller} is cut off from the other controllers and the brokers.")
+            }
+            SimEvent::ControllerHealed { controller } => format!("Controller {controller}'s network links are restored."),
             SimEvent::TopicCreated { topic } => {
                 let t = self.topic(*topic);
                 format!("Topic {} created: {} partitions, replication factor {}.", t.name, t.partitions, t.replication_factor)
             }
+            SimEvent::TopicNeverCommitted { topic } => format!(
+                "Topic {} was never created: its TopicRecord was appended by a controller that had lost its majority, and the new active controller's metadata log does not hold it.",
+                self.topic(*topic).name
+            ),
+            SimEvent::TopicDeletionNeverCommitted { topic } => format!(
+                "Topic {} was never deleted: its RemoveTopicRecord was appended by a controller that had lost its majority, and the new active controller's metadata log does not hold it.",
+                self.topic(*topic).name
+            ),
             SimEvent::PartitionsAdded { topic, from, to } => {
                 format!("Topic {} grew from {from} to {to} partitions.", self.topic(*topic).name)
             }

@@ -8,4 +8,5 @@ pub mod configs;
 pub mod controller;
 pub mod journal;
 pub mod net;
+pub mod quorum;
 pub mod sim;

@@ -46,8 +46,11 @@ pub enum Payload {
     /// (0 asks to register anew after a restart).
     BrokerHeartbeat {
         broker_epoch: u64,
-        /// The last metadata version this broker applied; a broker behind gets the whole image.
-        metadata_version: u64,
+        /// The broker process's incarnation (Kafka's incarnation id): a registration retried by
+        /// the same process is not a new registration.
+        incarnation: u64,
+        /// The next metadata-log offset this broker will apply (how far it has caught up).
+        metadata_offset: u64,
         /// KRaft's controlled shutdown: the broker asks, in every heartbeat, to be let go.
         want_shutdown: bool,
     },
@@ -57,17 +60,46 @@ pub enum Payload {
         /// The controller moved this broker's leaderships away: it may stop now.
         should_shutdown: bool,
     },
-    /// Controller → brokers: partition metadata changes (KRaft brokers replay the metadata log;
-    /// modelled as a push of the changed partitions).
-    MetadataUpdate {
-        partitions: Vec<(Tp, PartitionMeta)>,
-        /// Partitions of deleted topics (RemoveTopicRecord): their replicas are deleted.
-        deleted: Vec<Tp>,
-        fenced: Vec<BrokerId>,
-        /// Position in the metadata log; `full` images replace everything (a broker that missed an
-        /// update catches up from the image, as a KRaft broker replays the log).
-        version: u64,
-        full: bool,
+    /// KRaft (KIP-595/996): a prospective voter asks for a pre-vote, a candidate for a vote, in
+    /// `epoch`, with where its log ends.
+    Vote {
+        epoch: u32,
+        last_epoch: u32,
+        end_offset: u64,
+        pre_vote: bool,
+    },
+    /// With the voter's own epoch and the leader it knows.
+    VoteResponse {
+        epoch: u32,
+        granted: bool,
+        pre_vote: bool,
+        leader: Option<u32>,
+    },
+    /// A new leader tells the voters.
+    BeginQuorumEpoch {
+        epoch: u32,
+    },
+    /// A leader shutting down cleanly tells the voters to elect a successor, most up-to-date
+    /// first (`preferredSuccessors`).
+    EndQuorumEpoch {
+        epoch: u32,
+        successors: Vec<u32>,
+    },
+    /// A fetch of the metadata log: from a follower controller (in its `epoch`) or a broker
+    /// (an observer, epoch 0).
+    QuorumFetch {
+        epoch: u32,
+        fetch_offset: u64,
+        last_fetched_epoch: u32,
+    },
+    QuorumFetchResponse {
+        epoch: u32,
+        leader: Option<u32>,
+        result: QuorumFetchResult,
+    },
+    /// A broker's request reached a controller that is not the active one.
+    NotController {
+        leader: Option<u32>,
     },
     /// Leader → controller: propose a new ISR.
     AlterPartition {
@@ -364,10 +396,12 @@ pub enum MessageKind {
     Txn,
     /// Coordinator → leaders: WriteTxnMarkers, and their answers.
     TxnMarker,
+    /// The KRaft quorum: votes, and fetches of the metadata log (by controllers and brokers).
+    Quorum,
 }
 
 impl MessageKind {
-    pub const ALL: [MessageKind; 16] = [
+    pub const ALL: [MessageKind; 17] = [
         MessageKind::Produce,
         MessageKind::ProduceAck,
         MessageKind::Fetch,
@@ -384,6 +418,7 @@ impl MessageKind {
         MessageKind::ConsumerData,
         MessageKind::Txn,
         MessageKind::TxnMarker,
+        MessageKind::Quorum,
     ];
 
     pub fn label(self) -> &'static str {
@@ -404,6 +439,7 @@ impl MessageKind {
             MessageKind::ConsumerData => "records to a consumer",
             MessageKind::Txn => "transaction coordinator request",
             MessageKind::TxnMarker => "transaction marker (WriteTxnMarkers)",
+            MessageKind::Quorum => "KRaft quorum: vote, metadata log fetch",
         }
     }
 }
@@ -414,9 +450,15 @@ impl Payload {
             Payload::BrokerHeartbeat { want_shutdown: true, .. }
             | Payload::BrokerHeartbeatResponse { should_shutdown: true, .. } => MessageKind::Shutdown,
             Payload::BrokerHeartbeat { .. } | Payload::BrokerHeartbeatResponse { .. } => MessageKind::Heartbeat,
-            Payload::MetadataUpdate { .. } | Payload::Metadata | Payload::MetadataResponse { .. } => {
+            Payload::Metadata | Payload::MetadataResponse { .. } | Payload::NotController { .. } => {
                 MessageKind::Metadata
             }
+            Payload::Vote { .. }
+            | Payload::VoteResponse { .. }
+            | Payload::BeginQuorumEpoch { .. }
+            | Payload::EndQuorumEpoch { .. }
+            | Payload::QuorumFetch { .. }
+            | Payload::QuorumFetchResponse { .. } => MessageKind::Quorum,
             Payload::AlterPartition { .. } | Payload::AlterPartitionResponse { .. } => MessageKind::IsrChange,
             Payload::Fetch { .. } => MessageKind::Fetch,
             Payload::FetchResponse { .. } => MessageKind::FetchData,
@@ -480,6 +522,16 @@ impl Payload {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QuorumFetchResult {
+    /// Records from the fetch offset (a broker gets committed ones only), and the leader's HW.
+    Records { entries: Vec<crate::cluster::quorum::MetaEntry>, hw: u64 },
+    /// The fetcher's log differs from the leader's: truncate to `end_offset` of `epoch`.
+    Diverging { epoch: u32, end_offset: u64 },
+    /// Not the leader (it may name the one it knows).
+    NotLeader,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: u64,
     pub from: Node,
@@ -499,6 +551,37 @@ pub enum Timer {
     },
     /// Controller: `auto.leader.rebalance.enable`'s periodic check.
     LeaderImbalanceCheck,
+    /// A controller's election timer: a follower's fetch timeout, or an election that ran out.
+    QuorumElection {
+        controller: u32,
+        incarnation: u64,
+        seq: u64,
+    },
+    /// The active controller checks it still hears from a majority.
+    QuorumCheck {
+        controller: u32,
+        incarnation: u64,
+        epoch: u32,
+    },
+    /// The leader answers a held fetch with nothing new.
+    QuorumFetchWait {
+        controller: u32,
+        incarnation: u64,
+        from: Node,
+        seq: u64,
+    },
+    /// A follower controller's fetch got no answer: fetch again.
+    QuorumFetchRetry {
+        controller: u32,
+        incarnation: u64,
+        seq: u64,
+    },
+    /// A broker's metadata fetch got no answer: try another controller.
+    MetadataFetchTimeout {
+        broker: BrokerId,
+        incarnation: u64,
+        seq: u64,
+    },
     /// Controller: has `broker` missed its session?
     SessionCheck {
         broker: BrokerId,
@@ -620,6 +703,10 @@ pub struct Dropped {
 pub struct Net {
     pub now: Millis,
     pub rng: Rng,
+    /// The KRaft quorum's own stream (election timeouts, its messages' jitter), so that the
+    /// quorum's chatter does not shift the randomness the rest of the cluster draws.
+    #[serde(default = "quorum_rng_default")]
+    pub quorum_rng: Rng,
     /// The event queue, in two halves ordered by the same (time, insertion sequence) keys: ties
     /// resolve in the order things were scheduled, and `pop_next` takes the earlier of the two
     /// heads, so the order is that of one queue. Messages apart, so that what is in flight (drawn
@@ -634,6 +721,9 @@ pub struct Net {
     pub link_latency: BTreeMap<(Node, Node), (Millis, Millis)>,
     /// Brokers whose links are cut (`broker isolate`).
     pub isolated: BTreeSet<BrokerId>,
+    /// Controllers whose links are cut (`controller isolate`): to brokers and other controllers.
+    #[serde(default)]
+    pub isolated_controllers: BTreeSet<u32>,
     pub dropped: Vec<Dropped>,
     /// When the last message on each directed link is delivered: links are FIFO, like the TCP
     /// connections they stand for, so a later message never overtakes an earlier one.
@@ -647,11 +737,19 @@ pub struct Net {
     pub sweep_at: usize,
 }
 
+/// Mixed into the seed for the quorum's stream ("kraft").
+const QUORUM_STREAM: u64 = 0x6b72_6166_74;
+
+fn quorum_rng_default() -> Rng {
+    Rng::new(QUORUM_STREAM)
+}
+
 impl Net {
     pub fn new(seed: u64, latency_ms: Millis, jitter_ms: Millis) -> Net {
         Net {
             now: 0,
             rng: Rng::new(seed),
+            quorum_rng: Rng::new(seed ^ QUORUM_STREAM),
             messages: BTreeMap::new(),
             timers: BTreeMap::new(),
             seq: 0,
@@ -660,6 +758,7 @@ impl Net {
             jitter_ms,
             link_latency: BTreeMap::new(),
             isolated: BTreeSet::new(),
+            isolated_controllers: BTreeSet::new(),
             dropped: Vec::new(),
             last_delivery: BTreeMap::new(),
             sent: 0,
@@ -718,14 +817,16 @@ impl Net {
     /// controller and to other brokers; clients still reach it (the zombie-leader case).
     pub fn link_cut(&self, a: Node, b: Node) -> bool {
         let iso = |n: Node| matches!(n, Node::Broker(id) if self.isolated.contains(&id));
-        let server = |n: Node| matches!(n, Node::Broker(_) | Node::Controller);
-        (iso(a) && server(b)) || (iso(b) && server(a))
+        let server = |n: Node| matches!(n, Node::Broker(_) | Node::Controller(_));
+        let ctl = |n: Node| matches!(n, Node::Controller(id) if self.isolated_controllers.contains(&id));
+        (iso(a) && server(b)) || (iso(b) && server(a)) || ctl(a) || ctl(b)
     }
 
     pub fn send(&mut self, from: Node, to: Node, payload: Payload) {
         let key = if from <= to { (from, to) } else { (to, from) };
         let (latency, jitter_max) = self.link_latency.get(&key).copied().unwrap_or((self.latency_ms, self.jitter_ms));
-        let jitter = if jitter_max > 0 { self.rng.below(jitter_max + 1) } else { 0 };
+        let rng = if payload.kind() == MessageKind::Quorum { &mut self.quorum_rng } else { &mut self.rng };
+        let jitter = if jitter_max > 0 { rng.below(jitter_max + 1) } else { 0 };
         let mut deliver = self.now + latency.max(1) + jitter;
         let last = self.last_delivery.entry((from, to)).or_insert(0);
         deliver = deliver.max(*last);

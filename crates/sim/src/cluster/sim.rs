@@ -34,7 +34,11 @@ pub struct Sim {
     pub seed: u64,
     pub net: Net,
     pub config: ClusterConfig,
+    /// The active controller's image of the metadata log (see `quorum.rs`).
     pub controller: Controller,
+    /// The KRaft controller quorum.
+    #[serde(default)]
+    pub quorum: crate::cluster::quorum::Quorum,
     pub brokers: std::collections::BTreeMap<BrokerId, Broker>,
     pub topics: Vec<Topic>,
     pub producers: Vec<Producer>,
@@ -82,6 +86,9 @@ pub struct PowerCut {
     pub at_ms: Millis,
 }
 
+/// `cluster` without `--controllers`: three KRaft controllers.
+pub const DEFAULT_CONTROLLERS: u32 = 3;
+
 /// The queue is swept for moot timers only once it holds at least this many.
 const MIN_SWEEP_TIMERS: usize = 256;
 
@@ -97,6 +104,7 @@ impl Sim {
             net: Net::new(seed, config.network_latency_ms, config.network_jitter_ms),
             config,
             controller: Controller::default(),
+            quorum: Default::default(),
             brokers: Default::default(),
             topics: Vec::new(),
             producers: Vec::new(),
@@ -115,6 +123,7 @@ impl Sim {
         };
         let every = sim.config.leader_imbalance_check_interval_ms;
         sim.net.timer(every, Timer::LeaderImbalanceCheck);
+        sim.bootstrap_quorum(DEFAULT_CONTROLLERS);
         sim
     }
 
@@ -125,13 +134,21 @@ impl Sim {
 
     /// `cluster --brokers N --racks R1,R2,...`: broker b gets rack `racks[(b - 1) % len]`.
     pub fn with_racks(seed: u64, n: u32, racks: &[String]) -> Sim {
+        Sim::with_quorum(seed, n, racks, DEFAULT_CONTROLLERS)
+    }
+
+    /// `cluster --brokers N --controllers C --racks ...`.
+    pub fn with_quorum(seed: u64, n: u32, racks: &[String], controllers: u32) -> Sim {
         let mut sim = Sim::new(seed);
+        if controllers != DEFAULT_CONTROLLERS {
+            sim.bootstrap_quorum(controllers);
+        }
         for b in 1..=n {
             let rack = (!racks.is_empty()).then(|| racks[(b as usize - 1) % racks.len()].as_str());
             sim.start_broker_on_rack(b, rack).expect("fresh broker ids start");
         }
-        // Let registrations land so the cluster is ready, as a running cluster would be.
-        sim.run_for(100);
+        // Let registrations commit and brokers catch up and be unfenced, as in a running cluster.
+        sim.run_for(200);
         sim
     }
 
@@ -236,7 +253,7 @@ impl Sim {
 
     fn node_down(&self, node: Node) -> bool {
         match node {
-            Node::Controller => false,
+            Node::Controller(c) => self.quorum.nodes.get(&c).is_none_or(|n| !n.is_running()),
             Node::Broker(b) => self.brokers.get(&b).is_none_or(|br| !br.is_running()),
             Node::Producer(p) => self.producers.get(p as usize).is_none_or(|pr| !pr.is_running()),
             Node::Consumer(c) => self.consumers.get(c as usize).is_none_or(|co| !co.is_alive()),
@@ -268,6 +285,7 @@ impl Sim {
                 Payload::Produce { req, tp, .. } => Some(Payload::Disconnected { req: Some(*req), tp: Some(*tp) }),
                 Payload::Metadata => Some(Payload::Disconnected { req: None, tp: None }),
                 Payload::Fetch { tp, .. } => Some(Payload::Disconnected { req: None, tp: Some(*tp) }),
+                Payload::QuorumFetch { .. } => Some(Payload::Disconnected { req: None, tp: None }),
                 // The coordinator learns at once that the leader is down and retries later.
                 Payload::WriteTxnMarker { tid, tp, producer_id, .. } => Some(Payload::WriteTxnMarkerResponse {
                     tid: *tid,
@@ -297,7 +315,7 @@ impl Sim {
             return;
         }
         match msg.to {
-            Node::Controller => self.controller_handle(msg),
+            Node::Controller(c) => self.quorum_handle(c, msg),
             Node::Broker(b) => self.broker_handle(b, msg),
             Node::Producer(p) => self.producer_handle(p, msg),
             Node::Consumer(c) => self.consumer_handle(c, msg),
@@ -309,6 +327,21 @@ impl Sim {
             Timer::BrokerHeartbeat { broker, incarnation } => self.on_heartbeat_timer(broker, incarnation),
             Timer::SessionCheck { broker } => self.controller_session_check(broker),
             Timer::LeaderImbalanceCheck => self.controller_leader_imbalance_check(),
+            Timer::QuorumElection { controller, incarnation, seq } => {
+                self.on_quorum_election_timer(controller, incarnation, seq)
+            }
+            Timer::QuorumCheck { controller, incarnation, epoch } => {
+                self.on_quorum_check(controller, incarnation, epoch)
+            }
+            Timer::QuorumFetchWait { controller, incarnation, from, seq } => {
+                self.on_quorum_fetch_wait(controller, incarnation, from, seq)
+            }
+            Timer::QuorumFetchRetry { controller, incarnation, seq } => {
+                self.on_quorum_fetch_retry(controller, incarnation, seq)
+            }
+            Timer::MetadataFetchTimeout { broker, incarnation, seq } => {
+                self.on_metadata_fetch_timeout(broker, incarnation, seq)
+            }
             Timer::FetchWait { broker, incarnation, tp, follower, id } => {
                 self.on_fetch_wait(broker, incarnation, tp, follower, id)
             }
@@ -416,12 +449,21 @@ impl Sim {
         broker.purgatory.clear();
         broker.txns.clear();
         broker.txn_loaded.clear();
+        // Its metadata cache is rebuilt by replaying the metadata log from the start.
+        broker.metadata.clear();
+        broker.registrations.clear();
+        broker.fenced_brokers.clear();
+        broker.metadata_offset = 0;
+        broker.metadata_epoch = 0;
+        broker.metadata_fetch_in_flight = false;
+        broker.quorum_leader = None;
         for r in broker.replicas.values_mut() {
             r.become_unknown();
         }
         let inc = broker.incarnation;
         self.log_event(SimEvent::BrokerStarted { broker: id });
         self.send_heartbeat(id);
+        self.broker_metadata_fetch(id);
         let cfg = &self.config;
         self.net.timer(cfg.broker_heartbeat_interval_ms, Timer::BrokerHeartbeat { broker: id, incarnation: inc });
         self.net.timer(cfg.replica_lag_time_max_ms / 2, Timer::IsrExpiration { broker: id, incarnation: inc });
@@ -548,6 +590,7 @@ impl Sim {
         assignment: Option<Vec<Vec<BrokerId>>>,
         configs: &[(String, String)],
     ) -> ActionResult {
+        self.require_active_controller()?;
         crate::cluster::configs::validate_topic_configs(configs)?;
         validate_topic_name(name)?;
         let collision = |n: &str| n.replace('.', "_");
@@ -627,6 +670,12 @@ impl Sim {
         });
         self.log_event(SimEvent::TopicCreated { topic: id });
         self.controller_create_partitions(id, 0, assignment);
+        if !self.await_metadata_commit() {
+            return Err(format!(
+                "org.apache.kafka.common.errors.TimeoutException: The controller did not commit the records of topic '{name}' within controller.quorum.request.timeout.ms ({REQ} ms): no majority of the controllers acknowledged them. The topic exists only if a later commit includes them.",
+                REQ = crate::cluster::quorum::REQUEST_TIMEOUT_MS
+            ));
+        }
         self.resubscribe(name, id);
         Ok(())
     }
@@ -704,6 +753,7 @@ impl Sim {
     /// on purpose, not lost). Producers still sending to it fail with UNKNOWN_TOPIC_OR_PARTITION
     /// once `delivery.timeout.ms` runs out.
     pub fn delete_topic(&mut self, topic: TopicId) -> ActionResult {
+        self.require_active_controller()?;
         let t = &self.topics[topic as usize];
         if t.deleted {
             return Err(format!("Topic 'Optional[{}]' does not exist as expected", t.name));
@@ -717,6 +767,13 @@ impl Sim {
         self.topics[topic as usize].deleted = true;
         self.log_event(SimEvent::TopicDeleted { topic, partitions });
         self.controller_delete_topic(topic);
+        if !self.await_metadata_commit() {
+            let name = &self.topics[topic as usize].name;
+            return Err(format!(
+                "org.apache.kafka.common.errors.TimeoutException: The controller did not commit the deletion of topic '{name}' within controller.quorum.request.timeout.ms ({} ms): no majority of the controllers acknowledged it. The topic is gone only if a later commit includes it.",
+                crate::cluster::quorum::REQUEST_TIMEOUT_MS
+            ));
+        }
         Ok(())
     }
 
@@ -724,6 +781,7 @@ impl Sim {
     /// `kafka-cluster unregister` does in KRaft), and takes it off the picture. A broker that still
     /// holds replicas is refused with the reassignment that moves them away (`emptying_json`).
     pub fn remove_broker(&mut self, id: BrokerId) -> ActionResult {
+        self.require_active_controller()?;
         let Some(br) = self.brokers.get(&id) else {
             return Err(format!("Error: broker {id} does not exist."));
         };
@@ -750,6 +808,7 @@ impl Sim {
         }
         self.brokers.remove(&id);
         self.controller_unregister(id);
+        self.await_metadata_commit();
         self.net.isolated.remove(&id);
         self.net.link_latency.retain(|(a, b), _| *a != Node::Broker(id) && *b != Node::Broker(id));
         self.log_event(SimEvent::BrokerRemoved { broker: id });
@@ -758,6 +817,7 @@ impl Sim {
 
     /// `kafka-topics --alter --partitions N` (`ReplicationControlManager.createPartitions`).
     pub fn add_partitions(&mut self, topic: TopicId, new_count: u32) -> ActionResult {
+        self.require_active_controller()?;
         let t = &self.topics[topic as usize];
         if new_count < t.partitions {
             return Err(format!(
@@ -774,6 +834,7 @@ impl Sim {
         self.topics[topic as usize].partitions = new_count;
         self.log_event(SimEvent::PartitionsAdded { topic, from, to: new_count });
         self.controller_create_partitions(topic, from, added);
+        self.await_metadata_commit();
         Ok(())
     }
 
@@ -789,7 +850,7 @@ impl Sim {
         self.net.link_latency.insert(key, (latency_ms, jitter_ms));
         let name = |n: Node| match n {
             Node::Broker(id) => format!("broker {id}"),
-            Node::Controller => "the controller".to_string(),
+            Node::Controller(c) => format!("controller {c}"),
             Node::Producer(p) => format!("producer {p}"),
             Node::Consumer(c) => format!("consumer {c}"),
         };

@@ -549,7 +549,7 @@ impl Sim {
             };
             replies.push((m.client, result));
         }
-        let from = coordinator.map_or(Node::Controller, Node::Broker);
+        let from = coordinator.map_or(Node::Controller(0), Node::Broker);
         for (client, result) in replies {
             self.net.send(from, Node::Consumer(client), Payload::JoinGroupResponse { group, result: Ok(result) });
         }

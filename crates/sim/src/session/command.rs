@@ -7,6 +7,31 @@ use crate::model::Millis;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
+fn default_controllers() -> u32 {
+    crate::cluster::sim::DEFAULT_CONTROLLERS
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ControllerVerb {
+    Kill,
+    Start,
+    Stop,
+    Isolate,
+    Heal,
+}
+
+impl ControllerVerb {
+    pub fn word(self) -> &'static str {
+        match self {
+            ControllerVerb::Kill => "kill",
+            ControllerVerb::Start => "start",
+            ControllerVerb::Stop => "stop",
+            ControllerVerb::Isolate => "isolate",
+            ControllerVerb::Heal => "heal",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Command {
     Seed(u64),
@@ -15,6 +40,15 @@ pub enum Command {
         /// `--racks R1,R2,...`: broker b gets `racks[(b - 1) % len]` as its `broker.rack`.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         racks: Vec<String>,
+        /// `--controllers C`: the KRaft quorum's voters (3 by default).
+        #[serde(default = "default_controllers")]
+        controllers: u32,
+    },
+    /// `controller kill|start|stop|isolate|heal ID`.
+    Controller(ControllerVerb, u32),
+    /// `kafka-metadata-quorum describe --status` (false) or `--replication` (true).
+    MetadataQuorum {
+        replication: bool,
     },
     /// `kafka-reassign-partitions --generate|--execute|--verify|--cancel|--list` with the JSON
     /// inline (`--topics-to-move-json` for --generate, `--reassignment-json` otherwise).
@@ -398,7 +432,7 @@ pub fn parse_script(src: &str) -> Result<Vec<ScriptLine>, ParseError> {
 }
 
 /// Every command name, for completion and "did you mean".
-pub const COMMANDS: [&str; 24] = [
+pub const COMMANDS: [&str; 26] = [
     "kafka-topics",
     "kafka-reassign-partitions",
     "kafka-log-dirs",
@@ -410,7 +444,9 @@ pub const COMMANDS: [&str; 24] = [
     "kafka-get-offsets",
     "kafka-consumer-groups",
     "kafka-transactions",
+    "kafka-metadata-quorum",
     "broker",
+    "controller",
     "producer",
     "transaction",
     "processor",
@@ -438,11 +474,23 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
     let cmd = match name {
         "seed" => Command::Seed(args.positional_num("a seed (a whole number)")?),
         "cluster" => {
-            let opts = args.options(&[("--brokers", true), ("--racks", true)])?;
+            let opts = args.options(&[("--brokers", true), ("--racks", true), ("--controllers", true)])?;
             let n: u32 = opts.required_num("--brokers")?;
             if n == 0 || n > 64 {
                 return Err((opts.col_of("--brokers"), "--brokers takes a number from 1 to 64".into()));
             }
+            let controllers: u32 = match opts.value("--controllers") {
+                None => default_controllers(),
+                Some(c) => match c.parse::<u32>() {
+                    Ok(c) if (1..=7).contains(&c) => c,
+                    _ => {
+                        return Err((
+                            opts.col_of("--controllers"),
+                            "--controllers takes a number from 1 to 7 (Kafka runs 3 or 5)".into(),
+                        ))
+                    }
+                },
+            };
             let racks: Vec<String> = match opts.value("--racks") {
                 None => Vec::new(),
                 Some(r) => {
@@ -453,7 +501,43 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                     racks
                 }
             };
-            Command::Cluster { brokers: n, racks }
+            Command::Cluster { brokers: n, racks, controllers }
+        }
+        "controller" => {
+            let verb = args.word(&["kill", "start", "stop", "isolate", "heal"])?;
+            let id: u32 = args.positional_num("a controller id (100, 101, ...)")?;
+            let verb = match verb.as_str() {
+                "kill" => ControllerVerb::Kill,
+                "start" => ControllerVerb::Start,
+                "stop" => ControllerVerb::Stop,
+                "isolate" => ControllerVerb::Isolate,
+                _ => ControllerVerb::Heal,
+            };
+            Command::Controller(verb, id)
+        }
+        "kafka-metadata-quorum" => {
+            args.word(&["describe"])?;
+            let o = args.options(&[
+                ("--status", false),
+                ("--replication", false),
+                ("--bootstrap-server", true),
+                ("--bootstrap-controller", true),
+            ])?;
+            match (o.flag("--status"), o.flag("--replication")) {
+                (true, true) => {
+                    return Err((
+                        0,
+                        "Only one of --status or --replication should be specified with describe sub-command".into(),
+                    ))
+                }
+                (false, false) => {
+                    return Err((
+                        0,
+                        "One of --status or --replication must be specified with describe sub-command".into(),
+                    ))
+                }
+                (_, replication) => Command::MetadataQuorum { replication },
+            }
         }
         "kafka-reassign-partitions" => {
             use crate::session::reassign::ReassignAction;
@@ -614,7 +698,12 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
             Command::LogDirs { brokers }
         }
         "kafka-dump-log" => {
-            let o = args.options(&[("--files", true), ("--broker", true), ("--print-data-log", false)])?;
+            let o = args.options(&[
+                ("--files", true),
+                ("--broker", true),
+                ("--print-data-log", false),
+                ("--cluster-metadata-decoder", false),
+            ])?;
             Command::DumpLog {
                 file: o.required("--files")?.to_string(),
                 broker: o.num_opt("--broker")?,

@@ -17,10 +17,20 @@ pub const DEFAULT_SEED: u64 = 1;
 /// The trace format. 2: moot timers (a timeout whose answer came) are dropped from the event
 /// queue instead of firing, so the events a command is placed after are counted without them.
 /// Format 1 (no `format` field) counted them.
-pub const TRACE_FORMAT: u32 = 2;
+/// 3: the KRaft quorum (controllers elect a leader and replicate the metadata log; brokers fetch
+/// it), which changes every run's timing.
+pub const TRACE_FORMAT: u32 = 3;
 
 fn first_trace_format() -> u32 {
     1
+}
+
+fn default_controllers() -> u32 {
+    crate::cluster::sim::DEFAULT_CONTROLLERS
+}
+
+fn is_default_controllers(c: &u32) -> bool {
+    *c == crate::cluster::sim::DEFAULT_CONTROLLERS
 }
 pub const DEFAULT_BROKERS: u32 = 3;
 
@@ -33,6 +43,7 @@ pub struct Session {
     started: bool,
     brokers: u32,
     racks: Vec<String>,
+    controllers: u32,
     /// Every command applied after `seed`/`cluster`, with the virtual time it was applied at:
     /// with the seed and broker count, this reproduces the session exactly (`Trace`).
     pub history: Vec<TimedCommand>,
@@ -101,6 +112,9 @@ pub struct Trace {
     /// `cluster --racks`: the racks its brokers were given, round-robin (none: no racks).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub racks: Vec<String>,
+    /// `cluster --controllers C`.
+    #[serde(default = "default_controllers", skip_serializing_if = "is_default_controllers")]
+    pub controllers: u32,
     pub commands: Vec<TimedCommand>,
     pub end_ms: Millis,
     pub journal: Vec<crate::cluster::journal::JournalEntry>,
@@ -148,12 +162,12 @@ impl Session {
     }
 
     pub fn with_brokers(seed: u64, brokers: u32) -> Session {
-        Session::with_cluster(seed, brokers, &[])
+        Session::with_cluster(seed, brokers, &[], crate::cluster::sim::DEFAULT_CONTROLLERS)
     }
 
     /// `cluster --brokers N --racks R1,R2,...`: broker b on rack `racks[(b - 1) % len]`.
-    pub fn with_cluster(seed: u64, brokers: u32, racks: &[String]) -> Session {
-        let sim = Sim::with_racks(seed, brokers, racks);
+    pub fn with_cluster(seed: u64, brokers: u32, racks: &[String], controllers: u32) -> Session {
+        let sim = Sim::with_quorum(seed, brokers, racks, controllers);
         let seen = sim.journal.len();
         Session {
             sim,
@@ -161,19 +175,25 @@ impl Session {
             started: false,
             brokers,
             racks: racks.to_vec(),
+            controllers,
             history: Vec::new(),
             watches: Vec::new(),
         }
     }
 
     /// The racks the session's brokers were given (`cluster --racks`; empty: none).
+    /// How many KRaft controllers the session's cluster was started with.
+    pub fn controllers(&self) -> u32 {
+        self.controllers
+    }
+
     pub fn racks(&self) -> &[String] {
         &self.racks
     }
 
     /// The session a trace starts from (its seed and cluster), before any of its commands.
     pub fn for_trace(trace: &Trace) -> Session {
-        Session::with_cluster(trace.seed, trace.brokers, &trace.racks)
+        Session::with_cluster(trace.seed, trace.brokers, &trace.racks, trace.controllers)
     }
 
     /// Runs a whole script silently and returns the session (for traces, tests and the app).
@@ -298,6 +318,7 @@ impl Session {
             seed: self.sim.seed,
             brokers: self.brokers,
             racks: self.racks.clone(),
+            controllers: self.controllers,
             commands: self.history.clone(),
             end_ms: self.sim.now(),
             journal: self.sim.journal.to_vec(),
@@ -373,16 +394,30 @@ impl Session {
                 if self.started {
                     return Err(Output::err("Error: `seed` must come before any other command."));
                 }
-                *self = Session::with_cluster(*s, self.brokers, &self.racks.clone());
+                *self = Session::with_cluster(*s, self.brokers, &self.racks.clone(), self.controllers);
                 Ok(vec![])
             }
-            Command::Cluster { brokers, racks } => {
+            Command::Cluster { brokers, racks, controllers } => {
                 if self.started {
                     return Err(Output::err("Error: `cluster` must come before any other command (after `seed`)."));
                 }
                 let seed = sim.seed;
-                *self = Session::with_cluster(seed, *brokers, racks);
+                *self = Session::with_cluster(seed, *brokers, racks, *controllers);
                 Ok(vec![])
+            }
+            Command::Controller(verb, id) => {
+                use crate::session::command::ControllerVerb::*;
+                e(match verb {
+                    Kill => sim.kill_controller(*id),
+                    Start => sim.start_controller(*id),
+                    Stop => sim.stop_controller(*id),
+                    Isolate => sim.isolate_controller(*id),
+                    Heal => sim.heal_controller(*id),
+                })
+                .map(|_| vec![])
+            }
+            Command::MetadataQuorum { replication } => {
+                result(crate::session::tools::metadata_quorum(sim, *replication))
             }
             Command::Reassign { action, json, broker_list, throttle, disable_rack_aware, preserve_throttles } => {
                 result(crate::session::reassign::run(
@@ -632,11 +667,23 @@ impl Session {
                 match link {
                     None => sim.set_network_latency(*latency_ms, jitter),
                     Some((a, b)) => {
-                        let node = |e: &LinkEnd| match e {
-                            LinkEnd::Broker(id) => Node::Broker(*id),
-                            LinkEnd::Controller => Node::Controller,
+                        // `controller` names every controller: the link to the quorum.
+                        let nodes = |e: &LinkEnd| match e {
+                            LinkEnd::Broker(id) => vec![Node::Broker(*id)],
+                            LinkEnd::Controller => sim.quorum.voters().into_iter().map(Node::Controller).collect(),
                         };
-                        e(sim.set_link_latency(node(a), node(b), *latency_ms, jitter))?;
+                        let (na, nb) = (nodes(a), nodes(b));
+                        let before = sim.net.link_latency.clone();
+                        for &x in &na {
+                            for &y in &nb {
+                                if x != y {
+                                    if let Err(err) = sim.set_link_latency(x, y, *latency_ms, jitter) {
+                                        sim.net.link_latency = before.clone();
+                                        e(Err(err))?;
+                                    }
+                                }
+                            }
+                        }
                     }
                 }
                 Ok(vec![])
@@ -892,7 +939,7 @@ pub fn value_text(sim: &Sim, v: Value) -> String {
 
 fn node_name(n: Node) -> String {
     match n {
-        Node::Controller => "controller".into(),
+        Node::Controller(c) => format!("controller {c}"),
         Node::Broker(b) => format!("broker {b}"),
         Node::Producer(p) => format!("producer #{p}"),
         Node::Consumer(c) => format!("consumer #{c}"),
@@ -935,6 +982,19 @@ fn describe_queued(sim: &Sim, ev: &Event) -> String {
             }
             Timer::SessionCheck { broker } => {
                 format!("controller checks broker {broker}'s session")
+            }
+            Timer::QuorumElection { controller, .. } => {
+                format!("controller {controller}: election timer (fetch or election timeout)")
+            }
+            Timer::QuorumCheck { controller, .. } => {
+                format!("controller {controller}: does a majority of voters still fetch?")
+            }
+            Timer::QuorumFetchWait { controller, .. } => {
+                format!("controller {controller}: a held metadata fetch waited 500 ms")
+            }
+            Timer::QuorumFetchRetry { controller, .. } => format!("controller {controller}: fetch again"),
+            Timer::MetadataFetchTimeout { broker, .. } => {
+                format!("broker {broker}: its metadata fetch got no answer; it tries a controller again")
             }
             Timer::FetchWait { broker, follower, .. } => {
                 format!("broker {broker}: a parked fetch from broker {follower} waited replica.fetch.wait.max.ms")
@@ -1055,6 +1115,10 @@ an exact name, where Kafka's tools read a regular expression):
   kafka-dump-log --files T-P/00000000000000000000.log [--broker B] [--print-data-log]
       a segment's batches and records (the leader's replica unless --broker); crc is computed over
       the model's own encoding, not Kafka's bytes
+  kafka-dump-log --cluster-metadata-decoder --files __cluster_metadata-0/00000000000000000000.log [--broker ID]
+      the KRaft metadata log on a controller (the active one unless --broker names another): one
+      batch per record, each decoded as Kafka's JSON with the fields the model keeps (the decoder
+      is always on for this log)
   kafka-delete-records --offset-json '{\"partitions\":[{\"topic\":\"T\",\"partition\":0,\"offset\":5}],\"version\":1}'
       moves the log start offset (offset -1: the high watermark)
   kafka-reassign-partitions --generate --topics-to-move-json '{\"topics\":[{\"topic\":\"T\"}],\"version\":1}' --broker-list 1,2,4 [--disable-rack-aware]
@@ -1070,12 +1134,21 @@ an exact name, where Kafka's tools read a regular expression):
   kafka-get-offsets [--topic T] [--time latest|-1|earliest|-2|max-timestamp|-3|earliest-local|-4|latest-tiered|-5|MS]
   kafka-consumer-groups --describe --group G [--members [--verbose] | --state | --offsets]
   kafka-consumer-groups --list [--state] | --delete --group G
+  kafka-metadata-quorum describe --status | --replication
+      the KRaft quorum: leader, epoch, high watermark, voters and observers (the brokers), and per
+      replica its log end offset and lag; with no active controller it times out as Kafka's does
   kafka-consumer-groups --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N|--shift-by N)
                         [--execute | --dry-run]
 
 Simulator verbs:
   seed N                       same seed + same commands = same run
-  cluster --brokers N [--racks R1,R2,...]   start with N brokers (default 3), broker.rack round-robin
+  cluster --brokers N [--controllers C] [--racks R1,R2,...]
+                               start with N brokers (default 3) and C KRaft controllers (default 3,
+                               ids 100, 101, ...), broker.rack round-robin
+  controller kill|stop|start|isolate|heal ID
+                               break the quorum: a killed leader is replaced by an election
+                               (controller.quorum.election.timeout.ms 1000 plus up to as much
+                               again, pre-vote first); with a majority down no metadata changes
   broker kill|start|stop|isolate|heal B
   broker start B --rack R      start (or add) broker B with broker.rack=R
   broker kill B --power-loss   the machine loses power: a crash that also loses the page cache, so
@@ -1140,7 +1213,16 @@ Simulator verbs:
 
 const HELP_TAIL: &str = "\
 What the model simplifies:
-  - The KRaft controller quorum is one node that never fails; brokers get metadata pushed to them.
+  - The KRaft quorum is dedicated controllers (process.roles=controller) with a fixed voter set
+    (no KIP-853 voter changes) and no snapshots: the metadata log is kept whole and a restarted
+    broker replays it from offset 0. Records are appended one request at a time (no linger or
+    batching) and carry the model's ms as timestamps. The quorum's timing is Kafka's defaults as
+    constants: controller.quorum.election.timeout.ms 1000, fetch.timeout.ms 2000,
+    request.timeout.ms 2000, a 500 ms fetch max wait; the controller.quorum.* configs are not
+    settable. A leader that lost its majority resigns after 1.5 fetch timeouts (check-quorum) and
+    until then its changes never commit; only the committed log reaches brokers and the
+    controller's state (registrations, fencing, leaders, ISRs) is rebuilt from it by each new
+    leader.
     Brokers start with the model's own server.properties (process.roles=broker, node.id, one
     PLAINTEXT listener); broker.session.timeout.ms and the other static broker configs keep their
     defaults (Kafka changes them only by restarting brokers with new properties).

@@ -171,6 +171,9 @@ pub fn run(
 ) -> Output {
     let r = match action {
         ReassignAction::Generate => generate(sim, json.unwrap_or(""), broker_list.unwrap_or(""), !disable_rack_aware),
+        ReassignAction::Execute | ReassignAction::Cancel if sim.active_controller().is_none() => {
+            sim.require_active_controller().map(|_| Vec::new())
+        }
         ReassignAction::Execute => execute(sim, json.unwrap_or(""), throttle),
         ReassignAction::Verify => verify(sim, json.unwrap_or(""), preserve_throttles),
         ReassignAction::Cancel => cancel(sim, json.unwrap_or(""), preserve_throttles),

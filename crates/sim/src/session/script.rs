@@ -48,13 +48,21 @@ impl Command {
         let mut push = |s: &str| w.push(s.to_string());
         match self {
             Command::Seed(s) => push(&format!("seed {s}")),
-            Command::Cluster { brokers, racks } => {
+            Command::Cluster { brokers, racks, controllers } => {
                 push(&format!("cluster --brokers {brokers}"));
+                if *controllers != crate::cluster::sim::DEFAULT_CONTROLLERS {
+                    push(&format!("--controllers {controllers}"));
+                }
                 if !racks.is_empty() {
                     push("--racks");
                     push(&quote(&racks.join(",")));
                 }
             }
+            Command::Controller(verb, id) => push(&format!("controller {} {id}", verb.word())),
+            Command::MetadataQuorum { replication } => push(&format!(
+                "kafka-metadata-quorum describe {}",
+                if *replication { "--replication" } else { "--status" }
+            )),
             Command::Reassign { action, json, broker_list, throttle, disable_rack_aware, preserve_throttles } => {
                 push("kafka-reassign-partitions");
                 push(action.flag());
@@ -502,8 +510,13 @@ pub fn trace_script(trace: &Trace) -> String {
     out.push_str("# A kafkascope session exported as a scenario script.\n");
     out.push_str("# Replay it: cargo run -p kafkascope-sim --bin kafkascope -- run FILE\n");
     out.push_str(&format!("seed {}\n", trace.seed));
-    if trace.brokers != DEFAULT_BROKERS || !trace.racks.is_empty() {
-        out.push_str(&Command::Cluster { brokers: trace.brokers, racks: trace.racks.clone() }.to_line());
+    if trace.brokers != DEFAULT_BROKERS
+        || !trace.racks.is_empty()
+        || trace.controllers != crate::cluster::sim::DEFAULT_CONTROLLERS
+    {
+        let cluster =
+            Command::Cluster { brokers: trace.brokers, racks: trace.racks.clone(), controllers: trace.controllers };
+        out.push_str(&cluster.to_line());
         out.push('\n');
     }
     // A shadow session follows the script as it is written, so every `advance` lands exactly.

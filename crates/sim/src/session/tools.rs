@@ -364,6 +364,9 @@ pub fn describe_transaction(sim: &Sim, tid: &str) -> Output {
 
 /// `kafka-leader-election --election-type … (--topic T --partition P | --all-topic-partitions)`.
 pub fn leader_election(sim: &mut Sim, election: ElectionType, topic: Option<&str>, partition: Option<u32>) -> Output {
+    if let Err(e) = sim.require_active_controller() {
+        return Output { lines: vec![e], error: true };
+    }
     let kind = match election {
         ElectionType::Preferred => "PREFERRED",
         ElectionType::Unclean => "UNCLEAN",
@@ -450,4 +453,112 @@ pub fn leader_election(sim: &mut Sim, election: ElectionType, topic: Option<&str
         lines.push(stderr(&format!("org.apache.kafka.server.common.AdminCommandFailedException: {msg}")));
     }
     Output { lines, error: !failed_names.is_empty() }
+}
+
+/// A stable made-up id for a node's metadata log directory (`DirectoryId`), from the seed.
+fn directory_id(sim: &Sim, node: u64) -> String {
+    crate::rng::Rng::new(sim.seed ^ (0xd1_7ec7_0000 + node)).uuid_like()
+}
+
+/// `kafka-metadata-quorum describe --status | --replication` (`MetadataQuorumCommand`), from the
+/// active controller's DescribeQuorum answer. Timestamps are the model's clock (ms from the start).
+pub fn metadata_quorum(sim: &Sim, replication: bool) -> Output {
+    use crate::cluster::quorum::ReplicaState;
+    let Some(leader_id) = sim.active_controller() else {
+        return Output {
+            lines: vec![stderr("org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeMetadataQuorum")],
+            error: true,
+        };
+    };
+    let now = sim.now();
+    let leader = &sim.quorum.nodes[&leader_id];
+    let leo = leader.log_end_offset() as i64;
+    // (id, directory, log end offset, last fetch, last caught up, status)
+    type Row = (u64, i64, Option<u64>, Option<u64>, &'static str);
+    let state = |s: Option<&ReplicaState>| -> (i64, Option<u64>, Option<u64>) {
+        match s {
+            Some(s) if s.last_fetch_ms.is_some() => (s.log_end_offset as i64, s.last_fetch_ms, s.last_caught_up_ms),
+            _ => (-1, None, None),
+        }
+    };
+    let mut voters: Vec<Row> = vec![(leader_id as u64, leo, Some(now), Some(now), "Leader")];
+    for &v in sim.quorum.nodes.keys().filter(|&&v| v != leader_id) {
+        let (e, f, c) = state(leader.replicas.get(&Node::Controller(v)));
+        voters.push((v as u64, e, f, c, "Follower"));
+    }
+    let mut observers: Vec<Row> = Vec::new();
+    for (n, s) in &leader.replicas {
+        if let Node::Broker(b) = n {
+            let (e, f, c) = state(Some(s));
+            observers.push((*b as u64, e, f, c, "Observer"));
+        }
+    }
+    if replication {
+        let ts = |t: Option<u64>| t.map_or("-1".to_string(), |t| t.to_string());
+        let rows: Vec<Vec<String>> = voters
+            .iter()
+            .chain(observers.iter())
+            .map(|&(id, e, f, c, status)| {
+                vec![
+                    id.to_string(),
+                    directory_id(sim, id),
+                    e.to_string(),
+                    (leo - e).to_string(),
+                    ts(f),
+                    ts(c),
+                    status.to_string(),
+                ]
+            })
+            .collect();
+        return Output {
+            lines: pretty_print_table(
+                &[
+                    "NodeId",
+                    "DirectoryId",
+                    "LogEndOffset",
+                    "Lag",
+                    "LastFetchTimestamp",
+                    "LastCaughtUpTimestamp",
+                    "Status",
+                ],
+                &rows,
+            ),
+            error: false,
+        };
+    }
+    let max_lag = voters.iter().min_by_key(|r| r.1).expect("the leader is a voter");
+    let max_follower_lag = leo - max_lag.1;
+    let lag_time: i64 = if max_lag.0 == leader_id as u64 {
+        0
+    } else {
+        match max_lag.3 {
+            Some(c) => now as i64 - c as i64,
+            None => -1,
+        }
+    };
+    let voter = |id: u64| {
+        format!(
+            "{{\"id\": {id}, \"directoryId\": \"{}\", \"endpoints\": [\"CONTROLLER://controller-{id}:9093\"]}}",
+            directory_id(sim, id)
+        )
+    };
+    let observer = |id: u64| format!("{{\"id\": {id}, \"directoryId\": \"{}\"}}", directory_id(sim, id));
+    let list = |rows: &[Row], f: &dyn Fn(u64) -> String| {
+        format!("[{}]", rows.iter().map(|r| f(r.0)).collect::<Vec<_>>().join(", "))
+    };
+    let mut ordered = voters.clone();
+    ordered.sort_by_key(|r| r.0);
+    Output {
+        lines: vec![
+            format!("ClusterId:              {}", crate::rng::Rng::new(sim.seed ^ 0xc1_0057_e400).uuid_like()),
+            format!("LeaderId:               {leader_id}"),
+            format!("LeaderEpoch:            {}", leader.epoch),
+            format!("HighWatermark:          {}", leader.hw),
+            format!("MaxFollowerLag:         {max_follower_lag}"),
+            format!("MaxFollowerLagTimeMs:   {lag_time}"),
+            format!("CurrentVoters:          {}", list(&ordered, &voter)),
+            format!("CurrentObservers:       {}", list(&observers, &observer)),
+        ],
+        error: false,
+    }
 }

@@ -365,6 +365,17 @@ pub struct Question {
 /// Something the model is asked after a step. Values are plain text, compared with the choices.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Probe {
+    /// The KRaft quorum: the active controller's id, or `none`.
+    ActiveController,
+    /// A controller's role (`leader`, `follower`, `candidate`, `prospective`, `unattached`) or
+    /// `dead` / `stopped`.
+    Controller(u32),
+    /// The highest epoch any controller has reached.
+    QuorumEpoch,
+    /// The metadata log's high watermark (its committed end).
+    MetadataHw,
+    /// A broker's metadata offset: how much of the committed log it has applied.
+    MetadataOffset(BrokerId),
     /// The partition's leader per the controller, or `none`.
     Leader(String, u32),
     /// The ISR per the controller, comma-separated.
@@ -504,7 +515,7 @@ fn list(items: Vec<String>) -> String {
 impl Probe {
     pub fn parse(text: &str) -> Result<Probe, String> {
         let w: Vec<&str> = text.split_whitespace().collect();
-        let usage = "probes: leader|isr|replicas|adding|removing|epoch|hw|leo|lso|unstable|records|above-hw|log-start|segments TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|partition-for|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker|hosted ID";
+        let usage = "probes: leader|isr|replicas|adding|removing|epoch|hw|leo|lso|unstable|records|above-hw|log-start|segments TOPIC-P, replica-leo|role TOPIC-P BROKER, partitions|topic-records TOPIC, partition-of|partition-for|key-partitions TOPIC KEY, values|in-order|late TOPIC-P KEY, read|read-committed TOPIC, ledger FIELD, group G FIELD, committed G TOPIC-P, owner G TOPIC-P, assigned|owns|consumer CLIENT, coordinator-assignment G CLIENT, position|lag CLIENT TOPIC-P, processor G FIELD, broker|hosted ID, active-controller, controller ID, quorum-epoch, metadata-hw, metadata-offset BROKER";
         let broker = |s: &str| s.parse::<BrokerId>().map_err(|_| format!("`{s}` is not a broker id"));
         let p = match w.as_slice() {
             [kind @ ("leader" | "isr" | "replicas" | "adding" | "removing" | "epoch" | "hw" | "leo" | "lso"
@@ -577,6 +588,13 @@ impl Probe {
             ["coordinator-assignment", g, c] => Probe::CoordinatorAssignment(g.to_string(), c.to_string()),
             ["broker", id] => Probe::Broker(broker(id)?),
             ["hosted", id] => Probe::Hosted(broker(id)?),
+            ["active-controller"] => Probe::ActiveController,
+            ["controller", id] => {
+                Probe::Controller(id.parse::<u32>().map_err(|_| format!("`{id}` is not a controller id"))?)
+            }
+            ["quorum-epoch"] => Probe::QuorumEpoch,
+            ["metadata-hw"] => Probe::MetadataHw,
+            ["metadata-offset", id] => Probe::MetadataOffset(broker(id)?),
             _ => return Err(format!("unknown probe `{text}` ({usage})")),
         };
         Ok(p)
@@ -806,6 +824,15 @@ impl Probe {
             }
             Probe::Consumer(c) => consumer_named(sim, c).map_or_else(none, |i| sim.consumer_state(i).to_string()),
             Probe::Broker(b) => sim.broker_state(*b).to_string(),
+            Probe::ActiveController => sim.active_controller().map_or_else(none, |c| c.to_string()),
+            Probe::Controller(c) => sim.quorum.node(*c).map_or_else(none, |n| match n.status {
+                crate::cluster::quorum::ControllerStatus::Running => n.role.name().to_string(),
+                crate::cluster::quorum::ControllerStatus::Dead => "dead".to_string(),
+                crate::cluster::quorum::ControllerStatus::Stopped => "stopped".to_string(),
+            }),
+            Probe::QuorumEpoch => sim.quorum.nodes.values().map(|n| n.epoch).max().unwrap_or(0).to_string(),
+            Probe::MetadataHw => sim.quorum.committed_end().to_string(),
+            Probe::MetadataOffset(b) => sim.brokers.get(b).map_or_else(none, |br| br.metadata_offset.to_string()),
             Probe::Hosted(b) => {
                 sim.controller.partitions.values().filter(|m| m.replicas.contains(b)).count().to_string()
             }
