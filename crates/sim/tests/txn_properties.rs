@@ -6,6 +6,7 @@
 //! of the exactly-once output sees every consumed input exactly once: 0 lost, 0 duplicated.
 //! A failure prints the script that reproduces it (`kafkascope run -`).
 
+use kafkascope_sim::audit::ledger::Delivery;
 use kafkascope_sim::session::exec::Session;
 use kafkascope_sim::{parse_script, Command, Sim, Value};
 use proptest::prelude::*;
@@ -197,7 +198,20 @@ fn run_case(case: &Case) -> Result<(), String> {
     }
     // Liveness: both apps consumed every input record (their committed offsets reached the end).
     let input = session.sim.topic_by_name("in").ok_or("no input topic")?;
+    // One exception, as in Kafka: an idempotent producer whose earlier batch was refused
+    // (NOT_ENOUGH_REPLICAS) while a later one was accepted by a leader without state for it (Kafka
+    // accepts any sequence from a producer it has no state for) can never write the earlier one
+    // (OUT_OF_ORDER_SEQUENCE_NUMBER until delivery.timeout.ms). The at-least-once app's send then
+    // fails for good, and Kafka Streams stops (LogAndFailExceptionHandler): it owes no liveness.
+    let send_failed = |name: &str| {
+        session.sim.producer_by_name(name).is_some_and(|p| {
+            session.sim.ledger.iter().any(|(_, e)| e.producer == p && matches!(e.state, Delivery::Failed(_)))
+        })
+    };
     for a in [eos, alo] {
+        if a.group == "alo" && send_failed("alo") {
+            continue;
+        }
         let total: u64 = (0..3)
             .filter_map(|p| session.sim.audited_log(kafkascope_sim::Tp { topic: input, partition: p }))
             .map(|log| log.records.iter().filter(|r| r.offset < log.hw).count() as u64)

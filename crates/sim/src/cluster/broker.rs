@@ -201,6 +201,12 @@ pub struct Broker {
     /// Brokers as its metadata says: (fenced, in controlled shutdown).
     #[serde(default)]
     pub registrations: BTreeMap<BrokerId, (bool, bool)>,
+    /// Whether it has published its metadata to its replicas since it started: a (re)started
+    /// broker replays the log into its cache but acts on none of it (leads nothing, serves
+    /// nothing) until it has caught up past its own registration, as Kafka's broker waits for
+    /// its initial catch-up before it publishes the first image.
+    #[serde(default = "yes")]
+    pub metadata_published: bool,
     pub parked_fetches: BTreeMap<u64, ParkedFetch>,
     /// Consumer fetches waiting (up to `fetch.max.wait.ms`) for records below the HW.
     pub parked_consumer_fetches: BTreeMap<u64, ParkedConsumerFetch>,
@@ -216,6 +222,10 @@ pub struct Broker {
     /// Rack (`broker.rack`), given by `cluster --racks` or `broker start B --rack R`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rack: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Broker {
@@ -260,6 +270,7 @@ impl Broker {
             metadata_fetch_seq: 0,
             bootstrap_tries: 0,
             registrations: BTreeMap::new(),
+            metadata_published: false,
             parked_fetches: BTreeMap::new(),
             parked_consumer_fetches: BTreeMap::new(),
             purgatory: BTreeMap::new(),
@@ -603,7 +614,9 @@ impl Sim {
                 let learned = br.broker_epoch != broker_epoch;
                 br.broker_epoch = broker_epoch;
                 if learned && fenced && !should_shutdown && br.metadata_offset > broker_epoch {
-                    // Registered, and already caught up past its registration: ask to be unfenced.
+                    // Registered, and already caught up past its registration: publish what it
+                    // replayed and ask to be unfenced.
+                    self.broker_publish_metadata(b);
                     self.send_heartbeat(b);
                     return;
                 }

@@ -1271,6 +1271,22 @@ impl Sim {
         }
     }
 
+    /// A (re)started broker that has caught up past its own registration publishes its metadata
+    /// image at once: its replicas learn their roles, and replicas of partitions the image no
+    /// longer has (deleted while it was down) go.
+    pub(crate) fn broker_publish_metadata(&mut self, b: BrokerId) {
+        let Some(br) = self.brokers.get_mut(&b) else { return };
+        if br.metadata_published {
+            return;
+        }
+        br.metadata_published = true;
+        let image: Vec<(Tp, PartitionMeta)> = br.metadata.iter().map(|(&tp, m)| (tp, m.clone())).collect();
+        let mut stray: Vec<Tp> = br.replicas.keys().copied().filter(|tp| !br.metadata.contains_key(tp)).collect();
+        crate::sort::sort(&mut stray);
+        self.on_partitions_deleted(b, &stray);
+        self.on_metadata_update(b, image);
+    }
+
     /// The broker's metadata publisher: applies committed records in order to its own cache
     /// (partitions, which brokers are fenced), then acts on the partitions that changed.
     fn broker_apply_metadata(&mut self, b: BrokerId, entries: Vec<MetaEntry>) {
@@ -1329,9 +1345,20 @@ impl Sim {
             }
         }
         br.fenced_brokers = br.registrations.iter().filter(|(_, (f, s))| *f || *s).map(|(&x, _)| x).collect();
-        crate::sort::sort(&mut deleted);
-        self.on_partitions_deleted(b, &deleted);
-        self.on_metadata_update(b, changed.into_iter().collect());
+        if br.metadata_published {
+            crate::sort::sort(&mut deleted);
+            self.on_partitions_deleted(b, &deleted);
+            self.on_metadata_update(b, changed.into_iter().collect());
+        } else {
+            // Still replaying after a start: the cache fills, nothing acts on it yet.
+            for tp in &deleted {
+                br.metadata.remove(tp);
+            }
+            br.metadata.extend(changed);
+            if caught_up {
+                self.broker_publish_metadata(b);
+            }
+        }
         let shutting_down =
             self.brokers.get(&b).is_some_and(|br| br.status == crate::cluster::broker::BrokerStatus::ShuttingDown);
         if caught_up || (shutting_down && applied) {

@@ -455,6 +455,7 @@ impl Sim {
         broker.fenced_brokers.clear();
         broker.metadata_offset = 0;
         broker.metadata_epoch = 0;
+        broker.metadata_published = false;
         broker.metadata_fetch_in_flight = false;
         broker.quorum_leader = None;
         for r in broker.replicas.values_mut() {
