@@ -329,7 +329,7 @@ mod tests {
         assert!(preset("nope").is_none());
         let (_, s) = preset("leader-failover").unwrap();
         assert_eq!(preset_trace(s, Some(123)).unwrap().seed, 123);
-        assert_eq!(preset_trace(s, None).unwrap().seed, 7);
+        assert_eq!(preset_trace(s, None).unwrap().seed, 4);
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

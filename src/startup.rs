@@ -118,7 +118,7 @@ mod tests {
         assert!(m.playing);
         assert!(m.in_past(), "the script's later commands are the recorded future");
         assert!(m.timeline.horizon_ms >= 15_000);
-        assert_eq!(m.session.sim.seed, 7);
+        assert_eq!(m.session.sim.seed, 4);
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -207,4 +207,6 @@ async fn the_quorum_strip_shows_the_controllers_and_a_kill_from_its_menu() {
     assert!(cls.contains("dead"), "{cls}");
     assert_eq!(root.query_selector_all("svg#cluster g.quorum-node.active").unwrap().length(), 0, "no leader yet");
     root.remove();
+    // The app saved this session (a dead controller); the next test must start fresh.
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
 }

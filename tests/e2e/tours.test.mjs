@@ -36,11 +36,11 @@ describe(`kafkascope tours (${BASE_URL})`, { concurrency: false }, () => {
     if (browser) await browser.close();
   });
 
-  it('lists ten tours: one per interview point, and scaling out', { timeout: STEP_TIMEOUT }, async () => {
+  it('lists eleven tours: one per interview point, scaling out, and the controller quorum', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await openTab(page, 'tours');
     await page.locator('button.tour-start').first().waitFor();
-    assert.equal(await page.locator('button.tour-start').count(), 10);
+    assert.equal(await page.locator('button.tour-start').count(), 11);
     browser.assertNoErrors('on load');
   });
 
