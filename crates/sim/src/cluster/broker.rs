@@ -613,6 +613,8 @@ impl Sim {
                 br.quorum_leader = Some(c);
                 let learned = br.broker_epoch != broker_epoch;
                 br.broker_epoch = broker_epoch;
+                self.broker_publish_metadata(b);
+                let br = self.brokers.get_mut(&b).expect("running broker");
                 if learned && fenced && !should_shutdown && br.metadata_offset > broker_epoch {
                     // Registered, and already caught up past its registration: publish what it
                     // replayed and ask to be unfenced.

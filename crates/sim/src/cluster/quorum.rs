@@ -1276,7 +1276,9 @@ impl Sim {
     /// longer has (deleted while it was down) go.
     pub(crate) fn broker_publish_metadata(&mut self, b: BrokerId) {
         let Some(br) = self.brokers.get_mut(&b) else { return };
-        if br.metadata_published {
+        // Caught up past its own registration in this incarnation (its broker epoch is that
+        // record's offset), whichever came first: the record or the heartbeat answer.
+        if br.metadata_published || br.broker_epoch == 0 || br.metadata_offset <= br.broker_epoch {
             return;
         }
         br.metadata_published = true;
@@ -1355,9 +1357,7 @@ impl Sim {
                 br.metadata.remove(tp);
             }
             br.metadata.extend(changed);
-            if caught_up {
-                self.broker_publish_metadata(b);
-            }
+            self.broker_publish_metadata(b);
         }
         let shutting_down =
             self.brokers.get(&b).is_some_and(|br| br.status == crate::cluster::broker::BrokerStatus::ShuttingDown);
