@@ -2,6 +2,8 @@
 //! broker kill/start and produce, with the group invariants checked after every event. A failure
 //! prints the minimal script that reproduces it.
 
+mod common;
+
 use kafkascope_sim::clients::consumer::{ConsumerStatus, MemberState};
 use kafkascope_sim::coordinators::group::GroupState;
 use kafkascope_sim::session::exec::Session;
@@ -98,7 +100,7 @@ impl Case {
 
 impl fmt::Debug for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\n--- script (kafkascope run -) ---\n{}---", self.script())
+        common::fmt_script(f, &self.script())
     }
 }
 
@@ -229,29 +231,21 @@ fn run_case(case: &Case) -> Result<(), String> {
     let mut checker = GroupChecker::default();
     let mut broker_checker = kafkascope_sim::audit::invariants::Checker::default();
     for l in &lines {
-        match &l.command {
-            Command::Advance(ms) => {
-                let target = session.sim.now() + ms;
-                while session.sim.net.next_event_time().is_some_and(|t| t <= target) {
-                    session.sim.step();
-                    checker.check(&session.sim).map_err(|e| format!("during `{}`: {e}", l.text))?;
-                    broker_checker.check(&session.sim).map_err(|e| format!("during `{}`: {e}", l.text))?;
-                }
-                session.sim.run_until(target);
-            }
-            cmd => {
-                if matches!(cmd, Command::TopicsDelete { .. } | Command::TopicsCreate { .. }) {
-                    for g in session.sim.groups.values() {
-                        checker.topics_changed.insert(g.name.clone(), g.generation);
-                    }
-                }
-                if let Command::GroupsDelete(name) = cmd {
-                    checker.committed.retain(|(g, _, _), _| g != name);
-                }
-                session.execute(cmd);
+        let cmd = &l.command;
+        if matches!(cmd, Command::TopicsDelete { .. } | Command::TopicsCreate { .. }) {
+            for g in session.sim.groups.values() {
+                checker.topics_changed.insert(g.name.clone(), g.generation);
             }
         }
-        checker.check(&session.sim).map_err(|e| format!("after `{}`: {e}", l.text))?;
+        if let Command::GroupsDelete(name) = cmd {
+            checker.committed.retain(|(g, _, _), _| g != name);
+        }
+        common::run_checked(&mut session, cmd, |sim| {
+            checker
+                .check(sim)
+                .and_then(|_| broker_checker.check(sim))
+                .map_err(|e| format!("during or after `{}`: {e}", l.text))
+        })?;
     }
     // Everyone back, the cooperative group settles too: every partition is assigned.
     for b in 1..=3 {
@@ -285,15 +279,7 @@ fn run_case(case: &Case) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_GROUP_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(1000),
-        max_shrink_iters: 1000,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(
-            std::env::var("PROPTEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x6772_6f75_70),
-        ),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::config("PROPTEST_GROUP_CASES", 1000, 1000, 0x6772_6f75_70))]
 
     #[test]
     fn group_invariants_hold(case in (any::<u64>(), prop::collection::vec(op(), 1..25)).prop_map(|(seed, ops)| Case { seed, ops })) {

@@ -9,6 +9,8 @@
 //! explains (retention, delete-records and compaction are not loss; `broker kill --power-loss`
 //! is among the faults).
 
+mod common;
+
 use kafkascope_sim::audit::invariants::Checker;
 use kafkascope_sim::audit::ledger::Delivery;
 use kafkascope_sim::model::{BrokerId, Log, Tp, Value};
@@ -76,7 +78,7 @@ impl Case {
 
 impl fmt::Debug for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\n--- script (kafkascope run -) ---\n{}---", self.script())
+        common::fmt_script(f, &self.script())
     }
 }
 
@@ -164,21 +166,10 @@ fn check_all(sim: &Sim, before: &Logs, checker: &mut Checker) -> Result<Logs, St
 }
 
 fn run_checked(session: &mut Session, cmd: &Command, checker: &mut Checker, before: &mut Logs) -> Result<(), String> {
-    match cmd {
-        Command::Advance(ms) => {
-            let target = session.sim.now() + ms;
-            while session.sim.net.next_event_time().is_some_and(|t| t <= target) {
-                session.sim.step();
-                *before = check_all(&session.sim, before, checker)?;
-            }
-            session.sim.run_until(target);
-        }
-        _ => {
-            session.execute(cmd);
-        }
-    }
-    *before = check_all(&session.sim, before, checker)?;
-    Ok(())
+    common::run_checked(session, cmd, |sim| {
+        *before = check_all(sim, before, checker)?;
+        Ok(())
+    })
 }
 
 fn run_case(case: &Case) -> Result<(), String> {
@@ -215,15 +206,7 @@ fn run_case(case: &Case) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(300),
-        max_shrink_iters: 500,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(
-            std::env::var("PROPTEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5e6_0016),
-        ),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::config("PROPTEST_CASES", 300, 500, 0x5e6_0016))]
 
     #[test]
     fn logs_keep_their_shape_under_segments_retention_and_compaction(case in case()) {

@@ -2,6 +2,8 @@
 //! config changes) against the invariants, checked after every event. A failing case prints its
 //! minimal script (seed included), which `kafkascope run` reproduces.
 
+mod common;
+
 use kafkascope_sim::audit::invariants::Checker;
 use kafkascope_sim::audit::ledger::Delivery;
 use kafkascope_sim::session::exec::Session;
@@ -103,7 +105,7 @@ impl Case {
 
 impl fmt::Debug for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\n--- script (kafkascope run -) ---\n{}---", self.script())
+        common::fmt_script(f, &self.script())
     }
 }
 
@@ -133,42 +135,25 @@ fn case() -> impl Strategy<Value = Case> {
     (any::<u64>(), prop::collection::vec(op(), 1..30)).prop_map(|(seed, ops)| Case { seed, ops })
 }
 
-/// Runs a command, checking the invariants after every event it causes.
-fn run_checked(session: &mut Session, cmd: &Command, checker: &mut Checker) -> Result<(), String> {
-    match cmd {
-        Command::Advance(ms) => {
-            let target = session.sim.now() + ms;
-            while session.sim.net.next_event_time().is_some_and(|t| t <= target) {
-                session.sim.step();
-                checker.check(&session.sim)?;
-            }
-            session.sim.run_until(target);
-        }
-        _ => {
-            session.execute(cmd);
-        }
-    }
-    checker.check(&session.sim)
-}
-
 fn run_case(case: &Case) -> Result<(), String> {
     let lines = parse_script(&case.script()).map_err(|e| e.to_string())?;
     let mut session = Session::new(case.seed);
     let mut checker = Checker::default();
     for l in &lines {
-        run_checked(&mut session, &l.command, &mut checker).map_err(|e| format!("after `{}`: {e}", l.text))?;
+        common::run_checked(&mut session, &l.command, |sim| checker.check(sim))
+            .map_err(|e| format!("after `{}`: {e}", l.text))?;
     }
     // Heal everything and let the cluster settle (a controlled shutdown in progress finishes
     // first): it must recover fully.
     for b in 1..=3 {
         session.execute(&Command::BrokerHeal(b));
     }
-    run_checked(&mut session, &Command::Advance(5_000), &mut checker)?;
+    common::run_checked(&mut session, &Command::Advance(5_000), |sim| checker.check(sim))?;
     let brokers: Vec<u32> = session.sim.brokers.keys().copied().collect();
     for b in brokers {
         session.execute(&Command::BrokerStart(b));
     }
-    run_checked(&mut session, &Command::Advance(150_000), &mut checker)?;
+    common::run_checked(&mut session, &Command::Advance(150_000), |sim| checker.check(sim))?;
     // No broker keeps a replica of a deleted topic (deleted while it was down: gone on return).
     for (b, br) in &session.sim.brokers {
         if let Some(tp) = br.replicas.keys().find(|tp| session.sim.topic(tp.topic).deleted) {
@@ -202,16 +187,7 @@ fn run_case(case: &Case) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(10_000),
-        max_shrink_iters: 2000,
-        // Fixed by default so CI is repeatable; PROPTEST_SEED=N explores other sequences.
-        rng_seed: proptest::test_runner::RngSeed::Fixed(
-            std::env::var("PROPTEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x6b61_666b_61),
-        ),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::config("PROPTEST_CASES", 10_000, 2000, 0x6b61_666b_61))]
 
     #[test]
     fn invariants_hold_under_random_faults(case in case()) {

@@ -6,6 +6,8 @@
 //! the committed log and its metadata cache what that log says, no acked record of the safe
 //! topic lost. A failing case prints its script, which `kafkascope run` reproduces.
 
+mod common;
+
 use kafkascope_sim::audit::invariants::Checker;
 use kafkascope_sim::cluster::net::PartitionMeta;
 use kafkascope_sim::cluster::quorum::{MetaEntry, MetaRecord};
@@ -67,7 +69,7 @@ impl Case {
 
 impl fmt::Debug for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\n--- script (kafkascope run -) ---\n{}---", self.script())
+        common::fmt_script(f, &self.script())
     }
 }
 
@@ -84,23 +86,6 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0u8..2).prop_map(Op::DeleteTopic),
         1 => Just(Op::Elect),
     ]
-}
-
-fn run_checked(session: &mut Session, cmd: &Command, checker: &mut Checker) -> Result<(), String> {
-    match cmd {
-        Command::Advance(ms) => {
-            let target = session.sim.now() + ms;
-            while session.sim.net.next_event_time().is_some_and(|t| t <= target) {
-                session.sim.step();
-                checker.check(&session.sim)?;
-            }
-            session.sim.run_until(target);
-        }
-        _ => {
-            session.execute(cmd);
-        }
-    }
-    checker.check(&session.sim)
 }
 
 /// The partitions the committed records up to `end` describe (what a broker that applied them
@@ -124,7 +109,8 @@ fn run_case(case: &Case) -> Result<(), String> {
     let mut session = Session::new(case.seed);
     let mut checker = Checker::default();
     for l in &lines {
-        run_checked(&mut session, &l.command, &mut checker).map_err(|e| format!("after `{}`: {e}", l.text))?;
+        common::run_checked(&mut session, &l.command, |sim| checker.check(sim))
+            .map_err(|e| format!("after `{}`: {e}", l.text))?;
     }
     // Heal and start everything; the quorum and the cluster must recover.
     for id in 100..=102 {
@@ -137,7 +123,8 @@ fn run_case(case: &Case) -> Result<(), String> {
         session.execute(&Command::BrokerHeal(b));
         session.execute(&Command::BrokerStart(b));
     }
-    run_checked(&mut session, &Command::Advance(60_000), &mut checker).map_err(|e| format!("while recovering: {e}"))?;
+    common::run_checked(&mut session, &Command::Advance(60_000), |sim| checker.check(sim))
+        .map_err(|e| format!("while recovering: {e}"))?;
     let sim = &session.sim;
     let Some(active) = sim.active_controller() else { return Err("no active controller after recovery".into()) };
     let leaders = sim.quorum.nodes.values().filter(|n| n.role == kafkascope_sim::cluster::quorum::Role::Leader).count();
@@ -206,15 +193,7 @@ fn run_case(case: &Case) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_QUORUM_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(2000),
-        max_shrink_iters: 1000,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(
-            std::env::var("PROPTEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x6b72_6166_74),
-        ),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::config("PROPTEST_QUORUM_CASES", 2000, 1000, 0x6b72_6166_74))]
 
     #[test]
     fn quorum_invariants_hold_under_controller_faults(case in (any::<u64>(), prop::collection::vec(op(), 1..30)).prop_map(|(seed, ops)| Case { seed, ops })) {

@@ -6,6 +6,8 @@
 //! of the exactly-once output sees every consumed input exactly once: 0 lost, 0 duplicated.
 //! A failure prints the script that reproduces it (`kafkascope run -`).
 
+mod common;
+
 use kafkascope_sim::audit::ledger::Delivery;
 use kafkascope_sim::session::exec::Session;
 use kafkascope_sim::{parse_script, Command, Sim, Value};
@@ -88,7 +90,7 @@ impl Case {
 
 impl fmt::Debug for Case {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "\n--- script (kafkascope run -) ---\n{}---", self.script())
+        common::fmt_script(f, &self.script())
     }
 }
 
@@ -151,20 +153,8 @@ fn run_case(case: &Case) -> Result<(), String> {
         brokers.check(sim).and_then(|_| check_txn(sim)).map_err(|e| format!("{what}: {e}"))
     };
     for l in &lines {
-        match &l.command {
-            Command::Advance(ms) => {
-                let target = session.sim.now() + ms;
-                while session.sim.net.next_event_time().is_some_and(|t| t <= target) {
-                    session.sim.step();
-                    check(&session.sim, &mut brokers, &format!("during `{}`", l.text))?;
-                }
-                session.sim.run_until(target);
-            }
-            cmd => {
-                session.execute(cmd);
-            }
-        }
-        check(&session.sim, &mut brokers, &format!("after `{}`", l.text))?;
+        let what = format!("during or after `{}`", l.text);
+        common::run_checked(&mut session, &l.command, |sim| check(sim, &mut brokers, &what))?;
     }
     // Everything back: brokers, links, processors; the input stops; the apps catch up.
     for b in 1..=3 {
@@ -224,15 +214,7 @@ fn run_case(case: &Case) -> Result<(), String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: std::env::var("PROPTEST_TXN_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(300),
-        max_shrink_iters: 500,
-        rng_seed: proptest::test_runner::RngSeed::Fixed(
-            std::env::var("PROPTEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x656f_73),
-        ),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(common::config("PROPTEST_TXN_CASES", 300, 500, 0x656f_73))]
 
     #[test]
     fn exactly_once_survives_crashes(case in (any::<u64>(), prop::collection::vec(op(), 1..20)).prop_map(|(seed, ops)| Case { seed, ops })) {
