@@ -939,9 +939,13 @@ impl Sim {
             st.last_caught_up_ms = Some(now);
         }
         let available = if matches!(from, Node::Controller(_)) { leo } else { node.hw };
+        let hw_before = node.hw;
         self.leader_advance(id);
         let node = self.quorum.nodes.get_mut(&id).expect("controller");
-        if fetch_offset >= available {
+        // A voter whose own fetch moved the high watermark learns it at once (Kafka completes
+        // the fetch when the HW changes), not a fetch wait later.
+        let hw_moved = matches!(from, Node::Controller(_)) && node.hw != hw_before;
+        if fetch_offset >= available && !hw_moved {
             // Nothing new: hold the fetch.
             let seq = node.fetch_seq + 1;
             node.fetch_seq = seq;
@@ -1007,7 +1011,6 @@ impl Sim {
         if candidate <= node.epoch_start_offset || candidate <= node.hw {
             return;
         }
-        let old = node.hw;
         node.hw = candidate;
         let hw = node.hw;
         let (due, rest): (Vec<_>, Vec<_>) =
@@ -1016,7 +1019,6 @@ impl Sim {
         for (_, to, payload) in due {
             self.net.send(Node::Controller(id), to, payload);
         }
-        let _ = old;
         self.answer_parked(id, true);
     }
 
