@@ -99,7 +99,10 @@ pub const MAX_FIT_ZOOM: f64 = 2.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
+    /// Brokers left to right (top to bottom when stacked): grouped by rack when they have racks.
     pub brokers: Vec<BrokerId>,
+    /// Per entry of `brokers`: its `broker.rack`, if any.
+    pub broker_racks: Vec<Option<String>>,
     /// The KRaft controllers (the quorum's voters), left to right in the controller strip.
     pub controllers: Vec<u32>,
     pub rows: Vec<Tp>,
@@ -218,6 +221,7 @@ impl Layout {
     pub fn empty() -> Layout {
         Layout {
             brokers: Vec::new(),
+            broker_racks: Vec::new(),
             controllers: Vec::new(),
             rows: Vec::new(),
             producers: Vec::new(),
@@ -434,6 +438,27 @@ impl Layout {
     }
 
     /// A broker's column (wide screens: full height, header on top) or block (stacked).
+    /// Side by side only: per rack, the outline around its brokers' columns (consecutive in
+    /// `brokers`), with the rack's name. None without racks.
+    pub fn rack_boxes(&self) -> Vec<(String, BoxAt)> {
+        if self.stacked {
+            return Vec::new();
+        }
+        let mut out: Vec<(String, BoxAt)> = Vec::new();
+        for (i, &b) in self.brokers.iter().enumerate() {
+            let (Some(Some(rack)), Some(col)) = (self.broker_racks.get(i), self.broker_box(b)) else { continue };
+            let pad = COL_GAP / 2.0 - 1.0;
+            match out.last_mut() {
+                Some((r, bx)) if r == rack => bx.w = col.x + col.w + pad - bx.x,
+                _ => out.push((
+                    rack.clone(),
+                    BoxAt { x: col.x - pad, y: col.y - 3.0, w: col.w + 2.0 * pad, h: col.h + 6.0 },
+                )),
+            }
+        }
+        out
+    }
+
     pub fn broker_box(&self, b: BrokerId) -> Option<BoxAt> {
         let i = self.brokers.iter().position(|&x| x == b)?;
         if self.stacked {
@@ -730,6 +755,26 @@ mod tests {
         };
         lay.fit(avail);
         lay
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn each_rack_is_one_outline_around_its_columns_and_outlines_do_not_touch() {
+        let mut lay = wide(1256.0);
+        lay.brokers = vec![1, 4, 2, 5, 3];
+        lay.broker_racks = ["a", "a", "b", "b"].iter().map(|r| Some(r.to_string())).chain([None]).collect();
+        lay.fit(1256.0);
+        let racks = lay.rack_boxes();
+        assert_eq!(racks.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(), ["a", "b"], "broker 3 has no rack");
+        for (i, (_, bx)) in racks.iter().enumerate() {
+            for &b in &lay.brokers[2 * i..2 * i + 2] {
+                let col = lay.broker_box(b).unwrap();
+                assert!(bx.x < col.x && col.right() < bx.right() && bx.y < col.y && col.bottom() < bx.bottom());
+            }
+        }
+        assert!(racks[0].1.right() < racks[1].1.x, "two racks' outlines leave a gap");
+        lay.stacked = true;
+        assert!(lay.rack_boxes().is_empty(), "stacked: the rack is in each broker's title only");
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

@@ -9,7 +9,7 @@ use kafkascope_sim::{parse_script, Command};
 
 /// Scenario scripts that make sense as starting points (the others in `scenarios/` test errors).
 /// Each one runs headless as a scenario test; as a preset its commands play out over virtual time.
-pub const PRESETS: [(&str, &str); 28] = [
+pub const PRESETS: [(&str, &str); 30] = [
     ("default", include_str!("../scenarios/default.ks")),
     ("leader-failover", include_str!("../scenarios/leader-failover.ks")),
     ("acks1-loss", include_str!("../scenarios/acks1-loss.ks")),
@@ -38,6 +38,8 @@ pub const PRESETS: [(&str, &str); 28] = [
     ("compaction", include_str!("../scenarios/compaction.ks")),
     ("power-loss", include_str!("../scenarios/power-loss.ks")),
     ("scaling-out", include_str!("../scenarios/scaling-out.ks")),
+    ("controller-failover", include_str!("../scenarios/controller-failover.ks")),
+    ("rack-failure", include_str!("../scenarios/rack-failure.ks")),
 ];
 
 /// Longest query string read (characters); a share link's own bound is below this.

@@ -210,3 +210,45 @@ async fn the_quorum_strip_shows_the_controllers_and_a_kill_from_its_menu() {
     // The app saved this session (a dead controller); the next test must start fresh.
     web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
 }
+
+/// Racks: the picture orders the brokers by rack and outlines each rack; a broker's menu fails
+/// its whole rack at once.
+#[wasm_bindgen_test]
+async fn brokers_stand_by_rack_and_a_broker_menu_kills_its_rack() {
+    let root = mount();
+    yew::scheduler::flush().await;
+    run_line(&root, "cluster --brokers 4 --racks a,b").await;
+    let order: Vec<String> = (0..4)
+        .map(|i| {
+            root.query_selector_all("svg#cluster g.broker")
+                .unwrap()
+                .get(i)
+                .unwrap()
+                .dyn_into::<Element>()
+                .unwrap()
+                .get_attribute("data-broker")
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(order, ["1", "3", "2", "4"], "rack a (1, 3) then rack b (2, 4)");
+    let outlines = root.query_selector_all("svg.cluster rect.rack").unwrap();
+    assert_eq!(outlines.length(), 2, "one outline per rack");
+    let title = root.query_selector("g.broker[data-broker=\"3\"] text.title").unwrap().unwrap().text_content().unwrap();
+    assert!(title.ends_with("· a") || title.contains("rack a"), "the title names the rack: {title}");
+    let label = attr(&root, "g.broker[data-broker=\"3\"]", "aria-label").unwrap_or_default();
+    assert!(label.starts_with("Broker 3 on rack a,"), "{label}");
+    click(&root.query_selector("g.broker[data-broker=\"1\"]").unwrap().unwrap());
+    yew::scheduler::flush().await;
+    click(&root.query_selector(".action-menu button[data-action=\"kill-rack\"]").unwrap().expect("kill rack offered"));
+    yew::scheduler::flush().await;
+    for b in ["1", "3"] {
+        assert_eq!(
+            attr(&root, &format!("g.broker[data-broker=\"{b}\"]"), "data-state").as_deref(),
+            Some("dead"),
+            "broker {b}"
+        );
+    }
+    assert_ne!(attr(&root, "g.broker[data-broker=\"2\"]", "data-state").as_deref(), Some("dead"), "rack b runs on");
+    root.remove();
+    web_sys::window().unwrap().local_storage().unwrap().unwrap().clear().unwrap();
+}

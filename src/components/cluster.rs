@@ -188,9 +188,14 @@ pub fn layout(sim: &Sim) -> Layout {
         }
     }
     let name_chars = rows.iter().map(|&tp| sim.tp_name(tp).chars().count()).max().unwrap_or(8).max(8);
+    // Brokers with a broker.rack stand together, rack by rack (those without one last).
+    let mut brokers: Vec<(Option<String>, BrokerId)> = sim.brokers.keys().map(|&b| (sim.broker_rack(b), b)).collect();
+    brokers.sort_by(|a, b| (a.0.is_none(), &a.0, a.1).cmp(&(b.0.is_none(), &b.0, b.1)));
+    let (broker_racks, brokers): (Vec<Option<String>>, Vec<BrokerId>) = brokers.into_iter().unzip();
     Layout {
         compact: rows.len() > COMPACT_ABOVE_ROWS,
-        brokers: sim.brokers.keys().copied().collect(),
+        brokers,
+        broker_racks,
         controllers: sim.quorum.voters(),
         rows,
         producers: (0..sim.producers.len() as u32).filter(|&i| !sim.producers[i as usize].removed).collect(),
@@ -527,7 +532,7 @@ fn background_view(sim: &Sim, lay: &Layout, cache: &std::cell::RefCell<ViewCache
             .collect::<Vec<_>>(),
         &cells,
         (lay.width().to_bits(), lay.height().to_bits(), lay.stacked),
-        (&lay.producers, &lay.consumers, &lay.consumer_lines),
+        (&lay.producers, &lay.consumers, &lay.consumer_lines, &lay.broker_racks),
     ));
     memo_part(cache, Part::Background, hash, || {
         let rect = |class: &'static str, b: BoxAt, rx: &'static str| {
@@ -536,6 +541,9 @@ fn background_view(sim: &Sim, lay: &Layout, cache: &std::cell::RefCell<ViewCache
         html! {
             <>
                 { rect("bg-controller", lay.controller_box(), "8") }
+                { for lay.rack_boxes().into_iter().map(|(rack, b)| html! {
+                    <rect class="rack" data-rack={rack} x={format!("{:.1}", b.x)} y={format!("{:.1}", b.y)} width={format!("{:.1}", b.w)} height={format!("{:.1}", b.h)} rx="12" />
+                }) }
                 { for states.iter().filter_map(|(s, b)| b.map(|b| html! {
                     <rect class={classes!("bg-column", *s)} x={format!("{:.1}", b.x)} y={format!("{:.1}", b.y)} width={format!("{:.1}", b.w)} height={format!("{:.1}", b.h)} rx="10" />
                 })) }
@@ -700,6 +708,7 @@ fn broker_view(
     let Some(col) = lay.broker_box(b) else { return Html::default() };
     let state = sim.broker_state(b);
     let isolated = sim.net.isolated.contains(&b);
+    let rack = lay.brokers.iter().position(|&x| x == b).and_then(|i| lay.broker_racks.get(i).cloned().flatten());
     let leads = sim.leaderships(b);
     // How far its metadata cache is behind the committed metadata log (it fetches the log).
     let meta_lag = sim
@@ -721,14 +730,15 @@ fn broker_view(
         Vec::new()
     };
     let hash = fingerprint((
-        (state, isolated, leads, id, meta_lag),
+        (state, isolated, leads, id, meta_lag, &rack),
         (col.x.to_bits(), col.y.to_bits(), col.w.to_bits(), col.h.to_bits()),
         &replicas,
         labels,
     ));
     memo_part(cache, Part::Broker(b), hash, || {
         let label = format!(
-            "Broker {b}, {state}{}, leads {leads}. Activate for actions: kill, restart, controlled stop, isolate or heal.",
+            "Broker {b}{}, {state}{}, leads {leads}. Activate for actions: kill, restart, controlled stop, isolate or heal.",
+            rack.as_ref().map_or(String::new(), |r| format!(" on rack {r}")),
             if isolated { ", isolated" } else { "" }
         );
         let (onclick, onkeydown) = activation(ev.on_broker.clone(), b);
@@ -758,11 +768,23 @@ fn broker_view(
                 FS_SMALL,
             ),
         };
-        let title = fit_text(
-            &[&format!("Broker {b}{}", if isolated { " ⚡ isolated" } else { "" }), &format!("Broker {b}")],
-            inner,
-            FS_TITLE,
-        );
+        let title = match &rack {
+            Some(r) => fit_text(
+                &[
+                    &format!("Broker {b} · rack {r}{}", if isolated { " ⚡ isolated" } else { "" }),
+                    &format!("Broker {b} · rack {r}"),
+                    &format!("Broker {b} · {r}"),
+                    &format!("B{b} · {r}"),
+                ],
+                inner,
+                FS_TITLE,
+            ),
+            None => fit_text(
+                &[&format!("Broker {b}{}", if isolated { " ⚡ isolated" } else { "" }), &format!("Broker {b}")],
+                inner,
+                FS_TITLE,
+            ),
+        };
         html! {
             <>
                 <rect class={classes!("column", state)} x={col.x.to_string()} y={col.y.to_string()} width={col.w.to_string()} height={col.h.to_string()} rx="10" />

@@ -194,11 +194,34 @@ fn broker_items(sim: &Sim, b: BrokerId) -> (String, Vec<Item>) {
             vec![format!("broker isolate {b}")],
         ));
     }
+    if let Some(rack) = sim.broker_rack(b) {
+        // The whole rack: its power or its switch.
+        let on: Vec<BrokerId> =
+            sim.brokers.keys().copied().filter(|&x| sim.broker_rack(x).as_deref() == Some(rack.as_str())).collect();
+        let ids = on.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+        if on.iter().any(|x| sim.brokers.get(x).is_some_and(|br| br.is_running())) {
+            items.push(item(
+                "kill-rack",
+                format!("Kill rack {rack} (brokers {ids})"),
+                "the rack fails (power or switch): every broker on it crashes at once",
+                vec![format!("rack kill {rack}")],
+            ));
+        }
+        if on.iter().any(|x| sim.brokers.get(x).is_some_and(|br| !br.is_running())) {
+            items.push(item(
+                "start-rack",
+                format!("Start rack {rack} (brokers {ids})"),
+                "the rack comes back: its brokers that are down start and catch up",
+                vec![format!("rack start {rack}")],
+            ));
+        }
+    }
     let leads = sim.leaderships(b);
+    let rack = sim.broker_rack(b).map_or(String::new(), |r| format!(" · rack {r}"));
     let meta = sim.brokers.get(&b).map_or(String::new(), |br| {
         format!(" · metadata offset {} of {}", br.metadata_offset, sim.quorum.committed_end())
     });
-    (format!("Broker {b} · {state}{} · leads {leads}{meta}", if isolated { " · isolated" } else { "" }), items)
+    (format!("Broker {b}{rack} · {state}{} · leads {leads}{meta}", if isolated { " · isolated" } else { "" }), items)
 }
 
 /// The `processor start` line that restarts read-process-write app `ci` with its settings.

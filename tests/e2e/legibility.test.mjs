@@ -16,7 +16,7 @@ const PRESETS = [
   'controlled-shutdown', 'zombie-leader', 'idempotence', 'consumer-crash', 'consumer-leave', 'coordinator-failover',
   'eager-vs-cooperative', 'static-membership', 'stuck-consumer', 'delivery-semantics', 'assignors', 'eos-vs-alo',
   'txn-commit', 'txn-abort', 'txn-zombie', 'delete-and-remove', 'txn-timeout', 'txn-coordinator-failover',
-  'retention', 'compaction', 'power-loss', 'scaling-out',
+  'retention', 'compaction', 'power-loss', 'scaling-out', 'controller-failover', 'rack-failure',
 ];
 const SIZES = [
   { width: 1280, height: 720, schemes: ['light', 'dark'] },

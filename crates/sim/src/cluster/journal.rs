@@ -9,6 +9,13 @@ pub enum SimEvent {
     BrokerKilled {
         broker: BrokerId,
     },
+    /// `rack kill R`: the running `brokers` on rack R crashed together; `offline` are the
+    /// partitions that had every replica on that rack.
+    RackFailed {
+        rack: String,
+        brokers: Vec<BrokerId>,
+        offline: Vec<Tp>,
+    },
     /// `broker kill B --power-loss`: the machine lost power (`was_running`: its process was up)
     /// and with it the page cache: `records` not yet on disk are gone from its logs.
     BrokerPowerLost {
@@ -469,6 +476,27 @@ impl crate::cluster::sim::Sim {
             SimEvent::BrokerKilled { broker } => format!(
                 "Broker {broker} crashed: what it was sending is lost and it stops heartbeating; the controller will fence it after broker.session.timeout.ms ({silent} ms)."
             ),
+            SimEvent::RackFailed { rack, brokers, offline } => {
+                let ids: Vec<String> = brokers.iter().map(|b| b.to_string()).collect();
+                let who = match ids.as_slice() {
+                    [one] => format!("broker {one} crashed"),
+                    [rest @ .., last] => format!("brokers {} and {last} crashed at the same instant", rest.join(", ")),
+                    [] => "no broker was running".to_string(),
+                };
+                let what = match offline.len() {
+                    0 => "Every partition has a replica on another rack, so each keeps or gets a leader there once the controller fences these brokers.".to_string(),
+                    n => {
+                        let names: Vec<String> = offline.iter().take(4).map(tp).collect();
+                        let more = if n > 4 { format!(" and {} more", n - 4) } else { String::new() };
+                        let (these, go) = if n == 1 { ("partition", "goes") } else { ("partitions", "go") };
+                        format!(
+                            "{n} {these} had every replica on this rack and {go} offline until it returns: {}{more}.",
+                            names.join(", ")
+                        )
+                    }
+                };
+                format!("Rack {rack} failed: {who}. {what}")
+            }
             SimEvent::BrokerPowerLost { broker, was_running, records } => {
                 let what = if *was_running { "its process and its page cache are" } else { "its page cache is" };
                 let disk = if *records == 0 {

@@ -487,6 +487,63 @@ impl Sim {
         Ok(())
     }
 
+    /// The brokers on rack `rack`, by id (as `broker.rack` names them), or an error naming the
+    /// racks there are.
+    fn rack_members(&self, rack: &str) -> Result<Vec<BrokerId>, String> {
+        let on: Vec<BrokerId> =
+            self.brokers.keys().copied().filter(|&b| self.broker_rack(b).as_deref() == Some(rack)).collect();
+        if on.is_empty() {
+            let racks: std::collections::BTreeSet<String> =
+                self.brokers.keys().filter_map(|&b| self.broker_rack(b)).collect();
+            return Err(if racks.is_empty() {
+                format!("Error: no broker is on rack {rack}: no broker has a broker.rack (`cluster --brokers N --racks a,b,c`).")
+            } else {
+                format!(
+                    "Error: no broker is on rack {rack} (racks: {}).",
+                    racks.into_iter().collect::<Vec<_>>().join(", ")
+                )
+            });
+        }
+        Ok(on)
+    }
+
+    /// `rack kill R`: the rack fails (its power or its switch): every running broker on it crashes
+    /// at the same instant, as `broker kill` each. The journal says which partitions had every
+    /// replica on the rack (rack-aware placement leaves none when RF ≥ the number of racks).
+    pub fn kill_rack(&mut self, rack: &str) -> ActionResult {
+        let running: Vec<BrokerId> =
+            self.rack_members(rack)?.into_iter().filter(|b| self.brokers[b].is_running()).collect();
+        if running.is_empty() {
+            return Err(format!("Error: no broker on rack {rack} is running (start them with `rack start {rack}`)."));
+        }
+        let on: Vec<BrokerId> = self.rack_members(rack)?;
+        let offline: Vec<Tp> = self
+            .controller
+            .partitions
+            .iter()
+            .filter(|(_, m)| !m.replicas.is_empty() && m.replicas.iter().all(|r| on.contains(r)))
+            .map(|(&tp, _)| tp)
+            .collect();
+        self.log_event(SimEvent::RackFailed { rack: rack.to_string(), brokers: running.clone(), offline });
+        for b in running {
+            self.kill_broker(b)?;
+        }
+        Ok(())
+    }
+
+    /// `rack start R`: every broker on rack R that is down starts again (as `broker start`).
+    pub fn start_rack(&mut self, rack: &str) -> ActionResult {
+        let down: Vec<BrokerId> =
+            self.rack_members(rack)?.into_iter().filter(|b| !self.brokers[b].is_running()).collect();
+        if down.is_empty() {
+            return Err(format!("Error: every broker on rack {rack} is running."));
+        }
+        for b in down {
+            self.start_broker(b)?;
+        }
+        Ok(())
+    }
+
     /// `broker kill B --power-loss`: the machine loses power. The process dies as in `kill_broker`
     /// (a broker already down just loses its machine), and the page cache goes with it: each of
     /// its replicas keeps only what had reached disk (`Log::lose_page_cache`). Kafka's log

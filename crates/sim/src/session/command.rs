@@ -152,6 +152,10 @@ pub enum Command {
         time: Option<String>,
     },
     BrokerKill(u32),
+    /// `rack kill R`: every running broker on rack R crashes at once.
+    RackKill(String),
+    /// `rack start R`: every broker on rack R that is down starts again.
+    RackStart(String),
     /// `broker kill B --power-loss`: a crash that also loses what was not flushed to disk.
     BrokerPowerLoss(u32),
     BrokerStart(u32),
@@ -432,7 +436,7 @@ pub fn parse_script(src: &str) -> Result<Vec<ScriptLine>, ParseError> {
 }
 
 /// Every command name, for completion and "did you mean".
-pub const COMMANDS: [&str; 26] = [
+pub const COMMANDS: [&str; 27] = [
     "kafka-topics",
     "kafka-reassign-partitions",
     "kafka-log-dirs",
@@ -447,6 +451,7 @@ pub const COMMANDS: [&str; 26] = [
     "kafka-metadata-quorum",
     "broker",
     "controller",
+    "rack",
     "producer",
     "transaction",
     "processor",
@@ -737,6 +742,15 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                 "isolate" => Command::BrokerIsolate(id),
                 "remove" => Command::BrokerRemove(id),
                 _ => Command::BrokerHeal(id),
+            }
+        }
+        "rack" => {
+            let verb = args.word(&["kill", "start"])?;
+            let rack = args.positional("a rack name")?;
+            if verb == "kill" {
+                Command::RackKill(rack)
+            } else {
+                Command::RackStart(rack)
             }
         }
         "producer" => {
@@ -1534,6 +1548,10 @@ mod tests {
         assert_eq!(parse_line("advance 2m").unwrap(), Some(Command::Advance(120_000)));
         assert_eq!(parse_line("  # just a comment").unwrap(), None);
         assert_eq!(parse_line("broker kill 2 # crash it").unwrap(), Some(Command::BrokerKill(2)));
+        assert_eq!(parse_line("rack kill a").unwrap(), Some(Command::RackKill("a".into())));
+        assert_eq!(parse_line("rack start us-east-1b").unwrap(), Some(Command::RackStart("us-east-1b".into())));
+        assert!(parse_line("rack explode a").unwrap_err().1.contains("expected one of: kill, start"));
+        assert!(parse_line("rack kill").unwrap_err().1.contains("rack name"));
         assert_eq!(parse_line("broker kill 2 --power-loss").unwrap(), Some(Command::BrokerPowerLoss(2)));
     }
 

@@ -496,6 +496,8 @@ impl Session {
                 Ok(crate::clients::consumer::consumer_values(sim, &sim.consumers[idx as usize]))
             }
             Command::BrokerKill(b) => e(sim.kill_broker(*b)).map(|_| vec![]),
+            Command::RackKill(r) => e(sim.kill_rack(r)).map(|_| vec![]),
+            Command::RackStart(r) => e(sim.start_rack(r)).map(|_| vec![]),
             Command::BrokerPowerLoss(b) => e(sim.power_loss(*b)).map(|_| vec![]),
             Command::BrokerStart(b) => e(sim.start_broker(*b)).map(|_| vec![]),
             Command::BrokerStop(b) => e(sim.stop_broker(*b)).map(|_| vec![]),
@@ -1151,6 +1153,9 @@ Simulator verbs:
                                again, pre-vote first); with a majority down no metadata changes
   broker kill|start|stop|isolate|heal B
   broker start B --rack R      start (or add) broker B with broker.rack=R
+  rack kill|start R            a rack fails (every running broker on rack R crashes at once) or
+                               comes back (its brokers start); the narration names the partitions
+                               that had every replica on it
   broker kill B --power-loss   the machine loses power: a crash that also loses the page cache, so
                                each of B's replicas keeps only what was flushed to disk (a down
                                broker can lose power too); `broker stop` flushes every log first
@@ -1226,8 +1231,9 @@ What the model simplifies:
     Brokers start with the model's own server.properties (process.roles=broker, node.id, one
     PLAINTEXT listener); broker.session.timeout.ms and the other static broker configs keep their
     defaults (Kafka changes them only by restarting brokers with new properties).
-  - Replica placement is Kafka's rack-unaware round robin (ZooKeeper-era AdminUtils) from the
-    seeded RNG, not the KRaft controller's StripedReplicaPlacer.
+  - Replica placement is Kafka's AdminUtils placement (ZooKeeper-era, KIP-36): rack-unaware
+    round robin, or rack-aware (alternating racks) once brokers have a broker.rack, from the
+    seeded RNG; not the KRaft controller's StripedReplicaPlacer.
   - Records are not serialized, but take the bytes Kafka's v2 format gives them (a 61-byte batch
     header, and per record its varint lengths, attributes, key and value; no headers, no
     compression): segments roll at segment.bytes or on the first append after segment.ms (each

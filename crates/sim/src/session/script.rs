@@ -273,6 +273,14 @@ impl Command {
                 }
             }
             Command::BrokerKill(b) => push(&format!("broker kill {b}")),
+            Command::RackKill(r) => {
+                push("rack kill");
+                push(&quote(r));
+            }
+            Command::RackStart(r) => {
+                push("rack start");
+                push(&quote(r));
+            }
             Command::BrokerPowerLoss(b) => push(&format!("broker kill {b} --power-loss")),
             Command::BrokerStart(b) => push(&format!("broker start {b}")),
             Command::BrokerStop(b) => push(&format!("broker stop {b}")),
