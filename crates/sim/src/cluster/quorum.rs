@@ -350,6 +350,10 @@ impl ControllerNode {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Quorum {
     pub nodes: BTreeMap<ControllerId, ControllerNode>,
+    /// The committed offset the journal has told up to: a topic is "created" or "deleted" in the
+    /// narration when its record commits, by whichever leader commits it, once.
+    #[serde(default)]
+    pub narrated_to: u64,
 }
 
 impl Quorum {
@@ -1013,11 +1017,25 @@ impl Sim {
         }
         node.hw = candidate;
         let hw = node.hw;
+        // Topic records now committed: the topic exists (or is gone) from here on.
+        let told: Vec<SimEvent> = (self.quorum.narrated_to.min(hw)..hw)
+            .filter_map(|o| match &node.entry(o)?.record {
+                MetaRecord::Topic { topic, .. } => Some(SimEvent::TopicCreated { topic: *topic }),
+                MetaRecord::RemoveTopic { topic } => {
+                    Some(SimEvent::TopicDeleted { topic: *topic, partitions: self.topics[*topic as usize].partitions })
+                }
+                _ => None,
+            })
+            .collect();
+        self.quorum.narrated_to = self.quorum.narrated_to.max(hw);
         let (due, rest): (Vec<_>, Vec<_>) =
             std::mem::take(&mut node.pending).into_iter().partition(|(o, _, _)| *o <= hw);
         node.pending = rest;
         for (_, to, payload) in due {
             self.net.send(Node::Controller(id), to, payload);
+        }
+        for e in told {
+            self.log_event(e);
         }
         self.answer_parked(id, true);
     }

@@ -726,7 +726,7 @@ impl Sim {
             overrides,
             deleted: false,
         });
-        self.log_event(SimEvent::TopicCreated { topic: id });
+        // The journal says "created" when its TopicRecord commits (Quorum::narrated_to).
         self.controller_create_partitions(id, 0, assignment);
         if !self.await_metadata_commit() {
             return Err(format!(
@@ -821,9 +821,8 @@ impl Sim {
             // it); the model does not.
             return Err(format!("kafkascope does not model deleting the internal topic {}.", t.name));
         }
-        let partitions = t.partitions;
         self.topics[topic as usize].deleted = true;
-        self.log_event(SimEvent::TopicDeleted { topic, partitions });
+        // The journal says "deleted" when its RemoveTopicRecord commits (Quorum::narrated_to).
         self.controller_delete_topic(topic);
         if !self.await_metadata_commit() {
             let name = &self.topics[topic as usize].name;
