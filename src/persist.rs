@@ -9,7 +9,7 @@ use kafkascope_sim::session::exec::Trace;
 /// The `localStorage` key. The stored text is JSON: `{"v": VERSION, "s": share text, "t": ms}`.
 pub const KEY: &str = "kafkascope.session";
 /// Bump when the stored format or the meaning of a trace changes: older entries are then ignored.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {

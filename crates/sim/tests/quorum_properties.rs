@@ -23,6 +23,8 @@ enum Op {
     Produce(u8),
     Controller(&'static str, u32),
     Broker(&'static str, u32),
+    /// `rack kill|start a|b` (rack a: brokers 1 and 3, rack b: broker 2).
+    Rack(&'static str, &'static str),
     Advance(u32),
     CreateTopic(u8),
     DeleteTopic(u8),
@@ -35,6 +37,7 @@ impl Op {
             Op::Produce(k) => format!("produce --topic safe --key k{k} --count 2 --producer safe-p --async"),
             Op::Controller(verb, id) => format!("controller {verb} {id}"),
             Op::Broker(verb, b) => format!("broker {verb} {b}"),
+            Op::Rack(verb, r) => format!("rack {verb} {r}"),
             Op::Advance(ms) => format!("advance {ms}ms"),
             Op::CreateTopic(i) => {
                 format!("kafka-topics --create --topic extra{i} --partitions 2 --replication-factor 2")
@@ -55,6 +58,7 @@ impl Case {
     fn script(&self) -> String {
         let mut s = format!(
             "seed {}\n\
+             cluster --brokers 3 --racks a,b\n\
              kafka-topics --create --topic safe --partitions 2 --replication-factor 3 --config min.insync.replicas=2\n\
              producer start safe-p --topic safe\n",
             self.seed
@@ -81,6 +85,7 @@ fn op() -> impl Strategy<Value = Op> {
         4 => (0u8..4).prop_map(Op::Produce),
         5 => (verb, controller).prop_map(|(v, c)| Op::Controller(v, c)),
         2 => (broker_verb, 1u32..=3).prop_map(|(v, b)| Op::Broker(v, b)),
+        1 => (prop::sample::select(vec!["kill", "start"]), prop::sample::select(vec!["a", "b"])).prop_map(|(v, r)| Op::Rack(v, r)),
         5 => prop_oneof![Just(50u32), Just(300), Just(1200), Just(2500), Just(6000), Just(20_000)].prop_map(Op::Advance),
         1 => (0u8..2).prop_map(Op::CreateTopic),
         1 => (0u8..2).prop_map(Op::DeleteTopic),
@@ -106,9 +111,11 @@ fn replay(committed: &[MetaEntry], end: u64) -> BTreeMap<Tp, PartitionMeta> {
 
 fn run_case(case: &Case) -> Result<(), String> {
     let lines = parse_script(&case.script()).map_err(|e| e.to_string())?;
-    let mut session = Session::new(case.seed);
+    // The cluster the script's first two lines make (`seed`, `cluster --racks`), built at once: the
+    // checker follows one metadata log, not the ones those lines replace.
+    let mut session = Session::with_cluster(case.seed, 3, &["a".to_string(), "b".to_string()], 3);
     let mut checker = Checker::default();
-    for l in &lines {
+    for l in lines.iter().filter(|l| !matches!(l.command, Command::Seed(_) | Command::Cluster { .. })) {
         common::run_checked(&mut session, &l.command, |sim| checker.check(sim))
             .map_err(|e| format!("after `{}`: {e}", l.text))?;
     }

@@ -10,7 +10,7 @@ pub enum SimEvent {
         broker: BrokerId,
     },
     /// `rack kill R`: the running `brokers` on rack R crashed together; `offline` are the
-    /// partitions that had every replica on that rack.
+    /// partitions that had a leader and no in-sync replica running off that rack.
     RackFailed {
         rack: String,
         brokers: Vec<BrokerId>,
@@ -484,13 +484,13 @@ impl crate::cluster::sim::Sim {
                     [] => "no broker was running".to_string(),
                 };
                 let what = match offline.len() {
-                    0 => "Every partition has a replica on another rack, so each keeps or gets a leader there once the controller fences these brokers.".to_string(),
+                    0 => "Every partition that had a leader has an in-sync replica running on another rack, so each keeps or gets a leader there once the controller fences these brokers.".to_string(),
                     n => {
                         let names: Vec<String> = offline.iter().take(4).map(tp).collect();
                         let more = if n > 4 { format!(" and {} more", n - 4) } else { String::new() };
                         let (these, go) = if n == 1 { ("partition", "goes") } else { ("partitions", "go") };
                         format!(
-                            "{n} {these} had every replica on this rack and {go} offline until it returns: {}{more}.",
+                            "{n} {these} had no in-sync replica running on another rack and {go} offline until it returns: {}{more}.",
                             names.join(", ")
                         )
                     }

@@ -508,8 +508,9 @@ impl Sim {
     }
 
     /// `rack kill R`: the rack fails (its power or its switch): every running broker on it crashes
-    /// at the same instant, as `broker kill` each. The journal says which partitions had every
-    /// replica on the rack (rack-aware placement leaves none when RF ≥ the number of racks).
+    /// at the same instant, as `broker kill` each. The journal says which partitions that had a
+    /// leader are left with no running in-sync replica off the rack (rack-aware placement leaves
+    /// none when RF ≥ the number of racks and the other racks are up).
     pub fn kill_rack(&mut self, rack: &str) -> ActionResult {
         let running: Vec<BrokerId> =
             self.rack_members(rack)?.into_iter().filter(|b| self.brokers[b].is_running()).collect();
@@ -517,11 +518,13 @@ impl Sim {
             return Err(format!("Error: no broker on rack {rack} is running (start them with `rack start {rack}`)."));
         }
         let on: Vec<BrokerId> = self.rack_members(rack)?;
+        // Partitions that lead now and will have no in-sync replica running off this rack.
+        let survives = |r: &BrokerId| !on.contains(r) && self.brokers.get(r).is_some_and(|b| b.is_running());
         let offline: Vec<Tp> = self
             .controller
             .partitions
             .iter()
-            .filter(|(_, m)| !m.replicas.is_empty() && m.replicas.iter().all(|r| on.contains(r)))
+            .filter(|(_, m)| m.leader.is_some() && !m.isr.iter().any(survives))
             .map(|(&tp, _)| tp)
             .collect();
         self.log_event(SimEvent::RackFailed { rack: rack.to_string(), brokers: running.clone(), offline });

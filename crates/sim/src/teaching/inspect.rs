@@ -294,7 +294,8 @@ impl Sim {
         let mut leader: Option<BrokerId> = None;
         for e in &self.journal {
             let change = match &e.event {
-                SimEvent::TopicCreated { topic } if *topic == tp.topic => {
+                // Narrated when its record commits: a slow commit can come after a first election.
+                SimEvent::TopicCreated { topic } if *topic == tp.topic && out.is_empty() => {
                     // The first leader and ISR are the ones in the assignment at creation: read the
                     // first LeaderChanged if there is one, else today's assignment.
                     let meta = self.partition(tp);
