@@ -89,9 +89,9 @@ mod tests {
         assert_eq!(trace.commands, s.history);
         assert_eq!(t, 1500);
         assert!(decode("{not json").unwrap_err().contains("damaged"));
-        assert!(decode(r#"{"v":1,"s":"x","t":1}"#).unwrap_err().contains("an earlier version"));
-        assert!(decode(r#"{"v":3,"s":"x","t":1}"#).unwrap_err().contains("a newer version"));
-        assert!(decode(r#"{"v":2,"s":"!!","t":1}"#).unwrap_err().contains("could not be read"));
-        assert!(decode(r#"{"v":2}"#).unwrap_err().contains("damaged"));
+        assert!(decode(r#"{"v":2,"s":"x","t":1}"#).unwrap_err().contains("an earlier version"));
+        assert!(decode(r#"{"v":4,"s":"x","t":1}"#).unwrap_err().contains("a newer version"));
+        assert!(decode(r#"{"v":3,"s":"!!","t":1}"#).unwrap_err().contains("could not be read"));
+        assert!(decode(r#"{"v":3}"#).unwrap_err().contains("damaged"));
     }
 }
