@@ -437,9 +437,8 @@ impl Layout {
         self.stack_brokers_top() + blocks + 4.0
     }
 
-    /// A broker's column (wide screens: full height, header on top) or block (stacked).
     /// Side by side only: per rack, the outline around its brokers' columns (consecutive in
-    /// `brokers`), with the rack's name. None without racks.
+    /// `brokers`), with the rack's name. Empty without racks.
     pub fn rack_boxes(&self) -> Vec<(String, BoxAt)> {
         if self.stacked {
             return Vec::new();
@@ -459,6 +458,7 @@ impl Layout {
         out
     }
 
+    /// A broker's column (wide screens: full height, header on top) or block (stacked).
     pub fn broker_box(&self, b: BrokerId) -> Option<BoxAt> {
         let i = self.brokers.iter().position(|&x| x == b)?;
         if self.stacked {

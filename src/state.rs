@@ -771,9 +771,7 @@ impl Model {
         } else if words[0] == "rack" && words.len() == 2 {
             ["kill", "start"].map(String::from).to_vec()
         } else if words[0] == "rack" && words.len() == 3 {
-            let racks: std::collections::BTreeSet<String> =
-                sim.brokers.keys().filter_map(|&b| sim.broker_rack(b)).collect();
-            racks.into_iter().collect()
+            sim.racks().into_iter().collect()
         } else if words[0] == "consumer" && words.len() == 3 {
             sim.consumers.iter().map(|c| c.client_id.clone()).collect()
         } else if words[0] == "consumer" && words.len() == 2 {

@@ -196,8 +196,7 @@ fn broker_items(sim: &Sim, b: BrokerId) -> (String, Vec<Item>) {
     }
     if let Some(rack) = sim.broker_rack(b) {
         // The whole rack: its power or its switch.
-        let on: Vec<BrokerId> =
-            sim.brokers.keys().copied().filter(|&x| sim.broker_rack(x).as_deref() == Some(rack.as_str())).collect();
+        let on = sim.rack_brokers(&rack);
         let ids = on.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
         if on.iter().any(|x| sim.brokers.get(x).is_some_and(|br| br.is_running())) {
             items.push(item(

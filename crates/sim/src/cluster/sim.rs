@@ -487,14 +487,21 @@ impl Sim {
         Ok(())
     }
 
-    /// The brokers on rack `rack`, by id (as `broker.rack` names them), or an error naming the
-    /// racks there are.
+    /// The racks brokers have (`broker.rack`), sorted.
+    pub fn racks(&self) -> std::collections::BTreeSet<String> {
+        self.brokers.keys().filter_map(|&b| self.broker_rack(b)).collect()
+    }
+
+    /// The brokers on rack `rack`, by id.
+    pub fn rack_brokers(&self, rack: &str) -> Vec<BrokerId> {
+        self.brokers.keys().copied().filter(|&b| self.broker_rack(b).as_deref() == Some(rack)).collect()
+    }
+
+    /// `rack_brokers`, or an error naming the racks there are.
     fn rack_members(&self, rack: &str) -> Result<Vec<BrokerId>, String> {
-        let on: Vec<BrokerId> =
-            self.brokers.keys().copied().filter(|&b| self.broker_rack(b).as_deref() == Some(rack)).collect();
+        let on = self.rack_brokers(rack);
         if on.is_empty() {
-            let racks: std::collections::BTreeSet<String> =
-                self.brokers.keys().filter_map(|&b| self.broker_rack(b)).collect();
+            let racks = self.racks();
             return Err(if racks.is_empty() {
                 format!("Error: no broker is on rack {rack}: no broker has a broker.rack (`cluster --brokers N --racks a,b,c`).")
             } else {
@@ -512,12 +519,11 @@ impl Sim {
     /// leader are left with no running in-sync replica off the rack (rack-aware placement leaves
     /// none when RF ≥ the number of racks and the other racks are up).
     pub fn kill_rack(&mut self, rack: &str) -> ActionResult {
-        let running: Vec<BrokerId> =
-            self.rack_members(rack)?.into_iter().filter(|b| self.brokers[b].is_running()).collect();
+        let on = self.rack_members(rack)?;
+        let running: Vec<BrokerId> = on.iter().copied().filter(|b| self.brokers[b].is_running()).collect();
         if running.is_empty() {
             return Err(format!("Error: no broker on rack {rack} is running (start them with `rack start {rack}`)."));
         }
-        let on: Vec<BrokerId> = self.rack_members(rack)?;
         // Partitions that lead now and will have no in-sync replica running off this rack.
         let survives = |r: &BrokerId| !on.contains(r) && self.brokers.get(r).is_some_and(|b| b.is_running());
         let offline: Vec<Tp> = self

@@ -1155,7 +1155,7 @@ Simulator verbs:
   broker start B --rack R      start (or add) broker B with broker.rack=R
   rack kill|start R            a rack fails (every running broker on rack R crashes at once) or
                                comes back (its brokers start); the narration names the partitions
-                               that had every replica on it
+                               left with no in-sync replica running on another rack
   broker kill B --power-loss   the machine loses power: a crash that also loses the page cache, so
                                each of B's replicas keeps only what was flushed to disk (a down
                                broker can lose power too); `broker stop` flushes every log first
