@@ -9,7 +9,7 @@ use kafkascope_sim::session::exec::Trace;
 /// The `localStorage` key. The stored text is JSON: `{"v": VERSION, "s": share text, "t": ms}`.
 pub const KEY: &str = "kafkascope.session";
 /// Bump when the stored format or the meaning of a trace changes: older entries are then ignored.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Stored {
@@ -89,9 +89,9 @@ mod tests {
         assert_eq!(trace.commands, s.history);
         assert_eq!(t, 1500);
         assert!(decode("{not json").unwrap_err().contains("damaged"));
-        assert!(decode(r#"{"v":2,"s":"x","t":1}"#).unwrap_err().contains("an earlier version"));
-        assert!(decode(r#"{"v":4,"s":"x","t":1}"#).unwrap_err().contains("a newer version"));
-        assert!(decode(r#"{"v":3,"s":"!!","t":1}"#).unwrap_err().contains("could not be read"));
-        assert!(decode(r#"{"v":3}"#).unwrap_err().contains("damaged"));
+        assert!(decode(r#"{"v":3,"s":"x","t":1}"#).unwrap_err().contains("an earlier version"));
+        assert!(decode(r#"{"v":5,"s":"x","t":1}"#).unwrap_err().contains("a newer version"));
+        assert!(decode(r#"{"v":4,"s":"!!","t":1}"#).unwrap_err().contains("could not be read"));
+        assert!(decode(r#"{"v":4}"#).unwrap_err().contains("damaged"));
     }
 }

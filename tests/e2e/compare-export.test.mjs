@@ -71,7 +71,8 @@ describe(`kafkascope compare and exports (${BASE_URL})`, { concurrency: false },
 
     const trace = JSON.parse((await download(page, '#export-trace')).data.toString('utf8'));
     assert.equal(trace.seed, 42);
-    assert.ok(trace.commands.some((c) => c.command.BrokerKill === 3), 'the click is in the trace');
+    assert.equal(trace.format, 4, 'trace format 4 (docs/trace-format.md)');
+    assert.ok(trace.commands.some((c) => c.command === 'broker kill 3'), 'the click is in the trace, as its command line');
 
     const script = (await download(page, '#export-script')).data.toString('utf8');
     const lines = script.split('\n').filter((l) => l && !l.startsWith('#'));

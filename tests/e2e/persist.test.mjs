@@ -57,7 +57,7 @@ describe(`kafkascope persistence (${BASE_URL})`, { concurrency: false }, () => {
   it('corrupt stored state: a notice and a fresh session', { timeout: STEP_TIMEOUT }, async () => {
     await openApp(page);
     await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
-    await page.evaluate((k) => localStorage.setItem(k, '{"v":3,"s":"this-is-not-a-session","t":5000}'), KEY);
+    await page.evaluate((k) => localStorage.setItem(k, '{"v":4,"s":"this-is-not-a-session","t":5000}'), KEY);
     await page.reload();
     await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
     assert.match(await page.locator('.notices').textContent(), /could not be read.*ignored and a fresh session started/);
@@ -66,7 +66,7 @@ describe(`kafkascope persistence (${BASE_URL})`, { concurrency: false }, () => {
       ['alive', 'alive', 'alive'],
       'a fresh session',
     );
-    assert.notEqual(await page.evaluate(stored), '{"v":3,"s":"this-is-not-a-session","t":5000}', 'the bad entry is gone');
+    assert.notEqual(await page.evaluate(stored), '{"v":4,"s":"this-is-not-a-session","t":5000}', 'the bad entry is gone');
 
     await page.evaluate((k) => localStorage.setItem(k, 'garbage{'), KEY);
     await page.reload();

@@ -3,7 +3,7 @@
 //! error (message on stderr).
 
 use kafkascope_sim::cluster::journal::format_time;
-use kafkascope_sim::session::exec::{help, Session, Trace};
+use kafkascope_sim::session::exec::{help, RecordedTrace, Session, Trace};
 use std::io::Read;
 use std::process::ExitCode;
 
@@ -66,12 +66,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        ["link", rest @ ..] => link(rest),
         ["replay", file] => {
             let trace: Trace = match read(file)
                 .map_err(|e| e.to_string())
-                .and_then(|s| serde_json::from_str(&s).map_err(|e| e.to_string()))
+                .and_then(|s| serde_json::from_str::<RecordedTrace>(&s).map_err(|e| e.to_string()))
             {
-                Ok(t) => t,
+                Ok(t) => t.into_trace(),
                 Err(e) => {
                     eprintln!("error: {file} is not a kafkascope trace: {e}");
                     return ExitCode::from(2);
@@ -107,8 +108,69 @@ fn main() -> ExitCode {
                  kafkascope trace FILE|-      run it and print the trace as JSON\n       \
                  kafkascope replay TRACE      replay a trace and check it matches\n       \
                  kafkascope share FILE|-      run it and print its share-link text (the page's ?s=)\n       \
+                 kafkascope link FILE|- [--embed] [--base URL]\n                              \
+                 run it and print the page's URL that replays it (--embed: the iframe's URL;\n                              \
+                 --base: where the page is served, default http://127.0.0.1:8080/)\n       \
                  kafkascope help              list the commands"
             );
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Where `scripts/serve.sh` serves the page (README): the base a link gets without `--base`.
+const DEFAULT_BASE: &str = "http://127.0.0.1:8080/";
+
+/// `kafkascope link FILE [--embed] [--base URL]`: the URL that opens the page replaying the
+/// script, paused at its end (the same moment, journal and ledger as `kafkascope run` prints).
+/// With `--embed`, the iframe's URL (`embed=1`: the embed chrome; docs/embedding.md).
+fn link(args: &[&str]) -> ExitCode {
+    let (mut file, mut embed, mut base) = (None, false, DEFAULT_BASE.to_string());
+    let mut i = 0;
+    while i < args.len() {
+        match args[i] {
+            "--embed" => embed = true,
+            "--base" => match args.get(i + 1) {
+                Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                    base = url.to_string();
+                    i += 1;
+                }
+                Some(url) => {
+                    eprintln!("error: --base needs an http:// or https:// URL, not {url:?}");
+                    return ExitCode::from(2);
+                }
+                None => {
+                    eprintln!("error: --base needs a URL");
+                    return ExitCode::from(2);
+                }
+            },
+            flag if flag.starts_with("--") && flag != "-" => {
+                eprintln!("error: unknown option {flag} (link takes --embed and --base URL)");
+                return ExitCode::from(2);
+            }
+            f if file.is_none() => file = Some(f),
+            extra => {
+                eprintln!("error: link takes one script, not also {extra:?}");
+                return ExitCode::from(2);
+            }
+        }
+        i += 1;
+    }
+    let Some(file) = file else {
+        eprintln!("error: link needs a script: kafkascope link FILE [--embed] [--base URL]");
+        return ExitCode::from(2);
+    };
+    match read(file).map(|src| Session::run_script_session(&src)) {
+        Ok(Ok(session)) => {
+            println!("{}", kafkascope_sim::session::share::page_url(&base, &session.trace(), embed));
+            ExitCode::SUCCESS
+        }
+        Ok(Err(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: cannot read {file}: {e}");
             ExitCode::from(2)
         }
     }

@@ -172,9 +172,12 @@ impl Sim {
         self.prune_dropped();
     }
 
-    /// Replays to an exact point: until `events` have been dispatched, then the clock to `at`.
+    /// Replays to an exact point: every event due before `at`, then those due at `at` until
+    /// `events` have been dispatched, then the clock to `at`. A recorded point always has every
+    /// earlier event dispatched; a written one (a trace from a tool, a crafted link) whose count
+    /// is too small still never leaves an earlier event behind the clock.
     pub fn run_to_point(&mut self, events: u64, at: Millis) {
-        while self.net.processed < events && self.net.next_event_time().is_some_and(|t| t <= at) {
+        while self.net.next_event_time().is_some_and(|t| t < at || (t == at && self.net.processed < events)) {
             self.step_one();
         }
         self.net.now = self.net.now.max(at);

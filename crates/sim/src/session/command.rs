@@ -4,14 +4,13 @@
 
 use crate::cluster::controller::ElectionType;
 use crate::model::Millis;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 
 fn default_controllers() -> u32 {
     crate::cluster::sim::DEFAULT_CONTROLLERS
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ControllerVerb {
     Kill,
     Start,
@@ -32,16 +31,14 @@ impl ControllerVerb {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
     Seed(u64),
     Cluster {
         brokers: u32,
         /// `--racks R1,R2,...`: broker b gets `racks[(b - 1) % len]` as its `broker.rack`.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         racks: Vec<String>,
         /// `--controllers C`: the KRaft quorum's voters (3 by default).
-        #[serde(default = "default_controllers")]
         controllers: u32,
     },
     /// `controller kill|start|stop|isolate|heal ID`.
@@ -71,23 +68,18 @@ pub enum Command {
         replication_factor: Option<u32>,
         assignment: Option<Vec<Vec<u32>>>,
         configs: Vec<(String, String)>,
-        #[serde(default)]
         if_not_exists: bool,
     },
     TopicsDescribe {
         topic: Option<String>,
         /// `--under-replicated-partitions` and the other partition filters.
-        #[serde(default)]
         filter: Option<PartitionFilter>,
-        #[serde(default)]
         exclude_internal: bool,
-        #[serde(default)]
         if_exists: bool,
     },
     TopicsAlter {
         topic: String,
         partitions: u32,
-        #[serde(default)]
         if_exists: bool,
     },
     /// `kafka-topics --list [--exclude-internal]`.
@@ -105,7 +97,6 @@ pub enum Command {
     },
     /// `kafka-configs --alter --entity-type brokers (--entity-default | --entity-name B) --add-config K=V`.
     BrokerConfigsAlter {
-        #[serde(default)]
         broker: Option<u32>,
         configs: Vec<(String, String)>,
     },
@@ -128,9 +119,7 @@ pub enum Command {
         properties: Vec<(String, String)>,
         read_committed: bool,
         /// `--partition P [--offset O|earliest|latest]`: one partition, from an offset.
-        #[serde(default)]
         partition: Option<u32>,
-        #[serde(default)]
         offset: Option<String>,
     },
     /// `kafka-log-dirs --describe [--broker-list 1,2]`.
@@ -280,7 +269,7 @@ impl Command {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TxnAction {
     Begin,
     Commit,
@@ -288,7 +277,7 @@ pub enum TxnAction {
 }
 
 /// Which view `kafka-consumer-groups --describe` prints.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum GroupView {
     /// The default (`--offsets`): one row per partition.
     Offsets,
@@ -299,7 +288,7 @@ pub enum GroupView {
 }
 
 /// `--execute`, `--dry-run`, or neither (a dry run that warns).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResetMode {
     Plan,
     DryRun,
@@ -307,7 +296,7 @@ pub enum ResetMode {
 }
 
 /// The partition filters of `kafka-topics --describe`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PartitionFilter {
     UnderReplicated,
     Unavailable,
@@ -329,7 +318,7 @@ impl PartitionFilter {
 }
 
 /// What `kafka-configs --describe` describes.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConfigEntity {
     /// `--entity-type topics [--entity-name T]` (None: every topic).
     Topics(Option<String>),
@@ -340,7 +329,7 @@ pub enum ConfigEntity {
 }
 
 /// Where `kafka-consumer-groups --reset-offsets` moves a group's offsets.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ResetTo {
     Earliest,
     Latest,
@@ -349,13 +338,13 @@ pub enum ResetTo {
 }
 
 /// One end of a network link named in `network --link A:B`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LinkEnd {
     Broker(u32),
     Controller,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseError {
     pub line: usize,
     pub col: usize,
@@ -371,7 +360,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// A script line that parsed: the command and the text as written.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScriptLine {
     pub line: usize,
     pub text: String,

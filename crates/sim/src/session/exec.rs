@@ -19,7 +19,9 @@ pub const DEFAULT_SEED: u64 = 1;
 /// Format 1 (no `format` field) counted them.
 /// 3: the KRaft quorum (controllers elect a leader and replicate the metadata log; brokers fetch
 /// it), which changes every run's timing.
-pub const TRACE_FORMAT: u32 = 3;
+/// 4: each command is written as its script line (`Command::to_line`, read back by `parse_line`),
+/// the form people and tools write, instead of a JSON rendering of the command's fields.
+pub const TRACE_FORMAT: u32 = 4;
 
 fn first_trace_format() -> u32 {
     1
@@ -83,12 +85,34 @@ pub struct Report {
 pub struct TimedCommand {
     pub at_ms: Millis,
     pub events: u64,
+    /// Written as its script line: `"produce --topic orders --count 3"`.
+    #[serde(with = "command_line")]
     pub command: Command,
     /// Whether it applied. A command that failed changed nothing: replays keep it (it fails the
     /// same way again), the script export leaves it out. Traces from before this field read as
     /// applied.
     #[serde(default = "applied_by_default", skip_serializing_if = "is_true")]
     pub applied: bool,
+}
+
+/// A command in a trace is its script line, in the one command vocabulary.
+mod command_line {
+    use crate::session::command::{parse_line, Command};
+    use serde::de::Error;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(command: &Command, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&command.to_line())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Command, D::Error> {
+        let line = String::deserialize(d)?;
+        match parse_line(&line) {
+            Ok(Some(command)) => Ok(command),
+            Ok(None) => Err(D::Error::custom(format!("{line:?} is not a command"))),
+            Err((col, why)) => Err(D::Error::custom(format!("{line:?}, column {col}: {why}"))),
+        }
+    }
 }
 
 fn applied_by_default() -> bool {
@@ -117,7 +141,27 @@ pub struct Trace {
     pub controllers: u32,
     pub commands: Vec<TimedCommand>,
     pub end_ms: Millis,
+    /// What the run produced, for reading and for checking a replay (`kafkascope trace` prints
+    /// it). Reading a trace leaves it empty (the page never needs it: it replays), so the page
+    /// carries no code to read journal entries; `RecordedTrace` reads it back.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Vec::is_empty")]
     pub journal: Vec<crate::cluster::journal::JournalEntry>,
+}
+
+/// A trace with its journal, as `kafkascope trace` prints it and `kafkascope replay` checks it.
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct RecordedTrace {
+    #[serde(flatten)]
+    pub trace: Trace,
+    #[serde(default)]
+    pub journal: Vec<crate::cluster::journal::JournalEntry>,
+}
+
+impl RecordedTrace {
+    /// The trace with its journal in place.
+    pub fn into_trace(self) -> Trace {
+        Trace { journal: self.journal, ..self.trace }
+    }
 }
 
 /// What one command printed. `error` is set when it did not apply (the model is unchanged).

@@ -18,6 +18,15 @@ pub fn encode(trace: &Trace) -> String {
     base64url(&packed)
 }
 
+/// The page's URL that replays `trace`, from the page's address `base` (its query, if any, is
+/// replaced): `BASE?s=TEXT`, or with `embed` the iframe's `BASE?embed=1&s=TEXT`. The share text is
+/// base64url, so it needs no escaping.
+pub fn page_url(base: &str, trace: &Trace, embed: bool) -> String {
+    let base = base.split(['?', '#']).next().unwrap_or(base);
+    let sep = if base.ends_with('/') || base.ends_with(".html") { "" } else { "/" };
+    format!("{base}{sep}?{}s={}", if embed { "embed=1&" } else { "" }, encode(trace))
+}
+
 pub fn decode(text: &str) -> Result<Trace, String> {
     if text.len() > MAX_SHARE_CHARS {
         return Err(format!("the link is too long ({} characters)", text.len()));
@@ -25,16 +34,26 @@ pub fn decode(text: &str) -> Result<Trace, String> {
     let packed = unbase64url(text.trim()).ok_or("the link is not valid base64url text")?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_INFLATED_BYTES)
         .map_err(|_| "the link's data is damaged (it does not inflate)".to_string())?;
-    let trace: Trace =
+    // The format first: a link of another format may not even read as this one's trace.
+    #[derive(serde::Deserialize)]
+    struct Format {
+        #[serde(default = "first_format")]
+        format: u32,
+    }
+    fn first_format() -> u32 {
+        1
+    }
+    let Format { format } =
         serde_json::from_slice(&json).map_err(|e| format!("the link does not hold a kafkascope session ({e})"))?;
-    if trace.format != crate::session::exec::TRACE_FORMAT {
+    if format != crate::session::exec::TRACE_FORMAT {
         return Err(format!(
-            "the link was made by {} version of kafkascope (trace format {}; this one replays format {}), whose sessions replay differently here",
-            if trace.format < crate::session::exec::TRACE_FORMAT { "an earlier" } else { "a newer" },
-            trace.format,
+            "the link was made by {} version of kafkascope (trace format {format}; this one replays format {}), whose sessions replay differently here",
+            if format < crate::session::exec::TRACE_FORMAT { "an earlier" } else { "a newer" },
             crate::session::exec::TRACE_FORMAT
         ));
     }
+    let trace: Trace =
+        serde_json::from_slice(&json).map_err(|e| format!("the link does not hold a kafkascope session ({e})"))?;
     if trace.brokers == 0 || trace.brokers > 64 {
         return Err(format!("the link asks for {} brokers (1 to 64 are possible)", trace.brokers));
     }
