@@ -67,6 +67,23 @@ fn main() -> ExitCode {
             }
         },
         ["link", rest @ ..] => link(rest),
+        ["import", file] => match read(file).map(|text| kafkascope_sim::session::import::import(&text)) {
+            Ok(Ok(imported)) => {
+                print!("{}", imported.script);
+                for note in &imported.notes {
+                    eprintln!("not reproduced: {note}");
+                }
+                ExitCode::SUCCESS
+            }
+            Ok(Err(e)) => {
+                eprintln!("error: {file}: {e}");
+                ExitCode::from(2)
+            }
+            Err(e) => {
+                eprintln!("error: cannot read {file}: {e}");
+                ExitCode::from(2)
+            }
+        },
         ["replay", file] => {
             let trace: Trace = match read(file)
                 .map_err(|e| e.to_string())
@@ -111,6 +128,8 @@ fn main() -> ExitCode {
                  kafkascope link FILE|- [--embed] [--base URL]\n                              \
                  run it and print the page's URL that replays it (--embed: the iframe's URL;\n                              \
                  --base: where the page is served, default http://127.0.0.1:8080/)\n       \
+                 kafkascope import FILE|-     a real cluster's `kafka-topics --describe` output as a\n                              \
+                 script that builds the same topics (what it cannot reproduce is named)\n       \
                  kafkascope help              list the commands"
             );
             ExitCode::from(2)
