@@ -9,6 +9,7 @@
 
 use crate::components::config::{props_for, ConfigPanel};
 use crate::components::embed_dialog::EmbedDialog;
+use crate::components::import_dialog::ImportDialog;
 use crate::components::inspect::Inspect;
 use crate::components::menus::Target;
 use crate::components::{cluster, compare, glossary, inspect, menus, panels, tour};
@@ -212,6 +213,15 @@ pub enum Theme {
 }
 
 impl Theme {
+    /// `theme=` and the `kafkascope:theme` message: `auto`, `light` or `dark`.
+    pub fn parse(s: &str) -> Option<Theme> {
+        match s {
+            "auto" => Some(Theme::Auto),
+            "light" => Some(Theme::Light),
+            "dark" => Some(Theme::Dark),
+            _ => None,
+        }
+    }
     fn next(self) -> Theme {
         match self {
             Theme::Auto => Theme::Light,
@@ -219,7 +229,7 @@ impl Theme {
             Theme::Dark => Theme::Auto,
         }
     }
-    fn name(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
             Theme::Auto => "auto",
             Theme::Light => "light",
@@ -355,7 +365,8 @@ pub fn App() -> Html {
     let model =
         use_mut_ref(|| boot.1.borrow_mut().take().unwrap_or_else(|| Model::from_share(share_param().as_deref())));
     let notices = use_state(|| boot.2.clone());
-    let embed_snippet = use_state(|| None::<String>);
+    let embed_snippet = use_state(|| None::<[String; 3]>);
+    let import_open = use_state(|| false);
     let share_link = use_state(|| None::<String>);
     let redraw = use_force_update();
     let console_ref = use_node_ref();
@@ -365,7 +376,7 @@ pub fn App() -> Html {
     let menu = use_state(|| None::<Target>);
     let inspecting = use_state(|| None::<Inspect>);
     let open_term = use_state(|| None::<&'static str>);
-    let theme = use_state(|| Theme::Auto);
+    let theme = use_state(|| boot.0.theme.unwrap_or(Theme::Auto));
     let prefs = use_state(crate::prefs::load);
     // The learner's zoom on top of the fit zoom, and whether the frame follows the selection.
     let zoom = use_state(|| 1.0_f64);
@@ -418,6 +429,7 @@ pub fn App() -> Html {
                 redraw.force_update();
             }
             host.post_events(&m);
+            host.post_size();
             host.remember(&m, ts, false);
         }));
     }
@@ -426,7 +438,7 @@ pub fn App() -> Html {
 
     // The postMessage API (only with `origin=`), the ready message, and the debug panic hook.
     {
-        let (model, redraw, host) = (model.clone(), redraw.clone(), host.clone());
+        let (model, redraw, host, theme) = (model.clone(), redraw.clone(), host.clone(), theme.clone());
         let (debug_panic, debug_trap) = (params.debug_panic, params.debug_trap);
         let ready = serde_json::json!({"type": "kafkascope:ready", "protocol": 1,
             "scenario": params.scenario, "seed": model.borrow().session.sim.seed});
@@ -448,6 +460,10 @@ pub fn App() -> Html {
                     Ok(Request::Play(on)) => {
                         model.borrow_mut().playing = on;
                         serde_json::json!({"type": "kafkascope:result", "ok": true, "playing": on})
+                    }
+                    Ok(Request::Theme(t)) => {
+                        theme.set(t);
+                        serde_json::json!({"type": "kafkascope:result", "ok": true, "theme": t.name()})
                     }
                     Err(why) => serde_json::json!({"type": "kafkascope:result", "ok": false, "lines": [why]}),
                 };
@@ -620,6 +636,11 @@ pub fn App() -> Html {
             focus("#embed-copy");
         }
     });
+    use_effect_with(*import_open, |open| {
+        if *open {
+            focus("#import-text");
+        }
+    });
     use_effect_with(*open_term, |t| {
         if t.is_some() {
             focus("#term-pop-close");
@@ -771,6 +792,7 @@ pub fn App() -> Html {
         let (menu_open, inspect_open, term_open) = (menu.is_some(), inspecting.is_some(), open_term.is_some());
         let (embed_snippet, share_link, more_open, confirm_new, prefs) =
             (embed_snippet.clone(), share_link.clone(), more_open.clone(), confirm_new.clone(), prefs.clone());
+        let import_open = import_open.clone();
         let (set_zoom, zoom, show_tab) = (set_zoom.clone(), *zoom, show_tab.clone());
         Callback::from(move |e: KeyboardEvent| {
             let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
@@ -792,6 +814,9 @@ pub fn App() -> Html {
                     confirm_new.set(false);
                 } else if embed_snippet.is_some() {
                     embed_snippet.set(None);
+                    focus("#more");
+                } else if *import_open {
+                    import_open.set(false);
                     focus("#more");
                 } else if share_link.is_some() {
                     share_link.set(None);
@@ -849,7 +874,17 @@ pub fn App() -> Html {
         let (model, embed_snippet, more_open) = (model.clone(), embed_snippet.clone(), more_open.clone());
         Callback::from(move |_: MouseEvent| {
             let m = model.borrow();
-            embed_snippet.set(Some(embed::iframe_snippet(&embed::page_base(), &m.share_text(), m.speed)));
+            let (base, text) = (embed::page_base(), m.share_text());
+            embed_snippet.set(Some(
+                [Theme::Auto, Theme::Light, Theme::Dark].map(|t| embed::iframe_snippet(&base, &text, m.speed, t)),
+            ));
+            more_open.set(false);
+        })
+    };
+    let on_import = {
+        let (import_open, more_open) = (import_open.clone(), more_open.clone());
+        Callback::from(move |_: MouseEvent| {
+            import_open.set(true);
             more_open.set(false);
         })
     };
@@ -1064,6 +1099,7 @@ pub fn App() -> Html {
                         <div class="more-row">
                             <button id="share" onclick={on_share} title="A link that reproduces this session exactly">{"Share link"}</button>
                             <button id="embed" onclick={on_embed} title="An iframe snippet that shows this session on another page">{"Embed"}</button>
+                            <button id="import" onclick={on_import} title="Build this cluster from a real cluster's kafka-topics --describe output">{"Import"}</button>
                             <button id="new-session" onclick={ask_new} title="Start again with an empty cluster (or type cluster --brokers N in the console)">{"New session"}</button>
                         </div>
                         <div class="more-row">{ menus::add_bar(&m, &run_line) }
@@ -1191,10 +1227,24 @@ pub fn App() -> Html {
                     }}>{"Close"}</button>
                 </div>
             }
-            if let Some(snippet) = (*embed_snippet).clone() {
-                <EmbedDialog {snippet} on_close={
+            if let Some(snippets) = (*embed_snippet).clone() {
+                <EmbedDialog {snippets} on_close={
                     let embed_snippet = embed_snippet.clone();
                     Callback::from(move |_| embed_snippet.set(None))
+                } />
+            }
+            if *import_open {
+                <ImportDialog on_close={
+                    let import_open = import_open.clone();
+                    Callback::from(move |_| {
+                        import_open.set(false);
+                        focus("#more");
+                    })
+                } on_load={
+                    let act = act.clone();
+                    Callback::from(move |(script, done): (String, Callback<Result<(), String>>)| {
+                        act(Box::new(move |m| done.emit(m.import_script(&script))))
+                    })
                 } />
             }
             <div class="workspace">

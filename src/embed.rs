@@ -54,10 +54,13 @@ pub fn forget_reset_param() {
 
 /// The iframe snippet for a session: its share text, embed chrome, and the current speed when it
 /// is not the default.
-pub fn iframe_snippet(base: &str, share_text: &str, speed: f64) -> String {
+pub fn iframe_snippet(base: &str, share_text: &str, speed: f64, theme: crate::app::Theme) -> String {
     let mut src = format!("{base}?embed=1&s={}", encode_component(share_text));
     if (speed - crate::state::DEFAULT_SPEED).abs() > 1e-9 {
         src.push_str(&format!("&speed={}", (speed * 1000.0).round() / 1000.0));
+    }
+    if theme != crate::app::Theme::Auto {
+        src.push_str(&format!("&theme={}", theme.name()));
     }
     format!(
         "<iframe src=\"{}\" title=\"kafkascope: a Kafka cluster you can break\" width=\"960\" height=\"640\" sandbox=\"allow-scripts\" loading=\"lazy\"></iframe>",
@@ -167,6 +170,8 @@ fn kebab(s: &str) -> String {
 pub enum Request {
     Command(String),
     Play(bool),
+    /// `kafkascope:theme`: the host's colours changed (`theme`: `light`, `dark` or `auto`).
+    Theme(crate::app::Theme),
 }
 
 /// Reads a host message's data (already parsed from the structured clone into JSON): `{type:
@@ -184,6 +189,12 @@ pub fn read_request(data: &Value) -> Result<Request, String> {
         }
         "kafkascope:play" => Ok(Request::Play(true)),
         "kafkascope:pause" => Ok(Request::Play(false)),
+        "kafkascope:theme" => data
+            .get("theme")
+            .and_then(Value::as_str)
+            .and_then(crate::app::Theme::parse)
+            .map(Request::Theme)
+            .ok_or_else(|| "`theme` must be \"light\", \"dark\" or \"auto\"".to_string()),
         other => Err(format!("unknown message type `{other}`")),
     }
 }
@@ -202,6 +213,8 @@ pub struct Host {
     last_save: Cell<f64>,
     /// What was saved last: (commands recorded, horizon, view time), to skip identical saves.
     saved: RefCell<Option<(usize, u64, u64)>>,
+    /// The last heights posted as `kafkascope:size` (newest last) and the frame width they were for.
+    sizes: RefCell<(Vec<u32>, u32)>,
 }
 
 impl Host {
@@ -213,6 +226,7 @@ impl Host {
             lost: RefCell::new(Default::default()),
             last_save: Cell::new(f64::NEG_INFINITY),
             saved: RefCell::new(None),
+            sizes: RefCell::new((Vec::new(), 0)),
         }
     }
 
@@ -263,6 +277,39 @@ impl Host {
         *self.lost.borrow_mut() = audit_lost.iter().map(|id| id.0).collect();
     }
 
+    /// Posts `kafkascope:size` when the height the page would like changed: the bars plus the
+    /// picture drawn at the frame's full width (its layout's aspect ratio), so a host that sets
+    /// the iframe to that height shows the picture without empty bands. Reading it does not depend
+    /// on the iframe's height, so a host that follows it settles; should a layout flip between two
+    /// heights (the picture can rearrange at a new aspect), the page stops at the second repeat
+    /// until the width changes.
+    pub fn post_size(&self) {
+        if self.origin.is_none() {
+            return;
+        }
+        let Some(height) = wanted_height() else { return };
+        let (width, height) = (height.0, height.1);
+        let mut sizes = self.sizes.borrow_mut();
+        if sizes.1 != width {
+            *sizes = (Vec::new(), width);
+        }
+        let last = sizes.0.last().copied();
+        if last.is_some_and(|l| l.abs_diff(height) < 4) {
+            return;
+        }
+        let n = sizes.0.len();
+        let near = |a: u32, b: u32| a.abs_diff(b) < 4;
+        if n >= 3 && near(sizes.0[n - 2], height) && near(sizes.0[n - 1], sizes.0[n - 3]) {
+            return; // A, B, A and now B again: settle where it is
+        }
+        sizes.0.push(height);
+        if sizes.0.len() > 8 {
+            sizes.0.remove(0);
+        }
+        drop(sizes);
+        self.post(&json!({"type": "kafkascope:size", "height": height, "width": width}));
+    }
+
     /// After a seek or a step back: the events up to the new moment are history, not news.
     pub fn skip_events(&self, m: &Model) {
         self.posted.set(m.session.sim.journal.len());
@@ -287,6 +334,26 @@ impl Host {
         }
         crate::panic::remember(&trace, self.origin.as_deref());
     }
+}
+
+/// (frame width, wanted page height) in CSS pixels: the page less the picture frame, plus the
+/// picture at the frame's width. `None` before the picture is drawn.
+fn wanted_height() -> Option<(u32, u32)> {
+    let w = web_sys::window()?;
+    let doc = w.document()?;
+    let frame = doc.query_selector(".picture-frame").ok()??;
+    let svg = doc.query_selector("svg#cluster").ok()??;
+    let vb = svg.get_attribute("viewBox")?;
+    let parts: Vec<f64> = vb.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+    let (vw, vh) = (*parts.get(2)?, *parts.get(3)?);
+    let page_h = w.inner_height().ok()?.as_f64()?;
+    let (fw, fh) = (frame.client_width() as f64, frame.client_height() as f64);
+    if vw <= 0.0 || fw <= 0.0 {
+        return None;
+    }
+    let bars = (page_h - fh).max(0.0);
+    let picture = fw * vh / vw;
+    Some((fw.round() as u32, (bars + picture).clamp(240.0, 4000.0).round() as u32))
 }
 
 /// Listens for host messages while the returned closure is alive; `handle` gets each accepted
@@ -344,6 +411,11 @@ mod tests {
         assert_eq!(read_request(&json!({"type": "kafkascope:pause"})), Ok(Request::Play(false)));
         assert!(read_request(&json!({"type": "kafkascope:command", "command": 3})).is_err());
         assert!(read_request(&json!({"type": "kafkascope:nope"})).unwrap_err().contains("unknown"));
+        assert_eq!(
+            read_request(&json!({"type": "kafkascope:theme", "theme": "dark"})),
+            Ok(Request::Theme(crate::app::Theme::Dark))
+        );
+        assert!(read_request(&json!({"type": "kafkascope:theme", "theme": "blue"})).unwrap_err().contains("light"));
         assert!(read_request(&json!("text")).is_err());
         let long = "x".repeat(MAX_COMMAND_CHARS + 1);
         assert!(read_request(&json!({"type": "kafkascope:command", "command": long})).is_err());
@@ -369,8 +441,10 @@ mod tests {
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
     #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn the_snippet_is_escaped_and_sandboxed() {
-        let s = iframe_snippet("https://x.example/app/", "AbC-_", 2.0);
+        let s = iframe_snippet("https://x.example/app/", "AbC-_", 2.0, crate::app::Theme::Auto);
         assert!(s.starts_with("<iframe src=\"https://x.example/app/?embed=1&amp;s=AbC-_&amp;speed=2\""), "{s}");
         assert!(s.contains("sandbox=\"allow-scripts\""));
+        let dark = iframe_snippet("https://x.example/app/", "AbC-_", 2.0, crate::app::Theme::Dark);
+        assert!(dark.contains("&amp;speed=2&amp;theme=dark\""), "{dark}");
     }
 }

@@ -70,6 +70,8 @@ pub struct Params {
     pub seed: Option<u64>,
     /// `origin=`: the host origin allowed to use the postMessage API (`*` for any).
     pub origin: Option<String>,
+    /// `theme=light|dark|auto`: the colours (auto follows the reader's system).
+    pub theme: Option<crate::app::Theme>,
     /// `reset=1`: forget the session stored in this browser (the panic panel's Reset links here).
     pub reset: bool,
     /// `debug=panic`: panics on purpose after the first frame, to exercise the panic panel.
@@ -130,6 +132,10 @@ pub fn parse_query(search: &str) -> Params {
             "origin" => match check_origin(v) {
                 Some(o) => p.origin = Some(o),
                 None => p.problems.push(bad("origin", v, "an origin like https://example.com, or *")),
+            },
+            "theme" => match crate::app::Theme::parse(v) {
+                Some(t) => p.theme = Some(t),
+                None => p.problems.push(bad("theme", v, "light, dark or auto")),
             },
             "reset" => p.reset = flag(v).unwrap_or(false),
             "debug" => {

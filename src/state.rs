@@ -619,6 +619,28 @@ impl Model {
         self.refresh_audit(true);
     }
 
+    /// The Import dialog's script (`session::import`) as the new session, at its end and paused;
+    /// the console says what was imported. `Err` (the script did not run) changes nothing.
+    pub fn import_script(&mut self, script: &str) -> Result<(), String> {
+        let session = Session::run_script_session(script).map_err(|e| e.to_string())?;
+        self.load(session);
+        self.stop_at = None;
+        for c in &mut self.console {
+            c.recorded = None;
+        }
+        let topics = script.lines().filter(|l| l.starts_with("kafka-topics --create")).count();
+        self.console.push(ConsoleEntry {
+            input: "(import)".into(),
+            lines: vec![format!(
+                "Imported {topics} topic(s) from kafka-topics --describe output: {} brokers, seed {}.",
+                self.session.sim.brokers.len(),
+                self.session.sim.seed
+            )],
+            ..Default::default()
+        });
+        Ok(())
+    }
+
     /// Runs one line of the command language (typed or clicked) and logs it in the console.
     /// `cluster --brokers N` and `seed N` start a new session (`new_session`).
     pub fn run(&mut self, input: &str) {

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod config;
 pub mod embed_dialog;
 pub mod glossary;
+pub mod import_dialog;
 pub mod inspect;
 pub mod menus;
 pub mod panels;

@@ -1,7 +1,8 @@
 // Embedding: the example page (examples/embed.html, served as dist/examples/) embeds two scenarios
 // in <iframe sandbox="allow-scripts">; both render; the host drives them with postMessage and gets
 // results and sim events back; messages from the wrong window or the wrong origin are ignored.
-// Also the URL parameters (scenario, t, autoplay, unknown names) and the Embed button's snippet.
+// Also the URL parameters (scenario, t, autoplay, theme, unknown names), the Embed button's snippet,
+// an iframe that sizes itself to `kafkascope:size` and follows the host's theme.
 
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -158,5 +159,69 @@ describe(`kafkascope embedding (${BASE_URL})`, { concurrency: false }, () => {
     assert.equal(await page.getAttribute('g.broker[data-broker="2"]', 'data-state'), 'dead', 'the embedded session has broker 2 dead');
     assert.equal(await page.locator('#console-input').count(), 0, 'with the minimal chrome');
     browser.assertNoErrors('after the Embed button');
+  });
+
+  it('a host that follows kafkascope:size fits the picture; the theme follows the host', { timeout: STEP_TIMEOUT }, async () => {
+    await openApp(page, 'examples/embed.html');
+    await page.evaluate(() => {
+      window.__sizes = [];
+      window.__results = [];
+      const f = document.createElement('iframe');
+      f.id = 'fit';
+      f.setAttribute('sandbox', 'allow-scripts');
+      f.src = new URL('../?embed=1&scenario=leader-failover&autoplay=0&origin=*', location.href).href;
+      Object.assign(f.style, { position: 'fixed', top: '0', left: '0', width: '720px', height: '300px', border: '0' });
+      document.body.append(f);
+      window.addEventListener('message', (e) => {
+        if (e.source !== f.contentWindow) return;
+        if (e.data.type === 'kafkascope:size') {
+          window.__sizes.push(e.data);
+          f.style.height = `${e.data.height}px`;
+        }
+        if (e.data.type === 'kafkascope:result') window.__results.push(e.data);
+      });
+    });
+    const fit = page.frameLocator('#fit');
+    await fit.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await waitFor(page, 'a kafkascope:size message', () => window.__sizes.length > 0);
+    // Settled: no new size for a while (frames keep coming while paused: wait on the iframe's own frames).
+    const frame = page.frames().find((f) => f.url().includes('origin=*'));
+    let n = -1;
+    for (let i = 0; i < 10 && n !== (await page.evaluate(() => window.__sizes.length)); i++) {
+      n = await page.evaluate(() => window.__sizes.length);
+      await frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 200)))));
+    }
+    const sizes = await page.evaluate(() => window.__sizes);
+    assert.ok(sizes.length <= 4, `it settles: ${JSON.stringify(sizes)}`);
+    assert.equal(sizes.at(-1).width > 600, true, JSON.stringify(sizes));
+    const got = await frame.evaluate(() => {
+      const fr = document.querySelector('.picture-frame').getBoundingClientRect();
+      const svg = document.querySelector('svg#cluster').getBoundingClientRect();
+      return { frameW: fr.width, frameH: fr.height, svgW: svg.width, svgH: svg.height, page: innerHeight };
+    });
+    assert.equal(got.page, sizes.at(-1).height, 'the host applied the last size');
+    // The picture spans the frame's width and its height fits: no wide empty bands either way.
+    assert.ok(got.svgW >= got.frameW * 0.9, `picture width ${got.svgW} of ${got.frameW}`);
+    assert.ok(got.svgH <= got.frameH + 2 && got.svgH >= got.frameH * 0.85, `picture height ${got.svgH} in ${got.frameH}`);
+    // The host's theme: the iframe takes it and says so.
+    await page.evaluate(() => document.querySelector('#fit').contentWindow.postMessage({ type: 'kafkascope:theme', theme: 'dark', id: 't' }, '*'));
+    await waitFor(frame, 'the dark theme in the iframe', () => document.documentElement.dataset.theme === 'dark');
+    await waitFor(page, 'the theme result', () => window.__results.some((r) => r.theme === 'dark' && r.ok));
+    await page.evaluate(() => document.querySelector('#fit').contentWindow.postMessage({ type: 'kafkascope:theme', theme: 'blue', id: 'b' }, '*'));
+    await waitFor(page, 'a refusal', () => window.__results.some((r) => r.ok === false && /light/.test(r.lines[0])));
+    browser.assertNoErrors('with a self-sizing iframe', { all: true });
+
+    // theme= in the URL, and the Embed dialog offers it.
+    await openApp(page, '?embed=1&scenario=default&theme=dark');
+    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    await openApp(page);
+    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await openMore(page);
+    await page.click('#embed');
+    assert.doesNotMatch(await page.locator('#embed-snippet').inputValue(), /theme=/, 'auto by default');
+    await page.selectOption('#embed-theme', 'light');
+    assert.match(await page.locator('#embed-snippet').inputValue(), /&amp;theme=light"/);
+    browser.assertNoErrors('with theme parameters');
   });
 });

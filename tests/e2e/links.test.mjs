@@ -1,6 +1,7 @@
 // Links from scripts and from other tools (docs/trace-format.md): `kafkascope link FILE.ks` prints a
 // URL that opens the page at the same ledger the runner prints for that script, and a trace written
-// by another program (raw DEFLATE + base64url, here Node's zlib) opens and replays as written.
+// by another program (raw DEFLATE + base64url, here Node's zlib) opens and replays as written, and
+// a real cluster's `kafka-topics --describe` pasted into Import becomes the session's cluster.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
-import { BASE_URL, launch, openApp, openTab, consoleText } from './lib/browser.mjs';
+import { BASE_URL, launch, openApp, openMore, openTab, consoleText, typeCommand } from './lib/browser.mjs';
 
 const STEP_TIMEOUT = 180_000;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -87,5 +88,44 @@ describe(`kafkascope links from scripts and tools (${BASE_URL})`, { concurrency:
     await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
     assert.match(await consoleText(page), /could not be read.*broker kil 1/s);
     browser.assertNoErrors('after the written links');
+  });
+
+  it("a real cluster's describe output pasted into Import becomes the cluster", { timeout: STEP_TIMEOUT }, async () => {
+    // Kafka 4.0's layout (shared/kafka-reference-v2.md §1.1), one partition offline, and a topic
+    // from an older tool copied from a terminal (spaces, no TopicId).
+    const describe = [
+      'Topic: clicks\tTopicId: 3vXhQ0cJSm2b9a5eK1o7Qg\tPartitionCount: 2\tReplicationFactor: 2\tConfigs: retention.ms=3600000',
+      '\tTopic: clicks\tPartition: 0\tLeader: 2\tReplicas: 2,1\tIsr: 2,1\tElr: \tLastKnownElr: ',
+      '\tTopic: clicks\tPartition: 1\tLeader: none\tReplicas: 1,3\tIsr: 3\tElr: \tLastKnownElr: ',
+      'Topic: audit  PartitionCount: 1  ReplicationFactor: 3  Configs: min.insync.replicas=2',
+      '    Topic: audit  Partition: 0  Leader: 3  Replicas: 3,1,2  Isr: 3,1,2',
+    ].join('\n');
+    await openApp(page);
+    await page.locator('svg#cluster g.broker').first().waitFor({ state: 'attached' });
+    await openMore(page);
+    await page.locator('#import').click();
+    // Not describe output: refused with the line, nothing changes.
+    await page.locator('#import-text').fill('hello');
+    await page.locator('#import-go').click();
+    await page.locator('#import-result .import-error').waitFor();
+    assert.match(await page.locator('#import-result').textContent(), /Not imported: .*line 1/);
+    await page.locator('#import-text').fill(describe);
+    await page.locator('#import-go').click();
+    await page.locator('#import-script').waitFor();
+    const result = await page.locator('#import-result').textContent();
+    assert.match(result, /Imported 2 topics on 3 brokers/);
+    assert.match(result, /clicks-1: offline in the real cluster/, 'what it cannot reproduce is named');
+    assert.match(await page.locator('#import-script').inputValue(), /--topic clicks --replica-assignment 2:1,1:3 --config retention\.ms=3600000/);
+    await page.locator('#import-close').click();
+    assert.equal(await page.locator('#import-text').count(), 0, 'Close closes the dialog');
+    // The picture holds the imported replicas, and the tool describes the real assignment back.
+    assert.equal(await page.locator('svg#cluster g.broker').count(), 3);
+    await page.locator('g[data-topic="audit"][data-partition="0"][data-broker="3"]').waitFor({ state: 'attached' });
+    await typeCommand(page, 'kafka-topics --describe --topic clicks');
+    const text = await consoleText(page);
+    assert.match(text, /Imported 2 topic\(s\)/);
+    assert.match(text, /Partition: 0\tLeader: 2\tReplicas: 2,1\tIsr: 2,1/);
+    assert.match(text, /Partition: 1\tLeader: 1\tReplicas: 1,3/);
+    browser.assertNoErrors('after the import');
   });
 });

@@ -238,6 +238,8 @@ pub enum Command {
     GroupsReset {
         group: String,
         topic: String,
+        /// `--topic T:0,2`: only these partitions (empty: all of them).
+        partitions: Vec<u32>,
         to: ResetTo,
         mode: ResetMode,
     },
@@ -989,12 +991,21 @@ pub fn parse_line(line: &str) -> Result<Option<Command>, (usize, String)> {
                     } else {
                         ResetMode::Plan
                     };
-                    Command::GroupsReset {
-                        group: o.required("--group")?.to_string(),
-                        topic: o.required("--topic")?.to_string(),
-                        to,
-                        mode,
-                    }
+                    // `--topic T` or `--topic T:0,1,2` (ConsumerGroupCommand's syntax).
+                    let spec = o.required("--topic")?;
+                    let (topic, partitions) = match spec.split_once(':') {
+                        None => (spec.to_string(), Vec::new()),
+                        Some((t, list)) => {
+                            let mut ps = Vec::new();
+                            for p in list.split(',') {
+                                ps.push(p.trim().parse::<u32>().map_err(|_| {
+                                    (o.col_of("--topic"), format!("`{p}` in --topic {spec} is not a partition number"))
+                                })?);
+                            }
+                            (t.to_string(), ps)
+                        }
+                    };
+                    Command::GroupsReset { group: o.required("--group")?.to_string(), topic, partitions, to, mode }
                 }
             }
         }

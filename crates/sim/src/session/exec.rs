@@ -786,9 +786,9 @@ impl Session {
             Command::GroupsList { state } => Ok(groups::list(sim, *state)),
             Command::GroupsDelete(group) => result(groups::delete(sim, group)),
             Command::GroupsDescribe { group, view } => result(groups::describe(sim, group, *view)),
-            Command::GroupsReset { group, topic, to, mode } => {
+            Command::GroupsReset { group, topic, partitions, to, mode } => {
                 let t = self.topic_id(topic, "consumer")?;
-                result(groups::reset(&mut self.sim, group, t, *to, *mode))
+                result(groups::reset(&mut self.sim, group, t, partitions, *to, *mode))
             }
             Command::Help => Ok(help().lines().map(String::from).collect()),
         }

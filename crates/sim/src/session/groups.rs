@@ -318,7 +318,11 @@ pub fn delete(sim: &mut Sim, name: &str) -> Output {
 
 /// `kafka-consumer-groups --reset-offsets --group G --topic T …`: only for a group that is
 /// `Empty` or unknown; without `--execute` nothing changes.
-pub fn reset(sim: &mut Sim, name: &str, topic: TopicId, to: ResetTo, mode: ResetMode) -> Output {
+/// The admin client's `default.api.timeout.ms` and `retry.backoff.ms` (Kafka's defaults).
+const ADMIN_API_TIMEOUT_MS: u64 = 60_000;
+const ADMIN_RETRY_BACKOFF_MS: u64 = 100;
+
+pub fn reset(sim: &mut Sim, name: &str, topic: TopicId, partitions: &[u32], to: ResetTo, mode: ResetMode) -> Output {
     let mut lines = Vec::new();
     if mode == ResetMode::Plan {
         lines.push(stderr("WARN: No action will be performed as the --execute option is missing.In a future major release, the default behavior of this command will be to prompt the user before executing the reset rather than doing a dry run. You should add the --dry-run option explicitly if you are scripting this command and want to keep the current default behavior without prompting."));
@@ -337,7 +341,18 @@ pub fn reset(sim: &mut Sim, name: &str, topic: TopicId, to: ResetTo, mode: Reset
     }
     let committed = sim.committed_offsets(name);
     let mut offsets = Vec::new();
-    for p in 0..sim.topic(topic).partitions {
+    let count = sim.topic(topic).partitions;
+    if let Some(p) = partitions.iter().find(|p| **p >= count) {
+        lines.push(format!(
+            "Error: Executing consumer group command failed due to org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition. ({}-{p})",
+            sim.topic(topic).name
+        ));
+        return Output { lines, error: true };
+    }
+    let mut chosen: Vec<u32> = if partitions.is_empty() { (0..count).collect() } else { partitions.to_vec() };
+    chosen.sort_unstable();
+    chosen.dedup();
+    for p in chosen {
         let tp = Tp { topic, partition: p };
         let Some(log) = serving_log(sim, tp) else {
             lines.push(stderr(&format!("Error getting ending offset of topic partition: {}", sim.tp_name(tp))));
@@ -362,9 +377,22 @@ pub fn reset(sim: &mut Sim, name: &str, topic: TopicId, to: ResetTo, mode: Reset
         offsets.push((tp, target));
     }
     if mode == ResetMode::Execute {
-        if let Err(e) = sim.admin_commit(name, &offsets) {
-            lines.push(e);
-            return Output { lines, error: true };
+        // The admin client retries a coordinator that is not there yet (the first group of a
+        // cluster creates __consumer_offsets, which takes its commit) every retry.backoff.ms,
+        // until default.api.timeout.ms.
+        let give_up = sim.now() + ADMIN_API_TIMEOUT_MS;
+        while let Err(e) = sim.admin_commit(name, &offsets) {
+            let retry_at = sim.now() + ADMIN_RETRY_BACKOFF_MS;
+            if retry_at > give_up {
+                lines.push(e);
+                return Output { lines, error: true };
+            }
+            while sim.now() < retry_at {
+                if sim.step().is_none() {
+                    lines.push(e);
+                    return Output { lines, error: true };
+                }
+            }
         }
         // The tool returns once AlterConsumerGroupOffsets is answered: the commit replicated
         // (at most offsets.commit.timeout.ms).

@@ -4,10 +4,16 @@
 //! replicas in the same order (`--replica-assignment`), and the configs this model accepts.
 //! What the script cannot reproduce is named in comments at its top and returned as notes: a
 //! leader other than the preferred replica, a shrunken ISR, an offline partition, a reassignment in
-//! progress, a config the model refuses, internal topics (the model makes its own) and consumer
-//! groups (not imported yet), racks (the output has none). Broker ids in 1..64 are kept (the
-//! cluster gets brokers up to the highest); others (0, 1001, …) are renumbered 1..N in ascending
-//! order.
+//! progress, a config the model refuses, internal topics (the model makes its own), racks (the
+//! output has none). Broker ids in 1..64 are kept (the cluster gets brokers up to the highest);
+//! others (0, 1001, …) are renumbered 1..N in ascending order.
+//!
+//! `kafka-consumer-groups --describe` output (the offsets view, `GROUP TOPIC PARTITION
+//! CURRENT-OFFSET LOG-END-OFFSET …`) pasted with it brings the groups' committed offsets: each
+//! partition gets as many records as its log end offset (`produce --partition P --count N`, up to
+//! `MAX_RECORDS_PER_PARTITION`) and each group its offsets (`--reset-offsets --topic T:P
+//! --to-offset N`). The members are written as commented `consumer start` lines: started, they
+//! would rebalance and consume, so the learner starts them.
 
 use crate::session::exec::Session;
 use std::collections::BTreeMap;
@@ -28,6 +34,22 @@ struct PartitionDesc {
     isr: Vec<u32>,
     reassigning: bool,
 }
+
+/// A row of `kafka-consumer-groups --describe` (the offsets view).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct GroupRow {
+    group: String,
+    topic: String,
+    partition: u32,
+    current: Option<u64>,
+    log_end: u64,
+    client_id: Option<String>,
+}
+
+/// The most records an import writes to one partition (and to all of them together): a real
+/// cluster's offsets in the millions are named as not reproduced instead.
+pub const MAX_RECORDS_PER_PARTITION: u64 = 1000;
+pub const MAX_RECORDS: u64 = 20_000;
 
 /// The script, and what it leaves out (also written as comments at its top).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -95,27 +117,69 @@ fn ids(s: &str) -> Result<Vec<u32>, String> {
         .collect()
 }
 
-fn parse(text: &str) -> Result<(Vec<TopicDesc>, Vec<String>), String> {
+/// Which table a line of group output belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Topics,
+    /// The offsets view: rows are read.
+    GroupOffsets,
+    /// `--members` or `--state`: named once, not read.
+    GroupOther,
+}
+
+/// A row of the offsets view: `GROUP TOPIC PARTITION CURRENT-OFFSET LOG-END-OFFSET LAG
+/// CONSUMER-ID HOST CLIENT-ID` (the last three `-` for a partition without an owner).
+fn group_row(line: &str) -> Result<GroupRow, String> {
+    let w: Vec<&str> = line.split_whitespace().collect();
+    if w.len() < 6 {
+        return Err(format!("a consumer group row needs at least 6 columns: {:?}", line.trim()));
+    }
+    let num = |s: &str, what: &str| s.parse::<u64>().map_err(|_| format!("`{s}` is not {what}"));
+    Ok(GroupRow {
+        group: w[0].to_string(),
+        topic: w[1].to_string(),
+        partition: num(w[2], "a partition number")? as u32,
+        current: if w[3] == "-" { None } else { Some(num(w[3], "an offset")?) },
+        log_end: if w[4] == "-" { 0 } else { num(w[4], "an offset")? },
+        client_id: w.get(8).filter(|c| **c != "-").map(|c| c.to_string()),
+    })
+}
+
+fn parse(text: &str) -> Result<(Vec<TopicDesc>, Vec<GroupRow>, Vec<String>), String> {
     let mut topics: Vec<TopicDesc> = Vec::new();
+    let mut rows = Vec::new();
     let mut notes = Vec::new();
-    let mut groups_seen = false;
+    let mut section = Section::Topics;
+    let mut other_views = false;
     for (n, raw) in text.lines().enumerate() {
         let line = raw.trim_end();
-        if line.trim().is_empty() {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() {
             continue;
         }
-        let f = fields(line);
-        let get = |k: &str| f.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
         let at = |why: String| format!("line {}: {why}", n + 1);
-        if line.trim_start().starts_with("GROUP ") || line.trim_start().starts_with("Consumer group ") {
-            groups_seen = true;
+        if trimmed.starts_with("GROUP ") {
+            section = if trimmed.contains("CURRENT-OFFSET") { Section::GroupOffsets } else { Section::GroupOther };
+            other_views |= section == Section::GroupOther;
             continue;
         }
-        let Some(name) = get("Topic") else {
-            if !groups_seen {
-                return Err(at(format!("not a line of `kafka-topics --describe`: {:?}", line.trim())));
+        if trimmed.starts_with("Consumer group ") || trimmed.starts_with("Warning:") {
+            continue; // "has no active members.", "is rebalancing."
+        }
+        if !trimmed.starts_with("Topic:") && section != Section::Topics {
+            if section == Section::GroupOffsets {
+                rows.push(group_row(line).map_err(at)?);
             }
             continue;
+        }
+        section = Section::Topics;
+        let f = fields(line);
+        let get = |k: &str| f.iter().find(|(key, _)| key == k).map(|(_, v)| v.as_str());
+        let Some(name) = get("Topic") else {
+            return Err(at(format!(
+                "not a line of `kafka-topics --describe` or `kafka-consumer-groups --describe`: {:?}",
+                line.trim()
+            )));
         };
         if let Some(p) = get("Partition") {
             let p: u32 = p.parse().map_err(|_| at(format!("`{p}` is not a partition number")))?;
@@ -153,18 +217,18 @@ fn parse(text: &str) -> Result<(Vec<TopicDesc>, Vec<String>), String> {
             topics.push(TopicDesc { name: name.to_string(), configs, partitions: BTreeMap::new() });
         }
     }
-    if groups_seen {
-        notes.push("consumer groups (`kafka-consumer-groups --describe`) are not imported yet: start consumers with `consumer start`".into());
+    if other_views {
+        notes.push("the --members and --state views of kafka-consumer-groups are not read: the offsets view (`kafka-consumer-groups --describe --group G`) brings a group's offsets and members".into());
     }
     if topics.is_empty() {
         return Err("no `kafka-topics --describe` output found (a line starting `Topic: NAME`)".into());
     }
-    Ok((topics, notes))
+    Ok((topics, rows, notes))
 }
 
 /// The script that rebuilds the topics of `text` (a `kafka-topics --describe` output).
 pub fn import(text: &str) -> Result<Imported, String> {
-    let (topics, mut notes) = parse(text)?;
+    let (topics, rows, mut notes) = parse(text)?;
     // Broker ids: every id named anywhere, mapped to 1..N in ascending order.
     let mut all: Vec<u32> = topics
         .iter()
@@ -290,6 +354,7 @@ pub fn import(text: &str) -> Result<Imported, String> {
         ));
         lines.push("advance 5s".into());
     }
+    let members = groups(&topics, &rows, &mut lines, &mut notes);
     let mut script = String::from("# Imported by `kafkascope import` from `kafka-topics --describe` output.\n");
     for note in &notes {
         script.push_str(&format!("# Not reproduced: {note}\n"));
@@ -298,8 +363,106 @@ pub fn import(text: &str) -> Result<Imported, String> {
         script.push_str(&l);
         script.push('\n');
     }
-    script.push_str("kafka-topics --describe\n");
+    script.push_str("kafka-topics --describe --exclude-internal\n");
+    let mut groups: Vec<&str> = rows.iter().map(|r| r.group.as_str()).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    for g in groups {
+        script.push_str(&format!("kafka-consumer-groups --describe --group {}\n", word(g)));
+    }
+    if !members.is_empty() {
+        script.push_str("# The groups' members in the real cluster. Started, they join, rebalance and consume from\n");
+        script.push_str("# the offsets above: remove the # to start them.\n");
+        for m in members {
+            script.push_str(&format!("# {m}\n"));
+        }
+    }
     Ok(Imported { script, notes })
+}
+
+/// The lines that give the imported topics the groups' records and committed offsets, and the
+/// members' `consumer start` lines (returned, to be written commented).
+fn groups(topics: &[TopicDesc], rows: &[GroupRow], lines: &mut Vec<String>, notes: &mut Vec<String>) -> Vec<String> {
+    let imported = |t: &str| topics.iter().any(|d| d.name == t && !t.starts_with("__") && !d.partitions.is_empty());
+    // Records: each partition's log end offset, the highest any row reports.
+    let mut log_end: BTreeMap<(&str, u32), u64> = BTreeMap::new();
+    let mut missing: Vec<String> = Vec::new();
+    for r in rows {
+        let known = topics.iter().find(|d| d.name == r.topic).is_some_and(|d| d.partitions.contains_key(&r.partition));
+        if !imported(&r.topic) || !known {
+            let tp = format!("{}-{} (group {})", r.topic, r.partition, r.group);
+            if !missing.contains(&tp) {
+                missing.push(tp);
+            }
+            continue;
+        }
+        let e = log_end.entry((r.topic.as_str(), r.partition)).or_default();
+        *e = (*e).max(r.log_end);
+    }
+    if !missing.is_empty() {
+        notes.push(format!(
+            "group rows for partitions the topics part does not hold are left out: {}",
+            missing.join(", ")
+        ));
+    }
+    let mut written = 0;
+    let mut full: BTreeMap<(&str, u32), bool> = BTreeMap::new();
+    let mut produce = Vec::new();
+    for (&(t, p), &n) in &log_end {
+        let fits = n <= MAX_RECORDS_PER_PARTITION && written + n <= MAX_RECORDS;
+        full.insert((t, p), fits);
+        if !fits {
+            notes.push(format!(
+                "{t}-{p}: log end offset {n} is more records than an import writes (at most {MAX_RECORDS_PER_PARTITION} a partition, {MAX_RECORDS} in all): it starts empty and no group's offset there is set"
+            ));
+        } else if n > 0 {
+            written += n;
+            produce.push(format!("produce --topic {} --partition {p} --count {n}", word(t)));
+        }
+    }
+    if !log_end.is_empty() {
+        // The topics commit first.
+        lines.push("advance 1s".into());
+    }
+    lines.extend(produce);
+    let mut members: Vec<String> = Vec::new();
+    for r in rows {
+        if !full.get(&(r.topic.as_str(), r.partition)).copied().unwrap_or(false) {
+            continue;
+        }
+        // A row with `-` has no committed offset, as the imported group will not.
+        if let Some(c) = r.current {
+            lines.push(format!(
+                "kafka-consumer-groups --reset-offsets --group {} --topic {}:{} --to-offset {c} --execute",
+                word(&r.group),
+                word(&r.topic),
+                r.partition
+            ));
+        }
+    }
+    // Members: one `consumer start` per client id and group, with the topics it was assigned.
+    let mut clients: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| imported(&r.topic)) {
+        if let Some(c) = &r.client_id {
+            let ts = clients.entry((r.group.as_str(), c.as_str())).or_default();
+            if !ts.contains(&r.topic.as_str()) {
+                ts.push(r.topic.as_str());
+            }
+        }
+    }
+    for ((g, c), ts) in clients {
+        let line = format!("consumer start {} --group {} --topic {}", word(c), word(g), ts.join(","));
+        if !members.contains(&line) {
+            members.push(line);
+        }
+    }
+    if !members.is_empty() {
+        notes.push(format!(
+            "{} group member(s) are written as commented `consumer start` lines at the end: started, they would rebalance and consume",
+            members.len()
+        ));
+    }
+    members
 }
 
 /// A word of the command language: quoted when it holds anything a bare word cannot.
@@ -350,6 +513,30 @@ mod tests {
         ] {
             assert!(i.notes.iter().any(|n| n.contains(want)), "{want}: {:?}", i.notes);
         }
+    }
+
+    /// shared/kafka-reference-v2.md §2.1's offsets view under the topic it reads.
+    #[test]
+    fn group_offsets_become_records_and_committed_offsets_and_members_are_offered() {
+        let text = "Topic: invoices\tPartitionCount: 4\tReplicationFactor: 1\tConfigs: \n\tTopic: invoices\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\n\tTopic: invoices\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\n\tTopic: invoices\tPartition: 2\tLeader: 1\tReplicas: 1\tIsr: 1\n\tTopic: invoices\tPartition: 3\tLeader: 1\tReplicas: 1\tIsr: 1\n\nGROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG             CONSUMER-ID                     HOST            CLIENT-ID\nbilling         invoices        0          17              17              0               worker-1-aZ3kP9wq7cR2mN5bV8tY0g /10.1.0.4       worker-1\nbilling         invoices        2          40              44              4               worker-1-aZ3kP9wq7cR2mN5bV8tY0g /10.1.0.4       worker-1\nbilling         invoices        1          -               9               -               worker-2-Xq8r0LxkTfS0cQyVv3Jm1A /10.1.0.5       worker-2\nbilling         invoices        3          5               6               1               -                               -               -\nbilling         payments        0          5000000         5000001         1               -                               -               -\n";
+        let i = import(text).unwrap();
+        for want in [
+            "produce --topic invoices --partition 2 --count 44\n",
+            "kafka-consumer-groups --reset-offsets --group billing --topic invoices:2 --to-offset 40 --execute\n",
+            "# consumer start worker-2 --group billing --topic invoices\n",
+            "kafka-consumer-groups --describe --group billing\n",
+        ] {
+            assert!(i.script.contains(want), "{want}\n{}", i.script);
+        }
+        assert!(!i.script.contains("invoices:1 "), "no committed offset on partition 1: {}", i.script);
+        assert!(i.notes.iter().any(|n| n.contains("payments-0 (group billing)")), "{:?}", i.notes);
+        let big = import(&text.replace("44              4", "4400            4")).unwrap();
+        assert!(
+            big.notes.iter().any(|n| n.contains("invoices-2: log end offset 4400 is more records")),
+            "{:?}",
+            big.notes
+        );
+        assert!(!big.script.contains("invoices:2"), "{}", big.script);
     }
 
     #[test]

@@ -475,11 +475,16 @@ impl Command {
                 push("kafka-consumer-groups --delete --group");
                 push(&quote(g));
             }
-            Command::GroupsReset { group, topic, to, mode } => {
+            Command::GroupsReset { group, topic, partitions, to, mode } => {
                 push("kafka-consumer-groups --reset-offsets --group");
                 push(&quote(group));
                 push("--topic");
-                push(&quote(topic));
+                if partitions.is_empty() {
+                    push(&quote(topic));
+                } else {
+                    let list: Vec<String> = partitions.iter().map(u32::to_string).collect();
+                    push(&quote(&format!("{topic}:{}", list.join(","))));
+                }
                 push(&match to {
                     ResetTo::Earliest => "--to-earliest".to_string(),
                     ResetTo::Latest => "--to-latest".to_string(),
