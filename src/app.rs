@@ -9,6 +9,7 @@
 
 use crate::components::config::{props_for, ConfigPanel};
 use crate::components::embed_dialog::EmbedDialog;
+use crate::components::gif_dialog::GifDialog;
 use crate::components::import_dialog::ImportDialog;
 use crate::components::inspect::Inspect;
 use crate::components::menus::Target;
@@ -367,6 +368,7 @@ pub fn App() -> Html {
     let notices = use_state(|| boot.2.clone());
     let embed_snippet = use_state(|| None::<[String; 3]>);
     let import_open = use_state(|| false);
+    let gif_open = use_state(|| false);
     let share_link = use_state(|| None::<String>);
     let redraw = use_force_update();
     let console_ref = use_node_ref();
@@ -429,7 +431,7 @@ pub fn App() -> Html {
                 redraw.force_update();
             }
             host.post_events(&m);
-            host.post_size();
+            host.post_size(&m);
             host.remember(&m, ts, false);
         }));
     }
@@ -439,6 +441,7 @@ pub fn App() -> Html {
     // The postMessage API (only with `origin=`), the ready message, and the debug panic hook.
     {
         let (model, redraw, host, theme) = (model.clone(), redraw.clone(), host.clone(), theme.clone());
+        let (host2, gif_busy) = (host.clone(), Rc::new(Cell::new(false)));
         let (debug_panic, debug_trap) = (params.debug_panic, params.debug_trap);
         let ready = serde_json::json!({"type": "kafkascope:ready", "protocol": 1,
             "scenario": params.scenario, "seed": model.borrow().session.sim.seed});
@@ -464,6 +467,50 @@ pub fn App() -> Html {
                     Ok(Request::Theme(t)) => {
                         theme.set(t);
                         serde_json::json!({"type": "kafkascope:result", "ok": true, "theme": t.name()})
+                    }
+                    Ok(Request::Gif { opts, id }) => {
+                        let horizon = model.borrow().timeline.horizon_ms;
+                        if opts.to_ms > horizon {
+                            serde_json::json!({"type": "kafkascope:result", "ok": false, "lines": [format!(
+                                "to_ms {} is after what has happened so far ({horizon} ms)", opts.to_ms)]})
+                        } else if gif_busy.get() {
+                            serde_json::json!({"type": "kafkascope:result", "ok": false, "lines": ["a GIF is being recorded"]})
+                        } else {
+                            gif_busy.set(true);
+                            let (model, redraw, host, busy) =
+                                (model.clone(), redraw.clone(), host2.clone(), gif_busy.clone());
+                            wasm_bindgen_futures::spawn_local(async move {
+                                let h = host.clone();
+                                let id2 = id.clone();
+                                let progress = Rc::new(move |done: usize, total: usize| {
+                                    h.post(&serde_json::json!({"type": "kafkascope:progress", "id": id2, "done": done, "total": total}));
+                                });
+                                let r = crate::gif_export::record(
+                                    model,
+                                    Rc::new(move || redraw.force_update()),
+                                    opts,
+                                    progress,
+                                    Rc::new(Cell::new(false)),
+                                )
+                                .await;
+                                busy.set(false);
+                                match r {
+                                    Ok(bytes) => {
+                                        let msg = js_sys::Object::new();
+                                        let set = |k: &str, v: &JsValue| { js_sys::Reflect::set(&msg, &JsValue::from_str(k), v).ok(); };
+                                        set("type", &JsValue::from_str("kafkascope:result"));
+                                        set("ok", &JsValue::TRUE);
+                                        if let Some(id) = id.as_ref().and_then(|v| js_sys::JSON::parse(&v.to_string()).ok()) {
+                                            set("id", &id);
+                                        }
+                                        set("gif", &js_sys::Uint8Array::from(&bytes[..]));
+                                        host.post_js(&msg);
+                                    }
+                                    Err(e) => host.post(&serde_json::json!({"type": "kafkascope:result", "ok": false, "id": id, "lines": [e]})),
+                                }
+                            });
+                            serde_json::Value::Null
+                        }
                     }
                     Err(why) => serde_json::json!({"type": "kafkascope:result", "ok": false, "lines": [why]}),
                 };
@@ -792,7 +839,7 @@ pub fn App() -> Html {
         let (menu_open, inspect_open, term_open) = (menu.is_some(), inspecting.is_some(), open_term.is_some());
         let (embed_snippet, share_link, more_open, confirm_new, prefs) =
             (embed_snippet.clone(), share_link.clone(), more_open.clone(), confirm_new.clone(), prefs.clone());
-        let import_open = import_open.clone();
+        let (import_open, gif_open) = (import_open.clone(), gif_open.clone());
         let (set_zoom, zoom, show_tab) = (set_zoom.clone(), *zoom, show_tab.clone());
         Callback::from(move |e: KeyboardEvent| {
             let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
@@ -817,6 +864,9 @@ pub fn App() -> Html {
                     focus("#more");
                 } else if *import_open {
                     import_open.set(false);
+                    focus("#more");
+                } else if *gif_open {
+                    gif_open.set(false);
                     focus("#more");
                 } else if share_link.is_some() {
                     share_link.set(None);
@@ -1108,7 +1158,13 @@ pub fn App() -> Html {
                             </button>
                             <label class="check"><input type="checkbox" id="slow-motion" checked={prefs.slow_motion} onchange={handlers.toggle_slow.reform(|_| ())} />{" slow motion at elections and rebalances"}</label>
                         </div>
-                        <div class="more-row">{ crate::export::toolbar(model.clone()) }</div>
+                        <div class="more-row">{ crate::export::toolbar(model.clone(), {
+                            let (gif_open, more_open) = (gif_open.clone(), more_open.clone());
+                            Callback::from(move |_: MouseEvent| {
+                                gif_open.set(true);
+                                more_open.set(false);
+                            })
+                        }) }</div>
                         <div class="more-row">{ compare::menu(&act_cb) }</div>
                     </div>
                 }
@@ -1231,6 +1287,18 @@ pub fn App() -> Html {
                 <EmbedDialog {snippets} on_close={
                     let embed_snippet = embed_snippet.clone();
                     Callback::from(move |_| embed_snippet.set(None))
+                } />
+            }
+            if *gif_open {
+                <GifDialog model={model.clone()} redraw={
+                    let redraw = redraw.clone();
+                    Callback::from(move |_| redraw.force_update())
+                } on_close={
+                    let gif_open = gif_open.clone();
+                    Callback::from(move |_| {
+                        gif_open.set(false);
+                        focus("#more");
+                    })
                 } />
             }
             if *import_open {

@@ -172,6 +172,11 @@ pub enum Request {
     Play(bool),
     /// `kafkascope:theme`: the host's colours changed (`theme`: `light`, `dark` or `auto`).
     Theme(crate::app::Theme),
+    /// `kafkascope:gif`: record a range as an animated GIF; the result comes when it is done.
+    Gif {
+        opts: crate::gif_export::GifOptions,
+        id: Option<Value>,
+    },
 }
 
 /// Reads a host message's data (already parsed from the structured clone into JSON): `{type:
@@ -189,6 +194,25 @@ pub fn read_request(data: &Value) -> Result<Request, String> {
         }
         "kafkascope:play" => Ok(Request::Play(true)),
         "kafkascope:pause" => Ok(Request::Play(false)),
+        "kafkascope:gif" => {
+            let num = |k: &str, default: Option<f64>| -> Result<f64, String> {
+                match data.get(k) {
+                    None | Some(Value::Null) => default.ok_or(format!("`{k}` is required (virtual milliseconds)")),
+                    Some(v) => {
+                        v.as_f64().filter(|x| x.is_finite() && *x >= 0.0).ok_or(format!("`{k}` must be a number"))
+                    }
+                }
+            };
+            let opts = crate::gif_export::GifOptions {
+                from_ms: num("from_ms", None)? as u64,
+                to_ms: num("to_ms", None)? as u64,
+                speed: num("speed", Some(1.0))?,
+                fps: num("fps", Some(10.0))? as u32,
+                width: num("width", Some(800.0))? as u32,
+            };
+            opts.frame_times()?;
+            Ok(Request::Gif { opts, id: data.get("id").cloned() })
+        }
         "kafkascope:theme" => data
             .get("theme")
             .and_then(Value::as_str)
@@ -213,8 +237,8 @@ pub struct Host {
     last_save: Cell<f64>,
     /// What was saved last: (commands recorded, horizon, view time), to skip identical saves.
     saved: RefCell<Option<(usize, u64, u64)>>,
-    /// The last heights posted as `kafkascope:size` (newest last) and the frame width they were for.
-    sizes: RefCell<(Vec<u32>, u32)>,
+    /// The heights posted as `kafkascope:size` for a frame width and cluster shape.
+    sizes: RefCell<(Vec<u32>, (u32, (u32, u32, u32)))>,
 }
 
 impl Host {
@@ -226,20 +250,28 @@ impl Host {
             lost: RefCell::new(Default::default()),
             last_save: Cell::new(f64::NEG_INFINITY),
             saved: RefCell::new(None),
-            sizes: RefCell::new((Vec::new(), 0)),
+            sizes: RefCell::new((Vec::new(), (0, (0, 0, 0)))),
         }
     }
 
     /// Posts a message to the parent window, to the allowed origin only.
     pub fn post(&self, msg: &Value) {
+        if msg.is_null() {
+            return; // the reply comes later (a GIF being recorded)
+        }
+        let Ok(data) = js_sys::JSON::parse(&msg.to_string()) else { return };
+        self.post_js(&data);
+    }
+
+    /// `post` for a message that JSON cannot hold (a GIF's bytes as a `Uint8Array`).
+    pub fn post_js(&self, data: &JsValue) {
         let Some(origin) = &self.origin else { return };
         let Some(w) = web_sys::window() else { return };
         let Ok(Some(parent)) = w.parent() else { return };
         if js_sys::Object::is(&parent, &w) {
             return; // not framed
         }
-        let Ok(data) = js_sys::JSON::parse(&msg.to_string()) else { return };
-        parent.post_message(&data, origin).ok();
+        parent.post_message(data, origin).ok();
     }
 
     /// Whether a received message may be acted on: it comes from the parent window and from the
@@ -279,33 +311,29 @@ impl Host {
 
     /// Posts `kafkascope:size` when the height the page would like changed: the bars plus the
     /// picture drawn at the frame's full width (its layout's aspect ratio), so a host that sets
-    /// the iframe to that height shows the picture without empty bands. Reading it does not depend
-    /// on the iframe's height, so a host that follows it settles; should a layout flip between two
-    /// heights (the picture can rearrange at a new aspect), the page stops at the second repeat
-    /// until the width changes.
-    pub fn post_size(&self) {
+    /// the iframe to that height shows the picture without empty bands. The picture may rearrange
+    /// a little at the new height, so for one width and one cluster shape (brokers, partitions,
+    /// clients) the page posts at most twice, and only changes of 16 px or more: a host that
+    /// follows it settles.
+    pub fn post_size(&self, m: &Model) {
         if self.origin.is_none() {
             return;
         }
-        let Some(height) = wanted_height() else { return };
-        let (width, height) = (height.0, height.1);
+        let Some((width, height)) = wanted_height() else { return };
+        let sim = &m.session.sim;
+        let shape = (
+            sim.brokers.len() as u32,
+            sim.live_topics().map(|(_, t)| t.partitions).sum::<u32>(),
+            (sim.producers.len() + sim.consumers.len()) as u32,
+        );
         let mut sizes = self.sizes.borrow_mut();
-        if sizes.1 != width {
-            *sizes = (Vec::new(), width);
+        if sizes.1 != (width, shape) {
+            *sizes = (Vec::new(), (width, shape));
         }
-        let last = sizes.0.last().copied();
-        if last.is_some_and(|l| l.abs_diff(height) < 4) {
+        if sizes.0.len() >= 2 || sizes.0.last().is_some_and(|l| l.abs_diff(height) < 16) {
             return;
         }
-        let n = sizes.0.len();
-        let near = |a: u32, b: u32| a.abs_diff(b) < 4;
-        if n >= 3 && near(sizes.0[n - 2], height) && near(sizes.0[n - 1], sizes.0[n - 3]) {
-            return; // A, B, A and now B again: settle where it is
-        }
         sizes.0.push(height);
-        if sizes.0.len() > 8 {
-            sizes.0.remove(0);
-        }
         drop(sizes);
         self.post(&json!({"type": "kafkascope:size", "height": height, "width": width}));
     }
@@ -416,6 +444,17 @@ mod tests {
             Ok(Request::Theme(crate::app::Theme::Dark))
         );
         assert!(read_request(&json!({"type": "kafkascope:theme", "theme": "blue"})).unwrap_err().contains("light"));
+        match read_request(&json!({"type": "kafkascope:gif", "from_ms": 0, "to_ms": 2000, "id": 7})) {
+            Ok(Request::Gif { opts, id }) => {
+                assert_eq!((opts.from_ms, opts.to_ms, opts.fps, opts.width), (0, 2000, 10, 800));
+                assert_eq!(id, Some(json!(7)));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(read_request(&json!({"type": "kafkascope:gif", "to_ms": 2000})).unwrap_err().contains("from_ms"));
+        assert!(read_request(&json!({"type": "kafkascope:gif", "from_ms": 0, "to_ms": 2000, "width": 9}))
+            .unwrap_err()
+            .contains("width"));
         assert!(read_request(&json!("text")).is_err());
         let long = "x".repeat(MAX_COMMAND_CHARS + 1);
         assert!(read_request(&json!({"type": "kafkascope:command", "command": long})).is_err());

@@ -56,6 +56,15 @@ fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, JsValue> {
     web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)
 }
 
+/// Offers bytes (an image) as a download.
+pub fn download_bytes(name: &str, mime: &str, bytes: &[u8]) -> Result<(), JsValue> {
+    let array = js_sys::Uint8Array::from(bytes);
+    let parts = js_sys::Array::of1(&array);
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    download_blob(&web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts)?, name)
+}
+
 pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
     download_blob(&text_blob(text, mime)?, name)
 }
@@ -173,7 +182,7 @@ pub fn save_script(m: &Model) -> Result<(), JsValue> {
 }
 
 /// The export buttons. They read the model when clicked.
-pub fn toolbar(model: Rc<RefCell<Model>>) -> Html {
+pub fn toolbar(model: Rc<RefCell<Model>>, on_gif: Callback<MouseEvent>) -> Html {
     let report = |r: Result<(), JsValue>| {
         if let Err(e) = r {
             web_sys::console::warn_2(&JsValue::from_str("export failed:"), &e);
@@ -189,6 +198,7 @@ pub fn toolbar(model: Rc<RefCell<Model>>) -> Html {
             <span class="hint">{"Save: "}</span>
             <button id="export-svg" onclick={on_svg} title="The picture as an SVG file">{"SVG"}</button>
             <button id="export-png" onclick={on_png} title="The picture as a PNG image">{"PNG"}</button>
+            <button id="export-gif" onclick={on_gif} title="A range of the session as an animated GIF">{"GIF…"}</button>
             <button id="export-trace" onclick={on_trace} title="The session's trace (seed, timed commands, journal) as JSON">{"Trace JSON"}</button>
             <button id="export-script" onclick={on_script} title="The session as a scenario script: kafkascope run FILE reproduces it">{"Script .ks"}</button>
         </span>

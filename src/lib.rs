@@ -6,6 +6,7 @@ pub mod components;
 pub mod embed;
 pub mod export;
 pub mod geometry;
+pub mod gif_export;
 pub mod glossary;
 pub mod panic;
 pub mod params;

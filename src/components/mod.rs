@@ -7,6 +7,7 @@ pub mod cluster;
 pub mod compare;
 pub mod config;
 pub mod embed_dialog;
+pub mod gif_dialog;
 pub mod glossary;
 pub mod import_dialog;
 pub mod inspect;

@@ -41,6 +41,15 @@ describe(`kafkascope embedding (${BASE_URL})`, { concurrency: false }, () => {
       assert.equal(await f.locator('svg#cluster g.broker').count(), 3);
       assert.equal(await f.locator('#console-input').count(), 0, 'minimal chrome: no console');
       assert.equal(await f.locator('.share-bar').count(), 0, 'minimal chrome: no share bar');
+      // The picture is on show: its frame fills the iframe between the bars, and the drawing
+      // is inside it at a readable size (an embed once drew it in a frame 0 px high).
+      const box = await f.locator('.picture-frame').evaluate((el) => {
+        const fr = el.getBoundingClientRect();
+        const svg = el.querySelector('svg#cluster').getBoundingClientRect();
+        return { frameH: fr.height, frameW: fr.width, svgH: svg.height, svgW: svg.width, svgTop: svg.top - fr.top, page: innerHeight };
+      });
+      assert.ok(box.frameH > box.page * 0.5, `the picture frame is ${box.frameH} px of ${box.page}`);
+      assert.ok(box.svgTop >= 0 && box.svgH <= box.frameH + 1 && box.svgH > 150, JSON.stringify(box));
     }
     assert.equal(await page.getAttribute('#left iframe', 'sandbox'), 'allow-scripts');
     // Each iframe said it is ready, with its scenario's seed.
@@ -169,7 +178,7 @@ describe(`kafkascope embedding (${BASE_URL})`, { concurrency: false }, () => {
       const f = document.createElement('iframe');
       f.id = 'fit';
       f.setAttribute('sandbox', 'allow-scripts');
-      f.src = new URL('../?embed=1&scenario=leader-failover&autoplay=0&origin=*', location.href).href;
+      f.src = new URL('../?embed=1&scenario=leader-failover&t=3s&autoplay=0&origin=*', location.href).href;
       Object.assign(f.style, { position: 'fixed', top: '0', left: '0', width: '720px', height: '300px', border: '0' });
       document.body.append(f);
       window.addEventListener('message', (e) => {
@@ -179,6 +188,7 @@ describe(`kafkascope embedding (${BASE_URL})`, { concurrency: false }, () => {
           f.style.height = `${e.data.height}px`;
         }
         if (e.data.type === 'kafkascope:result') window.__results.push(e.data);
+        if (e.data.type === 'kafkascope:progress') window.__progress = e.data;
       });
     });
     const fit = page.frameLocator('#fit');
@@ -209,6 +219,19 @@ describe(`kafkascope embedding (${BASE_URL})`, { concurrency: false }, () => {
     await waitFor(page, 'the theme result', () => window.__results.some((r) => r.theme === 'dark' && r.ok));
     await page.evaluate(() => document.querySelector('#fit').contentWindow.postMessage({ type: 'kafkascope:theme', theme: 'blue', id: 'b' }, '*'));
     await waitFor(page, 'a refusal', () => window.__results.some((r) => r.ok === false && /light/.test(r.lines[0])));
+    // The host asks for a GIF: progress, then the file's bytes in the result.
+    await page.evaluate(() => document.querySelector('#fit').contentWindow.postMessage({ type: 'kafkascope:gif', from_ms: 0, to_ms: 2000, width: 300, id: 'g' }, '*'));
+    await waitFor(page, 'the GIF result', () => window.__results.some((r) => r.id === 'g'), undefined, { timeout: 60_000 });
+    const gif = await page.evaluate(() => {
+      const r = window.__results.find((x) => x.id === 'g');
+      return { ok: r.ok, lines: r.lines, head: r.gif ? String.fromCharCode(...r.gif.slice(0, 6)) : null, width: r.gif ? r.gif[6] + 256 * r.gif[7] : 0, progress: window.__progress };
+    });
+    assert.equal(gif.ok, true, JSON.stringify(gif));
+    assert.equal(gif.head, 'GIF89a');
+    assert.equal(gif.width, 300);
+    assert.deepEqual([gif.progress.done, gif.progress.total], [21, 21], 'progress up to the last frame');
+    await page.evaluate(() => document.querySelector('#fit').contentWindow.postMessage({ type: 'kafkascope:gif', from_ms: 0, to_ms: 99000, speed: 10, id: 'late' }, '*'));
+    await waitFor(page, 'a refused GIF', () => window.__results.some((r) => r.id === 'late' && r.ok === false && /after what has happened/.test(r.lines[0])));
     browser.assertNoErrors('with a self-sizing iframe', { all: true });
 
     // theme= in the URL, and the Embed dialog offers it.

@@ -1183,7 +1183,7 @@ an exact name, where Kafka's tools read a regular expression):
   kafka-metadata-quorum describe --status | --replication
       the KRaft quorum: leader, epoch, high watermark, voters and observers (the brokers), and per
       replica its log end offset and lag; with no active controller it times out as Kafka's does
-  kafka-consumer-groups --reset-offsets --group G --topic T (--to-earliest|--to-latest|--to-offset N|--shift-by N)
+  kafka-consumer-groups --reset-offsets --group G --topic T[:P,...] (--to-earliest|--to-latest|--to-offset N|--shift-by N)
                         [--execute | --dry-run]
 
 Simulator verbs:
