@@ -14,6 +14,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 TRUNK_VERSION=0.21.14
+MDBOOK_VERSION=0.4.52
 WASM_TARGET=wasm32-unknown-unknown
 
 browser=1
@@ -117,6 +118,11 @@ if ((browser)); then
     fi
     # playwright-core for the e2e tests (it drives /usr/bin/chromium; it never downloads a browser).
     npm_deps tests/e2e
+    # mdBook, to build examples/mdbook for its e2e test (without its server: not needed).
+    if ! has_version mdbook "v$MDBOOK_VERSION"; then
+        say "cargo install --locked mdbook@$MDBOOK_VERSION (about 3 minutes)"
+        cargo install --locked --force "mdbook@$MDBOOK_VERSION" --no-default-features --features search
+    fi
 fi
 
 say "setup: tools ready"

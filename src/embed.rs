@@ -243,8 +243,12 @@ pub struct Host {
 
 impl Host {
     pub fn new(params: &Params, persist: bool) -> Host {
+        let origin = match params.origin.as_deref() {
+            Some("parent") => parent_origin(),
+            other => other.map(String::from),
+        };
         Host {
-            origin: params.origin.clone(),
+            origin,
             persist: Cell::new(persist),
             posted: Cell::new(0),
             lost: RefCell::new(Default::default()),
@@ -362,6 +366,24 @@ impl Host {
         }
         crate::panic::remember(&trace, self.origin.as_deref());
     }
+}
+
+/// `origin=parent`: the origin of the page that frames this one, from `location.ancestorOrigins`
+/// (Chromium, Safari) or else the referrer (Firefox sends at least the origin across origins);
+/// `None` (the API stays off) when neither says, or when the page is not framed.
+fn parent_origin() -> Option<String> {
+    let w = web_sys::window()?;
+    let location: JsValue = w.location().into();
+    let from_list = js_sys::Reflect::get(&location, &JsValue::from_str("ancestorOrigins"))
+        .ok()
+        .filter(|l| !l.is_undefined())
+        .and_then(|l| js_sys::Reflect::get(&l, &JsValue::from_f64(0.0)).ok())
+        .and_then(|o| o.as_string());
+    let origin = from_list.or_else(|| {
+        let referrer = w.document()?.referrer();
+        web_sys::Url::new(&referrer).ok().map(|u| u.origin())
+    })?;
+    (origin.contains("://") && origin != "null").then_some(origin)
 }
 
 /// (frame width, wanted page height) in CSS pixels: the page less the picture frame, plus the

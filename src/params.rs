@@ -131,7 +131,7 @@ pub fn parse_query(search: &str) -> Params {
             },
             "origin" => match check_origin(v) {
                 Some(o) => p.origin = Some(o),
-                None => p.problems.push(bad("origin", v, "an origin like https://example.com, or *")),
+                None => p.problems.push(bad("origin", v, "an origin like https://example.com, parent, or *")),
             },
             "theme" => match crate::app::Theme::parse(v) {
                 Some(t) => p.theme = Some(t),
@@ -198,8 +198,8 @@ pub fn parse_time(v: &str) -> Option<u64> {
 
 /// An origin as `postMessage` wants it: `scheme://host[:port]` with nothing after, or `*`.
 fn check_origin(v: &str) -> Option<String> {
-    if v == "*" {
-        return Some(v.to_string());
+    if v == "*" || v == "parent" {
+        return Some(v.to_string()); // `parent`: the framing page's origin, found at start (embed::Host)
     }
     let (scheme, rest) = v.split_once("://")?;
     let scheme_ok = !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
@@ -307,6 +307,7 @@ mod tests {
         assert_eq!(parse_query("speed=100").speed, None, "above the slider's range");
         assert_eq!(parse_query("t=3h").t_ms, None, "beyond the start-time bound");
         assert_eq!(parse_query("origin=https://a.example/path").origin, None, "an origin has no path");
+        assert_eq!(parse_query("origin=parent").origin.as_deref(), Some("parent"));
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]

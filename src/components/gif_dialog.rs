@@ -38,7 +38,7 @@ pub fn GifDialog(props: &Props) -> Html {
             let (from, to) = if now >= start + 2000 {
                 (now.saturating_sub(10_000).max(start), now)
             } else {
-                (start, (start + 10_000).min(end.max(start + 1000)))
+                (start, (start + 10_000).min(end))
             };
             (from, to, m.speed, start, end)
         }
@@ -130,8 +130,9 @@ pub fn GifDialog(props: &Props) -> Html {
         <section class="panel embed-dialog gif-dialog" role="dialog" aria-labelledby="gif-h" {onkeydown}>
             <h2 id="gif-h">{"Record an animated GIF"}</h2>
             <p class="hint">{ format!(
-                "A range of this session, drawn at exact virtual times, as a GIF that plays anywhere (READMEs, slides, chat). The session runs from {} s to {} s so far.",
-                secs(start), secs(end)
+                "A range of this session, drawn at exact virtual times, as a GIF that plays anywhere (READMEs, slides, chat). The session runs from {} s to {} s so far{}.",
+                secs(start), secs(end),
+                if end < start + 500 { ": play it on a little first, then record" } else { "" }
             ) }</p>
             <div class="gif-fields">
                 <label>{"From (s) "}<input id="gif-from" ref={from_ref} type="text" inputmode="decimal" size="6" value={secs(from)} disabled={running} /></label>

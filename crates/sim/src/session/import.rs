@@ -417,7 +417,7 @@ fn groups(topics: &[TopicDesc], rows: &[GroupRow], lines: &mut Vec<String>, note
             ));
         } else if n > 0 {
             written += n;
-            produce.push(format!("produce --topic {} --partition {p} --count {n}", word(t)));
+            produce.push(format!("produce --topic {} --partition {p} --count {n} --value imported", word(t)));
         }
     }
     if !log_end.is_empty() {
@@ -521,7 +521,7 @@ mod tests {
         let text = "Topic: invoices\tPartitionCount: 4\tReplicationFactor: 1\tConfigs: \n\tTopic: invoices\tPartition: 0\tLeader: 1\tReplicas: 1\tIsr: 1\n\tTopic: invoices\tPartition: 1\tLeader: 1\tReplicas: 1\tIsr: 1\n\tTopic: invoices\tPartition: 2\tLeader: 1\tReplicas: 1\tIsr: 1\n\tTopic: invoices\tPartition: 3\tLeader: 1\tReplicas: 1\tIsr: 1\n\nGROUP           TOPIC           PARTITION  CURRENT-OFFSET  LOG-END-OFFSET  LAG             CONSUMER-ID                     HOST            CLIENT-ID\nbilling         invoices        0          17              17              0               worker-1-aZ3kP9wq7cR2mN5bV8tY0g /10.1.0.4       worker-1\nbilling         invoices        2          40              44              4               worker-1-aZ3kP9wq7cR2mN5bV8tY0g /10.1.0.4       worker-1\nbilling         invoices        1          -               9               -               worker-2-Xq8r0LxkTfS0cQyVv3Jm1A /10.1.0.5       worker-2\nbilling         invoices        3          5               6               1               -                               -               -\nbilling         payments        0          5000000         5000001         1               -                               -               -\n";
         let i = import(text).unwrap();
         for want in [
-            "produce --topic invoices --partition 2 --count 44\n",
+            "produce --topic invoices --partition 2 --count 44 --value imported\n",
             "kafka-consumer-groups --reset-offsets --group billing --topic invoices:2 --to-offset 40 --execute\n",
             "# consumer start worker-2 --group billing --topic invoices\n",
             "kafka-consumer-groups --describe --group billing\n",
