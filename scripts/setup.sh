@@ -6,7 +6,7 @@
 #   scripts/setup.sh --no-browser  build tools only (enough for scripts/serve.sh and scripts/bench.sh)
 #
 # Meant for the project's machines (Debian 12, rustup, Node 20, run as root). First run on a fresh
-# machine takes about 15 minutes, mostly compiling trunk. See /work/shared/toolchain.md for why each
+# machine takes about 17 minutes, mostly compiling trunk. See /work/shared/toolchain.md for why each
 # tool is installed the way it is.
 set -euo pipefail
 
