@@ -74,6 +74,13 @@ pub fn download_text(name: &str, mime: &str, text: &str) -> Result<(), JsValue> 
 /// page draws it in layers (fills, messages in flight, the picture); the file has them in one SVG,
 /// in the same order.
 pub fn svg_text() -> Result<(String, f64, f64), JsValue> {
+    let (copy, w, h) = svg_element()?;
+    let text = web_sys::XmlSerializer::new()?.serialize_to_string(&copy)?;
+    Ok((text, w, h))
+}
+
+/// `svg_text`'s document as an element (not in the page), and its width and height.
+pub fn svg_element() -> Result<(web_sys::Element, f64, f64), JsValue> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let svg = document
         .query_selector("svg#cluster")?
@@ -114,8 +121,7 @@ pub fn svg_text() -> Result<(String, f64, f64), JsValue> {
         "{css}\nsvg {{ background: var(--bg); font-family: var(--sans); }}\nsvg * {{ animation: none !important; }}\n"
     )));
     copy.insert_before(&style, copy.first_child().as_ref())?;
-    let text = web_sys::XmlSerializer::new()?.serialize_to_string(&copy)?;
-    Ok((text, w, h))
+    Ok((copy, w, h))
 }
 
 pub fn save_svg() -> Result<(), JsValue> {

@@ -141,6 +141,43 @@ pub async fn record(
     result
 }
 
+/// Records the range as a self-playing SVG (`svg_anim`), as `record` does a GIF.
+pub async fn record_svg(
+    model: Rc<RefCell<Model>>,
+    redraw: Rc<dyn Fn()>,
+    opts: GifOptions,
+    progress: Rc<dyn Fn(usize, usize)>,
+    cancel: Rc<Cell<bool>>,
+) -> Result<String, String> {
+    let times = opts.frame_times()?;
+    let (was_at, was_playing) = {
+        let m = model.borrow();
+        (m.view_ms.round() as u64, m.playing)
+    };
+    let mut anim = crate::svg_anim::SvgAnimation::default();
+    let mut result = Ok(());
+    for (i, &t) in times.iter().enumerate() {
+        if cancel.get() {
+            result = Err("cancelled".to_string());
+            break;
+        }
+        show(&model, &redraw, t).await;
+        let added = crate::export::svg_element().and_then(|(el, w, h)| anim.add_frame(&el, w, h));
+        if let Err(e) = added {
+            result = Err(format!("could not draw the frame at {t} ms: {e:?}"));
+            break;
+        }
+        progress(i + 1, times.len());
+    }
+    {
+        let mut m = model.borrow_mut();
+        m.seek(was_at);
+        m.playing = was_playing;
+    }
+    redraw();
+    result.map(|()| anim.finish(opts.fps, opts.width))
+}
+
 /// Moves the model to `t` and lets the page draw it.
 async fn show(model: &Rc<RefCell<Model>>, redraw: &Rc<dyn Fn()>, t: u64) {
     model.borrow_mut().seek(t);

@@ -16,6 +16,7 @@ pub mod persist;
 pub mod prefs;
 pub mod startup;
 pub mod state;
+pub mod svg_anim;
 
 /// Mounts the app on the page's body, with the panic panel installed first.
 pub fn start() {

@@ -1,7 +1,7 @@
 //! More → GIF: records a time range of the session as an animated GIF (`gif_export`), with a
 //! progress bar and Cancel while it draws and encodes, then offers the file.
 
-use crate::gif_export::{record, GifOptions};
+use crate::gif_export::{record, record_svg, GifOptions};
 use crate::state::Model;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -50,7 +50,7 @@ pub fn GifDialog(props: &Props) -> Html {
     let cancel = use_mut_ref(|| Rc::new(Cell::new(false)));
     let running = progress.is_some();
     let value = |r: &NodeRef| r.cast::<web_sys::HtmlInputElement>().map(|i| i.value()).unwrap_or_default();
-    let on_make = {
+    let make = |svg: bool| {
         let (model, redraw) = (props.model.clone(), props.redraw.clone());
         let (progress, status, cancel) = (progress.clone(), status.clone(), cancel.clone());
         let refs = (from_ref.clone(), to_ref.clone(), speed_ref.clone(), width_ref.clone(), fps_ref.clone());
@@ -83,21 +83,22 @@ pub fn GifDialog(props: &Props) -> Html {
             let (model, redraw, progress, status) = (model.clone(), redraw.clone(), progress.clone(), status.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let p2 = progress.clone();
-                let result = record(
-                    model,
-                    Rc::new(move || redraw.emit(())),
-                    opts,
-                    Rc::new(move |done, total| p2.set(Some((done, total)))),
-                    flag,
-                )
-                .await;
+                let redraw = Rc::new(move || redraw.emit(()));
+                let on_progress: Rc<dyn Fn(usize, usize)> = Rc::new(move |done, total| p2.set(Some((done, total))));
+                let result = if svg {
+                    record_svg(model, redraw, opts, on_progress, flag).await.map(String::into_bytes)
+                } else {
+                    record(model, redraw, opts, on_progress, flag).await
+                };
                 progress.set(None);
+                let (name, mime) =
+                    if svg { ("kafkascope-animated.svg", "image/svg+xml") } else { ("kafkascope.gif", "image/gif") };
                 match result {
                     Ok(bytes) => {
                         let frames = opts.frame_times().map_or(0, |t| t.len());
-                        match crate::export::download_bytes("kafkascope.gif", "image/gif", &bytes) {
+                        match crate::export::download_bytes(name, mime, &bytes) {
                             Ok(()) => status.set(format!(
-                                "Saved kafkascope.gif: {frames} frames, {:.0} KB, {:.1} s from {:.1} s at {}×.",
+                                "Saved {name}: {frames} frames, {:.0} KB, {:.1} s from {:.1} s at {}×.",
                                 bytes.len() as f64 / 1024.0,
                                 (opts.to_ms - opts.from_ms) as f64 / 1000.0,
                                 opts.from_ms as f64 / 1000.0,
@@ -128,18 +129,18 @@ pub fn GifDialog(props: &Props) -> Html {
     let secs = |ms: u64| format!("{}", (ms as f64 / 100.0).round() / 10.0);
     html! {
         <section class="panel embed-dialog gif-dialog" role="dialog" aria-labelledby="gif-h" {onkeydown}>
-            <h2 id="gif-h">{"Record an animated GIF"}</h2>
+            <h2 id="gif-h">{"Record an animation"}</h2>
             <p class="hint">{ format!(
-                "A range of this session, drawn at exact virtual times, as a GIF that plays anywhere (READMEs, slides, chat). The session runs from {} s to {} s so far{}.",
+                "A range of this session, drawn at exact virtual times, as a GIF that plays anywhere (READMEs, slides, chat) or a self-playing SVG. The session runs from {} s to {} s so far{}.",
                 secs(start), secs(end),
                 if end < start + 500 { ": play it on a little first, then record" } else { "" }
             ) }</p>
             <div class="gif-fields">
-                <label>{"From (s) "}<input id="gif-from" ref={from_ref} type="text" inputmode="decimal" size="6" value={secs(from)} disabled={running} /></label>
-                <label>{"To (s) "}<input id="gif-to" ref={to_ref} type="text" inputmode="decimal" size="6" value={secs(to)} disabled={running} /></label>
-                <label>{"Speed (×) "}<input id="gif-speed" ref={speed_ref} type="text" inputmode="decimal" size="5" value={format!("{}", (speed * 1000.0).round() / 1000.0)} disabled={running} /></label>
-                <label>{"Width (px) "}<input id="gif-width" ref={width_ref} type="text" inputmode="numeric" size="5" value="800" disabled={running} /></label>
-                <label>{"Frames/s "}<input id="gif-fps" ref={fps_ref} type="text" inputmode="numeric" size="3" value="10" disabled={running} /></label>
+                <label>{"From (s) "}<input id="gif-from" ref={from_ref.clone()} type="text" inputmode="decimal" size="6" value={secs(from)} disabled={running} /></label>
+                <label>{"To (s) "}<input id="gif-to" ref={to_ref.clone()} type="text" inputmode="decimal" size="6" value={secs(to)} disabled={running} /></label>
+                <label>{"Speed (×) "}<input id="gif-speed" ref={speed_ref.clone()} type="text" inputmode="decimal" size="5" value={format!("{}", (speed * 1000.0).round() / 1000.0)} disabled={running} /></label>
+                <label>{"Width (px) "}<input id="gif-width" ref={width_ref.clone()} type="text" inputmode="numeric" size="5" value="800" disabled={running} /></label>
+                <label>{"Frames/s "}<input id="gif-fps" ref={fps_ref.clone()} type="text" inputmode="numeric" size="3" value="10" disabled={running} /></label>
             </div>
             <div class="embed-actions">
                 if let Some((done, total)) = *progress {
@@ -147,7 +148,8 @@ pub fn GifDialog(props: &Props) -> Html {
                     <span role="status">{ format!("frame {done} of {total}") }</span>
                     <button id="gif-cancel" onclick={on_cancel}>{"Cancel"}</button>
                 } else {
-                    <button id="gif-make" onclick={on_make}>{"Make GIF"}</button>
+                    <button id="gif-make" onclick={make(false)}>{"Make GIF"}</button>
+                    <button id="gif-make-svg" onclick={make(true)} title="A self-playing SVG: sharp at any size, plays where SVG images are shown">{"Make SVG"}</button>
                     <button id="gif-close" onclick={on_close}>{"Close"}</button>
                 }
             </div>

@@ -1,6 +1,7 @@
-// Animated GIF export (More → GIF…): a range of a preset recorded at exact virtual times, decoded
-// here (size, frame count, total duration), the same bytes when recorded twice, the session left
-// where it was; Cancel stops a recording; a range beyond what has happened is refused.
+// Animated export (More → GIF…): a range of a preset recorded at exact virtual times as a GIF,
+// decoded here (size, frame count, total duration), the same bytes when recorded twice, the
+// session left where it was; the same range as a self-playing SVG that loads as an image; Cancel
+// stops a recording; a range beyond what has happened is refused.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -46,7 +47,7 @@ function readGif(buf) {
   return { width, height, frames, delay, complete: false };
 }
 
-async function makeGif(page, { from, to, speed, width, fps }) {
+async function makeGif(page, { from, to, speed, width, fps }, button = '#gif-make') {
   await openMore(page);
   await page.locator('#export-gif').click();
   await page.fill('#gif-from', String(from));
@@ -54,9 +55,9 @@ async function makeGif(page, { from, to, speed, width, fps }) {
   await page.fill('#gif-speed', String(speed));
   await page.fill('#gif-width', String(width));
   await page.fill('#gif-fps', String(fps));
-  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 150_000 }), page.locator('#gif-make').click()]);
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 150_000 }), page.locator(button).click()]);
   const data = await readFile(await d.path());
-  await waitFor(page, 'the saved status', () => /Saved kafkascope\.gif/.test(document.querySelector('#gif-status')?.textContent ?? ''));
+  await waitFor(page, 'the saved status', () => /Saved kafkascope/.test(document.querySelector('#gif-status')?.textContent ?? ''));
   const status = await page.locator('#gif-status').textContent();
   await page.locator('#gif-close').click();
   return { name: d.suggestedFilename(), data, status };
@@ -98,6 +99,28 @@ describe(`kafkascope animated GIF export (${BASE_URL})`, { concurrency: false },
     const b = await makeGif(page, opts);
     assert.ok(a.data.equals(b.data), 'recorded twice, the same bytes');
     browser.assertNoErrors('after two GIF exports');
+  });
+
+  it('the same range as a self-playing SVG: well-formed, an image, the same bytes twice', { timeout: STEP_TIMEOUT }, async () => {
+    const opts = { from: 2, to: 6, speed: 2, width: 480, fps: 5 }; // a frame every 400 ms: 11
+    const a = await makeGif(page, opts, '#gif-make-svg');
+    assert.equal(a.name, 'kafkascope-animated.svg');
+    assert.match(a.status, /11 frames/);
+    const text = a.data.toString('utf8');
+    assert.match(text, /^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"[^>]* width="480"/);
+    assert.match(text, /@keyframes ksa0 \{ 0\.0000% \{ visibility: (visible|hidden); \}/, 'parts shown frame by frame');
+    assert.ok(text.length < 1_000_000, `${text.length} bytes`);
+    // It loads as an image at its size (an SVG image that is not well-formed XML does not decode).
+    const seen = await page.evaluate(async (svg) => {
+      const img = new Image();
+      img.src = URL.createObjectURL(new Blob([svg], { type: 'image/svg+xml' }));
+      return img.decode().then(() => ({ w: img.naturalWidth }), (e) => ({ error: String(e) }));
+    }, text);
+    assert.deepEqual(seen, { w: 480 });
+    const b = await makeGif(page, opts, '#gif-make-svg');
+    assert.ok(a.data.equals(b.data), 'recorded twice, the same bytes');
+    assert.match(await page.locator('#clock').textContent(), /00:08\.000/);
+    browser.assertNoErrors('after two SVG exports');
   });
 
   it('Cancel stops a recording; a range past the present is refused', { timeout: STEP_TIMEOUT }, async () => {
