@@ -49,7 +49,7 @@ fn download_blob(blob: &web_sys::Blob, name: &str) -> Result<(), JsValue> {
     Ok(())
 }
 
-fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, JsValue> {
+pub fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, JsValue> {
     let parts = js_sys::Array::of1(&JsValue::from_str(text));
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(mime);

@@ -76,11 +76,7 @@ async fn rasterize(width: u32, height: u32) -> Result<Vec<u8>, JsValue> {
     let scale = (width as f64 / w).min(height as f64 / h);
     let (dw, dh) = (w * scale, h * scale);
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(&text));
-    let opts = web_sys::BlobPropertyBag::new();
-    opts.set_type("image/svg+xml");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let url = web_sys::Url::create_object_url_with_blob(&crate::export::text_blob(&text, "image/svg+xml")?)?;
     let img = web_sys::HtmlImageElement::new()?;
     img.set_src(&url);
     let decoded = wasm_bindgen_futures::JsFuture::from(img.decode()).await;
@@ -127,18 +123,32 @@ pub async fn record(
     cancel: Rc<Cell<bool>>,
 ) -> Result<Vec<u8>, String> {
     let times = opts.frame_times()?;
-    let (was_at, was_playing) = {
-        let m = model.borrow();
-        (m.view_ms.round() as u64, m.playing)
-    };
+    let place = Place::of(&model);
     let result = record_frames(&model, &redraw, &opts, &times, &progress, &cancel).await;
-    {
-        let mut m = model.borrow_mut();
-        m.seek(was_at);
-        m.playing = was_playing;
-    }
-    redraw();
+    place.restore(&model, &redraw);
     result
+}
+
+/// Where the session was before a recording moved it: the moment on screen, playing or not.
+struct Place {
+    at: u64,
+    playing: bool,
+}
+
+impl Place {
+    fn of(model: &Rc<RefCell<Model>>) -> Place {
+        let m = model.borrow();
+        Place { at: m.view_ms.round() as u64, playing: m.playing }
+    }
+
+    fn restore(self, model: &Rc<RefCell<Model>>, redraw: &Rc<dyn Fn()>) {
+        {
+            let mut m = model.borrow_mut();
+            m.seek(self.at);
+            m.playing = self.playing;
+        }
+        redraw();
+    }
 }
 
 /// Records the range as a self-playing SVG (`svg_anim`), as `record` does a GIF.
@@ -150,10 +160,7 @@ pub async fn record_svg(
     cancel: Rc<Cell<bool>>,
 ) -> Result<String, String> {
     let times = opts.frame_times()?;
-    let (was_at, was_playing) = {
-        let m = model.borrow();
-        (m.view_ms.round() as u64, m.playing)
-    };
+    let place = Place::of(&model);
     let mut anim = crate::svg_anim::SvgAnimation::default();
     let mut result = Ok(());
     for (i, &t) in times.iter().enumerate() {
@@ -169,12 +176,7 @@ pub async fn record_svg(
         }
         progress(i + 1, times.len());
     }
-    {
-        let mut m = model.borrow_mut();
-        m.seek(was_at);
-        m.playing = was_playing;
-    }
-    redraw();
+    place.restore(&model, &redraw);
     result.map(|()| anim.finish(opts.fps, opts.width))
 }
 
